@@ -1,0 +1,371 @@
+package crmio
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Kind is the kind of a Value.
+type Kind uint8
+
+// The kinds of Value. Text, Email, Phone and URL all hold a string; they are
+// distinct kinds because each has its own canonical match key (see MatchKey),
+// which lets a Store index values without knowing the module's schema.
+const (
+	KindNull     Kind = iota // no value; the zero Value
+	KindText                 // text and choice fields
+	KindEmail                // an email address
+	KindPhone                // a phone number, E.164 once mapped ("+14155550102")
+	KindURL                  // a web address
+	KindNumber               // an exact Decimal
+	KindBool                 // true or false
+	KindDate                 // a calendar Date
+	KindDateTime             // an instant, time.Time
+	KindRef                  // a reference to a record of another module
+	KindAddress              // a postal Address
+	KindList                 // the labelled values of a multi-value field
+)
+
+var kindNames = [...]string{
+	KindNull:     "null",
+	KindText:     "text",
+	KindEmail:    "email",
+	KindPhone:    "phone",
+	KindURL:      "url",
+	KindNumber:   "number",
+	KindBool:     "bool",
+	KindDate:     "date",
+	KindDateTime: "datetime",
+	KindRef:      "ref",
+	KindAddress:  "address",
+	KindList:     "list",
+}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "Kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Value is the value of one field of a Record: a tagged union in the spirit
+// of log/slog.Value. The zero Value is null. Values are immutable; build them
+// with the constructors (TextValue, NumberValue, ListValue, ...) and read
+// them with the accessors, which return the zero of their type (and false
+// where they return a bool) when the Value holds another kind.
+type Value struct {
+	kind Kind
+	str  string // text kinds; the key of a Ref
+	num  int64  // bool (0/1); date packed as yyyymmdd
+	any  any    // Decimal, time.Time, Ref, Address, []Item
+}
+
+// Ref is a reference to a record of another module: its ID once resolved,
+// and the Key the user knows it by (an account's name).
+type Ref struct {
+	ID  string `json:"id,omitempty"`
+	Key string `json:"key,omitempty"`
+}
+
+// Address is a postal address.
+type Address struct {
+	Street  string `json:"street,omitempty"`
+	City    string `json:"city,omitempty"`
+	State   string `json:"state,omitempty"`
+	Zip     string `json:"zip,omitempty"`
+	Country string `json:"country,omitempty"`
+}
+
+// AddressPart names one part of an Address.
+type AddressPart string
+
+// The parts of an Address, in display order.
+const (
+	PartStreet  AddressPart = "street"
+	PartCity    AddressPart = "city"
+	PartState   AddressPart = "state"
+	PartZip     AddressPart = "zip"
+	PartCountry AddressPart = "country"
+)
+
+// AddressParts lists every AddressPart in display order.
+var AddressParts = []AddressPart{PartStreet, PartCity, PartState, PartZip, PartCountry}
+
+// Part returns one part of a.
+func (a Address) Part(p AddressPart) string {
+	switch p {
+	case PartStreet:
+		return a.Street
+	case PartCity:
+		return a.City
+	case PartState:
+		return a.State
+	case PartZip:
+		return a.Zip
+	case PartCountry:
+		return a.Country
+	}
+	return ""
+}
+
+// WithPart returns a copy of a with part p set to s.
+func (a Address) WithPart(p AddressPart, s string) Address {
+	switch p {
+	case PartStreet:
+		a.Street = s
+	case PartCity:
+		a.City = s
+	case PartState:
+		a.State = s
+	case PartZip:
+		a.Zip = s
+	case PartCountry:
+		a.Country = s
+	}
+	return a
+}
+
+// IsZero reports whether every part is empty.
+func (a Address) IsZero() bool { return a == Address{} }
+
+// String returns the address on one line: "1 Main St, Springfield, IL 62701, US".
+func (a Address) String() string {
+	parts := make([]string, 0, 4)
+	for _, s := range []string{a.Street, a.City, strings.TrimSpace(a.State + " " + a.Zip), a.Country} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Item is one labelled value of a multi-value field: Phone "Mobile" +1 415….
+type Item struct {
+	Label string `json:"label,omitempty"`
+	Value Value  `json:"value"`
+}
+
+// TextValue returns a text value (text and choice fields).
+func TextValue(s string) Value { return Value{kind: KindText, str: s} }
+
+// EmailValue returns an email address value.
+func EmailValue(s string) Value { return Value{kind: KindEmail, str: s} }
+
+// PhoneValue returns a phone number value.
+func PhoneValue(s string) Value { return Value{kind: KindPhone, str: s} }
+
+// URLValue returns a web address value.
+func URLValue(s string) Value { return Value{kind: KindURL, str: s} }
+
+// NumberValue returns a number value.
+func NumberValue(d Decimal) Value { return Value{kind: KindNumber, any: d} }
+
+// IntValue returns a whole number value.
+func IntValue(n int64) Value { return NumberValue(DecimalFromInt(n)) }
+
+// BoolValue returns a boolean value.
+func BoolValue(b bool) Value {
+	v := Value{kind: KindBool}
+	if b {
+		v.num = 1
+	}
+	return v
+}
+
+// DateValue returns a calendar date value.
+func DateValue(d Date) Value {
+	return Value{kind: KindDate, num: int64(d.Year)*10000 + int64(d.Month)*100 + int64(d.Day)}
+}
+
+// DateTimeValue returns an instant. The monotonic clock reading is dropped.
+func DateTimeValue(t time.Time) Value { return Value{kind: KindDateTime, any: t.Round(0)} }
+
+// RefValue returns a reference: the target record's id (empty until the
+// reference is resolved) and the key the user knows it by.
+func RefValue(id, key string) Value {
+	return Value{kind: KindRef, str: key, any: Ref{ID: id, Key: key}}
+}
+
+// AddressValue returns a postal address value.
+func AddressValue(a Address) Value { return Value{kind: KindAddress, any: a} }
+
+// ListValue returns the labelled values of a multi-value field. Null items
+// are dropped and nested lists are flattened, so a list never holds a list.
+func ListValue(items ...Item) Value {
+	out := make([]Item, 0, len(items))
+	for _, it := range items {
+		switch it.Value.kind {
+		case KindNull:
+		case KindList:
+			out = append(out, it.Value.any.([]Item)...)
+		default:
+			out = append(out, it)
+		}
+	}
+	return Value{kind: KindList, any: out}
+}
+
+// Kind returns v's kind.
+func (v Value) Kind() Kind { return v.kind }
+
+// Str returns the string of a Text, Email, Phone or URL value, and "" for
+// other kinds (see String for a display form of any kind).
+func (v Value) Str() string {
+	switch v.kind {
+	case KindText, KindEmail, KindPhone, KindURL:
+		return v.str
+	}
+	return ""
+}
+
+// Number returns the number of a Number value.
+func (v Value) Number() (Decimal, bool) {
+	d, ok := v.any.(Decimal)
+	return d, ok && v.kind == KindNumber
+}
+
+// Bool returns the boolean of a Bool value.
+func (v Value) Bool() (b, ok bool) { return v.num == 1, v.kind == KindBool }
+
+// Date returns the date of a Date value.
+func (v Value) Date() (Date, bool) {
+	if v.kind != KindDate {
+		return Date{}, false
+	}
+	return Date{int(v.num / 10000), time.Month(v.num / 100 % 100), int(v.num % 100)}, true
+}
+
+// Time returns the instant of a DateTime value.
+func (v Value) Time() (time.Time, bool) {
+	t, ok := v.any.(time.Time)
+	return t, ok && v.kind == KindDateTime
+}
+
+// Ref returns the reference of a Ref value.
+func (v Value) Ref() (Ref, bool) {
+	r, ok := v.any.(Ref)
+	return r, ok && v.kind == KindRef
+}
+
+// Address returns the address of an Address value.
+func (v Value) Address() (Address, bool) {
+	a, ok := v.any.(Address)
+	return a, ok && v.kind == KindAddress
+}
+
+// List returns the items of a List value, or the value itself as one
+// unlabelled item when it is not a list and not null, so that code reading
+// a multi-value field also handles a single value. The slice must not be
+// modified.
+func (v Value) List() []Item {
+	switch v.kind {
+	case KindList:
+		return v.any.([]Item)
+	case KindNull:
+		return nil
+	}
+	return []Item{{Value: v}}
+}
+
+// IsNull reports whether v is the null value.
+func (v Value) IsNull() bool { return v.kind == KindNull }
+
+// IsZero reports whether v holds nothing a user would call a value: null,
+// empty text, an empty list or address, an unset reference. Numbers, dates
+// and booleans are never zero (0 and false are values).
+func (v Value) IsZero() bool {
+	switch v.kind {
+	case KindNull:
+		return true
+	case KindText, KindEmail, KindPhone, KindURL:
+		return v.str == ""
+	case KindRef:
+		r := v.any.(Ref)
+		return r.ID == "" && r.Key == ""
+	case KindAddress:
+		return v.any.(Address).IsZero()
+	case KindList:
+		return len(v.any.([]Item)) == 0
+	}
+	return false
+}
+
+// Equal reports whether v and w are the same value: the same kind and the
+// same content. Numbers must have the same digits (1.5 and 1.50 differ; use
+// Decimal.Cmp to compare numerically), instants the same moment (as
+// time.Time.Equal), lists the same labels and values in the same order.
+func (v Value) Equal(w Value) bool {
+	if v.kind != w.kind {
+		return false
+	}
+	switch v.kind {
+	case KindNull:
+		return true
+	case KindText, KindEmail, KindPhone, KindURL:
+		return v.str == w.str
+	case KindBool, KindDate:
+		return v.num == w.num
+	case KindNumber:
+		return v.any.(Decimal) == w.any.(Decimal)
+	case KindDateTime:
+		return v.any.(time.Time).Equal(w.any.(time.Time))
+	case KindRef:
+		return v.any.(Ref) == w.any.(Ref)
+	case KindAddress:
+		return v.any.(Address) == w.any.(Address)
+	case KindList:
+		a, b := v.any.([]Item), w.any.([]Item)
+		if len(a) != len(b) {
+			return false
+		}
+		for i := range a {
+			if a[i].Label != b[i].Label || !a[i].Value.Equal(b[i].Value) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// String returns v for display: text as is, numbers with their digits,
+// dates in ISO 8601, instants in RFC 3339, a reference by its key (or id),
+// an address on one line, a list as "Label: value; Label: value".
+func (v Value) String() string {
+	switch v.kind {
+	case KindText, KindEmail, KindPhone, KindURL:
+		return v.str
+	case KindNumber:
+		return v.any.(Decimal).String()
+	case KindBool:
+		return strconv.FormatBool(v.num == 1)
+	case KindDate:
+		d, _ := v.Date()
+		return d.String()
+	case KindDateTime:
+		return v.any.(time.Time).Format(time.RFC3339Nano)
+	case KindRef:
+		if r := v.any.(Ref); r.Key != "" {
+			return r.Key
+		} else {
+			return r.ID
+		}
+	case KindAddress:
+		return v.any.(Address).String()
+	case KindList:
+		var b strings.Builder
+		for i, it := range v.any.([]Item) {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			if it.Label != "" {
+				b.WriteString(it.Label)
+				b.WriteString(": ")
+			}
+			b.WriteString(it.Value.String())
+		}
+		return b.String()
+	}
+	return ""
+}

@@ -1,0 +1,217 @@
+package crmio
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// The JSON form of a Value is null or an object with exactly one member
+// naming the kind:
+//
+//	null
+//	{"text":"Ada"}   {"email":"ada@example.com"}   {"phone":"+14155550102"}   {"url":"https://…"}
+//	{"number":"1234.50"}   {"bool":true}   {"date":"1815-12-10"}   {"datetime":"2024-01-15T10:30:00Z"}
+//	{"ref":{"id":"42","key":"Acme"}}   {"address":{"street":"…","city":"…"}}
+//	{"list":[{"label":"Mobile","value":{"phone":"+14155550102"}}]}
+//
+// Numbers are strings so that no JSON decoder rounds them. The form
+// round-trips exactly: Unmarshal(Marshal(v)) is Equal to v.
+
+// MarshalJSON implements json.Marshaler.
+func (v Value) MarshalJSON() ([]byte, error) {
+	return v.AppendJSON(nil), nil
+}
+
+// AppendJSON appends v's JSON form to b. It is what MarshalJSON does,
+// without the allocation, for stores that encode many values.
+func (v Value) AppendJSON(b []byte) []byte {
+	switch v.kind {
+	case KindNull:
+		return append(b, "null"...)
+	case KindText, KindEmail, KindPhone, KindURL:
+		b = append(b, `{"`...)
+		b = append(b, kindNames[v.kind]...)
+		b = append(b, `":`...)
+		return append(appendJSONString(b, v.str), '}')
+	case KindNumber:
+		b = append(b, `{"number":"`...)
+		return append(append(b, v.any.(Decimal).String()...), `"}`...)
+	case KindBool:
+		return append(append(b, `{"bool":`...), strconv.FormatBool(v.num == 1)+"}"...)
+	case KindDate:
+		d, _ := v.Date()
+		return append(append(b, `{"date":"`...), d.String()+`"}`...)
+	case KindDateTime:
+		b = append(b, `{"datetime":"`...)
+		b = v.any.(time.Time).AppendFormat(b, time.RFC3339Nano)
+		return append(b, `"}`...)
+	case KindRef:
+		r := v.any.(Ref)
+		b = append(b, `{"ref":{"id":`...)
+		b = appendJSONString(b, r.ID)
+		b = append(b, `,"key":`...)
+		return append(appendJSONString(b, r.Key), "}}"...)
+	case KindAddress:
+		a := v.any.(Address)
+		b = append(b, `{"address":{`...)
+		first := true
+		for _, p := range AddressParts {
+			s := a.Part(p)
+			if s == "" {
+				continue
+			}
+			if !first {
+				b = append(b, ',')
+			}
+			first = false
+			b = appendJSONString(b, string(p))
+			b = append(b, ':')
+			b = appendJSONString(b, s)
+		}
+		return append(b, "}}"...)
+	case KindList:
+		b = append(b, `{"list":[`...)
+		for i, it := range v.any.([]Item) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"label":`...)
+			b = appendJSONString(b, it.Label)
+			b = append(b, `,"value":`...)
+			b = append(it.Value.AppendJSON(b), '}')
+		}
+		return append(b, "]}"...)
+	}
+	return append(b, "null"...)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s as a JSON string. Invalid UTF-8 becomes
+// U+FFFD, as encoding/json does.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+type valueJSON struct {
+	Text     *string  `json:"text"`
+	Email    *string  `json:"email"`
+	Phone    *string  `json:"phone"`
+	URL      *string  `json:"url"`
+	Number   *string  `json:"number"`
+	Bool     *bool    `json:"bool"`
+	Date     *string  `json:"date"`
+	DateTime *string  `json:"datetime"`
+	Ref      *Ref     `json:"ref"`
+	Address  *Address `json:"address"`
+	List     *[]Item  `json:"list"`
+}
+
+var errValueJSON = errors.New("crmio: a Value's JSON must be null or an object with exactly one of text, email, phone, url, number, bool, date, datetime, ref, address, list")
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (v *Value) UnmarshalJSON(data []byte) error {
+	if bytes.Equal(bytes.TrimSpace(data), []byte("null")) {
+		*v = Value{}
+		return nil
+	}
+	var j valueJSON
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&j); err != nil {
+		return fmt.Errorf("%w: %v", errValueJSON, err)
+	}
+	var out []Value
+	if j.Text != nil {
+		out = append(out, TextValue(*j.Text))
+	}
+	if j.Email != nil {
+		out = append(out, EmailValue(*j.Email))
+	}
+	if j.Phone != nil {
+		out = append(out, PhoneValue(*j.Phone))
+	}
+	if j.URL != nil {
+		out = append(out, URLValue(*j.URL))
+	}
+	if j.Number != nil {
+		d, err := ParseDecimal(*j.Number)
+		if err != nil {
+			return err
+		}
+		out = append(out, NumberValue(d))
+	}
+	if j.Bool != nil {
+		out = append(out, BoolValue(*j.Bool))
+	}
+	if j.Date != nil {
+		d, err := ParseDate(*j.Date)
+		if err != nil {
+			return err
+		}
+		out = append(out, DateValue(d))
+	}
+	if j.DateTime != nil {
+		t, err := time.Parse(time.RFC3339Nano, *j.DateTime)
+		if err != nil {
+			return fmt.Errorf("crmio: datetime %q is not RFC 3339", *j.DateTime)
+		}
+		out = append(out, DateTimeValue(t))
+	}
+	if j.Ref != nil {
+		out = append(out, RefValue(j.Ref.ID, j.Ref.Key))
+	}
+	if j.Address != nil {
+		out = append(out, AddressValue(*j.Address))
+	}
+	if j.List != nil {
+		out = append(out, ListValue(*j.List...))
+	}
+	if len(out) != 1 {
+		return errValueJSON
+	}
+	*v = out[0]
+	return nil
+}
