@@ -1,0 +1,90 @@
+package csv_test
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/crmio/crmio/formats"
+	"github.com/crmio/crmio/formats/csv"
+)
+
+// corpusDir returns the shared test corpus folder, ../shared/corpus from the
+// repository root, skipping the test when it is absent.
+func corpusDir(t testing.TB, sub string) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Skip("go.mod not found above the package: no corpus")
+		}
+		dir = parent
+	}
+	corpus := filepath.Join(dir, "..", "shared", "corpus", sub)
+	if _, err := os.Stat(corpus); err != nil {
+		t.Skipf("corpus absent: %v", err)
+	}
+	return corpus
+}
+
+// table is everything a reader yields.
+type table struct {
+	header  []string
+	rows    [][]string
+	numbers []int
+	info    formats.Info
+}
+
+// readString reads CSV text with opts, failing the test on any error.
+func readString(t testing.TB, text string, opts *formats.Options) table {
+	t.Helper()
+	r, err := csv.NewReader(strings.NewReader(text), opts)
+	if err != nil {
+		t.Fatalf("NewReader: %v", err)
+	}
+	return readAll(t, r)
+}
+
+func readFile(t testing.TB, path string, opts *formats.Options) table {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, err := csv.NewReader(f, opts)
+	if err != nil {
+		t.Fatalf("NewReader(%s): %v", filepath.Base(path), err)
+	}
+	return readAll(t, r)
+}
+
+func readAll(t testing.TB, r formats.Reader) table {
+	t.Helper()
+	defer r.Close()
+	tab := table{header: r.Header()}
+	for {
+		row, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("Read after row %v: %v", tab.numbers, err)
+		}
+		tab.rows = append(tab.rows, slices.Clone(row.Fields))
+		tab.numbers = append(tab.numbers, row.Number)
+	}
+	tab.info = r.Info()
+	return tab
+}

@@ -1,0 +1,522 @@
+package csv
+
+import (
+	"bufio"
+	"bytes"
+	stdcsv "encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/crmio/crmio/formats"
+	"golang.org/x/text/transform"
+)
+
+func init() {
+	formats.Register("csv", func(in *formats.Input, opts *formats.Options) (formats.Reader, error) {
+		return newReader(in.R, in.Size, opts)
+	})
+}
+
+const (
+	// sampleSize is how much of the start of the text is examined for the
+	// encoding and the delimiter.
+	sampleSize = 64 << 10
+	// headerWindow bounds how many records are examined for a header row
+	// below a preamble of notes.
+	headerWindow = 16
+)
+
+// Reader reads the rows of a CSV file. It implements formats.Reader; see
+// the package documentation for what it detects and how it numbers rows.
+type Reader struct {
+	csv    *stdcsv.Reader
+	header []string
+	info   formats.Info
+
+	// extraLines counts the line breaks inside the quoted fields of the
+	// records read so far: a record's source row is the line it starts on
+	// less these, since a spreadsheet shows a multi-line record as one row.
+	extraLines int
+
+	// pending holds the records read after the header while looking for
+	// it; Read returns them first.
+	pending []record
+
+	// For Info.EstimatedRows: data records parsed, the decoded offset where
+	// the data starts, the raw bytes before the decoded text (byte order
+	// mark, sep= line) and the raw bytes per decoded byte of the sample.
+	dataRecords int
+	dataStart   int64
+	rawPrefix   int64
+	rawPerByte  float64
+	parsedAll   bool // the parser reached the end: dataRecords is exact
+
+	checkUTF8 bool  // text read as UTF-8 without a full check yet failing
+	err       error // a failure that ends reading (I/O, the size limit)
+	closed    bool
+}
+
+// record is one parsed record and its source row, or the parse error met
+// in its place.
+type record struct {
+	fields []string
+	row    int
+	err    error
+}
+
+// NewReader returns a Reader of the CSV text r holds, having read the
+// header. opts may be nil; its size limit applies to r. Use it for text
+// known to be CSV; formats.Open and formats.NewReader identify the format
+// first.
+func NewReader(r io.Reader, opts *formats.Options) (*Reader, error) {
+	return newReader(formats.LimitReader(r, opts.Limit()), -1, opts)
+}
+
+func newReader(src io.Reader, size int64, opts *formats.Options) (*Reader, error) {
+	if opts == nil {
+		opts = &formats.Options{}
+	}
+	r := &Reader{info: formats.Info{Format: "csv", Size: size}}
+
+	raw := bufio.NewReaderSize(src, sampleSize)
+	sample, err := raw.Peek(sampleSize)
+	complete := err == io.EOF
+	if err != nil && !complete {
+		return nil, err
+	}
+
+	// The encoding: named, or detected from a byte order mark and the sample.
+	var enc textEncoding
+	if opts.Encoding != "" {
+		if enc, err = lookupEncoding(opts.Encoding, sample); err != nil {
+			return nil, err
+		}
+	} else {
+		enc = detectEncoding(sample, complete)
+		if enc == windows1252 {
+			r.notice(0, 0, "the text is not valid UTF-8; it was read as Windows-1252 (set the encoding if that is wrong)")
+		}
+	}
+	r.info.Encoding = enc.name
+	if enc.bom != "" && bytes.HasPrefix(sample, []byte(enc.bom)) {
+		raw.Discard(len(enc.bom))
+		sample = sample[len(enc.bom):]
+		r.rawPrefix = int64(len(enc.bom))
+	}
+	text := io.Reader(raw)
+	decoded := sample
+	r.rawPerByte = 1
+	if enc.enc != nil {
+		text = transform.NewReader(raw, enc.enc.NewDecoder())
+		decoded, _, _ = transform.Bytes(enc.enc.NewDecoder(), sample)
+		if len(decoded) > 0 {
+			r.rawPerByte = float64(len(sample)) / float64(len(decoded))
+		}
+	} else {
+		r.checkUTF8 = true
+	}
+
+	// Excel's "sep=;" line names the delimiter and is no row of the sheet.
+	delim := opts.Delimiter
+	if sep, n := sepDirective(decoded); n > 0 {
+		if delim == 0 {
+			delim = sep
+		}
+		buffered := bufio.NewReaderSize(text, sampleSize)
+		buffered.Discard(n)
+		text, decoded = buffered, decoded[n:]
+		r.rawPrefix += int64(float64(n) * r.rawPerByte)
+	}
+	if delim == 0 {
+		delim = rune(sniffDelimiter(decoded, complete))
+	}
+	if !validDelimiter(delim) {
+		return nil, fmt.Errorf("csv: invalid delimiter %q", delim)
+	}
+	r.info.Delimiter = delim
+
+	// Old Mac exports end lines with a lone CR, which encoding/csv does not
+	// take for a line end.
+	if bytes.IndexByte(decoded, '\r') >= 0 && bytes.IndexByte(decoded, '\n') < 0 {
+		text = crToLF{text}
+	}
+
+	r.csv = stdcsv.NewReader(bufio.NewReaderSize(text, sampleSize))
+	r.csv.Comma = delim
+	r.csv.FieldsPerRecord = -1 // ragged rows are kept and reported
+	r.csv.ReuseRecord = true
+	// LazyQuotes stays off: a stray quote in a quoted field would make a
+	// lazy parser swallow the lines after it into one field, silently
+	// merging rows. Strictly, it is a *formats.ParseError at its row, and
+	// reading continues with the next row.
+
+	if err := r.readHeader(opts.HeaderRow); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func validDelimiter(r rune) bool {
+	return r != 0 && r != '"' && r != '\r' && r != '\n' && utf8.ValidRune(r) && r != utf8.RuneError
+}
+
+// next parses the next record and works out its source row.
+func (r *Reader) next() record {
+	fields, err := r.csv.Read()
+	if err == nil {
+		start, _ := r.csv.FieldPos(0)
+		last := len(fields) - 1
+		lastStart, _ := r.csv.FieldPos(last)
+		row := start - r.extraLines
+		r.extraLines += lastStart - start + strings.Count(fields[last], "\n")
+		return record{fields: fields, row: row}
+	}
+	var pe *stdcsv.ParseError
+	if errors.As(err, &pe) {
+		row := pe.StartLine - r.extraLines
+		r.extraLines += pe.Line - pe.StartLine
+		// The fields before the bad one were returned with the error.
+		return record{row: row, err: r.parseError(pe, row, len(fields)+1)}
+	}
+	return record{err: err}
+}
+
+// parseError turns encoding/csv's error, positioned by line and byte, into
+// one positioned by row and column as a spreadsheet shows them.
+func (r *Reader) parseError(pe *stdcsv.ParseError, row, column int) error {
+	var hint string
+	switch {
+	case errors.Is(pe.Err, stdcsv.ErrBareQuote):
+		hint = `a field holding a " must be enclosed in quotes, with the " doubled`
+	case errors.Is(pe.Err, stdcsv.ErrQuote):
+		hint = `a quoted field must end with a " followed by the delimiter or a line end`
+	}
+	where := ""
+	if pe.Line != row {
+		where = "line " + strconv.Itoa(pe.Line) + " of the text"
+	}
+	err := pe.Err
+	switch {
+	case hint != "" && where != "":
+		err = fmt.Errorf("%w (%s; %s)", pe.Err, hint, where)
+	case hint != "":
+		err = fmt.Errorf("%w (%s)", pe.Err, hint)
+	case where != "":
+		err = fmt.Errorf("%w (%s)", pe.Err, where)
+	}
+	return &formats.ParseError{Row: row, Column: column, Err: err}
+}
+
+// readHeader finds the header row and names the columns. With headerRow
+// zero the header is the first row, unless rows of notes precede a table:
+// the header is then the first row with two or more non-empty fields,
+// provided most rows after it have as many (a table starts there). Rows
+// read past the header are kept for Read.
+func (r *Reader) readHeader(headerRow int) error {
+	var header record
+	if headerRow > 0 {
+		for {
+			rec := r.next()
+			switch {
+			case rec.err == io.EOF:
+				return fmt.Errorf("%w: the file ends before row %d", formats.ErrNoHeader, headerRow)
+			case rec.err != nil && rec.row == 0:
+				return rec.err
+			case rec.row < headerRow:
+				continue // above the header: not read, so not judged
+			case rec.row > headerRow || isBlank(rec.fields):
+				return fmt.Errorf("%w: row %d is blank", formats.ErrNoHeader, headerRow)
+			case rec.err != nil:
+				return rec.err
+			}
+			header = rec
+			header.fields = slices.Clone(rec.fields)
+			break
+		}
+		r.dataStart = r.csv.InputOffset()
+	} else {
+		var window []record
+		var offsets []int64 // the decoded offset after each record in window
+		for len(window) < headerWindow {
+			rec := r.next()
+			if rec.err == io.EOF {
+				r.parsedAll = true
+				break
+			}
+			if rec.err != nil && rec.row == 0 {
+				return rec.err
+			}
+			if rec.err == nil && isBlank(rec.fields) {
+				continue
+			}
+			rec.fields = slices.Clone(rec.fields)
+			window = append(window, rec)
+			offsets = append(offsets, r.csv.InputOffset())
+		}
+		at := chooseHeader(window)
+		if at < 0 {
+			if len(window) > 0 {
+				return window[0].err
+			}
+			return fmt.Errorf("%w: the file holds no rows", formats.ErrNoHeader)
+		}
+		for _, rec := range window[:at] {
+			if rec.err != nil {
+				return rec.err // the header cannot be told from a bad row above it
+			}
+		}
+		header = window[at]
+		if at > 0 {
+			r.notice(0, 0, fmt.Sprintf("the header is row %d; %s above it %s skipped as notes", header.row, plural(at, "row"), map[bool]string{true: "was", false: "were"}[at == 1]))
+		}
+		r.pending = window[at+1:]
+		r.dataStart = offsets[at]
+		for _, rec := range r.pending {
+			if rec.err == nil {
+				r.dataRecords++
+			}
+		}
+	}
+	r.info.HeaderRow = header.row
+	r.header = r.nameColumns(header.fields, header.row)
+	if r.checkUTF8 && !allValidUTF8(header.fields) {
+		r.notUTF8(header.row)
+	}
+	return nil
+}
+
+// chooseHeader returns the index in window of the header record (see
+// readHeader), or -1 when no record can be one.
+func chooseHeader(window []record) int {
+	first := slices.IndexFunc(window, func(rec record) bool { return rec.err == nil })
+	if first < 0 {
+		return -1
+	}
+	wide := func(rec record) bool { return rec.err == nil && nonEmpty(rec.fields) >= 2 }
+	at := slices.IndexFunc(window, wide)
+	if at <= first {
+		return first
+	}
+	after := window[at+1:]
+	n := 0
+	for _, rec := range after {
+		if wide(rec) {
+			n++
+		}
+	}
+	if 2*n >= len(after) {
+		return at
+	}
+	return first
+}
+
+// nameColumns makes the header's names non-empty and unique, with notices
+// for the names it gives: "Column 3" for an empty name, "Email (2)" for a
+// name met before.
+func (r *Reader) nameColumns(fields []string, row int) []string {
+	names := make([]string, len(fields))
+	used := make(map[string]bool, len(fields))
+	for i, f := range fields {
+		names[i] = strings.TrimFunc(f, unicode.IsSpace)
+		if names[i] != "" {
+			used[names[i]] = true
+		}
+	}
+	firstColumn := make(map[string]int, len(fields)) // name -> its first column
+	uses := make(map[string]int, len(fields))        // name -> columns using it so far
+	for i, name := range names {
+		switch {
+		case name == "":
+			name = uniqueName(fmt.Sprintf("Column %d", i+1), used)
+			r.notice(row, i+1, fmt.Sprintf("the column has no name; it is called %q", name))
+		case uses[name] > 0:
+			uses[name]++
+			renamed := uniqueName(fmt.Sprintf("%s (%d)", name, uses[name]), used)
+			r.notice(row, i+1, fmt.Sprintf("the name %q is used by column %d too; this one is called %q", name, firstColumn[name], renamed))
+			name = renamed
+		default:
+			uses[name] = 1
+			firstColumn[name] = i + 1
+		}
+		used[name] = true
+		names[i] = name
+	}
+	return names
+}
+
+// uniqueName returns name, or name with a number appended, unused so far.
+func uniqueName(name string, used map[string]bool) string {
+	if !used[name] {
+		return name
+	}
+	for n := 2; ; n++ {
+		if candidate := fmt.Sprintf("%s (%d)", name, n); !used[candidate] {
+			return candidate
+		}
+	}
+}
+
+// Header returns the column names, made non-empty and unique.
+func (r *Reader) Header() []string { return slices.Clone(r.header) }
+
+// Read returns the next data row, skipping blank ones, or io.EOF after the
+// last. A malformed row is a *formats.ParseError with its row and column;
+// the next Read continues after it. Other errors (reading the input, the
+// size limit) end reading and are returned by every later Read. The Fields
+// of the returned Row are reused by the next Read.
+func (r *Reader) Read() (formats.Row, error) {
+	if r.closed {
+		return formats.Row{}, fs.ErrClosed
+	}
+	for r.err == nil {
+		var rec record
+		if len(r.pending) > 0 {
+			rec, r.pending = r.pending[0], r.pending[1:]
+		} else {
+			rec = r.next()
+			if rec.err == nil && !isBlank(rec.fields) {
+				r.dataRecords++
+			}
+		}
+		switch {
+		case rec.err == io.EOF:
+			r.parsedAll = true
+			r.err = io.EOF
+		case rec.err != nil && rec.row == 0:
+			r.err = rec.err
+		case rec.err != nil:
+			return formats.Row{Number: rec.row}, rec.err
+		case isBlank(rec.fields):
+			continue
+		default:
+			if len(rec.fields) != len(r.header) {
+				r.notice(rec.row, 0, fmt.Sprintf("the row has %s, the header %d", plural(len(rec.fields), "field"), len(r.header)))
+			}
+			if r.checkUTF8 && !allValidUTF8(rec.fields) {
+				r.notUTF8(rec.row)
+			}
+			return formats.Row{Number: rec.row, Fields: rec.fields}, nil
+		}
+	}
+	return formats.Row{}, r.err
+}
+
+// Info describes the input: format "csv", the encoding, the delimiter, the
+// header row, and notices so far. EstimatedRows extrapolates the rows read
+// so far over the size of the input, when known; it is exact once the
+// whole input has been read.
+func (r *Reader) Info() formats.Info {
+	info := r.info
+	info.Notices = slices.Clone(r.info.Notices)
+	switch {
+	case r.parsedAll:
+		info.EstimatedRows = r.dataRecords
+	case info.Size > 0 && r.dataRecords > 0:
+		read := float64(r.csv.InputOffset()-r.dataStart) * r.rawPerByte
+		rest := float64(info.Size-r.rawPrefix) - float64(r.dataStart)*r.rawPerByte
+		if read > 0 && rest > 0 {
+			info.EstimatedRows = max(int(float64(r.dataRecords)*rest/read+0.5), r.dataRecords)
+		}
+	}
+	return info
+}
+
+// Close ends reading. The input is not closed: it belongs to the caller.
+func (r *Reader) Close() error {
+	r.closed = true
+	r.pending = nil
+	return nil
+}
+
+// notice records a finding, up to formats.MaxNotices of them.
+func (r *Reader) notice(row, column int, message string) {
+	if len(r.info.Notices) >= formats.MaxNotices {
+		r.info.NoticesDropped++
+		return
+	}
+	r.info.Notices = append(r.info.Notices, formats.Notice{Row: row, Column: column, Message: message})
+}
+
+// notUTF8 reports, once, text read as UTF-8 that is not UTF-8 after all:
+// the sample was, the rest is in another encoding.
+func (r *Reader) notUTF8(row int) {
+	r.checkUTF8 = false
+	r.notice(row, 0, "the text is not valid UTF-8 from this row on; set the encoding if characters look wrong")
+}
+
+func allValidUTF8(fields []string) bool {
+	for _, f := range fields {
+		if !utf8.ValidString(f) {
+			return false
+		}
+	}
+	return true
+}
+
+// isBlank reports whether a record shows as an empty row: no field holds
+// anything but white space.
+func isBlank(fields []string) bool {
+	for _, f := range fields {
+		if !isSpace(f) {
+			return false
+		}
+	}
+	return true
+}
+
+// nonEmpty counts the fields holding more than white space.
+func nonEmpty(fields []string) int {
+	n := 0
+	for _, f := range fields {
+		if !isSpace(f) {
+			n++
+		}
+	}
+	return n
+}
+
+// isSpace reports whether s is empty or all white space. Most fields fail
+// on their first byte, so ASCII is tested before unicode.IsSpace.
+func isSpace(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == ' ', c == '\t', c == '\n', c == '\r', c == '\v', c == '\f':
+		case c < utf8.RuneSelf:
+			return false
+		default:
+			return strings.TrimLeftFunc(s[i:], unicode.IsSpace) == ""
+		}
+	}
+	return true
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// crToLF turns lone carriage returns, the line ends of old Mac files, into
+// line feeds.
+type crToLF struct{ r io.Reader }
+
+func (c crToLF) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	for b := p[:n]; ; {
+		i := bytes.IndexByte(b, '\r')
+		if i < 0 {
+			break
+		}
+		b[i] = '\n'
+		b = b[i+1:]
+	}
+	return n, err
+}

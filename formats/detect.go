@@ -1,0 +1,262 @@
+package formats
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf16"
+)
+
+// sniffLen is how much of the start of the content Detect examines, besides
+// a zip archive's central directory.
+const sniffLen = 8 << 10
+
+// zipFormat is detectHead's answer for a zip archive: what it holds is only
+// known from its central directory, at the end of the file.
+const zipFormat = "zip"
+
+// Detect identifies content from its bytes, never from a file name: it
+// returns "xlsx" for a zip archive holding xl/workbook.xml, "xls" for an
+// OLE2 compound file (the xls opener itself tells a workbook from an
+// encrypted OOXML file or a Word document) and "csv" for text in any
+// encoding the CSV reader handles.
+//
+// Anything else is an error wrapping ErrUnsupportedFormat that names what
+// was found: "PDF document", "ODS spreadsheet", "XLSB workbook", "Word
+// document (DOCX)", "zip archive", "Excel 2003 XML spreadsheet", "HTML
+// document", "PNG image", "binary data", "empty file" and so on. A zip
+// archive whose directory cannot be read is ErrCorrupt.
+//
+// Detect reads the first 8 KiB of r and, for a zip archive, its central
+// directory; size is the content's length in bytes.
+func Detect(r io.ReaderAt, size int64) (string, error) {
+	if size < 0 {
+		return "", errors.New("formats: Detect needs the content's size")
+	}
+	head := make([]byte, min(size, sniffLen))
+	n, err := r.ReadAt(head, 0)
+	if err != nil && !(errors.Is(err, io.EOF) && n == len(head)) {
+		return "", fmt.Errorf("formats: reading the start of the content: %w", err)
+	}
+	format, err := detectHead(head)
+	if format != zipFormat {
+		return format, err
+	}
+	return detectZip(r, size, head)
+}
+
+// unsupported names what was found in an error wrapping ErrUnsupportedFormat.
+func unsupported(found string) error {
+	return fmt.Errorf("%w: %s", ErrUnsupportedFormat, found)
+}
+
+// magic numbers of formats that are recognised only to be refused by name.
+var signatures = []struct{ prefix, found string }{
+	{"%PDF-", "PDF document"},
+	{"\x89PNG\r\n\x1a\n", "PNG image"},
+	{"\xff\xd8\xff", "JPEG image"},
+	{"GIF87a", "GIF image"},
+	{"GIF89a", "GIF image"},
+	{"\x1f\x8b", "gzip-compressed file"},
+	{"7z\xbc\xaf\x27\x1c", "7-Zip archive"},
+	{"Rar!\x1a\x07", "RAR archive"},
+	{"SQLite format 3\x00", "SQLite database"},
+	{"{\\rtf", "RTF document"},
+	// Checked before the UTF-16 byte order marks they start with.
+	{"\xff\xfe\x00\x00", "UTF-32 text"},
+	{"\x00\x00\xfe\xff", "UTF-32 text"},
+}
+
+const (
+	ole2Signature = "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+	utf8BOM       = "\xef\xbb\xbf"
+	utf16LEBOM    = "\xff\xfe"
+	utf16BEBOM    = "\xfe\xff"
+)
+
+// detectHead identifies content from its first bytes. It answers zipFormat
+// for any zip archive, which detectZip then looks into.
+func detectHead(head []byte) (string, error) {
+	if len(head) == 0 {
+		return "", unsupported("empty file")
+	}
+	s := string(head)
+	for _, sig := range signatures {
+		if strings.HasPrefix(s, sig.prefix) {
+			return "", unsupported(sig.found)
+		}
+	}
+	switch {
+	case strings.HasPrefix(s, ole2Signature):
+		return "xls", nil
+	case strings.HasPrefix(s, "PK\x03\x04"), strings.HasPrefix(s, "PK\x05\x06"), strings.HasPrefix(s, "PK\x07\x08"):
+		return zipFormat, nil
+	case len(s) >= 12 && s[:4] == "RIFF" && s[8:12] == "WEBP":
+		return "", unsupported("WebP image")
+	}
+
+	// Text from here on, unless it is binary. Markup is judged on the text
+	// decoded from UTF-16, so that a UTF-16 web page is still named.
+	var text string
+	switch {
+	case strings.HasPrefix(s, utf16LEBOM):
+		text = decodeUTF16(head[2:], false)
+	case strings.HasPrefix(s, utf16BEBOM):
+		text = decodeUTF16(head[2:], true)
+	default:
+		if bigEndian, ok := looksUTF16(head); ok {
+			text = decodeUTF16(head, bigEndian)
+		} else {
+			if isBinary(head) {
+				return "", unsupported("binary data (not text, nor a workbook)")
+			}
+			text = strings.TrimPrefix(s, utf8BOM)
+		}
+	}
+	if found := markup(text); found != "" {
+		return "", unsupported(found)
+	}
+	return "csv", nil
+}
+
+// isBinary reports whether head holds control characters that text does
+// not. A stray NUL or two, as some exporters leave in a CSV file, does not
+// make it binary; executables, databases and compressed data have far more.
+func isBinary(head []byte) bool {
+	controls := 0
+	for _, b := range head {
+		if b < 0x20 && b != '\t' && b != '\n' && b != '\v' && b != '\f' && b != '\r' && b != 0x1b {
+			controls++
+		}
+	}
+	return controls >= 2 && controls*50 > len(head)
+}
+
+// looksUTF16 reports whether head, which has no byte order mark, looks like
+// UTF-16 text: ASCII characters (delimiters, digits, line ends) put a zero
+// byte on one side of every second byte and never on the other.
+func looksUTF16(head []byte) (bigEndian, ok bool) {
+	pairs := len(head) / 2
+	if pairs < 2 {
+		return false, false
+	}
+	zeroEven, zeroOdd := 0, 0
+	for i := 0; i+1 < len(head); i += 2 {
+		if head[i] == 0 {
+			zeroEven++
+		}
+		if head[i+1] == 0 {
+			zeroOdd++
+		}
+	}
+	switch {
+	case zeroOdd*4 >= pairs && zeroEven == 0:
+		return false, true
+	case zeroEven*4 >= pairs && zeroOdd == 0:
+		return true, true
+	}
+	return false, false
+}
+
+func decodeUTF16(b []byte, bigEndian bool) string {
+	units := make([]uint16, len(b)/2)
+	for i := range units {
+		if bigEndian {
+			units[i] = uint16(b[2*i])<<8 | uint16(b[2*i+1])
+		} else {
+			units[i] = uint16(b[2*i+1])<<8 | uint16(b[2*i])
+		}
+	}
+	return string(utf16.Decode(units))
+}
+
+// markup names the markup document text starts with, or returns "".
+func markup(text string) string {
+	t := strings.TrimLeft(text, " \t\r\n\f\v")
+	if !strings.HasPrefix(t, "<") {
+		return ""
+	}
+	lower := strings.ToLower(t)
+	switch {
+	case strings.HasPrefix(lower, "<?xml"):
+		switch {
+		case strings.Contains(lower, "urn:schemas-microsoft-com:office:spreadsheet"),
+			strings.Contains(lower, `progid="excel.sheet"`):
+			return "Excel 2003 XML spreadsheet"
+		case strings.Contains(lower, "<html"):
+			return "HTML document"
+		}
+		return "XML document"
+	case strings.HasPrefix(lower, "<workbook"):
+		return "Excel 2003 XML spreadsheet"
+	}
+	for _, tag := range []string{"<!doctype html", "<html", "<head", "<body", "<table", "<meta", "<style", "<title"} {
+		if strings.HasPrefix(lower, tag) {
+			return "HTML document"
+		}
+	}
+	if strings.HasPrefix(lower, "<!--") && (strings.Contains(lower, "<html") || strings.Contains(lower, "<table")) {
+		return "HTML document"
+	}
+	return ""
+}
+
+// detectZip identifies a zip archive by the names in its central directory.
+func detectZip(r io.ReaderAt, size int64, head []byte) (string, error) {
+	zr, err := zip.NewReader(r, size)
+	if err != nil && !(errors.Is(err, zip.ErrInsecurePath) && zr != nil) {
+		// A damaged archive: if its first entries show a workbook, let the
+		// xlsx opener say what is wrong with it.
+		if bytes.Contains(head, []byte("xl/workbook.xml")) {
+			return "xlsx", nil
+		}
+		return "", fmt.Errorf("%w: damaged zip archive: %v", ErrCorrupt, err)
+	}
+	var mimetype string
+	var names []string
+	for _, f := range zr.File {
+		name := strings.ToLower(strings.ReplaceAll(f.Name, `\`, "/"))
+		switch name {
+		case "xl/workbook.xml":
+			return "xlsx", nil
+		case "xl/workbook.bin":
+			return "", unsupported("XLSB workbook (Excel binary format; save it as .xlsx)")
+		case "word/document.xml":
+			return "", unsupported("Word document (DOCX)")
+		case "ppt/presentation.xml":
+			return "", unsupported("PowerPoint presentation (PPTX)")
+		case "mimetype":
+			mimetype = readSmall(f)
+		}
+		if len(names) < 3 && !strings.HasSuffix(name, "/") {
+			names = append(names, f.Name)
+		}
+	}
+	switch {
+	case mimetype == "application/vnd.oasis.opendocument.spreadsheet":
+		return "", unsupported("ODS spreadsheet (OpenDocument; save it as .xlsx or .csv)")
+	case strings.HasPrefix(mimetype, "application/vnd.oasis.opendocument."):
+		return "", unsupported("OpenDocument file (" + mimetype + ")")
+	case len(names) == 0:
+		return "", unsupported("empty zip archive")
+	case len(zr.File) > len(names):
+		return "", unsupported(fmt.Sprintf("zip archive of %d files (%s, ...)", len(zr.File), strings.Join(names, ", ")))
+	default:
+		return "", unsupported("zip archive (holding " + strings.Join(names, ", ") + ")")
+	}
+}
+
+// readSmall returns the start of a zip entry that should be a short text,
+// such as an OpenDocument mimetype; "" when it cannot be read.
+func readSmall(f *zip.File) string {
+	rc, err := f.Open()
+	if err != nil {
+		return ""
+	}
+	defer rc.Close()
+	b, _ := io.ReadAll(io.LimitReader(rc, 128))
+	return strings.TrimSpace(string(b))
+}

@@ -1,0 +1,78 @@
+package formats
+
+import (
+	"fmt"
+	"io"
+	"math"
+)
+
+// LimitReader returns a Reader that reads from r until limit bytes have been
+// read and then fails with an error wrapping ErrTooLarge if r holds more.
+// Unlike io.LimitReader, which ends quietly with io.EOF, it reports the
+// excess: a file cut off at the limit would otherwise import as if complete.
+//
+// It reads at most limit+1 bytes from r, the one byte past the limit being
+// what proves the input too large; the bytes within the limit are all
+// delivered before the error. A negative limit means no limit.
+func LimitReader(r io.Reader, limit int64) io.Reader {
+	if limit < 0 || limit == math.MaxInt64 {
+		return r
+	}
+	return &limitedReader{r: r, limit: limit, left: limit + 1}
+}
+
+type limitedReader struct {
+	r     io.Reader
+	limit int64
+	left  int64 // bytes that may still be read from r, the proving byte included
+	err   error // sticky ErrTooLarge
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.err != nil {
+		return 0, l.err
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	if l.left == 0 {
+		// The byte just read is byte limit+1: withhold it and report.
+		l.err = fmt.Errorf("%w: more than %s", ErrTooLarge, describeLimit(l.limit))
+		return n - 1, l.err
+	}
+	return n, err
+}
+
+// describeLimit formats a byte limit for a person: "the 100 MiB limit".
+func describeLimit(limit int64) string {
+	return "the " + formatSize(limit) + " limit"
+}
+
+// formatSize formats a byte count with a binary unit, keeping the exact
+// count when the unit rounds it: "100 MiB", "1.5 KiB (1536 bytes)".
+func formatSize(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d bytes", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit && exp < 5; m /= unit {
+		div *= unit
+		exp++
+	}
+	suffix := []string{"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}[exp]
+	if n%div == 0 {
+		return fmt.Sprintf("%d %s", n/div, suffix)
+	}
+	return fmt.Sprintf("%.1f %s (%d bytes)", float64(n)/float64(div), suffix, n)
+}
+
+// tooLarge is the error for an input whose size is known before reading.
+func tooLarge(size, limit int64) error {
+	return fmt.Errorf("%w: %s, over %s", ErrTooLarge, formatSize(size), describeLimit(limit))
+}
