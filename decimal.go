@@ -8,9 +8,13 @@ import (
 	"strings"
 )
 
-// maxDecimalExponent bounds the exponent ParseDecimal accepts, so that an
-// input such as "1e999999999" cannot make it allocate a billion digits.
-const maxDecimalExponent = 1000
+// maxDecimalExponent and maxDecimalDigits bound what ParseDecimal accepts,
+// so that an input such as "1e999999999" cannot make it allocate a billion
+// digits, and sort keys (package storage) stay in a fixed exponent range.
+const (
+	maxDecimalExponent = 1000
+	maxDecimalDigits   = 1000
+)
 
 // ErrInvalidNumber is returned by ParseDecimal for text that is not a number.
 var ErrInvalidNumber = errors.New("crmio: not a number")
@@ -53,6 +57,9 @@ func ParseDecimal(text string) (Decimal, error) {
 		exp = e
 	}
 	intPart, fracPart, hasDot := strings.Cut(mant, ".")
+	if len(intPart)+len(fracPart) > maxDecimalDigits {
+		return Decimal{}, fmt.Errorf("%w: more than %d digits", ErrInvalidNumber, maxDecimalDigits)
+	}
 	if (intPart == "" && fracPart == "") || !allDigits(intPart) || !allDigits(fracPart) || (hasDot && fracPart == "" && intPart == "") {
 		return Decimal{}, fmt.Errorf("%w: %q", ErrInvalidNumber, text)
 	}
@@ -68,12 +75,15 @@ func ParseDecimal(text string) (Decimal, error) {
 	}
 	intPart, fracPart = digits[:point], digits[point:]
 	intPart = strings.TrimLeft(intPart, "0")
-	if intPart == "" {
-		intPart = "0"
-	}
 	if exp != 0 {
 		// An exponent form carries no meaningful trailing zeros.
 		fracPart = strings.TrimRight(fracPart, "0")
+	}
+	if len(intPart)+len(fracPart) > maxDecimalDigits {
+		return Decimal{}, fmt.Errorf("%w: more than %d digits", ErrInvalidNumber, maxDecimalDigits)
+	}
+	if intPart == "" {
+		intPart = "0"
 	}
 	return newDecimal(neg, intPart, fracPart), nil
 }

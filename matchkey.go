@@ -100,7 +100,7 @@ func TextKey(s string) string {
 		if clean {
 			return s
 		}
-		return collapseSpaces(strings.ToLower(s))
+		return asciiKey(s)
 	}
 	c := foldPool.Get().(*cases.Caser)
 	folded := c.String(norm.NFKC.String(s))
@@ -136,6 +136,28 @@ func asciiKeyable(s string) (ascii, clean bool) {
 		clean = false
 	}
 	return true, clean
+}
+
+// asciiKey is TextKey for ASCII text in one pass and one allocation.
+func asciiKey(s string) string {
+	b := make([]byte, 0, len(s))
+	space := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f':
+			space = len(b) > 0
+			continue
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		if space {
+			b = append(b, ' ')
+			space = false
+		}
+		b = append(b, c)
+	}
+	return string(b)
 }
 
 func collapseSpaces(s string) string {
