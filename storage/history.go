@@ -27,10 +27,13 @@ type History interface {
 	// Jobs returns jobs, newest first (by Created, then id), at most limit
 	// of them (zero: all).
 	Jobs(ctx context.Context, limit int) ([]Job, error)
-	// AppendJournal records what a job wrote. Through a Transactor's tx it
-	// commits with the writes it describes.
+	// AppendJournal records what a job wrote; crmio.ErrNotFound when the
+	// job is absent. Through a Transactor's tx it commits with the writes it
+	// describes.
 	AppendJournal(ctx context.Context, jobID string, entries []JournalEntry) error
-	// Journal yields a job's entries in the order they were appended.
+	// Journal yields a job's entries in the order they were appended (an
+	// error wrapping crmio.ErrNotFound when the job is absent). As with
+	// Store.Scan, the caller may write to the store while it iterates.
 	Journal(ctx context.Context, jobID string) iter.Seq2[JournalEntry, error]
 }
 

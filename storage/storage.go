@@ -31,7 +31,8 @@ type Store interface {
 	Delete(ctx context.Context, module string, ids []string) error
 
 	// Get returns the records with the given ids, in the order asked,
-	// omitting ids that do not exist.
+	// omitting ids that do not exist. Records that Get and Scan return
+	// carry their ID and Module.
 	Get(ctx context.Context, module string, ids []string) ([]crmio.Record, error)
 
 	// Lookup finds records by match key: for each key (a crmio.MatchKey)
@@ -43,7 +44,9 @@ type Store interface {
 
 	// Scan yields the records that satisfy q, in q's order. An error is
 	// yielded once, with a zero Record, and ends the sequence. The caller
-	// may stop early; the store then releases what the scan held.
+	// may stop early; the store then releases what the scan held. The
+	// caller may write to the store while it iterates (a rollback deletes
+	// what it reads): a scan must not block writers of its own store.
 	Scan(ctx context.Context, module string, q Query) iter.Seq2[crmio.Record, error]
 }
 
@@ -64,6 +67,10 @@ type Transactor interface {
 // run: an unknown operator, an ordered comparison with a value that has no
 // order, a negative limit.
 var ErrInvalidQuery = errors.New("storage: invalid query")
+
+// ErrTxDone is returned by the Store a Transactor passed to fn when it is
+// used after Atomic has returned: its writes have committed or rolled back.
+var ErrTxDone = errors.New("storage: transaction has already committed or rolled back")
 
 // ErrClosed is returned by a store used after Close.
 var ErrClosed = errors.New("storage: store is closed")
