@@ -96,6 +96,8 @@ func detectHead(head []byte) (string, error) {
 		return zipFormat, nil
 	case len(s) >= 12 && s[:4] == "RIFF" && s[8:12] == "WEBP":
 		return "", unsupported("WebP image")
+	case isOldBIFF(head):
+		return "", unsupported("Excel 2.x-4.0 workbook (a format too old to read; save it as .xlsx)")
 	}
 
 	// Text from here on, unless it is binary. Markup is judged on the text
@@ -120,6 +122,14 @@ func detectHead(head []byte) (string, error) {
 		return "", unsupported(found)
 	}
 	return "csv", nil
+}
+
+// isOldBIFF reports whether head starts with the BOF record of a BIFF2,
+// BIFF3 or BIFF4 worksheet, which Excel wrote as a bare stream before it
+// used OLE2 compound files (Excel 5.0, BIFF5).
+func isOldBIFF(head []byte) bool {
+	return len(head) >= 8 && head[0] == 0x09 && (head[1] == 0x00 || head[1] == 0x02 || head[1] == 0x04) &&
+		(head[2] == 4 || head[2] == 6) && head[3] == 0
 }
 
 // isBinary reports whether head holds control characters that text does
