@@ -17,7 +17,9 @@ import (
 // alone. A module with no records behaves as an empty one.
 type Store interface {
 	// Insert adds records and returns their new ids, in order. The records'
-	// ID must be empty: ids are the store's to assign.
+	// ID must be empty: ids are the store's to assign, and a batch holding a
+	// record with an ID is refused whole. An id is never reused, even after
+	// its record is deleted: journals and references name records by id.
 	Insert(ctx context.Context, module string, recs []crmio.Record) (ids []string, err error)
 
 	// Update replaces the values of existing records, found by ID (the whole
