@@ -13,6 +13,10 @@ var (
 	ErrWriteOrder = errors.New("formats: writer used out of order")
 	// ErrRowTooWide: a row holds more cells than the header has columns.
 	ErrRowTooWide = errors.New("formats: row has more cells than the header")
+	// ErrTooManyRows: the format cannot hold another row (a worksheet's
+	// 1,048,576 rows, a PDF report's row cap). The wrapping error says the
+	// limit and what to use instead: CSV has none.
+	ErrTooManyRows = errors.New("formats: too many rows for this format")
 )
 
 // Writer writes one table (a CSV file, a worksheet, the table of a PDF
