@@ -10,9 +10,9 @@ import (
 	"github.com/crmio/crmio/storage"
 )
 
-// DefaultThreshold is the FuzzyMatcher's default similarity threshold: high
-// enough that "Jon Smith" matches "John Smith" (0.98) and "Joan Smith"
-// (0.96), low enough that "Jane Smith" does not match "John Smith" (0.89).
+// DefaultThreshold is the FuzzyMatcher's default similarity threshold: low
+// enough that "Jon Smith" matches "John Smith" (0.97), and so does "Johnny
+// Smith" (0.97); high enough that "Jane Smith" does not (0.88).
 const DefaultThreshold = 0.92
 
 // maxNameRunes bounds the part of a name the FuzzyMatcher compares, which
