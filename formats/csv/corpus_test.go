@@ -118,7 +118,7 @@ func TestCSVKitConversions(t *testing.T) {
 
 	// Conversions that only read: the reader must yield the expected table.
 	for _, c := range []struct{ input, expected string }{
-		{"dummy.tsv", "dummy.csv"},           // tab delimiter, sniffed
+		{"dummy.tsv", "dummy.csv"},             // tab delimiter, sniffed
 		{"test_utf8_bom.csv", "test_utf8.csv"}, // UTF-8 byte order mark dropped
 		{"test_utf8.csv", "test_utf8.csv"},
 		{"optional_quote_characters.csv", "dummy.csv"},

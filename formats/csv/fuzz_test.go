@@ -1,0 +1,181 @@
+package csv_test
+
+import (
+	"bytes"
+	stdcsv "encoding/csv"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/crmio/crmio/formats"
+	"github.com/crmio/crmio/formats/csv"
+)
+
+// fuzzEncodings are the Options.Encoding values the fuzzer picks among.
+var fuzzEncodings = []string{"", "", "", "utf-8", "windows-1252", "utf-16le", "utf-16be", "macintosh"}
+
+// FuzzCSVReader reads arbitrary bytes and checks what must hold for any
+// input: no panic, bounded work, a usable header, increasing row numbers
+// past the header, notices within their cap, and (for plain UTF-8 with a
+// given delimiter) exactly the records encoding/csv reads.
+func FuzzCSVReader(f *testing.F) {
+	var seeds []string
+	seeds = append(seeds, globFiles(f, "testdata/*")...)
+	if dir, ok := optionalCorpus(f, "csv-spectrum"); ok {
+		seeds = append(seeds, globFiles(f, filepath.Join(dir, "csvs", "*.csv"))...)
+	}
+	if dir, ok := optionalCorpus(f, "csvkit-examples"); ok {
+		seeds = append(seeds, globFiles(f, filepath.Join(dir, "examples", "*.csv"))...)
+	}
+	for _, path := range seeds {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		if len(data) > 16<<10 {
+			continue // big seeds slow every mutation down
+		}
+		f.Add(data, uint8(0), uint8(0))
+	}
+	f.Add([]byte("a,b\n\"1\n2\",3\n\n\"x\"y,4\n"), uint8(0), uint8(0))
+	f.Add([]byte("sep=;\r\na;b\r\n1;2"), uint8(2), uint8(0))
+	f.Add([]byte("a\rb\r\"c\rd\"\r"), uint8(1), uint8(3))
+
+	f.Fuzz(func(t *testing.T, data []byte, headerRow, encoding uint8) {
+		opts := &formats.Options{
+			MaxSize:   1 << 20,
+			HeaderRow: int(headerRow % 8),
+			Encoding:  fuzzEncodings[int(encoding)%len(fuzzEncodings)],
+		}
+		r, err := csv.NewReader(bytes.NewReader(data), opts)
+		if err != nil {
+			return // a clear error is a fine answer to bad input
+		}
+		defer r.Close()
+		header := r.Header()
+		if len(header) == 0 {
+			t.Fatal("empty header")
+		}
+		seen := map[string]bool{}
+		for _, name := range header {
+			if name == "" || seen[name] {
+				t.Fatalf("header %q: empty or repeated name", header)
+			}
+			seen[name] = true
+		}
+		info := r.Info()
+		if info.HeaderRow < 1 || (opts.HeaderRow > 0 && info.HeaderRow != opts.HeaderRow) {
+			t.Fatalf("HeaderRow %d with Options.HeaderRow %d", info.HeaderRow, opts.HeaderRow)
+		}
+
+		var records [][]string
+		last := info.HeaderRow
+		for reads := 0; ; reads++ {
+			if reads > len(data)+1 {
+				t.Fatalf("more reads (%d) than bytes", reads)
+			}
+			row, err := r.Read()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			var pe *formats.ParseError
+			if errors.As(err, &pe) {
+				if pe.Row <= last || pe.Column < 1 {
+					t.Fatalf("parse error at row %d column %d after row %d", pe.Row, pe.Column, last)
+				}
+				last = pe.Row
+				records = nil // the comparison below stops at errors
+				continue
+			}
+			if err != nil {
+				return
+			}
+			if row.Number <= last {
+				t.Fatalf("row %d after row %d", row.Number, last)
+			}
+			last = row.Number
+			records = append(records, slices.Clone(row.Fields))
+		}
+		info = r.Info()
+		if len(info.Notices) > formats.MaxNotices || (info.NoticesDropped > 0 && len(info.Notices) != formats.MaxNotices) {
+			t.Fatalf("%d notices, %d dropped", len(info.Notices), info.NoticesDropped)
+		}
+		if plain(data, opts) {
+			compareWithStdlib(t, data, info, header, records)
+		}
+	})
+}
+
+// plain reports whether data is text the reader passes to encoding/csv
+// unchanged: valid UTF-8 without a byte order mark, sep= line or CR.
+func plain(data []byte, opts *formats.Options) bool {
+	return opts.HeaderRow == 1 && (opts.Encoding == "" || opts.Encoding == "utf-8") &&
+		utf8.Valid(data) && !bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) &&
+		!bytes.HasPrefix(data, []byte("sep=")) && !bytes.ContainsRune(data, '\r')
+}
+
+// compareWithStdlib checks that the data rows are exactly the non-blank
+// records encoding/csv reads after the first, when it reads them all.
+func compareWithStdlib(t *testing.T, data []byte, info formats.Info, header []string, got [][]string) {
+	std := stdcsv.NewReader(bytes.NewReader(data))
+	std.Comma = info.Delimiter
+	std.FieldsPerRecord = -1
+	all, err := std.ReadAll()
+	if err != nil || len(all) == 0 {
+		return
+	}
+	var want [][]string
+	for _, rec := range all[1:] {
+		if !blank(rec) {
+			want = append(want, rec)
+		}
+	}
+	if len(header) != len(all[0]) {
+		t.Fatalf("header %q, encoding/csv %q", header, all[0])
+	}
+	if !slices.EqualFunc(got, want, slices.Equal) {
+		t.Fatalf("rows %q\nencoding/csv %q", got, want)
+	}
+}
+
+func blank(rec []string) bool {
+	for _, f := range rec {
+		if len(bytes.TrimSpace([]byte(f))) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func globFiles(f *testing.F, pattern string) []string {
+	paths, err := filepath.Glob(pattern)
+	if err != nil {
+		f.Fatal(err)
+	}
+	return paths
+}
+
+// optionalCorpus is corpusDir for seeds: fuzzing runs without the corpus.
+func optionalCorpus(f *testing.F, sub string) (dir string, ok bool) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", false
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(wd, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(wd)
+		if parent == wd {
+			return "", false
+		}
+		wd = parent
+	}
+	dir = filepath.Join(wd, "..", "shared", "corpus", sub)
+	_, err = os.Stat(dir)
+	return dir, err == nil
+}
