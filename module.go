@@ -157,9 +157,25 @@ type Module struct {
 	Label  string  `json:"label,omitempty"`
 	Fields []Field `json:"fields"`
 	// Key is the field that references to this module resolve by (an
-	// account's "name"). Optional; required for a module that is the target
-	// of a reference field.
+	// account's "name", a person's "email": a multi-value key resolves on
+	// any of its values), or several joined by "+" ("first_name+last_name":
+	// a reference then names the record by its field values joined with
+	// spaces, "Ada Lovelace"). Optional; required for a module that is the
+	// target of a reference field.
 	Key string `json:"key,omitempty"`
+}
+
+// KeyFields returns the fields of the module's Key, in order: one, or
+// several for a composite key.
+func (m *Module) KeyFields() []string {
+	if m.Key == "" {
+		return nil
+	}
+	parts := strings.Split(m.Key, "+")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	return parts
 }
 
 // Field returns the field named name, or nil.
@@ -250,12 +266,14 @@ func (m *Module) Validate() error {
 			bad(name, "labels are for multi-value fields")
 		}
 	}
-	if m.Key != "" {
-		switch f := m.Field(m.Key); {
+	for _, k := range m.KeyFields() {
+		switch f := m.Field(k); {
 		case f == nil:
-			bad("", "the key %q names no field", m.Key)
-		case f.Multi || f.Type == TypeAddress || f.Type == TypeReference:
-			bad(m.Key, "a key field must hold one text-like value")
+			bad("", "the key %q names no field %q", m.Key, k)
+		case f.Type == TypeAddress || f.Type == TypeReference || f.Type.Kind() == KindNull:
+			bad(k, "a key field must hold text-like values (text, email, phone, URL, choice)")
+		case len(m.KeyFields()) > 1 && f.Multi:
+			bad(k, "a field of a composite key must hold one value")
 		}
 	}
 	return errors.Join(errs...)

@@ -10,13 +10,14 @@ import (
 func TestModuleValidate(t *testing.T) {
 	m := Module{
 		Name: "people",
-		Key:  "phone",
+		Key:  "address",
 		Fields: []Field{
 			{Name: "email", Type: TypeEmail},
 			{Name: "Email", Type: TypeText},
 			{Name: "status", Type: TypeChoice},
 			{Name: "account", Type: TypeReference},
 			{Name: "phone", Type: TypePhone, Multi: true, Labels: []string{"mobile"}},
+			{Name: "address", Type: TypeAddress},
 			{Name: "age", Type: TypeNumber, Multi: true},
 			{Name: "title", Type: TypeText, Labels: []string{"x"}},
 			{Name: "colour", Type: "colour"},
@@ -35,8 +36,8 @@ func TestModuleValidate(t *testing.T) {
 		`field "age": a number field cannot hold several values`,
 		`field "title": labels are for multi-value fields`,
 		`field "colour": unknown type "colour"`,
-		`field "#9": the field has no name`,
-		`field "phone": a key field must hold one text-like value`,
+		`field "#10": the field has no name`,
+		`field "address": a key field must hold text-like values`,
 	} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("Validate does not say %q; it says:\n%s", want, msg)
