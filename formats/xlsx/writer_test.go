@@ -93,7 +93,10 @@ func TestWriterTypedCells(t *testing.T) {
 		}
 		return ct
 	}
-	isNumber := func(cell string) bool { ct := typ(cell); return ct == excelize.CellTypeUnset || ct == excelize.CellTypeNumber }
+	isNumber := func(cell string) bool {
+		ct := typ(cell)
+		return ct == excelize.CellTypeUnset || ct == excelize.CellTypeNumber
+	}
 
 	// Numbers are number cells showing their decimal places.
 	if !isNumber("B2") || raw("B2") != "-1234.5" || numFmtOf(t, f, sheet, "B2") != "0.00" {
