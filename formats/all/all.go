@@ -9,5 +9,7 @@
 package all
 
 import (
-	_ "github.com/crmio/crmio/formats/csv" // registers "csv"
+	_ "github.com/crmio/crmio/formats/csv"  // registers "csv"
+	_ "github.com/crmio/crmio/formats/xls"  // registers "xls"
+	_ "github.com/crmio/crmio/formats/xlsx" // registers "xlsx"
 )

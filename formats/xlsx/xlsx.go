@@ -27,11 +27,7 @@ func openInput(in *formats.Input, opts *formats.Options) (formats.Reader, error)
 	if in.Path == "" {
 		return nil, errors.New("xlsx: the input has no file path (formats.Open spools workbooks to a file)")
 	}
-	r, err := Open(in.Path, opts)
-	if err != nil && in.Name != "" {
-		return nil, fmt.Errorf("%s: %w", in.Name, err)
-	}
-	return r, err
+	return Open(in.Path, opts)
 }
 
 // Open opens the XLSX workbook at path and returns a reader of one of its

@@ -9,8 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/crmio/crmio/formats"
 )
@@ -41,20 +44,37 @@ type Config struct {
 	LastRow int
 }
 
+// headerWindow bounds how many non-blank rows are examined for a header
+// below a preamble of notes, as the CSV reader does.
+const headerWindow = 16
+
 // Reader is the formats.Reader of a workbook sheet.
 type Reader struct {
-	src    Source
-	info   formats.Info
-	header []string
-	fields []string
-	eof    bool
+	src     Source
+	info    formats.Info
+	header  []string
+	fields  []string
+	pending []row // rows read while looking for the header
+	eof     bool
+	closed  bool
+}
+
+type row struct {
+	number int
+	cells  []string
 }
 
 // NewReader reads up to and including the header row of src and returns a
 // reader positioned at the first data row. On error it closes src.
 func NewReader(src Source, cfg Config) (*Reader, error) {
 	r := &Reader{src: src, info: cfg.Info}
-	if err := r.readHeader(cfg.HeaderRow); err != nil {
+	var err error
+	if cfg.HeaderRow > 0 {
+		err = r.readHeaderAt(cfg.HeaderRow)
+	} else {
+		err = r.findHeader()
+	}
+	if err != nil {
 		src.Close()
 		return nil, err
 	}
@@ -64,128 +84,207 @@ func NewReader(src Source, cfg Config) (*Reader, error) {
 	return r, nil
 }
 
-func (r *Reader) readHeader(want int) error {
-	skipped := 0
+// next returns the next non-blank row of the source.
+func (r *Reader) next() (row, error) {
 	for {
 		num, cells, err := r.src.Next()
-		if errors.Is(err, io.EOF) {
-			if want > 0 {
-				return fmt.Errorf("%w: sheet %q has no row %d", formats.ErrNoHeader, r.info.Sheet, want)
-			}
-			return fmt.Errorf("%w: sheet %q is empty", formats.ErrNoHeader, r.info.Sheet)
-		}
 		if err != nil {
+			return row{}, err
+		}
+		if !isBlank(cells) {
+			return row{num, cells}, nil
+		}
+	}
+}
+
+// readHeaderAt reads the header from the row the options name.
+func (r *Reader) readHeaderAt(want int) error {
+	for {
+		rec, err := r.next()
+		switch {
+		case errors.Is(err, io.EOF):
+			return fmt.Errorf("%w: sheet %q has no row %d", formats.ErrNoHeader, r.info.Sheet, want)
+		case err != nil:
 			return err
+		case rec.number < want:
+			continue // above the header: not read, so not judged
+		case rec.number > want:
+			return fmt.Errorf("%w: row %d is blank", formats.ErrNoHeader, want)
 		}
-		if isBlank(cells) {
-			continue
-		}
-		if want > 0 && num < want {
-			skipped++
-			continue
-		}
-		if want > 0 && num > want {
-			return fmt.Errorf("%w: row %d of sheet %q is blank", formats.ErrNoHeader, want, r.info.Sheet)
-		}
-		r.info.HeaderRow = num
-		if skipped > 0 {
-			r.notice(formats.Notice{Message: fmt.Sprintf("skipped %d non-blank %s above the header row %d",
-				skipped, plural(skipped, "row", "rows"), num)})
-		}
-		r.header = r.uniqueNames(num, cells)
+		r.setHeader(rec)
 		return nil
 	}
 }
 
-// uniqueNames turns the header cells into column names that are non-empty
-// and unique (compared without regard to case, as people read them), and
-// reports every rename as a notice: an empty name becomes "Column 3", the
-// second "Email" becomes "Email (2)".
-func (r *Reader) uniqueNames(row int, cells []string) []string {
+// findHeader takes the first non-blank row as the header, unless it starts
+// a preamble of notes: rows with at most one value above a table whose rows
+// mostly have two or more. The rule is the CSV reader's.
+func (r *Reader) findHeader() error {
+	var window []row
+	for len(window) < headerWindow {
+		rec, err := r.next()
+		if errors.Is(err, io.EOF) {
+			r.eof = true
+			break
+		}
+		if err != nil {
+			return err
+		}
+		rec.cells = slices.Clone(rec.cells)
+		window = append(window, rec)
+	}
+	if len(window) == 0 {
+		return fmt.Errorf("%w: sheet %q holds no rows%s", formats.ErrNoHeader, r.info.Sheet, r.otherSheets())
+	}
+	at := chooseHeader(window)
+	if at > 0 {
+		AddNotice(&r.info, formats.Notice{Message: fmt.Sprintf("the header is row %d; %d %s above it %s skipped as notes",
+			window[at].number, at, plural(at, "row", "rows"), plural(at, "was", "were"))})
+	}
+	r.setHeader(window[at])
+	r.pending = window[at+1:]
+	return nil
+}
+
+// otherSheets points to the workbook's other sheets, for an error about an
+// empty one.
+func (r *Reader) otherSheets() string {
+	if len(r.info.Sheets) < 2 {
+		return ""
+	}
+	return fmt.Sprintf(" (the workbook has %d sheets: %s; choose one with Options.Sheet)",
+		len(r.info.Sheets), quoteList(r.info.Sheets))
+}
+
+// chooseHeader returns the index in window of the header row.
+func chooseHeader(window []row) int {
+	wide := func(rec row) bool { return nonEmpty(rec.cells) >= 2 }
+	at := slices.IndexFunc(window, wide)
+	if at <= 0 {
+		return 0
+	}
+	after := window[at+1:]
+	n := 0
+	for _, rec := range after {
+		if wide(rec) {
+			n++
+		}
+	}
+	if 2*n >= len(after) {
+		return at
+	}
+	return 0
+}
+
+func nonEmpty(cells []string) int {
+	n := 0
+	for _, c := range cells {
+		if strings.TrimFunc(c, unicode.IsSpace) != "" {
+			n++
+		}
+	}
+	return n
+}
+
+func (r *Reader) setHeader(rec row) {
+	r.info.HeaderRow = rec.number
+	r.header = r.nameColumns(rec.number, rec.cells)
+}
+
+// nameColumns turns the header cells into column names that are non-empty
+// and unique, with a notice for every name it gives: "Column 3" for an
+// empty name, "Email (2)" for a name met before (the CSV reader's rule).
+// Empty cells right of the last name are not columns.
+func (r *Reader) nameColumns(rowNum int, cells []string) []string {
 	n := len(cells)
-	for n > 0 && strings.TrimSpace(cells[n-1]) == "" {
+	for n > 0 && strings.TrimFunc(cells[n-1], unicode.IsSpace) == "" {
 		n--
 	}
 	names := make([]string, n)
-	seen := make(map[string]bool, n)
+	used := make(map[string]bool, n)
 	for i := range n {
-		names[i] = strings.TrimSpace(cells[i])
+		names[i] = strings.TrimFunc(cells[i], unicode.IsSpace)
 		if names[i] != "" {
-			seen[strings.ToLower(names[i])] = true
+			used[names[i]] = true
 		}
 	}
-	used := make(map[string]bool, n)
+	firstColumn := make(map[string]int, n) // name -> its first column
+	uses := make(map[string]int, n)        // name -> columns using it so far
 	for i, name := range names {
-		col := i + 1
 		switch {
 		case name == "":
-			name = uniqueName("Column "+strconv.Itoa(col), seen)
-			r.notice(formats.Notice{Row: row, Column: col,
-				Message: fmt.Sprintf("column %d has no name; called it %q", col, name)})
-		case used[strings.ToLower(name)]:
-			base := name
-			name = uniqueName(base, seen)
-			r.notice(formats.Notice{Row: row, Column: col,
-				Message: fmt.Sprintf("column %d repeats the name %q; called it %q", col, base, name)})
+			name = uniqueName("Column "+strconv.Itoa(i+1), used)
+			r.notice(formats.Notice{Row: rowNum, Column: i + 1,
+				Message: fmt.Sprintf("the column has no name; it is called %q", name)})
+		case uses[name] > 0:
+			uses[name]++
+			renamed := uniqueName(name+" ("+strconv.Itoa(uses[name])+")", used)
+			r.notice(formats.Notice{Row: rowNum, Column: i + 1,
+				Message: fmt.Sprintf("the name %q is used by column %d too; this one is called %q", name, firstColumn[name], renamed)})
+			name = renamed
+		default:
+			uses[name] = 1
+			firstColumn[name] = i + 1
 		}
-		used[strings.ToLower(name)] = true
-		seen[strings.ToLower(name)] = true
+		used[name] = true
 		names[i] = name
 	}
 	return names
 }
 
-// uniqueName returns base when unseen, else the first unseen "base (k)"
-// counting from 2.
-func uniqueName(base string, seen map[string]bool) string {
-	if !seen[strings.ToLower(base)] {
-		return base
+// uniqueName returns name, or name with a number appended, unused so far.
+func uniqueName(name string, used map[string]bool) string {
+	if !used[name] {
+		return name
 	}
-	for k := 2; ; k++ {
-		name := base + " (" + strconv.Itoa(k) + ")"
-		if !seen[strings.ToLower(name)] {
-			return name
+	for n := 2; ; n++ {
+		if candidate := name + " (" + strconv.Itoa(n) + ")"; !used[candidate] {
+			return candidate
 		}
 	}
 }
 
 // Header returns the column names, made unique and non-empty.
-func (r *Reader) Header() []string { return r.header }
+func (r *Reader) Header() []string { return slices.Clone(r.header) }
 
 // Read returns the next non-blank data row, or io.EOF after the last. The
 // fields line up with Header: a row is padded with "" to the header's width,
-// and values beyond the last named column are kept and reported as notices.
+// and values right of the last named column are kept and reported as
+// notices. A *formats.ParseError concerns one row; the next Read continues
+// after it. The returned Fields are reused by the next Read.
 func (r *Reader) Read() (formats.Row, error) {
-	if r.eof {
-		return formats.Row{}, io.EOF
+	if r.closed {
+		return formats.Row{}, fs.ErrClosed
 	}
-	for {
-		num, cells, err := r.src.Next()
-		if errors.Is(err, io.EOF) {
-			r.eof = true
-			return formats.Row{}, io.EOF
-		}
-		if err != nil {
+	var rec row
+	switch {
+	case len(r.pending) > 0:
+		rec, r.pending = r.pending[0], r.pending[1:]
+	case r.eof:
+		return formats.Row{}, io.EOF
+	default:
+		var err error
+		if rec, err = r.next(); err != nil {
+			if errors.Is(err, io.EOF) {
+				r.eof = true
+			}
 			return formats.Row{}, err
 		}
-		if isBlank(cells) {
-			continue
-		}
-		n := len(cells)
-		for n > len(r.header) && cells[n-1] == "" {
-			n--
-		}
-		if n > len(r.header) {
-			r.notice(formats.Notice{Row: num, Column: len(r.header) + 1,
-				Message: fmt.Sprintf("%d %s right of the last named column", n-len(r.header),
-					plural(n-len(r.header), "cell", "cells"))})
-		}
-		r.fields = append(r.fields[:0], cells[:n]...)
-		for len(r.fields) < len(r.header) {
-			r.fields = append(r.fields, "")
-		}
-		return formats.Row{Number: num, Fields: r.fields}, nil
 	}
+	cells := rec.cells
+	n := len(cells)
+	for n > len(r.header) && strings.TrimFunc(cells[n-1], unicode.IsSpace) == "" {
+		n--
+	}
+	if extra := n - len(r.header); extra > 0 {
+		r.notice(formats.Notice{Row: rec.number, Column: len(r.header) + 1,
+			Message: fmt.Sprintf("%d %s right of the last named column", extra, plural(extra, "value", "values"))})
+	}
+	r.fields = append(r.fields[:0], cells[:n]...)
+	for len(r.fields) < len(r.header) {
+		r.fields = append(r.fields, "")
+	}
+	return formats.Row{Number: rec.number, Fields: r.fields}, nil
 }
 
 // Info describes the sheet; Notices grow as rows are read.
@@ -196,8 +295,14 @@ func (r *Reader) Info() formats.Info {
 	return info
 }
 
-// Close releases the source.
-func (r *Reader) Close() error { return r.src.Close() }
+// Close releases the source. Reads after Close fail with fs.ErrClosed.
+func (r *Reader) Close() error {
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	return r.src.Close()
+}
 
 // Notice records a non-fatal finding, keeping at most formats.MaxNotices.
 func (r *Reader) notice(n formats.Notice) {
@@ -216,7 +321,7 @@ func AddNotice(info *formats.Info, n formats.Notice) {
 
 func isBlank(cells []string) bool {
 	for _, c := range cells {
-		if strings.TrimSpace(c) != "" {
+		if strings.TrimFunc(c, unicode.IsSpace) != "" {
 			return false
 		}
 	}
