@@ -1,0 +1,61 @@
+// Package csv reads and writes CSV files for crmio: the text tables every
+// CRM, address book and spreadsheet exports, in whatever shape they come.
+//
+// Importing the package registers the "csv" format with the formats
+// package, so that formats.Open and formats.NewReader read CSV files:
+//
+//	import _ "github.com/crmio/crmio/formats/csv"
+//
+// NewReader reads text known to be CSV without the detour through format
+// detection; the Reader it returns implements formats.Reader, and follows
+// that contract for headers, blank rows, ragged rows, row numbers and
+// errors. NewWriter writes CSV for exports.
+//
+// # What the reader detects
+//
+// A CSV file says nothing about itself, so the reader looks at its first
+// 64 KiB, and Info reports what it decided (to show the user, who can
+// override it in formats.Options):
+//
+//   - Encoding. A byte order mark decides: UTF-8 (the mark is dropped),
+//     UTF-16 little- or big-endian (Excel's "Unicode Text"). UTF-16 without
+//     a mark is recognised by its zero bytes. Otherwise text that is valid
+//     UTF-8 is UTF-8, and anything else is Windows-1252, the encoding Excel
+//     writes on Western Windows systems (a superset of ISO-8859-1), with a
+//     Notice. Options.Encoding names another: "iso-8859-15",
+//     "macintosh", "windows-1250", "ibm850", "koi8-r" and more; an
+//     unknown name is an error listing the known ones. Text read as UTF-8
+//     that turns out invalid further on gets a Notice at the row.
+//   - Delimiter. One of , ; tab and |, whichever splits the first records
+//     into the most consistent number of fields, quoted fields aside (so
+//     decimal commas in a semicolon file, or semicolons in a note, do not
+//     mislead it). Excel's "sep=;" first line names it and is skipped.
+//     Options.Delimiter sets it.
+//   - Line ends. LF, CRLF, and the lone CR of old Mac exports.
+//   - Header row. The first row, unless notes precede the table (see the
+//     formats package); Options.HeaderRow sets it.
+//
+// # Parsing
+//
+// Records follow RFC 4180, parsed by encoding/csv: fields may be quoted,
+// quoted fields may hold delimiters, doubled quotes and line breaks. A line
+// break inside a field is read as "\n" whatever the file's line ends, as a
+// spreadsheet cell holds it. Quotes are strict (encoding/csv's LazyQuotes
+// is off): a lenient parser reads a stray quote inside a quoted field as
+// text and goes on to swallow the following lines into that field, merging
+// rows without a word. Strictly, a malformed row is a *formats.ParseError
+// at its row and column, such as
+//
+//	row 7, column 2: bare " in non-quoted-field (a field holding a " must be enclosed in quotes, with the " doubled; line 11 of the text)
+//
+// and the next Read continues with the following row. Every other row of
+// the file is still imported; the user fixes the one row.
+//
+// # Performance
+//
+// Rows are streamed: memory is bounded by the longest record, not by the
+// file. Reading costs little over encoding/csv with ReuseRecord, which
+// does the parsing: the reader adds the row numbering, blank-row skipping
+// and ragged-row checks. Info().EstimatedRows extrapolates from the bytes
+// read so far, so a progress bar needs no second pass over the file.
+package csv

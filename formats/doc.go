@@ -1,0 +1,137 @@
+// Package formats reads and writes the tables people move in and out of a
+// CRM: CSV files and Excel workbooks. A table is a header of column names
+// and rows of cells; the package knows nothing of modules or records
+// (that is the mapping package's job).
+//
+// Each format lives in its own package and registers itself, as
+// database/sql drivers do: formats/csv, formats/xlsx, formats/xls. Import
+// them all for their side effect with
+//
+//	import _ "github.com/crmio/crmio/formats/all"
+//
+// # Reading
+//
+// Open a file by path, or read any stream (an upload, a download) with
+// NewReader; either identifies the format from the content and returns a
+// Reader:
+//
+//	r, err := formats.Open("contacts.csv", nil)
+//	if err != nil {
+//		return err // ErrUnsupportedFormat, ErrTooLarge, ErrEncrypted, ...
+//	}
+//	defer r.Close()
+//	header := r.Header()
+//	for {
+//		row, err := r.Read()
+//		if err == io.EOF {
+//			break
+//		}
+//		var bad *formats.ParseError
+//		if errors.As(err, &bad) {
+//			report(bad.Row, bad.Column, bad.Err) // one malformed row: read on
+//			continue
+//		}
+//		if err != nil {
+//			return err // the input cannot be read further
+//		}
+//		use(row.Number, header, row.Fields)
+//	}
+//
+// Preview reads the first rows as copies, for a person to check the file
+// and map its columns before the import runs.
+//
+// # The Reader contract
+//
+// A Reader streams one table: a CSV file, or one sheet of a workbook
+// (Options.Sheet or Options.SheetIndex picks it; the first visible sheet
+// by default). Every Reader, whatever its format, behaves alike:
+//
+//   - Header returns the column names, trimmed, never empty and never
+//     repeated: an unnamed column is called "Column 3", a second "Email"
+//     becomes "Email (2)", and a Notice says so.
+//   - Read returns the next row that holds anything, then io.EOF. A row's
+//     Fields are the cells in column order, as text; a ragged row (more or
+//     fewer fields than the header) is returned as it is, with a Notice.
+//     The Fields slice may be reused by the next Read: copy it to keep it.
+//   - A malformed row (a stray quote in a CSV file) is a *ParseError
+//     carrying its row and column; the next Read continues after it. Any
+//     other error ends the reading and every later Read returns it.
+//   - Info describes what was found: the format, for CSV the encoding and
+//     the delimiter, the header's row, the sheets of a workbook, the size,
+//     an estimate of the number of rows, and Notices (renamed columns,
+//     ragged rows, a skipped preamble), at most MaxNotices of them.
+//   - Close releases the Reader's files, temporary ones included. A Reader
+//     is not safe for concurrent use.
+//
+// # Row numbers
+//
+// Row.Number, ParseError.Row and Notice.Row are the row numbers the user
+// sees when opening the file in a spreadsheet program, so that "row 1,204:
+// invalid email" can be found and fixed there:
+//
+//   - the file's first row is 1, so the header is row 1 unless something
+//     precedes it;
+//   - a CSV record whose quoted fields span several lines is one row;
+//   - blank rows count, though Read never returns them;
+//   - Excel's "sep=;" first line, which Excel does not show, is no row.
+//
+// # Header row
+//
+// The header is the first row, unless notes precede the table, as in
+// LinkedIn's Connections export (three lines of notes, the header on row
+// 4) or a report with a title row: then the header is the first row with
+// two or more names, provided a table follows it. Options.HeaderRow names
+// the header's row when detection is wrong.
+//
+// # Detection
+//
+// Detect identifies content from its bytes, never from a file name (a
+// ".xls" download is often HTML, a ".csv" may be UTF-16 text): a zip
+// archive holding xl/workbook.xml is "xlsx", an OLE2 compound file is "xls"
+// (the xls reader reports an encrypted workbook, also an encrypted .xlsx,
+// which is an OLE2 file, as ErrEncrypted), and text in any encoding is
+// "csv". Everything else is an error wrapping ErrUnsupportedFormat that
+// says what it is, so the user can be told what to do: a PDF document, an
+// ODS or XLSB workbook, a Word document, an Excel 2003 XML spreadsheet, an
+// HTML page, an image, other binary data, an empty file.
+//
+// # Limits
+//
+// Untrusted input must not exhaust the host. Options.MaxSize caps the
+// input, DefaultMaxSize (100 MiB) unless set; a negative value lifts the
+// cap. Open refuses a file over the limit from its size, before reading
+// it; NewReader reads at most limit+1 bytes of a stream (LimitReader does
+// it) and fails with ErrTooLarge when there are more. CSV is streamed, its
+// memory bounded by a row, whatever the file's size. A workbook stream is
+// spooled to a temporary file first, since workbooks are read at random;
+// the file is removed on Close and on every error.
+//
+// # Formats and registration
+//
+// A format package calls Register from its init with an Opener, which
+// receives an Input (the content, already checked against the limit and
+// identified as its format; a path on disk for workbooks) and the Options.
+// Registered lists the formats available. Open and NewReader answer a
+// format that is recognised but not registered with an error naming the
+// package to import.
+//
+// # Errors
+//
+// Errors are values to test with errors.Is and errors.As:
+//
+//   - ErrUnsupportedFormat: not CSV, XLSX or XLS; the message names what.
+//   - ErrTooLarge: over Options.MaxSize; the message gives size and limit.
+//   - ErrEncrypted: a password-protected workbook.
+//   - ErrCorrupt: a workbook or zip archive that cannot be decoded.
+//   - ErrNoHeader: no header row (an empty file, a blank Options.HeaderRow).
+//   - ErrNoSheet: Options.Sheet or SheetIndex names no sheet.
+//   - *ParseError: a malformed row, with Sheet, Row and Column.
+//
+// Errors from Open and NewReader are prefixed with the file's name.
+//
+// # Writing
+//
+// A Writer writes a table of typed Cells (text, exact decimals, booleans,
+// dates) in one format: formats/csv, formats/xlsx and formats/pdf each
+// provide one, for exports.
+package formats
