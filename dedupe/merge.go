@@ -1,6 +1,7 @@
 package dedupe
 
 import (
+	"maps"
 	"slices"
 
 	"github.com/crmio/crmio"
@@ -43,7 +44,11 @@ func NewMerger(mode MergeMode) FieldMerger { return FieldMerger{Mode: mode} }
 // Merge implements Merger. It changes neither existing nor incoming: the
 // merged record is a copy, with the existing record's ID and Module.
 func (m FieldMerger) Merge(existing, incoming crmio.Record, mapped []string) (merged crmio.Record, changed bool) {
-	merged = existing.Clone()
+	// A copy of existing with room for the import's fields, so that adding
+	// them does not grow the map again.
+	merged = existing
+	merged.Values = make(map[string]crmio.Value, len(existing.Values)+len(incoming.Values))
+	maps.Copy(merged.Values, existing.Values)
 	for _, field := range mapped {
 		m.mergeField(&merged, incoming, field)
 	}
