@@ -1,0 +1,197 @@
+package mapping
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/crmio/crmio"
+)
+
+// maxSamples bounds how many rows the suggester reads per column.
+const maxSamples = 200
+
+// profile describes the sample values of one column.
+type profile struct {
+	values []string // the non-empty trimmed samples
+	email, url, phone, strictPhone, date, number, boolean, country, zip int
+}
+
+func profileColumn(rows [][]string, col int) *profile {
+	p := &profile{}
+	for _, row := range rows {
+		if len(p.values) == maxSamples {
+			break
+		}
+		if col >= len(row) {
+			continue
+		}
+		s := strings.TrimSpace(row[col])
+		if s == "" {
+			continue
+		}
+		p.values = append(p.values, s)
+		if _, ok := cleanEmail(s); ok {
+			p.email++
+		} else if validURL(s) && strings.ContainsAny(s, "./") {
+			p.url++
+		}
+		if phoneLike(s, false) {
+			p.phone++
+		}
+		if phoneLike(s, true) {
+			p.strictPhone++
+		}
+		if _, _, ok := parseDateTime(s, MonthFirst); ok {
+			p.date++
+		}
+		if _, ok := parseNumber(s, false); ok {
+			p.number++
+		} else if _, ok := parseNumber(s, true); ok {
+			p.number++
+		}
+		if _, ok := parseBool(s); ok {
+			p.boolean++
+		}
+		if isCountry(s) {
+			p.country++
+		}
+		if zipLike(s) {
+			p.zip++
+		}
+	}
+	return p
+}
+
+func (p *profile) n() int { return len(p.values) }
+
+// evidence is what the samples say about a target: a score factor, or a
+// veto, and the words for the reason.
+type evidence struct {
+	factor float64 // multiplies the score; 0 vetoes
+	boost  float64 // added to the score
+	reason string
+}
+
+// judge weighs the samples against field f (and the target's part).
+func (p *profile) judge(f *crmio.Field, t Target) evidence {
+	n := p.n()
+	if n == 0 || t.Role == RoleLabel {
+		return evidence{factor: 1}
+	}
+	var hits int
+	var what string
+	strict := true // contradicting samples veto
+	switch {
+	case f.Type == crmio.TypeEmail:
+		hits, what = p.email, "email addresses"
+	case f.Type == crmio.TypePhone:
+		hits, what = p.phone, "phone numbers"
+	case f.Type == crmio.TypeURL:
+		hits, what = p.url, "web addresses"
+	case f.Type == crmio.TypeNumber:
+		hits, what = p.number, "numbers"
+	case f.Type == crmio.TypeDate || f.Type == crmio.TypeDateTime:
+		hits = p.date + p.serials()
+		what = "dates"
+	case f.Type == crmio.TypeBool:
+		hits, what = p.boolean, "yes/no values"
+	case f.Type == crmio.TypeChoice:
+		hits, what, strict = p.choices(f), "choices of "+f.DisplayLabel(), false
+	case f.Type == crmio.TypeAddress && t.Part == crmio.PartCountry:
+		hits, what, strict = p.country, "country names or codes", false
+	case f.Type == crmio.TypeAddress && t.Part == crmio.PartZip:
+		hits, what, strict = p.zip, "postal codes", false
+	default:
+		// Text, references, other address parts: any text fits, but a
+		// column of email addresses or web addresses is not a name.
+		if p.email*5 >= n*4 {
+			return evidence{factor: 0.6, reason: fmt.Sprintf("but %d of %d samples are email addresses", p.email, n)}
+		}
+		return evidence{factor: 1}
+	}
+	switch {
+	case hits*5 >= n*4: // 80%
+		return evidence{factor: 1, boost: 0.05, reason: fmt.Sprintf("%d of %d samples are %s", hits, n, what)}
+	case hits*2 >= n: // 50%
+		return evidence{factor: 0.9, reason: fmt.Sprintf("%d of %d samples are %s", hits, n, what)}
+	case strict && n >= 3:
+		return evidence{factor: 0, reason: fmt.Sprintf("only %d of %d samples are %s", hits, n, what)}
+	default:
+		return evidence{factor: 0.8, reason: fmt.Sprintf("only %d of %d samples are %s", hits, n, what)}
+	}
+}
+
+// serials counts the samples that read as Excel serial dates.
+func (p *profile) serials() int {
+	n := 0
+	for _, v := range p.values {
+		if _, ok := excelSerial(v); ok {
+			n++
+		}
+	}
+	return n
+}
+
+// choices counts the samples that are choices of f.
+func (p *profile) choices(f *crmio.Field) int {
+	n := 0
+	for _, v := range p.values {
+		if _, ok := f.Choice(v); ok {
+			n++
+		}
+	}
+	return n
+}
+
+// countries holds the lower-case names and ISO 3166 codes of countries
+// people write most in address books, in English and German.
+var countries = func() map[string]bool {
+	m := map[string]bool{}
+	for _, s := range strings.Split(countryList, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			m[strings.ToLower(s)] = true
+		}
+	}
+	return m
+}()
+
+const countryList = `united states, united states of america, usa, us, u.s., u.s.a., america, canada, mexico, brazil,
+argentina, chile, colombia, peru, united kingdom, uk, great britain, england, scotland, wales, ireland, germany,
+deutschland, france, frankreich, spain, spanien, españa, portugal, italy, italien, italia, netherlands, niederlande,
+the netherlands, holland, belgium, belgien, luxembourg, switzerland, schweiz, suisse, austria, österreich, denmark,
+dänemark, sweden, schweden, norway, norwegen, finland, finnland, iceland, poland, polen, czech republic, czechia,
+tschechien, slovakia, hungary, ungarn, romania, bulgaria, greece, griechenland, turkey, türkei, russia, russland,
+ukraine, israel, egypt, south africa, nigeria, kenya, morocco, india, indien, china, japan, south korea, korea,
+taiwan, hong kong, singapore, malaysia, indonesia, philippines, thailand, vietnam, australia, australien,
+new zealand, united arab emirates, uae, saudi arabia, qatar, pakistan, bangladesh, sri lanka,
+de, fr, es, it, nl, be, ch, at, dk, se, no, fi, pl, cz, gb, ie, pt, gr, tr, ru, ua, il, za, in, cn, jp, kr, tw, hk,
+sg, my, id, ph, th, vn, au, nz, ae, sa, br, ar, mx, ca, cl, co, pe, usa, deu, fra, gbr, can, aus, che, aut, nld`
+
+func isCountry(s string) bool {
+	if len(s) > 40 {
+		return false
+	}
+	return countries[strings.ToLower(s)]
+}
+
+// zipLike reports whether s looks like a postal code: 3 to 10 characters of
+// digits and capital letters with at most one space or dash, at least two
+// digits (US 94105 and 94105-1234, DE 10115, UK SW1A 1AA, CA K1A 0B1).
+func zipLike(s string) bool {
+	if len(s) < 3 || len(s) > 10 {
+		return false
+	}
+	digits, seps := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z':
+		case c == ' ' || c == '-':
+			seps++
+		default:
+			return false
+		}
+	}
+	return digits >= 2 && seps <= 1
+}
