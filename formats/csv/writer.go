@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/crmio/crmio/formats"
@@ -30,10 +31,10 @@ type WriterOptions struct {
 	// (crmio's reader drops it).
 	BOM bool
 	// LF ends lines with "\n" alone. By default lines end with "\r\n", as
-	// RFC 4180 says and as Excel writes CSV itself; encoding/csv then also
-	// writes a line break inside a quoted field as "\r\n", and a reader
-	// that follows RFC 4180 (crmio's, encoding/csv's) reads it back as
-	// "\n", so values round-trip either way.
+	// RFC 4180 says and as Excel writes CSV itself. A line break inside a
+	// value ("\n", "\r\n" or a lone "\r") is written as the line end too,
+	// in a quoted field; crmio's reader, like encoding/csv's, reads any of
+	// them back as "\n".
 	LF bool
 }
 
@@ -110,7 +111,7 @@ func (w *Writer) WriteRow(cells []formats.Cell) error {
 	}
 	w.record = w.record[:0]
 	for _, c := range cells {
-		w.record = append(w.record, c.String())
+		w.record = append(w.record, lineBreaks(c.String()))
 	}
 	for len(w.record) < w.columns {
 		w.record = append(w.record, "")
@@ -136,6 +137,16 @@ func (w *Writer) Close() error {
 		w.err = err
 	}
 	return w.err
+}
+
+// lineBreaks writes every line break in s, "\r\n" or a lone "\r" as well
+// as "\n", as "\n", which encoding/csv then writes as the file's line end.
+// (Left alone, encoding/csv would drop a lone "\r" in CRLF mode.)
+func lineBreaks(s string) string {
+	if strings.IndexByte(s, '\r') < 0 {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 }
 
 func (w *Writer) fail(err error) error {
