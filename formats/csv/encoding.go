@@ -198,9 +198,9 @@ func looksUTF16(b []byte) (bigEndian, ok bool) {
 		}
 	}
 	switch {
-	case zeroOdd*4 >= pairs && zeroEven == 0 && structureLE:
+	case zeroOdd >= 2 && zeroOdd*4 >= pairs && zeroEven == 0 && structureLE:
 		return false, true
-	case zeroEven*4 >= pairs && zeroOdd == 0 && structureBE:
+	case zeroEven >= 2 && zeroEven*4 >= pairs && zeroOdd == 0 && structureBE:
 		return true, true
 	}
 	return false, false

@@ -76,6 +76,7 @@ func FuzzCSVReader(f *testing.F) {
 		}
 
 		var records [][]string
+		var numbers []int
 		last := info.HeaderRow
 		for reads := 0; ; reads++ {
 			if reads > len(data)+1 {
@@ -91,7 +92,6 @@ func FuzzCSVReader(f *testing.F) {
 					t.Fatalf("parse error at row %d column %d after row %d", pe.Row, pe.Column, last)
 				}
 				last = pe.Row
-				records = nil // the comparison below stops at errors
 				continue
 			}
 			if err != nil {
@@ -102,28 +102,32 @@ func FuzzCSVReader(f *testing.F) {
 			}
 			last = row.Number
 			records = append(records, slices.Clone(row.Fields))
+			numbers = append(numbers, row.Number)
 		}
 		info = r.Info()
 		if len(info.Notices) > formats.MaxNotices || (info.NoticesDropped > 0 && len(info.Notices) != formats.MaxNotices) {
 			t.Fatalf("%d notices, %d dropped", len(info.Notices), info.NoticesDropped)
 		}
 		if plain(data, opts) {
-			compareWithStdlib(t, data, info, header, records)
+			compareWithStdlib(t, data, info, header, records, numbers)
 		}
 	})
 }
 
 // plain reports whether data is text the reader passes to encoding/csv
-// unchanged: valid UTF-8 without a byte order mark, sep= line or CR.
+// unchanged: valid UTF-8 without a byte order mark, sep= line or CR, and
+// without NUL bytes, which can make UTF-16 the better reading.
 func plain(data []byte, opts *formats.Options) bool {
 	return opts.HeaderRow == 1 && (opts.Encoding == "" || opts.Encoding == "utf-8") &&
 		utf8.Valid(data) && !bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) &&
-		!bytes.HasPrefix(data, []byte("sep=")) && !bytes.ContainsRune(data, '\r')
+		!bytes.HasPrefix(data, []byte("sep=")) && !bytes.ContainsAny(data, "\r\x00")
 }
 
 // compareWithStdlib checks that the data rows are exactly the non-blank
-// records encoding/csv reads after the first, when it reads them all.
-func compareWithStdlib(t *testing.T, data []byte, info formats.Info, header []string, got [][]string) {
+// records encoding/csv reads after the first, when it reads them all
+// without error, and that their numbers are the rows a spreadsheet shows,
+// counted by rowStarts.
+func compareWithStdlib(t *testing.T, data []byte, info formats.Info, header []string, got [][]string, gotNumbers []int) {
 	std := stdcsv.NewReader(bytes.NewReader(data))
 	std.Comma = info.Delimiter
 	std.FieldsPerRecord = -1
@@ -131,18 +135,64 @@ func compareWithStdlib(t *testing.T, data []byte, info formats.Info, header []st
 	if err != nil || len(all) == 0 {
 		return
 	}
+	rows := rowStarts(data)
+	if len(rows) != len(all) {
+		t.Fatalf("%d records, %d non-empty rows counted", len(all), len(rows))
+	}
 	var want [][]string
-	for _, rec := range all[1:] {
+	var wantNumbers []int
+	for i, rec := range all[1:] {
 		if !blank(rec) {
 			want = append(want, rec)
+			wantNumbers = append(wantNumbers, rows[i+1])
 		}
 	}
-	if len(header) != len(all[0]) {
-		t.Fatalf("header %q, encoding/csv %q", header, all[0])
+	if len(header) != len(all[0]) || info.HeaderRow != rows[0] {
+		t.Fatalf("header %q on row %d, encoding/csv %q on row %d", header, info.HeaderRow, all[0], rows[0])
 	}
 	if !slices.EqualFunc(got, want, slices.Equal) {
 		t.Fatalf("rows %q\nencoding/csv %q", got, want)
 	}
+	if !slices.Equal(gotNumbers, wantNumbers) {
+		t.Fatalf("row numbers %v, want %v", gotNumbers, wantNumbers)
+	}
+}
+
+// rowStarts numbers the rows of CSV text that encoding/csv reads without
+// error and that has no carriage returns, the simple way: a row ends at a line feed outside quotes, and
+// every line counts, the empty ones too. It returns the numbers of the
+// rows that are not empty lines, which encoding/csv returns as records.
+func rowStarts(data []byte) []int {
+	var rows []int
+	row, empty, inQuotes := 1, true, false
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		switch {
+		case inQuotes:
+			if c == '"' {
+				if i+1 < len(data) && data[i+1] == '"' {
+					i++
+				} else {
+					inQuotes = false
+				}
+			}
+		case c == '\n':
+			if !empty {
+				rows = append(rows, row)
+			}
+			row, empty = row+1, true
+			continue
+		case c == '"':
+			// Outside quotes a quote can only open a field here: anywhere
+			// else encoding/csv reports an error and nothing is compared.
+			inQuotes = true
+		}
+		empty = false
+	}
+	if !empty {
+		rows = append(rows, row)
+	}
+	return rows
 }
 
 func blank(rec []string) bool {
