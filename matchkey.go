@@ -224,9 +224,23 @@ func PhoneKey(s string) string {
 	return d
 }
 
+// asciiLower lowers the ASCII letters of s and nothing else, so that an
+// index into the result is an index into s: strings.ToLower changes byte
+// lengths ("İ", invalid UTF-8), which made stripExtension slice s out of
+// range.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
 // stripExtension drops a trailing extension: "x12", "ext. 12", "#12", ";ext=12".
 func stripExtension(s string) string {
-	lower := strings.ToLower(s)
+	lower := asciiLower(s)
 	for _, marker := range []string{";ext=", "ext.", "ext", "x", "#"} {
 		i := strings.LastIndex(lower, marker)
 		if i <= 0 {
