@@ -49,6 +49,7 @@ anniversary  | date datetime      | anniversary, jahrestag, wedding anniversary
 created date | datetime date      | created, created date, create date, created on, created at, date created, creation date, created time, date added, added on, person created, record created@0.85, connected on@0.6, object create date time@0.8
 modified date| datetime date      | modified, last modified, last modified date, modified time, modified date, modified on, updated, updated at, updated on, last updated, date modified, last modified time
 status       | choice text        | status, lead status, contact status, lifecycle stage@0.7
+stage        | choice text        | stage, stage name, deal stage, sales stage, pipeline stage, opportunity stage
 lead source  | choice text        | lead source, source@0.8, original source@0.85, leadsource
 owner        | reference text     | owner, contact owner, record owner, lead owner, account owner, owner name, assigned to, sales rep
 record id    | text number        | id, record id, contact id, lead id, external id, account id, person id, unique id
@@ -77,10 +78,12 @@ var stopPhrases = []string{
 	"screen name", "domain name", "company domain name", "time zone", "timezone",
 }
 
-// knownNameScore is the score of a title the dictionary knows: a little
-// below a field's own name, so that "Status" takes the status field before
-// "Lead Status" does.
-const knownNameScore = 0.97
+// knownNameScore is the score of a title the dictionary knows: as sure as
+// a field's own name. When two columns claim a field with the same score
+// ("Company" and "Account" in an Outlook export, "Lead Status" and
+// "Status" in HubSpot's), the leftmost wins: exports put the columns
+// people use first.
+const knownNameScore = 1.0
 
 // conceptAddress is the index of the address concept.
 var conceptAddress, conceptPhone, conceptCompany, conceptWebsite, conceptLinkedIn, conceptFullName int
@@ -110,7 +113,7 @@ var labelWords = map[string]struct {
 	priority int
 }{
 	"fax": {"fax", 9}, "telefax": {"fax", 9},
-	"pager": {"pager", 8},
+	"pager":  {"pager", 8},
 	"mobile": {"mobile", 7}, "cell": {"mobile", 7}, "cellular": {"mobile", 7}, "mobil": {"mobile", 7}, "handy": {"mobile", 7},
 	"car": {"car", 6}, "auto": {"car", 6},
 	"main": {"main", 5}, "primary": {"main", 5}, "haupt": {"main", 5}, "primare": {"main", 5}, "preferred": {"main", 5},

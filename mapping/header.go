@@ -182,7 +182,7 @@ var entityWords = map[string]string{
 	"organization": "organization", "organisation": "organization", "organizations": "organization",
 	"org": "organization", "company": "organization", "companies": "organization", "account": "organization",
 	"accounts": "organization",
-	"deal": "deal", "deals": "deal", "opportunity": "deal", "opportunities": "deal",
+	"deal":     "deal", "deals": "deal", "opportunity": "deal", "opportunities": "deal",
 	"product": "product", "products": "product", "activity": "activity", "activities": "activity",
 	"ticket": "ticket", "tickets": "ticket", "task": "task", "tasks": "task", "note": "note",
 }

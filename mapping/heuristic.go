@@ -72,20 +72,31 @@ func indexModule(m *crmio.Module) *moduleIndex {
 			}
 		}
 	}
-	for ci, c := range concepts {
+	// How well each field's names match each concept. A field is only a
+	// candidate for the concepts it matches nearly as well as its best:
+	// "title" labelled "Job title" is a job title, not a salutation.
+	match := make([][]float64, len(m.Fields))
+	for i := range m.Fields {
+		match[i] = make([]float64, len(concepts))
+		best := 0.0
+		for ci, c := range concepts {
+			factor := typeFactor(c, &m.Fields[i])
+			for _, p := range phrases[i] {
+				match[i][ci] = max(match[i][ci], c.phrases[p]*factor)
+			}
+			best = max(best, match[i][ci])
+		}
+		for ci := range concepts {
+			if match[i][ci] < best-0.15 {
+				match[i][ci] = 0
+			}
+		}
+	}
+	for ci := range concepts {
 		var list []fieldMatch
 		for i := range m.Fields {
-			f := &m.Fields[i]
-			factor := typeFactor(c, f)
-			if factor == 0 {
-				continue
-			}
-			best := 0.0
-			for _, p := range phrases[i] {
-				best = max(best, c.phrases[p])
-			}
-			if best > 0 {
-				list = append(list, fieldMatch{f: f, score: best * factor})
+			if s := match[i][ci]; s > 0 {
+				list = append(list, fieldMatch{f: &m.Fields[i], score: s})
 			}
 		}
 		if len(list) == 0 {

@@ -75,3 +75,18 @@ func corpusDir(t testing.TB, sub string) string {
 	}
 	return p
 }
+
+// dealsModule is the module the opportunity exports map into.
+func dealsModule() *crmio.Module {
+	return &crmio.Module{Name: "deals", Label: "Deals", Key: "name", Fields: []crmio.Field{
+		{Name: "name", Label: "Deal name", Type: crmio.TypeText, Required: true},
+		{Name: "account", Label: "Account", Type: crmio.TypeReference, Ref: "accounts"},
+		{Name: "amount", Label: "Amount", Type: crmio.TypeNumber},
+		{Name: "stage", Label: "Stage", Type: crmio.TypeChoice, Choices: []crmio.Choice{{Value: "prospecting"}, {Value: "proposal"}, {Value: "closed won"}, {Value: "closed lost"}}},
+		{Name: "probability", Label: "Probability", Type: crmio.TypeNumber},
+		{Name: "close_date", Label: "Close date", Type: crmio.TypeDate},
+		{Name: "lead_source", Label: "Lead source", Type: crmio.TypeChoice, Choices: []crmio.Choice{{Value: "web"}, {Value: "referral"}, {Value: "other"}}},
+		{Name: "description", Label: "Description", Type: crmio.TypeText},
+		{Name: "created_on", Label: "Created on", Type: crmio.TypeDateTime},
+	}}
+}

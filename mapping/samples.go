@@ -12,7 +12,7 @@ const maxSamples = 200
 
 // profile describes the sample values of one column.
 type profile struct {
-	values []string // the non-empty trimmed samples
+	values                                                              []string // the non-empty trimmed samples
 	email, url, phone, strictPhone, date, number, boolean, country, zip int
 }
 

@@ -32,7 +32,9 @@ type Suggester interface {
 type SuggesterFunc func(ctx context.Context, in Input) ([]Suggestion, error)
 
 // Suggest calls f.
-func (f SuggesterFunc) Suggest(ctx context.Context, in Input) ([]Suggestion, error) { return f(ctx, in) }
+func (f SuggesterFunc) Suggest(ctx context.Context, in Input) ([]Suggestion, error) {
+	return f(ctx, in)
+}
 
 // Heuristic is the built-in Suggester: it reads column titles against the
 // module's field names and a dictionary of the titles common exports use,
