@@ -1,0 +1,125 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// migrations holds the schema, one file per version: NNNN_name.sql. A
+// released file never changes; a schema change is a new file.
+//
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// migration is one version of the schema.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// loadMigrations returns the embedded migrations in version order.
+func loadMigrations() ([]migration, error) {
+	files, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	for _, f := range files {
+		base := path.Base(f)
+		num, name, ok := strings.Cut(strings.TrimSuffix(base, ".sql"), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration file %s is not named NNNN_name.sql", base)
+		}
+		text, err := migrations.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{version: v, name: name, sql: string(text)})
+	}
+	slices.SortFunc(out, func(a, b migration) int { return a.version - b.version })
+	for i, m := range out {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("migration %d is missing (found %d)", i+1, m.version)
+		}
+	}
+	return out, nil
+}
+
+// SchemaVersion is the version of the schema this package writes: the
+// number of its newest migration.
+func SchemaVersion() int {
+	ms, err := loadMigrations()
+	if err != nil {
+		return 0
+	}
+	return len(ms)
+}
+
+// migrate brings the database up to the newest schema version, each
+// migration in its own transaction with its row in crmio_schema_migrations.
+// BEGIN IMMEDIATE takes SQLite's write lock, so two processes opening the
+// same file at once apply each migration once: the second waits (up to the
+// busy timeout), then finds it applied.
+func migrate(ctx context.Context, db *sql.DB) error {
+	ms, err := loadMigrations()
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		done, err := applyMigration(ctx, db, m, len(ms))
+		if err != nil {
+			return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
+		}
+		if done {
+			return nil
+		}
+	}
+	return nil
+}
+
+// applyMigration applies m unless it is applied already. It reports done
+// when the database is already at the newest version.
+func applyMigration(ctx context.Context, db *sql.DB, m migration, newest int) (done bool, err error) {
+	tx, err := db.BeginTx(ctx, nil) // BEGIN IMMEDIATE (see _txlock)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS crmio_schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT NOT NULL,
+		applied_at TEXT NOT NULL
+	)`); err != nil {
+		return false, err
+	}
+	var current int
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM crmio_schema_migrations`).Scan(&current); err != nil {
+		return false, err
+	}
+	switch {
+	case current > newest:
+		return false, fmt.Errorf("%w: version %d, this package knows up to %d", ErrSchemaTooNew, current, newest)
+	case current >= newest:
+		return true, tx.Commit()
+	case current >= m.version:
+		return false, tx.Commit()
+	}
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO crmio_schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+		m.version, m.name, time.Now().UTC().Format(time.RFC3339)); err != nil {
+		return false, err
+	}
+	return m.version == newest, tx.Commit()
+}

@@ -1,0 +1,162 @@
+package sqlite
+
+import (
+	"context"
+	"iter"
+	"strconv"
+	"strings"
+
+	"github.com/crmio/crmio"
+	"github.com/crmio/crmio/storage"
+)
+
+// Scan implements storage.Store. The whole query runs in SQLite: filters
+// and the scope become conditions on crmio_items (match keys for =, != and
+// contains, sort keys for <, <=, >, >=), the order joins the sort key of
+// each order field's first value, the limit is a LIMIT, and a field
+// selection builds the JSON of the selected fields only. Records outside
+// the scope never leave the database.
+func (c *conn) Scan(ctx context.Context, module string, q storage.Query) iter.Seq2[crmio.Record, error] {
+	return func(yield func(crmio.Record, error) bool) {
+		if err := q.Validate(); err != nil {
+			yield(crmio.Record{}, err)
+			return
+		}
+		if err := c.check(ctx); err != nil {
+			yield(crmio.Record{}, err)
+			return
+		}
+		query, args := buildScan(module, q)
+		rows, err := c.reads().QueryContext(ctx, query, args...)
+		if err != nil {
+			yield(crmio.Record{}, c.st.fail("scan", err))
+			return
+		}
+		stopped := false
+		err = readRecords(rows, module, func(r crmio.Record) bool {
+			stopped = !yield(r, nil)
+			return !stopped
+		})
+		if err != nil && !stopped {
+			yield(crmio.Record{}, c.st.fail("scan", err))
+		}
+	}
+}
+
+// sqlBuilder collects the text and arguments of a statement.
+type sqlBuilder struct {
+	strings.Builder
+	args []any
+}
+
+func (b *sqlBuilder) arg(v any) {
+	b.args = append(b.args, v)
+	b.WriteByte('?')
+}
+
+// buildScan returns the SELECT that runs q over module.
+func buildScan(module string, q storage.Query) (string, []any) {
+	var b sqlBuilder
+	b.WriteString("SELECT r.id, ")
+	switch {
+	case q.Fields == nil:
+		b.WriteString("r.vals")
+	case len(q.Fields) == 0:
+		b.WriteString("'{}'")
+	default:
+		// json_each reads each field of the stored object; the selected
+		// ones are put back together. JSON null stays null.
+		b.WriteString("(SELECT json_group_object(key, json(value)) FROM json_each(r.vals) WHERE key IN (")
+		for i, f := range q.Fields {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.arg(f)
+		}
+		b.WriteString("))")
+	}
+	b.WriteString(" FROM crmio_records r")
+	// Each order field joins the sort key of the field's first value; a
+	// record without one gets NULL, which sorts last in both directions.
+	for i, o := range q.Order {
+		n := strconv.Itoa(i)
+		b.WriteString(" LEFT JOIN crmio_items o" + n + " ON o" + n + ".record_id = r.id AND o" + n + ".pos = 0 AND o" + n + ".field = ")
+		b.arg(o.Field)
+	}
+	b.WriteString(" WHERE r.module = ")
+	b.arg(module)
+	filters := q.Where
+	if q.Scope != nil {
+		filters = append(filters[:len(filters):len(filters)], q.Scope.Where...)
+	}
+	for _, f := range filters {
+		b.WriteString(" AND ")
+		writeFilter(&b, module, f)
+	}
+	b.WriteString(" ORDER BY ")
+	for i, o := range q.Order {
+		n := strconv.Itoa(i)
+		b.WriteString("o" + n + ".sort IS NULL, o" + n + ".sort")
+		if o.Desc {
+			b.WriteString(" DESC")
+		}
+		b.WriteString(", ")
+	}
+	b.WriteString("r.id")
+	if q.Limit > 0 {
+		b.WriteString(" LIMIT ")
+		b.arg(q.Limit)
+	}
+	return b.String(), b.args
+}
+
+// writeFilter writes the condition of f, with the semantics of
+// storage.Filter.Match: a condition on the field's items, which a record
+// without the field (or with a null value, or an empty list) has none of.
+func writeFilter(b *sqlBuilder, module string, f storage.Filter) {
+	switch f.Op {
+	case storage.Eq, storage.Ne:
+		// The index on (module, field, key) finds the records with the key.
+		if f.Op == storage.Ne {
+			b.WriteString("NOT ")
+		}
+		b.WriteString("r.id IN (SELECT record_id FROM crmio_items WHERE module = ")
+		b.arg(module)
+		b.WriteString(" AND field = ")
+		b.arg(f.Field)
+		b.WriteString(" AND key = ")
+		b.arg(crmio.MatchKey(f.Value))
+		b.WriteString(")")
+	case storage.Contains:
+		b.WriteString("EXISTS (SELECT 1 FROM crmio_items i WHERE i.record_id = r.id AND i.field = ")
+		b.arg(f.Field)
+		if needle := crmio.TextKey(f.Value.String()); needle != "" {
+			b.WriteString(" AND instr(i.key, ")
+			b.arg(needle)
+			b.WriteString(") > 0")
+		}
+		b.WriteString(")")
+	case storage.Lt, storage.Le, storage.Gt, storage.Ge:
+		// Only values of the same class compare: their sort keys share
+		// the first byte, so the range stays within [class, class+1).
+		want := storage.SortKey(f.Value)
+		class, next := want[:1], string(rune(want[0]+1))
+		b.WriteString("EXISTS (SELECT 1 FROM crmio_items i WHERE i.record_id = r.id AND i.field = ")
+		b.arg(f.Field)
+		switch f.Op {
+		case storage.Lt, storage.Le:
+			b.WriteString(" AND i.sort >= ")
+			b.arg(class)
+			b.WriteString(map[storage.Op]string{storage.Lt: " AND i.sort < ", storage.Le: " AND i.sort <= "}[f.Op])
+			b.arg(want)
+		default:
+			b.WriteString(map[storage.Op]string{storage.Gt: " AND i.sort > ", storage.Ge: " AND i.sort >= "}[f.Op])
+			b.arg(want)
+			b.WriteString(" AND i.sort < ")
+			b.arg(next)
+		}
+		b.WriteString(")")
+	default:
+		b.WriteString("0") // Validate refuses other operators
+	}
+}

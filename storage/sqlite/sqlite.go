@@ -1,0 +1,150 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/crmio/crmio/storage"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// Options configures a Store. A nil *Options means the defaults.
+type Options struct {
+	// BusyTimeout is how long a write waits for another process's write
+	// to finish before failing with "database is locked". Zero means 5s.
+	BusyTimeout time.Duration
+	// ReadConns is the number of connections reads use (Get, Lookup,
+	// Scan, Job, Journal) beside the one writer connection. Zero means 4.
+	ReadConns int
+	// FullSync makes every commit wait for the disk (synchronous=FULL):
+	// a commit then survives a power failure, not only a crash of the
+	// process. The default (synchronous=NORMAL in WAL mode) keeps every
+	// committed batch across a process crash and the database always
+	// consistent, and may lose the last commits on a power failure.
+	FullSync bool
+}
+
+// Store is a storage.Store kept in one SQLite database file. It also
+// implements storage.Transactor and storage.History. It is safe for
+// concurrent use; writes are serialized over one connection.
+type Store struct {
+	conn // the Store methods, on the store's own connections
+
+	path   string
+	writer *sql.DB // one connection: SQLite has one writer at a time
+	reader *sql.DB
+
+	closed atomic.Bool
+}
+
+// Check that Store implements the contract and its optional capabilities.
+var (
+	_ storage.Store      = (*Store)(nil)
+	_ storage.Transactor = (*Store)(nil)
+	_ storage.History    = (*Store)(nil)
+)
+
+// ErrSchemaTooNew is returned by Open for a database whose schema was
+// written by a newer version of this package.
+var ErrSchemaTooNew = errors.New("sqlite: the database schema is newer than this version of crmio supports")
+
+// Open opens the SQLite database at path, creating the file when it does
+// not exist, and brings its schema up to date. path is a file name, not a
+// DSN; ":memory:" is refused (an in-memory database is not shared between
+// the store's connections: use storage/memory for that).
+func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
+		return nil, fmt.Errorf("sqlite: Open wants the path of a database file, not %q", path)
+	}
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.BusyTimeout <= 0 {
+		o.BusyTimeout = 5 * time.Second
+	}
+	if o.ReadConns <= 0 {
+		o.ReadConns = 4
+	}
+	sync := "NORMAL"
+	if o.FullSync {
+		sync = "FULL"
+	}
+	// A file: URI so that any path works: "?" and "#" in the name are
+	// escaped rather than read as the start of parameters.
+	params := url.Values{}
+	params.Set("_busy_timeout", strconv.FormatInt(o.BusyTimeout.Milliseconds(), 10))
+	params.Set("_journal_mode", "WAL")
+	params.Set("_synchronous", sync)
+	params.Set("_txlock", "immediate") // take the write lock at BEGIN: no upgrade deadlocks
+	params.Add("_pragma", "foreign_keys(0)")
+	uri := "file:" + (&url.URL{Path: path}).EscapedPath()
+	writer, err := sql.Open("sqlite", uri+"?"+params.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxIdleTime(0)
+	writer.SetConnMaxLifetime(0)
+
+	params.Del("_journal_mode") // set once by the writer; it is persistent
+	params.Set("_query_only", "1")
+	reader, err := sql.Open("sqlite", uri+"?"+params.Encode())
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	reader.SetMaxOpenConns(o.ReadConns)
+	reader.SetMaxIdleConns(o.ReadConns)
+
+	s := &Store{path: path, writer: writer, reader: reader}
+	s.conn = conn{st: s}
+	if err := migrate(ctx, writer); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Close closes the database. Calls after Close fail with storage.ErrClosed.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	return errors.Join(s.reader.Close(), s.writer.Close())
+}
+
+// Path returns the database file's path, as given to Open.
+func (s *Store) Path() string { return s.path }
+
+// check fails with storage.ErrClosed once the store is closed.
+func (s *Store) check(ctx context.Context) error {
+	if s.closed.Load() {
+		return storage.ErrClosed
+	}
+	return ctx.Err()
+}
+
+// fail wraps err for the caller, as storage.ErrClosed once the store is
+// closed (database/sql's own error for a closed database is unexported).
+func (s *Store) fail(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if s.closed.Load() {
+		return storage.ErrClosed
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return fmt.Errorf("sqlite: %s: %w", op, err)
+}
