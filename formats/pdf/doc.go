@@ -18,8 +18,10 @@
 // whose header row repeats at the top of every page, and "Page x of y" in
 // the footer of every page. Column widths fit the content of the first
 // rows, between a minimum and a maximum; longer text wraps within its
-// column. A table too wide for a portrait page is set on landscape pages
-// (Options.Orientation), and one too wide for that with a smaller font.
+// column. Numbers align right; instants show as date and time of day (in
+// their location), booleans as Yes or No. A table too wide for a portrait
+// page is set on landscape pages (Options.Orientation), and one too wide
+// for that with a smaller font.
 //
 // # Fonts
 //

@@ -29,6 +29,7 @@ const (
 	// Column widths, in ems of the table's font size.
 	minColumnEms = 6.0
 	maxColumnEms = 26.0
+	maxWordEms   = 9.0 // a word up to this long is not broken, if room allows
 
 	pageCountAlias = "{nb}"
 	ellipsis       = "…"
@@ -81,10 +82,10 @@ func newLayout(pdf *fpdf.Fpdf, opts *Options, header []string, sample [][]format
 		}
 	}
 	l.fontSize = opts.FontSize
-	if s := sum(floor); s > usable {
+	for sum(floor) > usable && l.fontSize > minFontSize {
 		// Too wide even at the minimum widths: a smaller font makes every
 		// column narrower.
-		l.fontSize = max(minFontSize, opts.FontSize*usable/s)
+		l.fontSize = max(minFontSize, l.fontSize-0.5)
 		want, floor = l.measure(l.fontSize, sample)
 	}
 	l.widths = fitWidths(want, floor, usable)
@@ -111,8 +112,10 @@ func (l *layout) pageWidth() float64 {
 
 // measure returns, for each column, the width its content wants (the widest
 // of the header and the sampled cells, capped) and the narrowest it may be
-// made (the minimum, or less for a column whose content is narrower, but
-// never narrower than the longest word of its header).
+// made: the minimum (or less for a column whose content is narrower), but
+// never narrower than the longest word of its header, its widest number,
+// date or boolean, or its widest short one-word text (a phone number),
+// which would otherwise break mid-word.
 func (l *layout) measure(fontSize float64, sample [][]formats.Cell) (want, floor []float64) {
 	em := fontSize * ptToMM
 	minW, maxW := minColumnEms*em, maxColumnEms*em
@@ -127,13 +130,22 @@ func (l *layout) measure(fontSize float64, sample [][]formats.Cell) (want, floor
 			longestWord = max(longestWord, pdf.GetStringWidth(word))
 		}
 		pdf.SetFont(familyBody, "", fontSize)
+		rigid := longestWord
 		for _, row := range sample {
 			if i < len(row) {
-				natural = max(natural, textWidth(pdf, cellText(row[i])))
+				w := textWidth(pdf, cellText(row[i]))
+				natural = max(natural, w)
+				switch k := row[i].Kind(); {
+				case k == formats.CellEmpty:
+				case k != formats.CellText:
+					rigid = max(rigid, w)
+				case w <= maxWordEms*em && !strings.ContainsAny(row[i].String(), " \n"):
+					rigid = max(rigid, w) // one short word: a phone number, an id
+				}
 			}
 		}
 		want[i] = min(natural, maxW) + 2*padX
-		floor[i] = min(want[i], max(minW, min(longestWord, maxW)+2*padX))
+		floor[i] = min(want[i], max(minW, min(rigid, maxW)+2*padX))
 	}
 	return want, floor
 }
@@ -370,11 +382,17 @@ func (l *layout) footer() {
 }
 
 // cellText is what the report shows for a cell: its canonical text, except
-// that an instant shows as date and time of day, in its location.
+// that an instant shows as date and time of day in its location, and a
+// boolean as Yes or No.
 func cellText(c formats.Cell) string {
 	switch c.Kind() {
 	case formats.CellDateTime:
 		return c.Time().Format("2006-01-02 15:04")
+	case formats.CellBool:
+		if c.Bool() {
+			return "Yes"
+		}
+		return "No"
 	case formats.CellText:
 		return cleanText(c.String())
 	}

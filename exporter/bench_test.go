@@ -1,0 +1,119 @@
+package exporter_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/crmio/crmio"
+	"github.com/crmio/crmio/exporter"
+	"github.com/crmio/crmio/storage/memory"
+)
+
+// benchStore returns a memory store holding n generated people, built
+// once per size for the whole benchmark run.
+var benchStores sync.Map // int → *memory.Store
+
+func benchStore(b *testing.B, n int) *memory.Store {
+	if s, ok := benchStores.Load(n); ok {
+		return s.(*memory.Store)
+	}
+	b.Helper()
+	ctx := context.Background()
+	s := memory.New()
+	names := []string{"Zoë", "Jürgen", "Łukasz", "Ωμέγα", "Кирилл", "Ada", "Grace", "Alan"}
+	batch := make([]crmio.Record, 0, 10_000)
+	for i := range n {
+		batch = append(batch, crmio.Record{Values: map[string]crmio.Value{
+			"first_name": crmio.TextValue(names[i%len(names)]),
+			"last_name":  crmio.TextValue(fmt.Sprintf("Person %d", i)),
+			"email":      crmio.ListValue(crmio.Item{Label: "work", Value: crmio.EmailValue(fmt.Sprintf("person%d@example.com", i))}),
+			"phone":      crmio.ListValue(crmio.Item{Label: "mobile", Value: crmio.PhoneValue(fmt.Sprintf("+1415555%04d", i%10000))}),
+			"score":      crmio.NumberValue(crmio.MustDecimal(fmt.Sprintf("%d.%02d", i%100000, i%100))),
+			"vip":        crmio.BoolValue(i%3 == 0),
+			"birthday":   crmio.DateValue(crmio.NewDate(1950+i%50, time.Month(1+i%12), 1+i%28)),
+			"status":     crmio.TextValue([]string{"new", "qualified"}[i%2]),
+			"owner":      crmio.TextValue([]string{"alice", "bob"}[i%2]),
+		}})
+		if len(batch) == cap(batch) || i == n-1 {
+			if _, err := s.Insert(ctx, "people", batch); err != nil {
+				b.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
+	benchStores.Store(n, s)
+	return s
+}
+
+// BenchmarkExportCSV1M exports a million records from storage/memory as
+// CSV: every field of the module (22 columns), streaming to io.Discard.
+func BenchmarkExportCSV1M(b *testing.B) {
+	benchmarkExport(b, 1_000_000, exporter.CSV)
+}
+
+// BenchmarkExportXLSX100k exports 100,000 records as an XLSX workbook.
+func BenchmarkExportXLSX100k(b *testing.B) {
+	benchmarkExport(b, 100_000, exporter.XLSX)
+}
+
+// BenchmarkExportPDF10k exports 10,000 records as a PDF report, and
+// reports the peak heap (the document is built in memory).
+func BenchmarkExportPDF10k(b *testing.B) {
+	benchmarkExport(b, 10_000, exporter.PDF)
+}
+
+func benchmarkExport(b *testing.B, n int, format exporter.Format) {
+	store := benchStore(b, n)
+	m := peopleModule()
+	ctx := context.Background()
+	runtime.GC()
+	var base runtime.MemStats
+	runtime.ReadMemStats(&base)
+	var peak atomic.Uint64
+	b.ResetTimer()
+	for b.Loop() {
+		stop := sampleHeap(&peak)
+		res, err := exporter.Export(ctx, store, m, io.Discard, &exporter.Options{Format: format})
+		stop()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Rows != n {
+			b.Fatalf("%d rows, want %d", res.Rows, n)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	// The heap above what the store itself holds.
+	b.ReportMetric(float64(peak.Load()-min(peak.Load(), base.HeapAlloc))/(1<<20), "peak-heap-MB")
+}
+
+// sampleHeap records the largest HeapAlloc into peak until stop is called.
+func sampleHeap(peak *atomic.Uint64) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		var m runtime.MemStats
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			runtime.ReadMemStats(&m)
+			if m.HeapAlloc > peak.Load() {
+				peak.Store(m.HeapAlloc)
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
