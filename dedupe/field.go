@@ -72,7 +72,7 @@ func (m FieldMatcher) Match(ctx context.Context, store storage.Store, module str
 
 	found := make([]map[string][]string, nf)
 	for f, field := range m.Fields {
-		var distinct keySet
+		distinct := keySet{seen: make(map[string]struct{}, len(batch))}
 		for i := range batch {
 			if active[i] {
 				distinct.add(keys[i*nf+f]...)
@@ -127,7 +127,7 @@ func (m FieldMatcher) Match(ctx context.Context, store storage.Store, module str
 func earlierAny(matches []Match, keys [][]string, active []bool, nf int) {
 	first := make([]map[string]int, nf)
 	for f := range first {
-		first[f] = make(map[string]int)
+		first[f] = make(map[string]int, len(matches))
 	}
 	for i := range matches {
 		if !active[i] {
@@ -153,7 +153,7 @@ func earlierAny(matches []Match, keys [][]string, active []bool, nf int) {
 // that shares a key with it on every field. Records sharing a key on the
 // first field are the only ones that can; each is checked on the others.
 func earlierAll(matches []Match, keys [][]string, active []bool, nf int) {
-	byFirstKey := make(map[string][]int)
+	byFirstKey := make(map[string][]int, len(matches))
 	var earlier []int
 	for i := range matches {
 		if !active[i] {

@@ -357,3 +357,63 @@ func TestFieldMatcherManyCandidates(t *testing.T) {
 }
 
 var _ Matcher = FieldMatcher{}
+
+// FuzzFieldMatcher checks the matcher against a brute-force reading of its
+// rules, for any emails and phones: the candidates are exactly the stored
+// records sharing a key on some field (Any) or on every field (All), and
+// Earlier is the first earlier record of the batch that does.
+func FuzzFieldMatcher(f *testing.F) {
+	f.Add("ada@example.com", "(415) 555-0102", "ADA@example.com", "+14155550102", "x", "", false)
+	f.Add("a@b", "4155550102", "a@b", "415 555 0102 ext 9", "a@b", "+1 415 555 0102", true)
+	f.Add("", "", " ", "\xff", "İ", "00", false)
+	f.Fuzz(func(t *testing.T, e1, p1, e2, p2, e3, p3 string, all bool) {
+		emailsIn, phonesIn := []string{e1, e2, e3}, []string{p1, p2, p3}
+		// Stored: the three pairs, and their crossings. Batch: the same,
+		// in other combinations and shapes.
+		var stored, batch []crmio.Record
+		for i := range 3 {
+			stored = append(stored, rec("email", crmio.EmailValue(emailsIn[i]), "phone", crmio.PhoneValue(phonesIn[(i+1)%3])))
+			batch = append(batch,
+				rec("email", crmio.EmailValue(emailsIn[i]), "phone", crmio.PhoneValue(phonesIn[i])),
+				rec("email", emails("", emailsIn[(i+2)%3], "", emailsIn[i]), "phone", phones("", phonesIn[(i+1)%3])))
+		}
+		store, ids := insert(t, stored...)
+		fields := []string{"email", "phone"}
+		got, err := FieldMatcher{Fields: fields, All: all}.Match(context.Background(), store, "people", batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		same := func(a, b crmio.Record) bool {
+			n := 0
+			for _, f := range fields {
+				if sharesKey(crmio.MatchKeys(a.Get(f)), crmio.MatchKeys(b.Get(f))) {
+					n++
+				}
+			}
+			return n == len(fields) || (n > 0 && !all)
+		}
+		for i, r := range batch {
+			var want []string
+			for s, st := range stored {
+				if same(r, st) {
+					want = append(want, ids[s])
+				}
+			}
+			have := existingIDs(got[i])
+			slices.Sort(have)
+			if !slices.Equal(have, want) {
+				t.Errorf("record %d: candidates %v, want %v", i, have, want)
+			}
+			earlier := -1
+			for j := range i {
+				if same(r, batch[j]) {
+					earlier = j
+					break
+				}
+			}
+			if got[i].Earlier != earlier {
+				t.Errorf("record %d: Earlier = %d, want %d", i, got[i].Earlier, earlier)
+			}
+		}
+	})
+}

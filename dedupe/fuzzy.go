@@ -123,7 +123,8 @@ func (m FuzzyMatcher) Match(ctx context.Context, store storage.Store, module str
 	m = m.withDefaults()
 	matches := make([]Match, len(batch))
 	people := make([]person, len(batch))
-	var blocks, companies, phones keySet
+	blocks := keySet{seen: make(map[string]struct{}, len(batch))}
+	var companies, phones keySet
 	for i, rec := range batch {
 		matches[i].Earlier = -1
 		p := m.person(rec)

@@ -27,8 +27,9 @@ import (
 // one email. FillEmpty and PreferImport keep the existing items, in their
 // order, and append the import's new ones; for an item on both sides,
 // FillEmpty keeps the existing item and PreferImport takes the import's
-// (its value as written and its label, unless that label is empty).
-// Overwrite replaces the list with the import's.
+// (its value as written and its label, unless that label is empty). Of
+// items repeated within the import, the first counts. Overwrite replaces
+// the list with the import's, as it is.
 //
 // A mode outside the three is taken as FillEmpty, which never loses data.
 type FieldMerger struct {
@@ -93,8 +94,9 @@ func (m FieldMerger) mergeField(merged *crmio.Record, incoming crmio.Record, fie
 }
 
 // unionItems returns the items of old followed by the items of v whose
-// match key old lacks. With preferImport an item of v replaces the item of
-// old with its key (keeping old's label when its own is empty).
+// match key old lacks. With preferImport the first item of v with a key
+// replaces the item of old with that key (keeping old's label when its own
+// is empty). Of several items of v with one key, the first counts.
 func unionItems(old, v crmio.Value, preferImport bool) crmio.Value {
 	var oldItems []crmio.Item
 	if !old.IsZero() {
@@ -107,6 +109,10 @@ func unionItems(old, v crmio.Value, preferImport bool) crmio.Value {
 	for p, it := range items {
 		keys[p] = crmio.MatchKey(it.Value)
 	}
+	var replaced []bool // which items of old an item of v replaced
+	if preferImport {
+		replaced = make([]bool, len(oldItems))
+	}
 	for _, it := range newItems {
 		k := crmio.MatchKey(it.Value)
 		if k == "" {
@@ -117,11 +123,12 @@ func unionItems(old, v crmio.Value, preferImport bool) crmio.Value {
 		case p < 0:
 			items = append(items, it)
 			keys = append(keys, k)
-		case preferImport:
+		case preferImport && p < len(oldItems) && !replaced[p]:
 			if it.Label == "" {
 				it.Label = items[p].Label
 			}
 			items[p] = it
+			replaced[p] = true
 		}
 	}
 	return crmio.ListValue(items...)

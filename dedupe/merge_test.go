@@ -256,6 +256,15 @@ func TestFieldMergerModes(t *testing.T) {
 			changed:  true,
 		},
 		{
+			name:     "prefer-import/the first of repeated import items counts",
+			merger:   NewMerger(PreferImport),
+			existing: vals("phone", phones("Mobile", "(415) 555-0102")),
+			incoming: vals("phone", phones("Work", "+14155550102", "Home", "415-555-0102", "Other", "+12125550100", "Fax", "212 555 0100")),
+			mapped:   []string{"phone"},
+			want:     vals("phone", phones("Work", "+14155550102", "Other", "+12125550100")),
+			changed:  true,
+		},
+		{
 			name:     "prefer-import/same list is unchanged",
 			merger:   NewMerger(PreferImport),
 			existing: vals("email", emails("Work", "ada@example.com")),
@@ -363,3 +372,62 @@ var (
 	_ Merger = FieldMerger{}
 	_ Merger = (*FieldMerger)(nil)
 )
+
+// FuzzFieldMerger checks what holds for any values: Merge never panics nor
+// changes its inputs, keeps the existing record's id, is idempotent (a
+// second merge of the same row changes nothing), never loses an existing
+// item of a list except in Overwrite, and in FillEmpty never changes a
+// value that was set.
+func FuzzFieldMerger(f *testing.F) {
+	f.Add(uint8(0), "(415) 555-0102", "Mobile", "+14155550102", "Work", "Ada", "", true)
+	f.Add(uint8(1), "+14155550102", "", "4155550102", "Home", "", "Countess", false)
+	f.Add(uint8(2), "ext. 12", "x", "+1 (415) 555-0102 x12", "", " ", "Ada", true)
+	f.Add(uint8(3), "", "", "", "", "\u00a0", "\xff", false)
+	f.Fuzz(func(t *testing.T, mode uint8, oldPhone, oldLabel, newPhone, newLabel, oldTitle, newTitle string, mapTitle bool) {
+		merger := FieldMerger{Mode: MergeMode(mode % 4), Fields: map[string]MergeMode{"email": Overwrite}}
+		existing := crmio.Record{ID: "1", Values: vals(
+			"phone", phones(oldLabel, oldPhone, "Work", newPhone),
+			"title", crmio.TextValue(oldTitle),
+			"email", crmio.EmailValue(oldTitle),
+		)}
+		incoming := crmio.Record{Values: vals(
+			"phone", phones(newLabel, newPhone, newLabel, oldPhone, "", newPhone),
+			"email", crmio.EmailValue(newTitle),
+		)}
+		mapped := []string{"phone", "email"}
+		if mapTitle {
+			incoming.Set("title", crmio.TextValue(newTitle))
+			mapped = append(mapped, "title")
+		}
+		existingBefore, incomingBefore := existing.Clone(), incoming.Clone()
+
+		merged, changed := merger.Merge(existing, incoming, mapped)
+		if !existing.Equal(existingBefore) || !incoming.Equal(incomingBefore) {
+			t.Fatal("Merge changed its inputs")
+		}
+		if merged.ID != "1" {
+			t.Fatalf("merged ID %q", merged.ID)
+		}
+		if changed == merged.Equal(existing) {
+			t.Fatalf("changed = %v, but merged.Equal(existing) = %v", changed, merged.Equal(existing))
+		}
+		again, changedAgain := merger.Merge(merged, incoming, mapped)
+		if changedAgain || !again.Equal(merged) {
+			t.Fatalf("a second merge changed %s into %s", show(merged), show(again))
+		}
+		if merger.Mode != Overwrite {
+			for _, k := range crmio.MatchKeys(existing.Get("phone")) {
+				if !slices.Contains(crmio.MatchKeys(merged.Get("phone")), k) {
+					t.Fatalf("phone %q lost: %s", k, show(merged))
+				}
+			}
+		}
+		if merger.Mode != Overwrite && merger.Mode != PreferImport && oldTitle != "" &&
+			!merged.Get("title").Equal(existing.Get("title")) {
+			t.Fatalf("FillEmpty changed a title that was set: %s", show(merged))
+		}
+		if !merged.Get("email").Equal(incoming.Get("email")) {
+			t.Fatalf("the email field overwrites: %s", show(merged))
+		}
+	})
+}
