@@ -346,12 +346,30 @@ func Compile(m *crmio.Module, mp Mapping, header []string, sample [][]string, op
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	for i := range m.Fields {
-		if p := plans[m.Fields[i].Name]; p != nil {
-			mapper.fields = append(mapper.fields, *p)
+	// Fields are built in the order of their first column, so that a row's
+	// errors read left to right; fields with only a static value come last.
+	for _, name := range order {
+		mapper.fields = append(mapper.fields, *plans[name])
+	}
+	slices.SortStableFunc(mapper.fields, func(a, b fieldPlan) int { return a.firstColumn() - b.firstColumn() })
+	return mapper, nil
+}
+
+// firstColumn returns the index of the plan's first column, or a large
+// number for a field with only a static value.
+func (p *fieldPlan) firstColumn() int {
+	first := 1 << 30
+	for _, c := range p.cols {
+		first = min(first, c.index)
+	}
+	for _, it := range p.items {
+		for _, cols := range it.parts {
+			for _, c := range cols {
+				first = min(first, c)
+			}
 		}
 	}
-	return mapper, nil
+	return first
 }
 
 func sameTitle(a, b string) bool {
@@ -501,8 +519,9 @@ func compileCoercer(f *crmio.Field, cm ColumnMapping, col int, head string, samp
 // phone number as a static value. Their Row is 0.
 func (m *Mapper) Warnings() []crmio.Warning { return slices.Clone(m.warnings) }
 
-// Fields returns the names of the fields the mapper sets, in the module's
-// order.
+// Fields returns the names of the fields the mapper may set: those mapped
+// from a column, in the order of their first column, then those with only
+// a static value.
 func (m *Mapper) Fields() []string {
 	names := make([]string, len(m.fields))
 	for i := range m.fields {
@@ -554,8 +573,10 @@ func (m *Mapper) Apply(row int, fields []string) (crmio.Record, []crmio.RowError
 			failed = true
 			errs = append(errs, crmio.RowError{Row: row, Column: cp.header, Field: p.f.Name, Value: s, Reason: reason, Err: crmio.ErrInvalidValue})
 		}
-		switch p.kind {
-		case planSingle:
+		switch {
+		case len(p.cols) == 0 && len(p.items) == 0:
+			// only a static value
+		case p.kind == planSingle:
 			cp := &p.cols[0]
 			if s := cell(cp.index); s != "" {
 				val, reason, warn := cp.c.coerce(s)
@@ -566,7 +587,7 @@ func (m *Mapper) Apply(row int, fields []string) (crmio.Record, []crmio.RowError
 					v = val
 				}
 			}
-		case planMulti:
+		case p.kind == planMulti:
 			var buf [8]crmio.Item
 			items := buf[:0]
 			for j := range p.cols {
@@ -601,11 +622,11 @@ func (m *Mapper) Apply(row int, fields []string) (crmio.Record, []crmio.RowError
 			if len(items) > 0 {
 				v = crmio.ListValue(items...)
 			}
-		case planAddress:
+		case p.kind == planAddress:
 			if a, ok := p.items[0].assemble(cell); ok {
 				v = crmio.AddressValue(a)
 			}
-		case planMultiAddress:
+		case p.kind == planMultiAddress:
 			var buf [4]crmio.Item
 			items := buf[:0]
 			for j := range p.items {
