@@ -79,10 +79,10 @@ var stopPhrases = []string{
 }
 
 // knownNameScore is the score of a title the dictionary knows: as sure as
-// a field's own name. When two columns claim a field with the same score
-// ("Company" and "Account" in an Outlook export, "Lead Status" and
-// "Status" in HubSpot's), the leftmost wins: exports put the columns
-// people use first.
+// a field's own name. When two columns claim a field with the same score,
+// the more specific title wins ("Job Title" before "Title", "Lead Status"
+// before "Status"), then the leftmost ("Company" before Outlook's
+// "Account"): exports put the columns people use first.
 const knownNameScore = 1.0
 
 // conceptAddress is the index of the address concept.
@@ -121,7 +121,7 @@ var labelWords = map[string]struct {
 	"home": {"home", 4}, "private": {"home", 4}, "personal": {"home", 4}, "privat": {"home", 4}, "personlich": {"home", 4},
 	"other": {"other", 3}, "weitere": {"other", 3}, "weiterer": {"other", 3}, "weiteres": {"other", 3}, "alternate": {"other", 3}, "alternative": {"other", 3},
 	"secondary": {"other", 3}, "sekundare": {"other", 3},
-	"billing": {"billing", 4}, "shipping": {"shipping", 4}, "mailing": {"mailing", 4}, "postal": {"mailing", 2},
+	"billing": {"billing", 4}, "shipping": {"shipping", 4}, "mailing": {"mailing", 4},
 }
 
 // phoneLabels are labels that mean a phone when the title says nothing more
@@ -143,6 +143,8 @@ var partPhrases = []struct {
 	{[]string{"zip", "code"}, crmio.PartZip},
 	{[]string{"street", "address"}, crmio.PartStreet},
 	{[]string{"address", "line"}, crmio.PartStreet},
+	{[]string{"street", "line"}, crmio.PartStreet},
+	{[]string{"zip", "postal"}, crmio.PartZip},
 	{[]string{"country", "code"}, crmio.PartCountry},
 	{[]string{"state", "code"}, crmio.PartState},
 	{[]string{"street"}, crmio.PartStreet},

@@ -428,13 +428,9 @@ func (ix *moduleIndex) candidates(h header) []candidate {
 	p := strings.Join(h.words, " ")
 	var out []candidate
 	if !orgOnly {
-		score := 1.0
-		if entries := dictionary[p]; len(entries) > 0 && entries[0].score < highScore {
-			score = 0.85 // "Title": the field's own name, but a name that means several things
-		}
 		for _, t := range ix.direct[p] {
 			f := ix.m.Field(t.Field)
-			out = append(out, candidate{field: f, target: t, score: score,
+			out = append(out, candidate{field: f, target: t, score: 1,
 				reason: fmt.Sprintf("'%s' names %s", h.raw, describeTarget(f, t))})
 		}
 	}
@@ -544,7 +540,7 @@ func (ix *moduleIndex) fuzzy(h header) []candidate {
 	if best < threshold {
 		return nil
 	}
-	factor := 0.5 + (best-0.9)*3
+	factor := 0.55 + (best-0.9)*4 // 0.92 is Low, 0.94 Medium
 	how := fmt.Sprintf("'%s' looks like '%s' (similarity %.2f)", h.raw, bestKey, best)
 	if direct {
 		var out []candidate
@@ -708,11 +704,13 @@ func suggest(header []string, rows [][]string, m *crmio.Module) []Suggestion {
 	ix := indexModule(m)
 	type pick struct {
 		col, rank int
+		words     int // how specific the title is: "Job Title" before "Title"
 		c         candidate
 	}
 	var all []pick
 	for col, raw := range header {
-		cands := ix.candidates(parseHeader(raw))
+		h := parseHeader(raw)
+		cands := ix.candidates(h)
 		if len(rows) > 0 {
 			prof := profileColumn(rows, col)
 			kept := cands[:0]
@@ -735,13 +733,16 @@ func suggest(header []string, rows [][]string, m *crmio.Module) []Suggestion {
 		}
 		for rank, c := range cands {
 			if c.score >= lowScore {
-				all = append(all, pick{col: col, rank: rank, c: c})
+				all = append(all, pick{col: col, rank: rank, words: len(h.words), c: c})
 			}
 		}
 	}
 	slices.SortStableFunc(all, func(a, b pick) int {
 		if c := cmp.Compare(b.c.score, a.c.score); c != 0 {
 			return c
+		}
+		if a.words != b.words {
+			return b.words - a.words
 		}
 		if a.col != b.col {
 			return a.col - b.col
