@@ -70,6 +70,12 @@ func Parse(data []byte, opts *formats.Options) (r formats.Reader, err error) {
 			r, err = nil, fmt.Errorf("%w: the XLS decoder failed: %v\n%s", formats.ErrCorrupt, p, firstFrames(debug.Stack()))
 		}
 	}()
+	return parse(data, opts)
+}
+
+// parse implements Parse without containing panics, so that the fuzz test
+// sees them.
+func parse(data []byte, opts *formats.Options) (formats.Reader, error) {
 	if limit := opts.Limit(); limit >= 0 && int64(len(data)) > limit {
 		return nil, fmt.Errorf("%w: %d bytes (limit %d)", formats.ErrTooLarge, len(data), limit)
 	}

@@ -1,8 +1,3 @@
-// Package workbook holds what the workbook formats (xlsx, xls) share: the
-// classification of number formats into dates and times, the conversion of
-// serial dates to ISO 8601 text, and a formats.Reader built on a source of
-// sheet rows that finds the header, names its columns uniquely, skips blank
-// rows and keeps the notices.
 package workbook
 
 import (
@@ -62,6 +57,7 @@ type Reader struct {
 type row struct {
 	number int
 	cells  []string
+	err    error // a row that could not be read, returned in its turn
 }
 
 // NewReader reads up to and including the header row of src and returns a
@@ -92,7 +88,7 @@ func (r *Reader) next() (row, error) {
 			return row{}, err
 		}
 		if !isBlank(cells) {
-			return row{num, cells}, nil
+			return row{number: num, cells: cells}, nil
 		}
 	}
 }
@@ -101,9 +97,12 @@ func (r *Reader) next() (row, error) {
 func (r *Reader) readHeaderAt(want int) error {
 	for {
 		rec, err := r.next()
+		var pe *formats.ParseError
 		switch {
 		case errors.Is(err, io.EOF):
 			return fmt.Errorf("%w: sheet %q has no row %d", formats.ErrNoHeader, r.info.Sheet, want)
+		case errors.As(err, &pe) && pe.Row < want:
+			continue // above the header: not read, so not judged
 		case err != nil:
 			return err
 		case rec.number < want:
@@ -127,16 +126,29 @@ func (r *Reader) findHeader() error {
 			r.eof = true
 			break
 		}
+		var pe *formats.ParseError
+		if errors.As(err, &pe) {
+			window = append(window, row{number: pe.Row, err: err})
+			continue
+		}
 		if err != nil {
 			return err
 		}
 		rec.cells = slices.Clone(rec.cells)
 		window = append(window, rec)
 	}
-	if len(window) == 0 {
+	at := chooseHeader(window)
+	if at < 0 {
+		if len(window) > 0 {
+			return window[0].err
+		}
 		return fmt.Errorf("%w: sheet %q holds no rows%s", formats.ErrNoHeader, r.info.Sheet, r.otherSheets())
 	}
-	at := chooseHeader(window)
+	for _, rec := range window[:at] {
+		if rec.err != nil {
+			return rec.err // the header cannot be told from a bad row above it
+		}
+	}
 	if at > 0 {
 		AddNotice(&r.info, formats.Notice{Message: fmt.Sprintf("the header is row %d; %d %s above it %s skipped as notes",
 			window[at].number, at, plural(at, "row", "rows"), plural(at, "was", "were"))})
@@ -156,12 +168,17 @@ func (r *Reader) otherSheets() string {
 		len(r.info.Sheets), quoteList(r.info.Sheets))
 }
 
-// chooseHeader returns the index in window of the header row.
+// chooseHeader returns the index in window of the header row, or -1 when
+// no row can be one.
 func chooseHeader(window []row) int {
-	wide := func(rec row) bool { return nonEmpty(rec.cells) >= 2 }
+	first := slices.IndexFunc(window, func(rec row) bool { return rec.err == nil })
+	if first < 0 {
+		return -1
+	}
+	wide := func(rec row) bool { return rec.err == nil && nonEmpty(rec.cells) >= 2 }
 	at := slices.IndexFunc(window, wide)
-	if at <= 0 {
-		return 0
+	if at <= first {
+		return first
 	}
 	after := window[at+1:]
 	n := 0
@@ -173,7 +190,7 @@ func chooseHeader(window []row) int {
 	if 2*n >= len(after) {
 		return at
 	}
-	return 0
+	return first
 }
 
 func nonEmpty(cells []string) int {
@@ -260,6 +277,9 @@ func (r *Reader) Read() (formats.Row, error) {
 	switch {
 	case len(r.pending) > 0:
 		rec, r.pending = r.pending[0], r.pending[1:]
+		if rec.err != nil {
+			return formats.Row{}, rec.err
+		}
 	case r.eof:
 		return formats.Row{}, io.EOF
 	default:
