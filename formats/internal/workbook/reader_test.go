@@ -116,8 +116,8 @@ func TestReader(t *testing.T) {
 			wantErr: formats.ErrNoHeader,
 		},
 		{
-			name:       "names made unique",
-			rows:       []string{"1: Email |Email||email|Email (2)|Email||", "2:a|b|c|d|e|f|g|h"},
+			name: "names made unique",
+			rows: []string{"1: Email |Email||email|Email (2)|Email||", "2:a|b|c|d|e|f|g|h"},
 			// The CSV reader's rule, kept for a file that reads the same
 			// saved as CSV or as a workbook.
 			wantHeader: []string{"Email", "Email (2) (2)", "Column 3", "email", "Email (2)", "Email (3)"},
