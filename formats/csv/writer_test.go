@@ -152,6 +152,31 @@ func TestWriterErrors(t *testing.T) {
 	}
 }
 
+// TestWriterLineBreaks: every kind of line break inside a value is written
+// as the file's line end and reads back as "\n"; none is dropped.
+func TestWriterLineBreaks(t *testing.T) {
+	for _, opts := range []*csv.WriterOptions{nil, {LF: true}} {
+		var buf bytes.Buffer
+		w, _ := csv.NewWriter(&buf, opts)
+		w.WriteHeader([]string{"Notes"})
+		w.WriteRow([]formats.Cell{formats.TextCell("a\r\nb\rc\nd")})
+		w.Close()
+		lineEnd := "\r\n"
+		if opts != nil && opts.LF {
+			lineEnd = "\n"
+		}
+		want := "Notes" + lineEnd + `"a` + lineEnd + "b" + lineEnd + "c" + lineEnd + `d"` + lineEnd
+		if buf.String() != want {
+			t.Errorf("opts %+v: %q, want %q", opts, buf.String(), want)
+		}
+		r, _ := csv.NewReader(&buf, nil)
+		row, err := r.Read()
+		if err != nil || len(row.Fields) != 1 || row.Fields[0] != "a\nb\nc\nd" {
+			t.Errorf("opts %+v: read back %q, %v", opts, row.Fields, err)
+		}
+	}
+}
+
 const utf8RuneError = '\uFFFD'
 
 type failingWriter struct{}

@@ -393,10 +393,8 @@ func cellText(c formats.Cell) string {
 			return "Yes"
 		}
 		return "No"
-	case formats.CellText:
-		return cleanText(c.String())
 	}
-	return c.String()
+	return cleanText(c.String()) // a number cell may hold any text, too
 }
 
 // cleanText makes s safe for the PDF library: valid UTF-8, line breaks as

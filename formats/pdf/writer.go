@@ -182,7 +182,7 @@ func NewWriter(w io.Writer, opts *Options) (pw *Writer, err error) {
 	pdf.SetAutoPageBreak(false, 0) // rows are never split: the writer breaks pages itself
 	pdf.SetCellMargin(0)
 	pdf.SetCreator("crmio", true)
-	pdf.SetTitle(o.Title, true)
+	pdf.SetTitle(cleanText(o.Title), true) // the library panics on invalid UTF-8
 	pdf.SetCreationDate(o.Created)
 	pdf.SetModificationDate(o.Created)
 	pw.pdf = pdf

@@ -260,3 +260,60 @@ func TestWriteOrder(t *testing.T) {
 		t.Errorf("too wide: %v", err)
 	}
 }
+
+// TestCallerFont embeds a font the caller supplies. It uses fonts found on
+// the machine and skips when there are none: DejaVu Sans for Latin, and
+// Droid Sans Fallback (Debian's fonts-droid-fallback) for Chinese, Japanese
+// and Korean names, which the Go fonts lack.
+func TestCallerFont(t *testing.T) {
+	needTool(t, "pdftotext")
+	for _, c := range []struct {
+		path, text string
+	}{
+		{"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "Zoë Łukasiewicz Ωμέγα Кириллица"},
+		{"/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", "王小明 山田太郎 김민준"},
+	} {
+		t.Run(filepath.Base(c.path), func(t *testing.T) {
+			font, err := os.ReadFile(c.path)
+			if err != nil {
+				t.Skipf("font not installed: %v", err)
+			}
+			var buf bytes.Buffer
+			w, err := pdf.NewWriter(&buf, &pdf.Options{Title: "Fonts", Font: font})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.WriteHeader([]string{"Name"})
+			w.WriteRow([]formats.Cell{formats.TextCell(c.text)})
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(t.TempDir(), "fonts.pdf")
+			os.WriteFile(path, buf.Bytes(), 0o644)
+			if text := run(t, "pdftotext", path, "-"); !strings.Contains(text, c.text) {
+				t.Errorf("text %q not found in:\n%s", c.text, text)
+			}
+		})
+	}
+}
+
+// FuzzCellText writes a report whose cells hold arbitrary text: whatever
+// the text, the writer neither panics nor fails.
+func FuzzCellText(f *testing.F) {
+	for _, s := range []string{"", "Zoë", "\x00\x1b[31m", "\xff\xfe", "😀\U00010000", strings.Repeat("w ", 400), "a\r\nb\rc\n", "王小明", "\u202e\u200b\ufeff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		w, err := pdf.NewWriter(io.Discard, &pdf.Options{Title: s, Details: []pdf.Detail{{Label: s, Value: s}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.WriteHeader([]string{s, "B"})
+		if err := w.WriteRow([]formats.Cell{formats.TextCell(s), formats.NumberCell(s)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
