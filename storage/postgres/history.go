@@ -1,0 +1,310 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+
+	"github.com/crmio/crmio"
+	"github.com/crmio/crmio/storage"
+	"github.com/jackc/pgx/v5"
+)
+
+// CreateJob implements storage.History.
+func (c *conn) CreateJob(ctx context.Context, job storage.Job) (string, error) {
+	doc, err := encodeJob(job)
+	if err != nil {
+		return "", err
+	}
+	var id int64
+	err = c.with(ctx, "create job", func(db *pgx.Conn) error {
+		return db.QueryRow(ctx, c.st.sql(`INSERT INTO crmio_jobs (module, status, created_s, created_ns, job, detail)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`),
+			job.Module, string(job.Status), job.Created.Unix(), job.Created.Nanosecond(), doc, detailArg(job.Detail)).Scan(&id)
+	})
+	if err != nil {
+		return "", err
+	}
+	return formatID(id), nil
+}
+
+// UpdateJob implements storage.History.
+func (c *conn) UpdateJob(ctx context.Context, job storage.Job) error {
+	id, ok := parseID(job.ID)
+	if !ok {
+		return fmt.Errorf("postgres: update job %q: %w", job.ID, crmio.ErrNotFound)
+	}
+	doc, err := encodeJob(job)
+	if err != nil {
+		return err
+	}
+	return c.with(ctx, "update job", func(db *pgx.Conn) error {
+		tag, err := db.Exec(ctx, c.st.sql(`UPDATE crmio_jobs SET module = $1, status = $2, created_s = $3, created_ns = $4, job = $5, detail = $6 WHERE id = $7`),
+			job.Module, string(job.Status), job.Created.Unix(), job.Created.Nanosecond(), doc, detailArg(job.Detail), id)
+		if err == nil && tag.RowsAffected() == 0 {
+			err = fmt.Errorf("job %q: %w", job.ID, crmio.ErrNotFound)
+		}
+		return err
+	})
+}
+
+// encodeJob returns the JSON kept for job: everything but its id, which is
+// the row's, and its detail, kept byte for byte in a column of its own.
+func encodeJob(job storage.Job) (string, error) {
+	job.ID, job.Detail = "", nil
+	b, err := json.Marshal(job)
+	if err != nil {
+		return "", fmt.Errorf("postgres: encode job: %w", err)
+	}
+	return string(b), nil
+}
+
+// detailArg keeps a nil Detail NULL, so that it reads back nil.
+func detailArg(d json.RawMessage) any {
+	if d == nil {
+		return nil
+	}
+	return []byte(d)
+}
+
+const jobColumns = `id, job, detail`
+
+func scanJob(row pgx.Row) (storage.Job, error) {
+	var id int64
+	var doc, detail []byte
+	if err := row.Scan(&id, &doc, &detail); err != nil {
+		return storage.Job{}, err
+	}
+	var job storage.Job
+	if err := json.Unmarshal(doc, &job); err != nil {
+		return storage.Job{}, fmt.Errorf("job %d: stored job is not valid: %w", id, err)
+	}
+	job.ID = formatID(id)
+	if detail != nil {
+		job.Detail = json.RawMessage(detail)
+	}
+	return job, nil
+}
+
+// Job implements storage.History.
+func (c *conn) Job(ctx context.Context, id string) (storage.Job, error) {
+	n, ok := parseID(id)
+	if !ok {
+		if err := c.check(ctx); err != nil {
+			return storage.Job{}, err
+		}
+		return storage.Job{}, fmt.Errorf("postgres: job %q: %w", id, crmio.ErrNotFound)
+	}
+	var job storage.Job
+	err := c.with(ctx, "job", func(db *pgx.Conn) error {
+		var err error
+		job, err = scanJob(db.QueryRow(ctx, c.st.sql(`SELECT `+jobColumns+` FROM crmio_jobs WHERE id = $1`), n))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("job %q: %w", id, crmio.ErrNotFound)
+		}
+		return err
+	})
+	return job, err
+}
+
+// Jobs implements storage.History.
+func (c *conn) Jobs(ctx context.Context, limit int) ([]storage.Job, error) {
+	query := `SELECT ` + jobColumns + ` FROM crmio_jobs ORDER BY created_s DESC, created_ns DESC, id DESC`
+	var args []any
+	if limit > 0 {
+		query += ` LIMIT $1`
+		args = append(args, limit)
+	}
+	jobs := []storage.Job{}
+	err := c.with(ctx, "jobs", func(db *pgx.Conn) error {
+		rows, err := db.Query(ctx, c.st.sql(query), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			job, err := scanJob(rows)
+			if err != nil {
+				return err
+			}
+			jobs = append(jobs, job)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return jobs, nil
+}
+
+// AppendJournal implements storage.History: the entries in one binary
+// COPY (through a tx store, in Atomic's transaction).
+func (c *conn) AppendJournal(ctx context.Context, jobID string, entries []storage.JournalEntry) error {
+	id, ok := parseID(jobID)
+	notFound := fmt.Errorf("postgres: append to the journal of job %q: %w", jobID, crmio.ErrNotFound)
+	if !ok {
+		if err := c.check(ctx); err != nil {
+			return err
+		}
+		return notFound
+	}
+	err := c.with(ctx, "append journal", func(db *pgx.Conn) error {
+		if len(entries) == 0 {
+			var one int
+			err := db.QueryRow(ctx, c.st.sql(`SELECT 1 FROM crmio_jobs WHERE id = $1`), id).Scan(&one)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return notFound
+			}
+			return err
+		}
+		i := 0
+		var before, after []byte
+		src := &copySource{row: func(b []byte) ([]byte, bool, error) {
+			if i == len(entries) {
+				return b, false, nil
+			}
+			e := entries[i]
+			i++
+			var err error
+			if before, err = appendRecordJSON(before[:0], e.Before); err != nil {
+				return b, false, err
+			}
+			if after, err = appendRecordJSON(after[:0], e.After); err != nil {
+				return b, false, err
+			}
+			b = appendInt16(b, 6)
+			b = appendInt8Field(b, id)
+			b = appendBytesField(b, string(e.Op))
+			b = appendBytesField(b, e.Module)
+			b = appendBytesField(b, e.ID)
+			for _, img := range [][]byte{before, after} {
+				if img == nil {
+					b = appendNullField(b)
+				} else {
+					b = appendBytesField(b, img)
+				}
+			}
+			return b, true, nil
+		}}
+		_, err := db.PgConn().CopyFrom(ctx, src, c.st.sql(`COPY crmio_journal (job_id, op, module, record_id, before, after) FROM STDIN (FORMAT binary)`))
+		if isCode(err, "23503") { // foreign_key_violation: no such job
+			return notFound
+		}
+		return err
+	})
+	if errors.Is(err, crmio.ErrNotFound) {
+		return notFound
+	}
+	return err
+}
+
+// appendRecordJSON appends the JSON of a record image: nil for none.
+func appendRecordJSON(b []byte, r *crmio.Record) ([]byte, error) {
+	if r == nil {
+		return nil, nil
+	}
+	j, err := json.Marshal(r)
+	if err != nil {
+		return nil, fmt.Errorf("encode journal record: %w", err)
+	}
+	return append(b, j...), nil
+}
+
+// journalPage is how many entries Journal reads per query. Reading page
+// by page holds no connection while the caller works on an entry.
+const journalPage = 256
+
+// Journal implements storage.History.
+func (c *conn) Journal(ctx context.Context, jobID string) iter.Seq2[storage.JournalEntry, error] {
+	return func(yield func(storage.JournalEntry, error) bool) {
+		fail := func(err error) { yield(storage.JournalEntry{}, err) }
+		id, ok := parseID(jobID)
+		if !ok {
+			if err := c.check(ctx); err != nil {
+				fail(err)
+				return
+			}
+			fail(fmt.Errorf("postgres: journal of job %q: %w", jobID, crmio.ErrNotFound))
+			return
+		}
+		err := c.with(ctx, "journal", func(db *pgx.Conn) error {
+			var one int
+			err := db.QueryRow(ctx, c.st.sql(`SELECT 1 FROM crmio_jobs WHERE id = $1`), id).Scan(&one)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return fmt.Errorf("journal of job %q: %w", jobID, crmio.ErrNotFound)
+			}
+			return err
+		})
+		if err != nil {
+			fail(err)
+			return
+		}
+		after := int64(0)
+		for {
+			var page []storage.JournalEntry
+			err := c.with(ctx, "journal", func(db *pgx.Conn) error {
+				var err error
+				page, after, err = c.journalPage(ctx, db, id, after)
+				return err
+			})
+			if err != nil {
+				fail(err)
+				return
+			}
+			for _, e := range page {
+				if err := ctx.Err(); err != nil {
+					fail(err)
+					return
+				}
+				if !yield(e, nil) {
+					return
+				}
+			}
+			if len(page) < journalPage {
+				return
+			}
+		}
+	}
+}
+
+// journalPage reads the entries after seq after; it returns them and the
+// seq of the last.
+func (c *conn) journalPage(ctx context.Context, db *pgx.Conn, jobID, after int64) ([]storage.JournalEntry, int64, error) {
+	rows, err := db.Query(ctx, c.st.sql(`SELECT seq, op, module, record_id, before, after FROM crmio_journal
+		WHERE job_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`), jobID, after, journalPage)
+	if err != nil {
+		return nil, after, err
+	}
+	defer rows.Close()
+	var out []storage.JournalEntry
+	for rows.Next() {
+		var e storage.JournalEntry
+		var op string
+		var before, afterImg []byte
+		if err := rows.Scan(&after, &op, &e.Module, &e.ID, &before, &afterImg); err != nil {
+			return nil, after, err
+		}
+		e.Op = storage.JournalOp(op)
+		if e.Before, err = decodeRecord(before); err != nil {
+			return nil, after, err
+		}
+		if e.After, err = decodeRecord(afterImg); err != nil {
+			return nil, after, err
+		}
+		out = append(out, e)
+	}
+	return out, after, rows.Err()
+}
+
+func decodeRecord(b []byte) (*crmio.Record, error) {
+	if b == nil {
+		return nil, nil
+	}
+	var r crmio.Record
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("stored journal record is not valid: %w", err)
+	}
+	return &r, nil
+}

@@ -1,0 +1,127 @@
+package postgres
+
+import (
+	"encoding/binary"
+	"slices"
+
+	"github.com/crmio/crmio"
+	"github.com/crmio/crmio/storage"
+)
+
+// A record's keys are kept in three arrays beside its values, so that one
+// row holds everything and one COPY writes it:
+//
+//   - keys (bytea[]): the crmio.MatchKey of every value of every field (one
+//     per item of a list), each prefixed by its field (see fieldPrefix):
+//     what =, != and contains test.
+//   - sorts (bytea[]): the storage.SortKey of the same values, prefixed the
+//     same way, in the same order (fields by name, the items of a list in
+//     order), so that a field's first element is its first item's: what
+//     <, <=, >, >= and the order use. bytea compares bytewise, as Go
+//     compares strings and as the C collation would.
+//   - hkeys (int8[], GIN-indexed): a 64-bit hash of module, field and
+//     match key of each value: what Lookup and = find through the index.
+//     A hash keeps index entries small whatever the length of a value
+//     (a B-tree or GIN entry must fit in a third of a page), and the exact
+//     key in keys settles the rare collision.
+//
+// A null value, or an empty list, has no element: to a filter it is as
+// absent as a missing field.
+
+// fieldPrefix appends the prefix of field's elements: the length of the
+// name (uvarint), then the name. The length makes prefixes prefix-free: no
+// element of one field starts with another field's prefix, whatever the
+// names hold.
+func fieldPrefix(b []byte, field string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(field)))
+	return append(b, field...)
+}
+
+// element returns field's prefix followed by key.
+func element(field, key string) []byte {
+	return append(fieldPrefix(nil, field), key...)
+}
+
+// keyHash returns the hash indexed for a match key of field in module:
+// FNV-1a (64-bit: stable across processes and versions) of the module
+// and the element, each length-prefixed.
+func keyHash(module, field, key string) int64 {
+	h := uint64(fnvOffset)
+	h = fnvLen(h, len(module))
+	h = fnvString(h, module)
+	h = fnvLen(h, len(field))
+	h = fnvString(h, field)
+	return int64(fnvString(h, key))
+}
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func fnvString(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	return h
+}
+
+// fnvLen hashes n as fieldPrefix writes it (uvarint).
+func fnvLen(h uint64, n int) uint64 {
+	var buf [binary.MaxVarintLen64]byte
+	for _, c := range binary.AppendUvarint(buf[:0], uint64(n)) {
+		h ^= uint64(c)
+		h *= fnvPrime
+	}
+	return h
+}
+
+// recordKeys is the keys of one record, as the three arrays hold them.
+// Its slices are reused from record to record.
+type recordKeys struct {
+	keys, sorts [][]byte
+	hkeys       []int64
+	arena       []byte // backs keys and sorts
+	ends        []int  // where each element ends in arena
+}
+
+// compute fills k with the keys of values; names are its fields, sorted.
+func (k *recordKeys) compute(module string, values map[string]crmio.Value, names []string) {
+	k.hkeys, k.arena, k.ends = k.hkeys[:0], k.arena[:0], k.ends[:0]
+	add := func(name string, v crmio.Value) {
+		mk := crmio.MatchKey(v)
+		k.arena = append(fieldPrefix(k.arena, name), mk...)
+		k.ends = append(k.ends, len(k.arena))
+		k.arena = append(fieldPrefix(k.arena, name), storage.SortKey(v)...)
+		k.ends = append(k.ends, len(k.arena))
+		if hk := keyHash(module, name, mk); !slices.Contains(k.hkeys, hk) {
+			k.hkeys = append(k.hkeys, hk)
+		}
+	}
+	for _, name := range names {
+		v := values[name]
+		if v.Kind() != crmio.KindList {
+			if !v.IsNull() {
+				add(name, v)
+			}
+			continue
+		}
+		for _, it := range v.List() {
+			add(name, it.Value)
+		}
+	}
+	// The arena is final: cut the elements out of it, match key and sort
+	// key in turn.
+	k.keys, k.sorts = k.keys[:0], k.sorts[:0]
+	start := 0
+	for i, end := range k.ends {
+		e := k.arena[start:end:end]
+		if i%2 == 0 {
+			k.keys = append(k.keys, e)
+		} else {
+			k.sorts = append(k.sorts, e)
+		}
+		start = end
+	}
+}

@@ -1,0 +1,413 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/crmio/crmio"
+	"github.com/crmio/crmio/storage"
+	"github.com/jackc/pgx/v5"
+)
+
+// conn runs the Store methods, on the pool's connections or, inside
+// Atomic, on the transaction's one connection. Store and the tx store
+// embed it.
+type conn struct {
+	st *Store
+	tx pgx.Tx // nil outside Atomic
+
+	// Inside Atomic, mu serializes the use of the transaction's
+	// connection (a pgx.Conn is not safe for concurrent use).
+	mu      *sync.Mutex
+	done    *atomic.Bool // set once Atomic has returned
+	cursors int          // names the cursors of Scan, under mu
+}
+
+// check fails once the store is closed, or the transaction is over.
+func (c *conn) check(ctx context.Context) error {
+	if c.done != nil && c.done.Load() {
+		return storage.ErrTxDone
+	}
+	return c.st.check(ctx)
+}
+
+// with runs fn on a connection: one from the pool, or the transaction's.
+func (c *conn) with(ctx context.Context, op string, fn func(db *pgx.Conn) error) error {
+	if err := c.check(ctx); err != nil {
+		return err
+	}
+	if c.tx != nil {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.fail(op, fn(c.tx.Conn()))
+	}
+	pc, err := c.st.pool.Acquire(ctx)
+	if err != nil {
+		return c.fail(op, err)
+	}
+	defer pc.Release()
+	return c.fail(op, fn(pc.Conn()))
+}
+
+// write runs fn in a transaction of its own, or in a savepoint of the
+// current transaction: fn's writes take effect together or not at all.
+func (c *conn) write(ctx context.Context, op string, fn func(db *pgx.Conn) error) error {
+	return c.with(ctx, op, func(db *pgx.Conn) error {
+		var tx pgx.Tx
+		var err error
+		if c.tx != nil {
+			tx, err = c.tx.Begin(ctx) // a savepoint
+		} else {
+			tx, err = db.Begin(ctx)
+		}
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback(context.WithoutCancel(ctx))
+		if err := fn(db); err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil { // a commit must not outlive its context
+			return err
+		}
+		return tx.Commit(ctx)
+	})
+}
+
+func (c *conn) fail(op string, err error) error {
+	if c.done != nil && c.done.Load() && err != nil {
+		return storage.ErrTxDone
+	}
+	return c.st.fail(op, err)
+}
+
+// Insert implements storage.Store: the ids come from the sequence in one
+// query, then the records go in one binary COPY, which is atomic.
+func (c *conn) Insert(ctx context.Context, module string, recs []crmio.Record) ([]string, error) {
+	for i, r := range recs {
+		if r.ID != "" {
+			return nil, fmt.Errorf("postgres: insert into %q: record %d already has id %q (ids are the store's to assign)", module, i, r.ID)
+		}
+	}
+	if len(recs) == 0 {
+		return []string{}, c.check(ctx)
+	}
+	var rowIDs []int64
+	err := c.with(ctx, "insert", func(db *pgx.Conn) error {
+		rows, _ := db.Query(ctx, c.st.sql(`SELECT nextval('crmio_record_ids') FROM generate_series(1, $1)`), len(recs))
+		var err error
+		if rowIDs, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+			return err
+		}
+		slices.Sort(rowIDs)
+		enc := newRecordEncoder(module)
+		i := 0
+		src := &copySource{row: func(b []byte) ([]byte, bool, error) {
+			if i == len(recs) {
+				return b, false, nil
+			}
+			b = enc.append(b, rowIDs[i], recs[i].Values)
+			i++
+			return b, true, nil
+		}}
+		_, err = db.PgConn().CopyFrom(ctx, src, c.st.sql(copyRecordsSQL))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(rowIDs))
+	for i, id := range rowIDs {
+		ids[i] = formatID(id)
+	}
+	return ids, nil
+}
+
+const copyRecordsSQL = `COPY crmio_records (id, module, vals, keys, sorts, hkeys) FROM STDIN (FORMAT binary)`
+
+// recordEncoder encodes records as rows of crmio_records, reusing its
+// buffers from record to record.
+type recordEncoder struct {
+	module string
+	vals   []byte
+	names  []string
+	keys   recordKeys
+}
+
+func newRecordEncoder(module string) *recordEncoder { return &recordEncoder{module: module} }
+
+// append appends the binary COPY tuple of one record.
+func (e *recordEncoder) append(b []byte, id int64, values map[string]crmio.Value) []byte {
+	e.vals, e.names = appendValues(e.vals[:0], values, e.names)
+	e.keys.compute(e.module, values, e.names)
+	b = appendInt16(b, 6)
+	b = appendInt8Field(b, id)
+	b = appendBytesField(b, e.module)
+	b = appendBytesField(b, e.vals)
+	b = appendByteaArrayField(b, e.keys.keys)
+	b = appendByteaArrayField(b, e.keys.sorts)
+	return appendInt8ArrayField(b, e.keys.hkeys)
+}
+
+// Update implements storage.Store: it locks the records, checks that every
+// id exists, then copies the new rows into a temporary table and updates
+// from it in one statement.
+func (c *conn) Update(ctx context.Context, module string, recs []crmio.Record) error {
+	if len(recs) == 0 {
+		return c.check(ctx)
+	}
+	rowIDs := make([]int64, len(recs))
+	for i, r := range recs {
+		id, ok := parseID(r.ID)
+		if !ok {
+			return fmt.Errorf("postgres: update %q: record %d, id %q: %w", module, i, r.ID, crmio.ErrNotFound)
+		}
+		rowIDs[i] = id
+	}
+	// An id given twice takes the values of its last record.
+	last := make(map[int64]int, len(rowIDs))
+	for i, id := range rowIDs {
+		last[id] = i
+	}
+	if len(last) == 1 && c.tx == nil {
+		// One statement is atomic by itself: no transaction to open.
+		return c.with(ctx, "update", func(db *pgx.Conn) error {
+			return c.updateEach(ctx, db, module, recs, rowIDs, last)
+		})
+	}
+	if len(last) <= smallUpdate {
+		return c.write(ctx, "update", func(db *pgx.Conn) error {
+			return c.updateEach(ctx, db, module, recs, rowIDs, last)
+		})
+	}
+	return c.write(ctx, "update", func(db *pgx.Conn) error {
+		return c.updateStaged(ctx, db, module, recs, rowIDs, last)
+	})
+}
+
+// smallUpdate is the most records Update writes with one UPDATE each;
+// larger batches go through a staging table.
+const smallUpdate = 32
+
+// updateEach sends one UPDATE per record, pipelined in one round trip; a
+// record that is not there updates no row, and fails the batch (which the
+// caller's transaction then undoes).
+func (c *conn) updateEach(ctx context.Context, db *pgx.Conn, module string, recs []crmio.Record, rowIDs []int64, last map[int64]int) error {
+	query := c.st.sql(`UPDATE crmio_records SET vals = $1, keys = $2, sorts = $3, hkeys = $4 WHERE module = $5 AND id = $6`)
+	var batch pgx.Batch
+	var sent []int
+	var names []string
+	for i, id := range rowIDs {
+		if last[id] != i {
+			continue
+		}
+		var vals []byte
+		var k recordKeys
+		vals, names = appendValues(nil, recs[i].Values, names)
+		k.compute(module, recs[i].Values, names)
+		batch.Queue(query, string(vals), k.keys, k.sorts, k.hkeys, module, id)
+		sent = append(sent, i)
+	}
+	results := db.SendBatch(ctx, &batch)
+	for _, i := range sent {
+		tag, err := results.Exec()
+		if err != nil {
+			results.Close()
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			results.Close()
+			return fmt.Errorf("update %q: record %d, id %q: %w", module, i, recs[i].ID, crmio.ErrNotFound)
+		}
+	}
+	return results.Close()
+}
+
+// updateStaged locks the records and checks that every id exists, then
+// copies the new rows into a temporary table and updates from it in one
+// statement.
+func (c *conn) updateStaged(ctx context.Context, db *pgx.Conn, module string, recs []crmio.Record, rowIDs []int64, last map[int64]int) error {
+	rows, _ := db.Query(ctx, c.st.sql(`SELECT id FROM crmio_records WHERE module = $1 AND id = ANY($2) FOR UPDATE`), module, rowIDs)
+	found, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return err
+	}
+	if len(found) != len(last) {
+		for i, id := range rowIDs {
+			if !slices.Contains(found, id) {
+				return fmt.Errorf("update %q: record %d, id %q: %w", module, i, recs[i].ID, crmio.ErrNotFound)
+			}
+		}
+	}
+	if _, err := db.Exec(ctx, stageSQL); err != nil {
+		return err
+	}
+	enc := newRecordEncoder(module)
+	i := 0
+	src := &copySource{row: func(b []byte) ([]byte, bool, error) {
+		for i < len(recs) && last[rowIDs[i]] != i {
+			i++
+		}
+		if i == len(recs) {
+			return b, false, nil
+		}
+		b = enc.append(b, rowIDs[i], recs[i].Values)
+		i++
+		return b, true, nil
+	}}
+	if _, err := db.PgConn().CopyFrom(ctx, src, `COPY pg_temp.crmio_stage (id, module, vals, keys, sorts, hkeys) FROM STDIN (FORMAT binary)`); err != nil {
+		return err
+	}
+	if _, err := db.Exec(ctx, c.st.sql(`UPDATE crmio_records r SET vals = s.vals, keys = s.keys, sorts = s.sorts, hkeys = s.hkeys
+		FROM pg_temp.crmio_stage s WHERE r.module = s.module AND r.id = s.id`)); err != nil {
+		return err
+	}
+	// Empty the stage now: ON COMMIT DELETE ROWS waits for the outer
+	// transaction, and the next Update of an Atomic would see these rows.
+	_, err = db.Exec(ctx, `DELETE FROM pg_temp.crmio_stage`)
+	return err
+}
+
+// stageSQL makes the session's staging table for updates: rows shaped as
+// crmio_records, emptied at the end of each transaction.
+const stageSQL = `CREATE TEMP TABLE IF NOT EXISTS crmio_stage (
+	id     bigint   NOT NULL,
+	module text     NOT NULL,
+	vals   json     NOT NULL,
+	keys   bytea[]  NOT NULL,
+	sorts  bytea[]  NOT NULL,
+	hkeys  bigint[] NOT NULL
+) ON COMMIT DELETE ROWS`
+
+// Delete implements storage.Store.
+func (c *conn) Delete(ctx context.Context, module string, ids []string) error {
+	rowIDs := parseIDs(ids)
+	if len(rowIDs) == 0 {
+		return c.check(ctx)
+	}
+	return c.with(ctx, "delete", func(db *pgx.Conn) error {
+		_, err := db.Exec(ctx, c.st.sql(`DELETE FROM crmio_records WHERE module = $1 AND id = ANY($2)`), module, rowIDs)
+		return err
+	})
+}
+
+// parseIDs returns the row ids of the ids this store could have made,
+// without duplicates.
+func parseIDs(ids []string) []int64 {
+	out := make([]int64, 0, len(ids))
+	for _, s := range ids {
+		if id, ok := parseID(s); ok {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// Get implements storage.Store.
+func (c *conn) Get(ctx context.Context, module string, ids []string) ([]crmio.Record, error) {
+	rowIDs := parseIDs(ids)
+	byID := make(map[string]crmio.Record, len(rowIDs))
+	if len(rowIDs) > 0 {
+		err := c.with(ctx, "get", func(db *pgx.Conn) error {
+			rows, err := db.Query(ctx, c.st.sql(`SELECT id, vals FROM crmio_records WHERE module = $1 AND id = ANY($2)`), module, rowIDs)
+			if err != nil {
+				return err
+			}
+			return readRecords(rows, module, func(r crmio.Record) bool {
+				byID[r.ID] = r
+				return true
+			})
+		})
+		if err != nil {
+			return nil, err
+		}
+	} else if err := c.check(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]crmio.Record, 0, len(byID))
+	seen := make(map[string]bool, len(byID))
+	for _, id := range ids {
+		if r, ok := byID[id]; ok {
+			if seen[id] {
+				r = r.Clone() // a record asked twice gets a map of its own each time
+			}
+			seen[id] = true
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// readRecords reads (id, vals) rows into records until f returns false,
+// and closes rows.
+func readRecords(rows pgx.Rows, module string, f func(crmio.Record) bool) error {
+	defer rows.Close()
+	var id int64
+	var vals []byte
+	for rows.Next() {
+		if err := rows.Scan(&id, &vals); err != nil {
+			return err
+		}
+		values, err := decodeValues(vals)
+		if err != nil {
+			return fmt.Errorf("record %d: %w", id, err)
+		}
+		if !f(crmio.Record{ID: formatID(id), Module: module, Values: values}) {
+			return nil
+		}
+	}
+	return rows.Err()
+}
+
+// Lookup implements storage.Store. The GIN index on hkeys finds the
+// candidate records; their keys settle which wanted key each holds (a
+// hash can collide, the key cannot).
+func (c *conn) Lookup(ctx context.Context, module, field string, keys []string) (map[string][]string, error) {
+	wanted := make(map[string]bool, len(keys))
+	hashes := make([]int64, 0, len(keys))
+	for _, k := range keys {
+		if k != "" && !wanted[k] { // "" is no value's key
+			wanted[k] = true
+			hashes = append(hashes, keyHash(module, field, k))
+		}
+	}
+	out := make(map[string][]string)
+	if len(hashes) == 0 {
+		return out, c.check(ctx)
+	}
+	prefix := fieldPrefix(nil, field)
+	err := c.with(ctx, "lookup", func(db *pgx.Conn) error {
+		rows, err := db.Query(ctx, c.st.sql(`SELECT id, keys FROM crmio_records WHERE module = $1 AND hkeys && $2 ORDER BY id`), module, hashes)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var id int64
+		var elems [][]byte
+		var matched []string
+		for rows.Next() {
+			if err := rows.Scan(&id, &elems); err != nil {
+				return err
+			}
+			matched = matched[:0]
+			for _, e := range elems {
+				if len(e) < len(prefix) || string(e[:len(prefix)]) != string(prefix) {
+					continue
+				}
+				if k := string(e[len(prefix):]); wanted[k] && !slices.Contains(matched, k) {
+					matched = append(matched, k)
+					out[k] = append(out[k], formatID(id))
+				}
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

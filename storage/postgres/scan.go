@@ -1,0 +1,237 @@
+package postgres
+
+import (
+	"context"
+	"iter"
+	"strconv"
+	"strings"
+
+	"github.com/crmio/crmio"
+	"github.com/crmio/crmio/storage"
+	"github.com/jackc/pgx/v5"
+)
+
+// Scan implements storage.Store. The whole query runs in PostgreSQL:
+// filters and the scope become conditions on the record's key arrays
+// (= through the GIN index on hkeys), the order sorts by the sort key of
+// each order field's first value, the limit is a LIMIT, and a field
+// selection builds the JSON of the selected fields only. Records outside
+// the scope never leave the database.
+//
+// Outside Atomic, the rows stream from one pooled connection as the
+// caller iterates. Inside Atomic, they come through a cursor, a page at a
+// time, so that the caller may use the transaction between pages.
+func (c *conn) Scan(ctx context.Context, module string, q storage.Query) iter.Seq2[crmio.Record, error] {
+	return func(yield func(crmio.Record, error) bool) {
+		if err := q.Validate(); err != nil {
+			yield(crmio.Record{}, err)
+			return
+		}
+		if err := c.check(ctx); err != nil {
+			yield(crmio.Record{}, err)
+			return
+		}
+		query, args := buildScan(module, q)
+		query = c.st.sql(query)
+		var err error
+		stopped := false
+		emit := func(r crmio.Record) bool {
+			stopped = !yield(r, nil)
+			return !stopped
+		}
+		if c.tx != nil {
+			err = c.scanCursor(ctx, query, args, module, emit)
+		} else {
+			err = c.scanStream(ctx, query, args, module, emit)
+		}
+		if err != nil && !stopped {
+			yield(crmio.Record{}, c.fail("scan", err))
+		}
+	}
+}
+
+func (c *conn) scanStream(ctx context.Context, query string, args []any, module string, emit func(crmio.Record) bool) error {
+	pc, err := c.st.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer pc.Release()
+	rows, err := pc.Query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	return readRecords(rows, module, emit)
+}
+
+// scanPage is how many rows a cursor fetches at a time.
+const scanPage = 256
+
+func (c *conn) scanCursor(ctx context.Context, query string, args []any, module string, emit func(crmio.Record) bool) error {
+	var name string
+	err := c.with(ctx, "scan", func(db *pgx.Conn) error {
+		c.cursors++
+		name = "scan_" + strconv.Itoa(c.cursors)
+		_, err := db.Exec(ctx, "DECLARE "+name+" NO SCROLL CURSOR FOR "+query, args...)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	defer c.with(context.WithoutCancel(ctx), "scan", func(db *pgx.Conn) error {
+		_, err := db.Exec(context.WithoutCancel(ctx), "CLOSE "+name)
+		return err
+	})
+	var page []crmio.Record
+	for {
+		page = page[:0]
+		err := c.with(ctx, "scan", func(db *pgx.Conn) error {
+			rows, err := db.Query(ctx, "FETCH "+strconv.Itoa(scanPage)+" FROM "+name)
+			if err != nil {
+				return err
+			}
+			return readRecords(rows, module, func(r crmio.Record) bool {
+				page = append(page, r)
+				return true
+			})
+		})
+		if err != nil {
+			return err
+		}
+		for _, r := range page {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if !emit(r) {
+				return nil
+			}
+		}
+		if len(page) < scanPage {
+			return nil
+		}
+	}
+}
+
+// sqlBuilder collects the text and arguments of a statement.
+type sqlBuilder struct {
+	strings.Builder
+	args []any
+}
+
+// arg writes a parameter holding v, with a cast to typ when typ is set.
+func (b *sqlBuilder) arg(v any, typ string) {
+	b.args = append(b.args, v)
+	b.WriteString("$" + strconv.Itoa(len(b.args)))
+	if typ != "" {
+		b.WriteString("::" + typ)
+	}
+}
+
+// buildScan returns the SELECT that runs q over module.
+func buildScan(module string, q storage.Query) (string, []any) {
+	var b sqlBuilder
+	b.WriteString("SELECT r.id, ")
+	switch {
+	case q.Fields == nil:
+		b.WriteString("r.vals")
+	case len(q.Fields) == 0:
+		b.WriteString("'{}'::json")
+	default:
+		// json_each reads each field of the stored object; the selected
+		// ones are put back together. JSON null stays null.
+		b.WriteString("coalesce((SELECT json_object_agg(f.key, f.value) FROM json_each(r.vals) f WHERE f.key = ANY(")
+		b.arg(q.Fields, "text[]")
+		b.WriteString(")), '{}'::json)")
+	}
+	b.WriteString(" FROM crmio_records r WHERE r.module = ")
+	b.arg(module, "text")
+	filters := q.Where
+	if q.Scope != nil {
+		filters = append(filters[:len(filters):len(filters)], q.Scope.Where...)
+	}
+	for _, f := range filters {
+		b.WriteString(" AND ")
+		writeFilter(&b, module, f)
+	}
+	b.WriteString(" ORDER BY ")
+	for _, o := range q.Order {
+		// The sort key of the field's first value; NULL (last, in both
+		// directions) when the record has none.
+		prefix := fieldPrefix(nil, o.Field)
+		b.WriteString("(SELECT nullif(substr(u.s, ")
+		b.arg(len(prefix)+1, "int")
+		b.WriteString("), ''::bytea) FROM unnest(r.sorts) WITH ORDINALITY u(s, n) WHERE substr(u.s, 1, ")
+		b.arg(len(prefix), "int")
+		b.WriteString(") = ")
+		b.arg(prefix, "bytea")
+		b.WriteString(" ORDER BY u.n LIMIT 1)")
+		if o.Desc {
+			b.WriteString(" DESC")
+		}
+		b.WriteString(" NULLS LAST, ")
+	}
+	b.WriteString("r.id")
+	if q.Limit > 0 {
+		b.WriteString(" LIMIT ")
+		b.arg(q.Limit, "int")
+	}
+	return b.String(), b.args
+}
+
+// writeFilter writes the condition of f, with the semantics of
+// storage.Filter.Match: a condition on the elements of the field, which a
+// record without the field (or with a null value, or an empty list) has
+// none of.
+func writeFilter(b *sqlBuilder, module string, f storage.Filter) {
+	prefix := fieldPrefix(nil, f.Field)
+	switch f.Op {
+	case storage.Eq:
+		// The GIN index finds the records with the hash; the key itself
+		// settles a collision.
+		key := crmio.MatchKey(f.Value)
+		b.WriteString("(r.hkeys @> ARRAY[")
+		b.arg(keyHash(module, f.Field, key), "bigint")
+		b.WriteString("] AND r.keys @> ARRAY[")
+		b.arg(element(f.Field, key), "bytea")
+		b.WriteString("])")
+	case storage.Ne:
+		b.WriteString("NOT r.keys @> ARRAY[")
+		b.arg(element(f.Field, crmio.MatchKey(f.Value)), "bytea")
+		b.WriteString("]")
+	case storage.Contains:
+		b.WriteString("EXISTS (SELECT 1 FROM unnest(r.keys) e WHERE substr(e, 1, ")
+		b.arg(len(prefix), "int")
+		b.WriteString(") = ")
+		b.arg(prefix, "bytea")
+		if needle := crmio.TextKey(f.Value.String()); needle != "" {
+			b.WriteString(" AND position(")
+			b.arg([]byte(needle), "bytea")
+			b.WriteString(" IN substr(e, ")
+			b.arg(len(prefix)+1, "int")
+			b.WriteString(")) > 0")
+		}
+		b.WriteString(")")
+	case storage.Lt, storage.Le, storage.Gt, storage.Ge:
+		// Only values of the same class compare: their sort keys share
+		// the first byte, so the range stays within [class, class+1).
+		want := storage.SortKey(f.Value)
+		class := append(prefix[:len(prefix):len(prefix)], want[0])
+		next := append(prefix[:len(prefix):len(prefix)], want[0]+1)
+		key := append(prefix[:len(prefix):len(prefix)], want...)
+		lo, loOp, hi, hiOp := class, ">=", key, "<"
+		switch f.Op {
+		case storage.Le:
+			hiOp = "<="
+		case storage.Gt:
+			lo, loOp, hi = key, ">", next
+		case storage.Ge:
+			lo, hi = key, next
+		}
+		b.WriteString("EXISTS (SELECT 1 FROM unnest(r.sorts) s WHERE s " + loOp + " ")
+		b.arg(lo, "bytea")
+		b.WriteString(" AND s " + hiOp + " ")
+		b.arg(hi, "bytea")
+		b.WriteString(")")
+	default:
+		b.WriteString("false") // Validate refuses other operators
+	}
+}
