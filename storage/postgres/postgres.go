@@ -30,8 +30,8 @@ type Store struct {
 	conn // the Store methods, on the pool's connections
 
 	pool   *pgxpool.Pool
-	owned  bool   // Close closes the pool
-	schema string // as given in Options
+	owned  bool              // Close closes the pool
+	schema string            // as given in Options
 	names  *strings.Replacer // puts table names in the schema; nil for none
 
 	closed atomic.Bool
