@@ -1,0 +1,230 @@
+package importer_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"iter"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/crmio/crmio"
+	"github.com/crmio/crmio/dedupe"
+	"github.com/crmio/crmio/formats"
+	"github.com/crmio/crmio/importer"
+	"github.com/crmio/crmio/internal/contactgen"
+	"github.com/crmio/crmio/schemas"
+	"github.com/crmio/crmio/storage"
+	"github.com/crmio/crmio/storage/memory"
+)
+
+var (
+	benchDir     string
+	benchDirOnce sync.Once
+	benchFiles   sync.Map // rows → path
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchDir != "" {
+		os.RemoveAll(benchDir)
+	}
+	os.Exit(code)
+}
+
+// contactsFile returns a generated contacts CSV of n rows, made once per
+// process.
+func contactsFile(b testing.TB, n int) string {
+	benchDirOnce.Do(func() {
+		var err error
+		if benchDir, err = os.MkdirTemp("", "crmio-importer-bench"); err != nil {
+			b.Fatal(err)
+		}
+	})
+	if p, ok := benchFiles.Load(n); ok {
+		return p.(string)
+	}
+	path := filepath.Join(benchDir, fmt.Sprintf("contacts-%d.csv", n))
+	if err := contactgen.WriteFile(path, n, nil); err != nil {
+		b.Fatal(err)
+	}
+	benchFiles.Store(n, path)
+	return path
+}
+
+func benchPlan() importer.Plan {
+	return importer.Plan{
+		Module:               "people",
+		Duplicates:           dedupe.Update,
+		Merge:                dedupe.FillEmpty,
+		AutoCreateReferences: true,
+		Mode:                 importer.Instant,
+	}
+}
+
+func benchImport(b *testing.B, rows int, store func() storage.Store) {
+	path := contactsFile(b, rows)
+	b.ResetTimer()
+	for b.Loop() {
+		b.StopTimer()
+		im, err := importer.New(store(), schemas.Default(), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		sum, err := im.Run(context.Background(), importer.Source{Path: path, Format: &formats.Options{MaxSize: -1}}, benchPlan())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if sum.Read != rows || sum.Failed != 0 {
+			b.Fatalf("read %d of %d rows, %d failed: %v", sum.Read, rows, sum.Failed, sum.Errors[:min(3, len(sum.Errors))])
+		}
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkImport imports a generated 15-column contacts CSV with 5%
+// duplicate emails (Update + Fill empty, auto-created account references)
+// into the memory store.
+func BenchmarkImport(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			benchImport(b, n, func() storage.Store { return memory.New() })
+		})
+	}
+}
+
+// BenchmarkBareCSV reads the same file with encoding/csv alone: the ceiling.
+func BenchmarkBareCSV(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			path := contactsFile(b, n)
+			b.ResetTimer()
+			for b.Loop() {
+				f, err := os.Open(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				r := csv.NewReader(bufio.NewReaderSize(f, 64<<10))
+				r.ReuseRecord = true
+				rows := -1
+				for {
+					_, err := r.Read()
+					if err == io.EOF {
+						break
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+					rows++
+				}
+				f.Close()
+				if rows != n {
+					b.Fatalf("%d rows", rows)
+				}
+			}
+			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
+
+// nullStore answers every call and keeps nothing, so that a run measures
+// the pipeline's own memory, not the records'.
+type nullStore struct{ next atomic.Int64 }
+
+func (s *nullStore) Insert(_ context.Context, _ string, recs []crmio.Record) ([]string, error) {
+	ids := make([]string, len(recs))
+	for i := range ids {
+		ids[i] = strconv.FormatInt(s.next.Add(1), 10)
+	}
+	return ids, nil
+}
+func (s *nullStore) Update(context.Context, string, []crmio.Record) error { return nil }
+func (s *nullStore) Delete(context.Context, string, []string) error        { return nil }
+func (s *nullStore) Get(context.Context, string, []string) ([]crmio.Record, error) {
+	return nil, nil
+}
+func (s *nullStore) Lookup(context.Context, string, string, []string) (map[string][]string, error) {
+	return map[string][]string{}, nil
+}
+func (s *nullStore) Scan(context.Context, string, storage.Query) iter.Seq2[crmio.Record, error] {
+	return func(func(crmio.Record, error) bool) {}
+}
+
+// peakRSS resets the kernel's peak resident set size of this process and
+// returns a function that reads it, in bytes (0 where /proc is missing).
+func peakRSS() func() int64 {
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+	return func() int64 {
+		data, err := os.ReadFile("/proc/self/status")
+		if err != nil {
+			return 0
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+				kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+				return kb << 10
+			}
+		}
+		return 0
+	}
+}
+
+// BenchmarkImportMemory runs the pipeline over a store that keeps nothing
+// and reports the process's peak RSS and the Go heap's peak during the run:
+// the pipeline's memory is bounded by its batches, not by the file.
+func BenchmarkImportMemory(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			path := contactsFile(b, n)
+			runtime.GC()
+			readPeak := peakRSS()
+			var heapPeak atomic.Uint64
+			stop := make(chan struct{})
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				var ms runtime.MemStats
+				t := time.NewTicker(20 * time.Millisecond)
+				defer t.Stop()
+				for {
+					runtime.ReadMemStats(&ms)
+					if ms.HeapInuse > heapPeak.Load() {
+						heapPeak.Store(ms.HeapInuse)
+					}
+					select {
+					case <-stop:
+						return
+					case <-t.C:
+					}
+				}
+			}()
+			b.ResetTimer()
+			for b.Loop() {
+				im, err := importer.New(&nullStore{}, schemas.Default(), nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				sum, err := im.Run(context.Background(), importer.Source{Path: path, Format: &formats.Options{MaxSize: -1}}, benchPlan())
+				if err != nil || sum.Read != n {
+					b.Fatalf("%v, read %d", err, sum.Read)
+				}
+			}
+			b.StopTimer()
+			close(stop)
+			<-done
+			b.ReportMetric(float64(readPeak())/(1<<20), "peak-RSS-MB")
+			b.ReportMetric(float64(heapPeak.Load())/(1<<20), "peak-heap-MB")
+			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}

@@ -1,0 +1,405 @@
+package importer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/crmio/crmio"
+	"github.com/crmio/crmio/dedupe"
+	"github.com/crmio/crmio/formats"
+	"github.com/crmio/crmio/mapping"
+	"github.com/crmio/crmio/storage"
+)
+
+// run is one import from plan to summary.
+type run struct {
+	im       *Importer
+	plan     Plan
+	module   *crmio.Module
+	src      Source
+	reader   formats.Reader
+	sample   []formats.Row // rows read ahead, replayed first
+	mapping  mapping.Mapping
+	mapper   *mapping.Mapper
+	mapped   []string // fields the mapping sets, for Overwrite
+	refs     []*crmio.Field
+	matcher  dedupe.Matcher
+	merger   dedupe.Merger
+	resolver ReferenceResolver
+	store    storage.Store // the real store, or the dry-run overlay
+	history  storage.History
+	mode     Mode
+	job      *Job
+	jobID    string
+	started  time.Time
+
+	sum          *Summary
+	refCache     map[string]string // target module + "\x00" + raw key → id
+	lastProgress time.Time
+	lastBeat     time.Time
+}
+
+// refCacheMax bounds the reference cache; past it the cache starts afresh
+// (resolution then falls back to one lookup per batch, as always).
+const refCacheMax = 100_000
+
+// prepare opens the file, reads the sample, settles the mapping and the
+// mode: everything that can fail before an import begins.
+func (im *Importer) prepare(ctx context.Context, src Source, plan Plan) (r *run, err error) {
+	m, err := im.module(plan.Module)
+	if err != nil {
+		return nil, err
+	}
+	r = &run{im: im, plan: plan, module: m, src: src, store: im.store, refCache: map[string]string{}}
+	if r.plan.BatchSize <= 0 {
+		r.plan.BatchSize = 1000
+	}
+	reader, err := open(src)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			reader.Close()
+		}
+	}()
+	r.reader = reader
+	for len(r.sample) < im.opts.SampleRows {
+		row, err := reader.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		row.Fields = slices.Clone(row.Fields)
+		r.sample = append(r.sample, row)
+	}
+	header := reader.Header()
+	sampleFields := fieldsOf(r.sample)
+
+	if plan.Mapping != nil {
+		r.mapping = *plan.Mapping
+	} else {
+		sugg, err := im.opts.Suggester.Suggest(ctx, mapping.Input{Header: header, Rows: sampleFields, Module: m})
+		if err != nil {
+			return nil, fmt.Errorf("importer: suggesting a mapping: %w", err)
+		}
+		minConf := plan.MinConfidence
+		if minConf == 0 {
+			minConf = mapping.Medium
+		}
+		r.mapping = mapping.FromSuggestions(sugg, minConf)
+	}
+	r.mapping.Static = slices.Clone(r.mapping.Static)
+	for _, field := range sortedKeys(plan.Static) {
+		r.mapping.Static = append(r.mapping.Static, mapping.StaticValue{Field: field, Value: plan.Static[field]})
+	}
+	if len(r.mapping.Columns) == 0 && len(r.mapping.Static) == 0 {
+		return nil, ErrNoMapping
+	}
+	r.mapper, err = mapping.Compile(m, r.mapping, header, sampleFields, plan.MappingOptions)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, c := range r.mapping.Columns {
+		if c.Target.Field != "" && !seen[c.Target.Field] {
+			seen[c.Target.Field] = true
+			r.mapped = append(r.mapped, c.Target.Field)
+		}
+	}
+	for _, s := range r.mapping.Static {
+		if !seen[s.Field] {
+			seen[s.Field] = true
+			r.mapped = append(r.mapped, s.Field)
+		}
+	}
+	for i := range m.Fields {
+		f := &m.Fields[i]
+		if f.Type == crmio.TypeReference && seen[f.Name] {
+			if im.schema.Module(f.Ref) == nil {
+				return nil, fmt.Errorf("%w: %q (target of %s.%s)", crmio.ErrUnknownModule, f.Ref, m.Name, f.Name)
+			}
+			r.refs = append(r.refs, f)
+		}
+	}
+
+	if err := r.setUpMatching(seen); err != nil {
+		return nil, err
+	}
+	r.resolver = plan.Resolver
+	if r.resolver == nil {
+		r.resolver = KeyResolver{}
+	}
+	if h, ok := im.store.(storage.History); ok && !plan.DryRun {
+		r.history = h
+	}
+	if plan.DryRun {
+		r.store = newOverlay(im.store)
+	}
+
+	r.mode = plan.Mode
+	if r.mode == Auto {
+		est := r.estimate()
+		switch {
+		case est <= im.opts.InstantMax:
+			r.mode = Instant
+		case est <= im.opts.StreamingMax:
+			r.mode = Streaming
+		default:
+			r.mode = Background
+		}
+	}
+	return r, nil
+}
+
+// setUpMatching builds the matcher and merger from the plan.
+func (r *run) setUpMatching(mapped map[string]bool) error {
+	r.merger = r.plan.Merger
+	if r.merger == nil {
+		r.merger = dedupe.FieldMerger{Mode: r.plan.Merge}
+	}
+	r.matcher = r.plan.Matcher
+	if r.matcher != nil || r.plan.Duplicates == dedupe.Create {
+		return nil
+	}
+	fields := r.plan.MatchFields
+	for _, f := range fields {
+		if r.module.Field(f) == nil {
+			return fmt.Errorf("%w: match field %q of module %q", crmio.ErrUnknownField, f, r.module.Name)
+		}
+	}
+	if len(fields) == 0 {
+		for _, f := range r.module.Fields {
+			if f.Type == crmio.TypeEmail && mapped[f.Name] {
+				fields = []string{f.Name}
+				break
+			}
+		}
+		if len(fields) == 0 && r.module.Key != "" && mapped[r.module.Key] {
+			fields = []string{r.module.Key}
+		}
+	}
+	if len(fields) > 0 {
+		r.matcher = dedupe.FieldMatcher{Fields: fields, All: r.plan.MatchAll}
+	}
+	return nil
+}
+
+// estimate returns the expected number of data rows without reading the
+// file twice: exact when the sample reached the end, else the reader's own
+// estimate (a workbook's dimension, or bytes extrapolated for CSV).
+func (r *run) estimate() int {
+	info := r.reader.Info()
+	if len(r.sample) < r.im.opts.SampleRows {
+		return len(r.sample)
+	}
+	return max(info.EstimatedRows, len(r.sample))
+}
+
+// begin records the job in the history.
+func (r *run) begin(ctx context.Context) error {
+	now := r.im.opts.Now()
+	r.started = now
+	r.sum = &Summary{
+		Module: r.module.Name, File: r.src.name(), Mode: r.mode, DryRun: r.plan.DryRun,
+		Header: slices.Clone(r.reader.Header()), Mapping: r.mapping, maxKept: r.im.opts.MaxKeptRows,
+		Estimated: r.estimate(), failedOut: r.plan.FailedRows,
+	}
+	r.sum.Warnings = append(r.sum.Warnings, r.mapper.Warnings()...)
+	if r.history == nil {
+		return nil
+	}
+	id, err := r.history.CreateJob(ctx, storage.Job{
+		Module: r.module.Name, File: r.sum.File, Status: storage.JobRunning, Mode: r.mode.String(),
+		StartedBy: r.plan.StartedBy, Created: now, Started: now, Heartbeat: now,
+		Counts: storage.Counts{Estimated: r.sum.Estimated},
+	})
+	if err != nil {
+		return fmt.Errorf("importer: recording the job: %w", err)
+	}
+	r.jobID, r.sum.JobID = id, id
+	return nil
+}
+
+// pending is one mapped row on its way to the store.
+type pending struct {
+	row    int
+	fields []string // the row as read, for the failed-rows CSV
+	rec    crmio.Record
+	errs   []crmio.RowError
+	warns  []crmio.Warning
+}
+
+type batch struct {
+	rows []pending
+	err  error // a read error that ends the import after this batch
+}
+
+// run reads and maps rows in one goroutine and writes batches in this one,
+// so that the two stages overlap on two cores; memory stays bounded by two
+// batches in flight.
+func (r *run) run(ctx context.Context) {
+	defer close(r.job.done)
+	defer r.reader.Close()
+	batches := make(chan batch, 1)
+	readCtx, stopReading := context.WithCancel(ctx)
+	defer stopReading()
+	go r.produce(readCtx, batches)
+
+	var err error
+	for b := range batches {
+		if err == nil {
+			if cerr := ctx.Err(); cerr != nil {
+				err = cerr
+			} else if len(b.rows) > 0 {
+				err = r.process(ctx, b.rows)
+			}
+			if err == nil && b.err != nil {
+				err = b.err
+			}
+			if err == nil && r.plan.MaxErrors > 0 && r.sum.Failed > r.plan.MaxErrors {
+				err = fmt.Errorf("%w: %d rows failed (the limit is %d)", ErrTooManyErrors, r.sum.Failed, r.plan.MaxErrors)
+			}
+			if err == nil {
+				err = r.tick(ctx, false)
+			}
+			if err != nil {
+				stopReading()
+			}
+		}
+	}
+	r.finish(ctx, err)
+}
+
+// produce reads and maps rows into batches until the file ends, an error
+// occurs or ctx is done.
+func (r *run) produce(ctx context.Context, out chan<- batch) {
+	defer close(out)
+	size := r.plan.BatchSize
+	cur := make([]pending, 0, size)
+	sample := r.sample
+	for {
+		var row formats.Row
+		var err error
+		if len(sample) > 0 {
+			row, sample = sample[0], sample[1:]
+		} else {
+			row, err = r.reader.Read()
+			if err == nil {
+				row.Fields = slices.Clone(row.Fields)
+			}
+		}
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			} else {
+				err = fmt.Errorf("importer: reading %s: %w", r.src.name(), err)
+			}
+			select {
+			case out <- batch{rows: cur, err: err}:
+			case <-ctx.Done():
+			}
+			return
+		}
+		rec, errs, warns := r.mapper.Apply(row.Number, row.Fields)
+		rec.Module = r.module.Name
+		cur = append(cur, pending{row: row.Number, fields: row.Fields, rec: rec, errs: errs, warns: warns})
+		if len(cur) == size {
+			select {
+			case out <- batch{rows: cur}:
+			case <-ctx.Done():
+				return
+			}
+			cur = make([]pending, 0, size)
+		}
+	}
+}
+
+// tick reports progress and refreshes the job's heartbeat when due. It
+// also notices a cancellation requested from another process.
+func (r *run) tick(ctx context.Context, final bool) error {
+	now := r.im.opts.Now()
+	p := r.progress(now)
+	r.job.progress.Store(&p)
+	if r.plan.Progress != nil && (final || now.Sub(r.lastProgress) >= r.plan.ProgressInterval) {
+		r.lastProgress = now
+		r.plan.Progress(p)
+	}
+	if r.history == nil || final || now.Sub(r.lastBeat) < r.im.opts.Heartbeat {
+		return nil
+	}
+	r.lastBeat = now
+	job, err := r.history.Job(ctx, r.jobID)
+	if err != nil {
+		return fmt.Errorf("importer: reading the job: %w", err)
+	}
+	if job.Status == JobCancelRequested {
+		return fmt.Errorf("%w by request: %w", ErrCancelled, context.Canceled)
+	}
+	job.Counts, job.Heartbeat = r.counts(), now
+	if err := r.history.UpdateJob(ctx, job); err != nil {
+		return fmt.Errorf("importer: updating the job: %w", err)
+	}
+	return nil
+}
+
+func (r *run) progress(now time.Time) Progress {
+	s := r.sum
+	return Progress{Read: s.Read, Created: s.Created, Updated: s.Updated, Skipped: s.Skipped, Failed: s.Failed,
+		ReferencesCreated: s.ReferencesCreated, Estimated: max(s.Estimated, s.Read), Elapsed: now.Sub(r.started)}
+}
+
+func (r *run) counts() storage.Counts {
+	s := r.sum
+	return storage.Counts{Read: s.Read, Created: s.Created, Updated: s.Updated, Skipped: s.Skipped, Failed: s.Failed,
+		ReferencesCreated: s.ReferencesCreated, Estimated: max(s.Estimated, s.Read)}
+}
+
+// finish settles the job's status and the summary.
+func (r *run) finish(ctx context.Context, err error) {
+	now := r.im.opts.Now()
+	r.sum.Duration = now.Sub(r.started)
+	status := storage.JobCompleted
+	switch {
+	case err == nil:
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		status = storage.JobCancelled
+		if !errors.Is(err, ErrCancelled) {
+			err = fmt.Errorf("%w: %w", ErrCancelled, err)
+		}
+	default:
+		status = storage.JobFailed
+	}
+	r.sum.Status = status
+	if err != nil {
+		r.sum.Error = err.Error()
+	}
+	_ = r.tick(ctx, true)
+	if r.history != nil {
+		// The job's record must be written even when ctx was cancelled.
+		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		job, jerr := r.history.Job(hctx, r.jobID)
+		if jerr == nil {
+			job.Status, job.Counts, job.Finished, job.Heartbeat = status, r.counts(), now, now
+			job.Error = r.sum.Error
+			job.Detail, _ = json.Marshal(r.sum.detail())
+			jerr = r.history.UpdateJob(hctx, job)
+		}
+		if jerr != nil && err == nil {
+			err = fmt.Errorf("importer: recording the job's end: %w", jerr)
+		}
+	}
+	r.job.summary, r.job.err = r.sum, err
+}
+
+// JobCancelRequested is the status Cancel writes to ask the process running
+// a background job to stop; the job then ends as cancelled.
+const JobCancelRequested storage.JobStatus = "cancel_requested"
