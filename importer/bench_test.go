@@ -149,7 +149,7 @@ func (s *nullStore) Insert(_ context.Context, _ string, recs []crmio.Record) ([]
 	return ids, nil
 }
 func (s *nullStore) Update(context.Context, string, []crmio.Record) error { return nil }
-func (s *nullStore) Delete(context.Context, string, []string) error        { return nil }
+func (s *nullStore) Delete(context.Context, string, []string) error       { return nil }
 func (s *nullStore) Get(context.Context, string, []string) ([]crmio.Record, error) {
 	return nil, nil
 }
