@@ -534,7 +534,8 @@ func (m *Mapper) Fields() []string {
 // field, as Google Contacts writes them: "a@x.com ::: b@y.com".
 const multiSeparator = " ::: "
 
-// maxItems bounds the items one field takes from one row.
+// maxItems bounds the values one cell of a multi-value field is split
+// into; the rest of the cell is ignored.
 const maxItems = 64
 
 // Apply maps one row of the file: fields are its cells in column order
@@ -600,7 +601,12 @@ func (m *Mapper) Apply(row int, fields []string) (crmio.Record, []crmio.RowError
 				if cp.labelCol >= 0 {
 					label = p.itemLabel(cell(cp.labelCol), label)
 				}
-				for s != "" && len(items) < maxItems {
+				for parts := 0; s != ""; parts++ {
+					if parts == maxItems {
+						warns = append(warns, crmio.Warning{Row: row, Column: cp.header, Field: p.f.Name,
+							Reason: fmt.Sprintf("the cell holds more than %d values; the rest were ignored", maxItems)})
+						break
+					}
 					one, rest, _ := strings.Cut(s, multiSeparator)
 					s = strings.TrimSpace(rest)
 					one = strings.TrimSpace(one)

@@ -44,7 +44,7 @@ website      | url text           | website, web site, web page, webpage, homepa
 linkedin     | url text           | linkedin, linkedin url, linkedin page, linkedin profile, linkedin profile url
 twitter      | text url           | twitter, twitter username, twitter handle
 notes        | text               | notes, note, description, comments, comment, notizen, notiz, bemerkung, bemerkungen, remarks, memo, info@0.75, beschreibung, about@0.7
-birthday     | date datetime text | birthday, birthdate, birth date, date of birth, dob, geburtstag, geburtsdatum
+birthday     | date datetime text | birthday, birthdate, birth date, date of birth, dob, geburtstag, geburtsdatum, born, born on
 anniversary  | date datetime      | anniversary, jahrestag, wedding anniversary
 created date | datetime date      | created, created date, create date, created on, created at, date created, creation date, created time, date added, added on, person created, record created@0.85, connected on@0.6, object create date time@0.8
 modified date| datetime date      | modified, last modified, last modified date, modified time, modified date, modified on, updated, updated at, updated on, last updated, date modified, last modified time
@@ -85,8 +85,8 @@ var stopPhrases = []string{
 // "Account"): exports put the columns people use first.
 const knownNameScore = 1.0
 
-// conceptAddress is the index of the address concept.
-var conceptAddress, conceptPhone, conceptCompany, conceptWebsite, conceptLinkedIn, conceptFullName int
+// The indexes of the concepts the suggester treats specially.
+var conceptAddress, conceptPhone, conceptCompany, conceptWebsite, conceptFullName int
 
 // concepts is the parsed conceptTable.
 var concepts []concept
@@ -243,8 +243,6 @@ func init() {
 			conceptCompany = id
 		case "website":
 			conceptWebsite = id
-		case "linkedin":
-			conceptLinkedIn = id
 		case "full name":
 			conceptFullName = id
 		}

@@ -409,6 +409,9 @@ type candidate struct {
 	score  float64
 	reason string
 	line   int
+	// byValue marks a suggestion from the samples alone: it takes an
+	// item of a multi-value field of its own, beside a titled column's.
+	byValue bool
 }
 
 // candidates lists the targets a column title may mean, best first.
@@ -589,7 +592,7 @@ func describeTarget(f *crmio.Field, t Target) string {
 
 // fromValues suggests a target for a column whose title means nothing
 // known, from its samples alone: a column of email addresses is an email.
-func (ix *moduleIndex) fromValues(raw string, p *profile) []candidate {
+func (ix *moduleIndex) fromValues(raw, vetoed string, p *profile) []candidate {
 	n := p.n()
 	if n < 2 {
 		return nil
@@ -597,8 +600,12 @@ func (ix *moduleIndex) fromValues(raw string, p *profile) []candidate {
 	most := func(k int) bool { return k*10 >= n*9 }
 	var out []candidate
 	add := func(f *crmio.Field, t Target, score float64, what string, k int) {
-		out = append(out, candidate{field: f, target: t, score: score,
-			reason: fmt.Sprintf("'%s' is not a known name; %d of %d samples are %s", raw, k, n, what)})
+		why := vetoed
+		if why == "" {
+			why = fmt.Sprintf("'%s' is not a known name", raw)
+		}
+		out = append(out, candidate{field: f, target: t, score: score, byValue: true,
+			reason: fmt.Sprintf("%s; %d of %d samples are %s", why, k, n, what)})
 	}
 	firstOf := func(ci int, typ crmio.FieldType) *crmio.Field {
 		for _, fm := range ix.byConcept[ci] {
@@ -708,6 +715,7 @@ func suggest(header []string, rows [][]string, m *crmio.Module) []Suggestion {
 		c         candidate
 	}
 	var all []pick
+	vetoed := make([]string, len(header)) // why the samples ruled out a column's best title match
 	for col, raw := range header {
 		h := parseHeader(raw)
 		cands := ix.candidates(h)
@@ -717,6 +725,9 @@ func suggest(header []string, rows [][]string, m *crmio.Module) []Suggestion {
 			for _, c := range cands {
 				ev := prof.judge(c.field, c.target)
 				if ev.factor == 0 {
+					if vetoed[col] == "" {
+						vetoed[col] = c.reason + ", but " + ev.reason
+					}
 					continue // the samples contradict the title
 				}
 				c.score = min(1, c.score*ev.factor+ev.boost)
@@ -727,7 +738,7 @@ func suggest(header []string, rows [][]string, m *crmio.Module) []Suggestion {
 			}
 			cands = kept
 			if len(cands) == 0 || cands[0].score < mediumScore {
-				cands = append(cands, ix.fromValues(strings.TrimSpace(raw), prof)...)
+				cands = append(cands, ix.fromValues(strings.TrimSpace(raw), vetoed[col], prof)...)
 			}
 			slices.SortStableFunc(cands, func(a, b candidate) int { return cmp.Compare(b.score, a.score) })
 		}
@@ -756,6 +767,9 @@ func suggest(header []string, rows [][]string, m *crmio.Module) []Suggestion {
 			continue
 		}
 		key := claimKey(p.c.field, p.c.target, p.c.line)
+		if p.c.byValue && p.c.field.Multi && p.c.field.Type != crmio.TypeAddress {
+			key += "|" + strconv.Itoa(p.col)
+		}
 		if claimed[key] {
 			continue
 		}
@@ -763,6 +777,11 @@ func suggest(header []string, rows [][]string, m *crmio.Module) []Suggestion {
 		s := &out[p.col]
 		s.Target, s.Score, s.Reason = p.c.target, roundScore(p.c.score), p.c.reason
 		s.Confidence = confidenceOf(p.c.score)
+	}
+	for i := range out {
+		if out[i].Target.IsZero() && vetoed[i] != "" {
+			out[i].Reason = vetoed[i]
+		}
 	}
 	// A label column is only useful next to the values it labels.
 	for i := range out {

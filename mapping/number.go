@@ -107,6 +107,9 @@ func parseNumber(s string, decimalComma bool) (crmio.Decimal, bool) {
 	if group >= 0 && group != 3 {
 		return crmio.Decimal{}, false
 	}
+	if exp && !smallExponent(out) {
+		return crmio.Decimal{}, false
+	}
 	d, err := crmio.ParseDecimal(string(out))
 	return d, err == nil
 }
@@ -200,4 +203,27 @@ func decimalEvidence(s string) int {
 		return +1
 	}
 	return 0
+}
+
+// maxExponent bounds the exponent of a number in a cell: float64's range,
+// far beyond what a spreadsheet writes, and small enough that the decimal
+// stays short.
+const maxExponent = 300
+
+// smallExponent reports whether the exponent at the end of b ("1.5e-3")
+// is at most maxExponent.
+func smallExponent(b []byte) bool {
+	i := len(b)
+	for i > 0 && b[i-1] >= '0' && b[i-1] <= '9' {
+		i--
+	}
+	digits := b[i:]
+	if len(digits) == 0 || len(digits) > 3 {
+		return false
+	}
+	n := 0
+	for _, c := range digits {
+		n = n*10 + int(c-'0')
+	}
+	return n <= maxExponent
 }

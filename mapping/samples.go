@@ -35,14 +35,14 @@ func profileColumn(rows [][]string, col int) *profile {
 		} else if validURL(s) && strings.ContainsAny(s, "./") {
 			p.url++
 		}
-		if phoneLike(s, false) {
-			p.phone++
-		}
-		if phoneLike(s, true) {
-			p.strictPhone++
-		}
-		if _, _, ok := parseDateTime(s, MonthFirst); ok {
+		_, _, isDate := parseDateTime(s, MonthFirst)
+		if isDate {
 			p.date++
+		} else if phoneLike(s, false) { // 10/12/1815 is a date, not a phone
+			p.phone++
+			if phoneLike(s, true) {
+				p.strictPhone++
+			}
 		}
 		if _, ok := parseNumber(s, false); ok {
 			p.number++

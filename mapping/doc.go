@@ -1,0 +1,177 @@
+// Package mapping turns the rows of a file into records of a module: it
+// suggests which column holds which field, and applies the mapping the user
+// accepts to every row, coercing and validating each cell.
+//
+// The two halves meet in a Mapping, plain data that serializes to JSON:
+//
+//	header, sample := ...                                      // from formats.Reader
+//	suggestions := mapping.Suggest(header, sample, module)     // one per column
+//	mp := mapping.FromSuggestions(suggestions, mapping.Medium) // the user reviews and edits it
+//	mapper, err := mapping.Compile(module, mp, header, sample, opts)
+//	for each row {
+//		rec, rowErrs, warnings := mapper.Apply(row.Number, row.Fields)
+//	}
+//
+// # Suggesting a mapping
+//
+// Suggest (and Heuristic, the built-in Suggester) reads each column's title
+// and, when given, a few sample rows. It weighs these signals:
+//
+//   - The title, normalized: case, accents, punctuation, camelCase and
+//     snake_case, run-together words ("BILLINGPOSTALCODE"), "e-mail",
+//     Pipedrive's "Person - Email - Work" entity prefixes and HubSpot's
+//     "Record ID - Company" suffixes, Zoho's "Account Name.id" lookup ids.
+//   - The module's own names: a field's name, label and Aliases, and the
+//     titles crmio's exports write (crmio.ColumnName: "Phone (Mobile)",
+//     "Address (Work) - City"), which map back with High confidence.
+//   - A dictionary of the titles the exports of Salesforce, HubSpot,
+//     Pipedrive, Zoho, Google Contacts, Outlook (English and German),
+//     Thunderbird, Mailchimp and LinkedIn use. It maps titles to concepts
+//     (first name, email, company, the city of an address...), and the
+//     concepts to the module's fields by their names and types, so that it
+//     works for any module: "Company" finds a reference to an accounts
+//     module, "E-mail 2 Address" the module's only email field. Titles are
+//     read as a label, a part, a group and a base: "Business Phone 2" is a
+//     work phone, "Home City" the city of the home address, "Phone 1 -
+//     Type" the label column of Google's first phone.
+//   - Near misses, by Jaro-Winkler similarity ("Emial", "Frist Name"),
+//     with a lower score.
+//   - The sample values: email addresses, phone numbers, web addresses,
+//     dates, numbers, yes/no values, countries, postal codes and a choice
+//     field's choices. Samples that agree raise the score and say so in the
+//     reason; samples that contradict the title veto it ("Birthday" full
+//     of "soon"); and samples alone can map a column whose title means
+//     nothing ("Col2" full of email addresses becomes Email, Medium).
+//
+// A single-value field, an address part and a labelled item are never
+// suggested for two columns: the best column wins, then the more specific
+// title ("Job Title" before "Title"), then the leftmost. A multi-value field
+// takes several columns ("Mobile Phone" and "Work Phone"); an address is
+// built from one column per part, several for a street's lines.
+//
+// Each Suggestion carries a Confidence and a Reason a user can read:
+//
+//   - High: the title is the field's own name, crmio's title for it, or a
+//     name the dictionary knows for it, and no sample contradicts it.
+//     Apply it without asking.
+//   - Medium: probably right: an ambiguous title ("Title", "Address"), a
+//     close misspelling, or samples alone. Apply it, but show it.
+//   - Low: a guess worth showing, not applying.
+//   - None: nothing; the column is not imported unless the user maps it.
+//
+// # Other suggesters
+//
+// A Suggester returns one Suggestion per column. Chain puts others in front
+// of the built-in one: the mappings a user saved for files from the same
+// source, or a language model. A model plugs in as a SuggesterFunc that
+// sends the header, a few rows and the module's fields and returns its
+// answer as suggestions:
+//
+//	llm := mapping.SuggesterFunc(func(ctx context.Context, in mapping.Input) ([]mapping.Suggestion, error) {
+//		answer, err := askModel(ctx, in.Header, in.Rows[:min(5, len(in.Rows))], in.Module)
+//		...
+//	})
+//	suggestions, err := mapping.Chain(llm, mapping.Default).Suggest(ctx, in)
+//
+// For each column the chain keeps the first suggestion with a target. It
+// drops suggestions of fields the module does not have, and those that
+// take a single-value field or an address part an earlier suggester gave
+// another column. A failing suggester does not fail the chain: its error
+// is returned beside the others' suggestions.
+//
+// # The Mapping
+//
+// A Mapping lists the mapped columns, static values and, optionally, the
+// coercion options. Its JSON form is stable, so it can be saved as a
+// template:
+//
+//	{"columns": [
+//	   {"column": 0, "header": "First Name", "field": "first_name"},
+//	   {"column": 3, "header": "Phone 1 - Type", "field": "phone", "group": "1", "role": "label"},
+//	   {"column": 4, "header": "Phone 1 - Value", "field": "phone", "group": "1"},
+//	   {"column": 7, "header": "Business City", "field": "address", "label": "work", "part": "city"},
+//	   {"column": 9, "header": "Born", "field": "birthday", "date_order": "day_first"}],
+//	 "static": [{"field": "lead_source", "value": "Trade show"}],
+//	 "options": {"default_region": "DE", "location": "Europe/Berlin"}}
+//
+// A column's Target names a field, and for a multi-value field the label
+// of its item ("mobile"), for an address the part ("city"). Group ties
+// columns that build one item: the parts of one address, or a value and
+// the column holding its label (Role "label", Google Contacts' "Phone 1 -
+// Type"). When Header is set, Compile finds the column by its title if it
+// moved, so a template survives a later export with an extra column.
+//
+// Compile checks a Mapping against the module and the file and reports
+// every problem at once as *MappingError values wrapping
+// ErrInvalidMapping: unknown fields, labels the field does not allow,
+// parts on fields that are not addresses, a single-value field mapped
+// twice, static values the field cannot hold, required fields left
+// unmapped. It also reads the sample to decide, for each column, the date
+// order and the decimal separator (see below); Mapper.Warnings reports the
+// columns the sample left undecided.
+//
+// # Applying it
+//
+// Mapper.Apply turns one row into a crmio.Record, with a crmio.RowError
+// for each cell its field cannot hold and for each required field left
+// empty, and a crmio.Warning for each value kept despite a doubt. Each
+// names the row as the user's spreadsheet numbers it, the column by its
+// title, the field, the text, and a reason a person understands:
+// `"bob@" is not an email address`. RowError.Err is crmio.ErrInvalidValue
+// or crmio.ErrRequired. A Mapper is read-only: Apply is safe for concurrent
+// use, and allocates little beyond the record.
+//
+// # Coercion
+//
+// Every cell is trimmed; an empty cell sets nothing. A static value fills
+// a field the row leaves without a value. By field type:
+//
+//   - text: as is.
+//   - email: a reasonable syntax check (one "@", a local part without
+//     spaces or brackets, a domain of two or more labels), kept as typed;
+//     "Ada <ada@example.com>" and "mailto:" forms give the address.
+//   - phone: E.164 ("+14155550102", ";ext=12" for an extension) by the
+//     default region (Options.DefaultRegion, "US"). North American numbers
+//     take a fast path that agrees with github.com/nyaruka/phonenumbers;
+//     other numbers go through it. A number that is not valid is kept as
+//     typed, with a Warning.
+//   - url: http or https addresses and bare domains ("acme.com"), kept as
+//     typed.
+//   - number: an exact crmio.Decimal. Thousands separators (",", ".",
+//     spaces, "'"), currency symbols and codes, a trailing "%", accounting
+//     parentheses and exponents are read. Whether a column uses a decimal
+//     comma ("1.234,56") is decided from its sample ("12,5" proves it),
+//     else Options.DecimalComma, or ColumnMapping.DecimalComma.
+//   - bool: yes/no, true/false, 1/0, y/n, x, on/off, ja/nein, wahr/falsch,
+//     checked/unchecked, ignoring case.
+//   - choice: a choice's value or label, ignoring case; the value is kept.
+//   - date: ISO (2024-01-15, 20240115), numeric with slashes, dashes or
+//     dots (dots are always day first: 15.01.2024), month names in English
+//     and German ("15 Jan 2024", "January 15, 2024", "15. März 2024"),
+//     two-digit years (00-29 are 2000s, 30-99 1900s, as spreadsheets read
+//     them), Excel serial numbers (1900 date system, 1910 to 2099), and any
+//     of these with a time, which a date field ignores. A column's order
+//     for dates like 03/04/2024 comes from its sample (13/01/2024 proves
+//     day first), else Options.DateOrder (by default month first for US
+//     and a few other regions, day first elsewhere), or
+//     ColumnMapping.DateOrder. A row the column's order cannot read but
+//     the other order can (25/12/2024 in a month-first column) is read the
+//     other way, with a Warning.
+//   - datetime: the same dates with a time ("10:30", "10:30:15.250",
+//     "2:05 PM") and a zone ("Z", "+02:00", "UTC"); a time without a zone
+//     is in Options.Location (UTC by default). An Excel serial's fraction
+//     is its time of day.
+//   - reference: the text is the key of the referenced record,
+//     crmio.RefValue("", key), for the importer to resolve.
+//   - address: built from its part columns; street lines are joined with
+//     ", ". A multi-value address has one item per label and group.
+//
+// A multi-value field takes one item per column, in column order, with the
+// column's label, or the label its label column holds ("Mobile", "* Work",
+// "Business": any common name of one of the field's labels). A cell may
+// hold several values separated by " ::: ", as Google Contacts writes
+// them. Items that are the same after crmio.MatchKey are kept once.
+//
+// Coerce coerces one text the same way, for static values and query
+// filters.
+package mapping
