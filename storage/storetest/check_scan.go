@@ -51,10 +51,21 @@ func describeQuery(q storage.Query) string {
 		s = "everything"
 	}
 	if q.Scope != nil {
-		s += fmt.Sprintf(" in scope %v", q.Scope.Where)
+		s += " in scope"
+		for _, f := range q.Scope.Where {
+			s += " [" + f.String() + "]"
+		}
 	}
-	if len(q.Order) > 0 {
-		s += fmt.Sprintf(" order by %v", q.Order)
+	for i, o := range q.Order {
+		if i == 0 {
+			s += " order by "
+		} else {
+			s += ", "
+		}
+		s += o.Field
+		if o.Desc {
+			s += " desc"
+		}
 	}
 	if q.Limit != 0 {
 		s += " limit " + strconv.Itoa(q.Limit)

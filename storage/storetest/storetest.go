@@ -125,7 +125,12 @@ type checker struct {
 	ctx    context.Context
 	mu     sync.Mutex
 	report func(msg string)
+	counts map[string]int // failures reported per check
 }
+
+// maxPerCheck is how many failures of one check are reported: enough to
+// see the pattern, not a thousand lines for a thousand records.
+const maxPerCheck = 10
 
 // abortArea is the panic fatalf uses to end an area early.
 type abortArea struct{}
@@ -144,10 +149,18 @@ func (c *checker) run(fn func(*checker, storage.Store), s storage.Store) {
 
 // errorf reports a failure of check and goes on.
 func (c *checker) errorf(check, format string, args ...any) {
-	msg := check + ": " + fmt.Sprintf(format, args...)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.report(msg)
+	if c.counts == nil {
+		c.counts = make(map[string]int)
+	}
+	c.counts[check]++
+	switch n := c.counts[check]; {
+	case n <= maxPerCheck:
+		c.report(check + ": " + fmt.Sprintf(format, args...))
+	case n == maxPerCheck+1:
+		c.report(check + ": further failures of this check not shown")
+	}
 }
 
 // fatalf reports a failure of check that the rest of the area depends on,
