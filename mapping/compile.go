@@ -116,6 +116,9 @@ func Compile(m *crmio.Module, mp Mapping, header []string, sample [][]string, op
 	if m == nil {
 		return nil, &MappingError{Column: -1, Problem: "no module to map to"}
 	}
+	// The mapper keeps its own copy of the fields, so that a caller
+	// changing the module afterwards does not change a mapper in use.
+	m = &crmio.Module{Name: m.Name, Label: m.Label, Key: m.Key, Fields: slices.Clone(m.Fields)}
 	if opts == nil {
 		opts = mp.Options
 	}

@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -96,6 +97,15 @@ type ColumnMapping struct {
 	// DecimalComma, when set, says whether the column's numbers use a
 	// decimal comma ("1.234,56"), instead of deciding from the sample.
 	DecimalComma *bool `json:"decimal_comma,omitempty"`
+}
+
+// String describes the column mapping: `column 4 "Mobile" → phone (mobile)`.
+func (c ColumnMapping) String() string {
+	s := fmt.Sprintf("column %d", c.Column+1)
+	if c.Header != "" {
+		s += fmt.Sprintf(" %q", c.Header)
+	}
+	return s + " → " + c.Target.String()
 }
 
 // StaticValue sets a field on every record whose row leaves it without a

@@ -229,6 +229,15 @@ func TestChain(t *testing.T) {
 	if got[1].Reason != "Handynummer is German for mobile number" {
 		t.Errorf("the first suggester's reason was lost: %q", got[1].Reason)
 	}
+	// A guess does not hide a later suggester's sure answer.
+	guess := SuggesterFunc(func(ctx context.Context, in Input) ([]Suggestion, error) {
+		return []Suggestion{{Column: 0, Target: Target{Field: "notes"}, Confidence: Low},
+			{Column: 2, Target: Target{Field: "notes"}, Confidence: Low}}, nil
+	})
+	got, _ = Chain(guess, Default).Suggest(context.Background(), Input{Header: header, Module: m})
+	if got[0].Target.Field != "first_name" || got[2].Target.Field != "notes" {
+		t.Errorf("got %+v", got)
+	}
 	// A later suggester cannot take a single-value field an earlier one has.
 	first := SuggesterFunc(func(ctx context.Context, in Input) ([]Suggestion, error) {
 		return []Suggestion{{Column: 2, Target: Target{Field: "first_name"}, Confidence: Medium}}, nil

@@ -60,11 +60,13 @@ func Suggest(header []string, rows [][]string, module *crmio.Module) []Suggestio
 }
 
 // Chain returns a Suggester that asks each of suggesters in turn and
-// keeps, for each column, the first suggestion with a target, unless an
-// earlier suggester's suggestion already claims the same single-value
-// field, address part or labelled item (then the column is left to the
-// next suggester). Put the most trusted first: a user's saved mapping,
-// then a language model, then Default for whatever they leave.
+// keeps, for each column, the first suggestion of at least Medium
+// confidence, or failing that the first Low one, unless an earlier
+// suggester's suggestion already claims the same single-value field,
+// address part or labelled item (then the column is left to the next
+// suggester). Suggestions of fields the module does not have are dropped.
+// Put the most trusted first: a user's saved mapping, then a language
+// model, then Default for whatever they leave.
 //
 // A failing suggester does not fail the chain: its error is joined into
 // the error Chain returns alongside the suggestions of the others, so a
@@ -80,7 +82,7 @@ func (c chain) Suggest(ctx context.Context, in Input) ([]Suggestion, error) {
 	for i, h := range in.Header {
 		out[i] = Suggestion{Column: i, Header: h}
 	}
-	claimed := map[string]bool{}
+	answers := make([][]Suggestion, len(c))
 	var errs []error
 	for n, s := range c {
 		if err := ctx.Err(); err != nil {
@@ -93,35 +95,44 @@ func (c chain) Suggest(ctx context.Context, in Input) ([]Suggestion, error) {
 			}
 			errs = append(errs, fmt.Errorf("mapping: suggester %d of %d: %w", n+1, len(c), err))
 		}
-		// A suggester is trusted to be consistent with itself (two street
-		// lines of one address are one target on purpose); only the claims
-		// of the suggesters before it are checked.
-		mine := map[string]bool{}
-		for _, sg := range got {
-			if sg.Column < 0 || sg.Column >= len(out) || sg.Target.IsZero() || !out[sg.Column].Target.IsZero() {
-				continue
-			}
-			key := sg.Target.Field
-			if in.Module != nil {
-				f := in.Module.Field(sg.Target.Field)
-				if f == nil {
-					continue // a suggester made up a field
+		answers[n] = got
+	}
+	// First the suggestions worth applying (Medium or High), in the
+	// suggesters' order; then the guesses, for the columns still empty.
+	claimed := map[string]bool{}
+	for _, guesses := range []bool{false, true} {
+		for _, got := range answers {
+			// A suggester is trusted to be consistent with itself (two
+			// street lines of one address are one target on purpose); only
+			// the claims of the suggesters before it are checked.
+			mine := map[string]bool{}
+			for _, sg := range got {
+				if sg.Column < 0 || sg.Column >= len(out) || sg.Target.IsZero() || !out[sg.Column].Target.IsZero() ||
+					(sg.Confidence < Medium) != guesses {
+					continue
 				}
-				if f.Multi && f.Type != crmio.TypeAddress && sg.Target.Role == RoleValue {
-					key = "" // a multi-value field takes any number of value columns
-				} else {
-					key = claimKey(f, sg.Target, 0)
+				key := sg.Target.Field
+				if in.Module != nil {
+					f := in.Module.Field(sg.Target.Field)
+					if f == nil {
+						continue // a suggester made up a field
+					}
+					if f.Multi && f.Type != crmio.TypeAddress && sg.Target.Role == RoleValue {
+						key = "" // a multi-value field takes any number of value columns
+					} else {
+						key = claimKey(f, sg.Target, 0)
+					}
 				}
+				if key != "" && claimed[key] {
+					continue
+				}
+				mine[key] = true
+				sg.Header = in.Header[sg.Column]
+				out[sg.Column] = sg
 			}
-			if key != "" && claimed[key] {
-				continue
+			for k := range mine {
+				claimed[k] = true
 			}
-			mine[key] = true
-			sg.Header = in.Header[sg.Column]
-			out[sg.Column] = sg
-		}
-		for k := range mine {
-			claimed[k] = true
 		}
 	}
 	return out, errors.Join(errs...)
