@@ -58,8 +58,9 @@ type Reader struct {
 	rawPerByte  float64
 	parsedAll   bool // the parser reached the end: dataRecords is exact
 
-	checkUTF8 bool  // text read as UTF-8 without a full check yet failing
-	err       error // a failure that ends reading (I/O, the size limit)
+	watch        *utf8Watch // checks text read as UTF-8; nil for other encodings
+	watchNoticed bool       // the watch's finding has been reported
+	err          error      // a failure that ends reading (I/O, the size limit)
 	closed    bool
 }
 
@@ -105,7 +106,8 @@ func newReader(src io.Reader, size int64, opts *formats.Options) (*Reader, error
 		}
 	}
 	r.info.Encoding = enc.name
-	if enc.bom != "" && bytes.HasPrefix(sample, []byte(enc.bom)) {
+	hadBOM := enc.bom != "" && bytes.HasPrefix(sample, []byte(enc.bom))
+	if hadBOM {
 		raw.Discard(len(enc.bom))
 		sample = sample[len(enc.bom):]
 		r.rawPrefix = int64(len(enc.bom))
@@ -119,8 +121,6 @@ func newReader(src io.Reader, size int64, opts *formats.Options) (*Reader, error
 		if len(decoded) > 0 {
 			r.rawPerByte = float64(len(sample)) / float64(len(decoded))
 		}
-	} else {
-		r.checkUTF8 = true
 	}
 
 	// Excel's "sep=;" line names the delimiter and is no row of the sheet.
@@ -141,6 +141,12 @@ func newReader(src io.Reader, size int64, opts *formats.Options) (*Reader, error
 		return nil, fmt.Errorf("csv: invalid delimiter %q", delim)
 	}
 	r.info.Delimiter = delim
+
+	if enc.enc == nil {
+		// A byte order mark or the user's word makes it UTF-8 for certain.
+		r.watch = newUTF8Watch(text, opts.Encoding == "" && !hadBOM)
+		text = r.watch
+	}
 
 	// Old Mac exports end lines with a lone CR, which encoding/csv does not
 	// take for a line end.
@@ -169,6 +175,15 @@ func validDelimiter(r rune) bool {
 
 // next parses the next record and works out its source row.
 func (r *Reader) next() record {
+	rec := r.parse()
+	if r.watch != nil && !r.watchNoticed && rec.row > 0 {
+		r.reportWatch(rec.row)
+	}
+	return rec
+}
+
+// parse reads the next record with encoding/csv and works out its row.
+func (r *Reader) parse() record {
 	fields, err := r.csv.Read()
 	if err == nil {
 		start, _ := r.csv.FieldPos(0)
@@ -286,9 +301,6 @@ func (r *Reader) readHeader(headerRow int) error {
 	}
 	r.info.HeaderRow = header.row
 	r.header = r.nameColumns(header.fields, header.row)
-	if r.checkUTF8 && !allValidUTF8(header.fields) {
-		r.notUTF8(header.row)
-	}
 	return nil
 }
 
@@ -399,9 +411,6 @@ func (r *Reader) Read() (formats.Row, error) {
 			if len(rec.fields) != len(r.header) {
 				r.notice(rec.row, 0, fmt.Sprintf("the row has %s, the header %d", plural(len(rec.fields), "field"), len(r.header)))
 			}
-			if r.checkUTF8 && !allValidUTF8(rec.fields) {
-				r.notUTF8(rec.row)
-			}
 			return formats.Row{Number: rec.row, Fields: rec.fields}, nil
 		}
 	}
@@ -444,20 +453,20 @@ func (r *Reader) notice(row, column int, message string) {
 	r.info.Notices = append(r.info.Notices, formats.Notice{Row: row, Column: column, Message: message})
 }
 
-// notUTF8 reports, once, text read as UTF-8 that is not UTF-8 after all:
-// the sample was, the rest is in another encoding.
-func (r *Reader) notUTF8(row int) {
-	r.checkUTF8 = false
-	r.notice(row, 0, "the text is not valid UTF-8 from this row on; set the encoding if characters look wrong")
-}
-
-func allValidUTF8(fields []string) bool {
-	for _, f := range fields {
-		if !utf8.ValidString(f) {
-			return false
-		}
+// reportWatch reports what the UTF-8 watch found in the record just read,
+// which is at row: text that is not UTF-8 from there on.
+func (r *Reader) reportWatch(row int) {
+	w := r.watch
+	switch end := r.csv.InputOffset(); {
+	case w.fellBackAt >= 0 && end > w.fellBackAt:
+		r.info.Encoding = windows1252.name
+		r.notice(row, 0, "the text is not UTF-8 from this row on; it is read as Windows-1252, like the plain ASCII text above it (set the encoding if that is wrong)")
+	case w.invalidAt >= 0 && end > w.invalidAt:
+		r.notice(row, 0, "the text is not valid UTF-8 from this row on; set the encoding if characters look wrong")
+	default:
+		return
 	}
-	return true
+	r.watchNoticed = true
 }
 
 // isBlank reports whether a record shows as an empty row: no field holds

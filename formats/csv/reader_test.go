@@ -88,20 +88,44 @@ func TestEncodings(t *testing.T) {
 		}
 	})
 
-	t.Run("invalid utf-8 after the sample", func(t *testing.T) {
+	// Text that is ASCII for longer than the sample and then has a
+	// Windows-1252 byte: ASCII is common to both, so nothing is lost by
+	// switching to Windows-1252 there.
+	asciiThen := func(head, tail string) string {
 		var b strings.Builder
 		b.WriteString("Name,Note\n")
+		b.WriteString(head)
 		for b.Len() < 70<<10 {
 			b.WriteString("Ann,plain ascii text\n")
 		}
-		b.WriteString("Ren\xe9,latin-1 here\n")
-		got := readString(t, b.String(), nil)
-		if got.info.Encoding != "utf-8" {
-			t.Fatalf("encoding %q", got.info.Encoding)
+		b.WriteString(tail)
+		b.WriteString("Bob,more\n")
+		return b.String()
+	}
+	t.Run("windows-1252 after an ASCII sample", func(t *testing.T) {
+		got := readString(t, asciiThen("", "Ren\xe9,caf\xe9 \x80\n"), nil)
+		n := len(got.rows)
+		if got.info.Encoding != "windows-1252" || !slices.Equal(got.rows[n-2], []string{"René", "café €"}) {
+			t.Errorf("encoding %q, rows %q", got.info.Encoding, got.rows[n-2:])
 		}
-		last := got.numbers[len(got.numbers)-1]
-		if len(got.info.Notices) != 1 || got.info.Notices[0].Row != last {
-			t.Errorf("notices %v, want one at row %d", got.info.Notices, last)
+		if len(got.info.Notices) != 1 || got.info.Notices[0].Row != got.numbers[n-2] || !strings.Contains(got.info.Notices[0].Message, "Windows-1252") {
+			t.Errorf("notices %v, want one at row %d", got.info.Notices, got.numbers[n-2])
+		}
+	})
+	t.Run("invalid after real UTF-8 stays UTF-8", func(t *testing.T) {
+		got := readString(t, asciiThen("Zoë,utf-8\n", "Ren\xe9,latin-1 here\n"), nil)
+		n := len(got.rows)
+		if got.info.Encoding != "utf-8" || got.rows[0][0] != "Zoë" || got.rows[n-2][0] != "Ren\xe9" {
+			t.Errorf("encoding %q, rows %q", got.info.Encoding, got.rows[n-2:])
+		}
+		if len(got.info.Notices) != 1 || got.info.Notices[0].Row != got.numbers[n-2] || !strings.Contains(got.info.Notices[0].Message, "not valid UTF-8") {
+			t.Errorf("notices %v, want one at row %d", got.info.Notices, got.numbers[n-2])
+		}
+	})
+	t.Run("named utf-8 is kept", func(t *testing.T) {
+		got := readString(t, asciiThen("", "Ren\xe9,x\n"), &formats.Options{Encoding: "utf-8"})
+		if got.info.Encoding != "utf-8" || len(got.info.Notices) != 1 {
+			t.Errorf("encoding %q, notices %v", got.info.Encoding, got.info.Notices)
 		}
 	})
 }
