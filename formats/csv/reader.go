@@ -61,7 +61,7 @@ type Reader struct {
 	watch        *utf8Watch // checks text read as UTF-8; nil for other encodings
 	watchNoticed bool       // the watch's finding has been reported
 	err          error      // a failure that ends reading (I/O, the size limit)
-	closed    bool
+	closed       bool
 }
 
 // record is one parsed record and its source row, or the parse error met
