@@ -19,10 +19,13 @@ var ErrNoMatchFields = errors.New("dedupe: matcher has no fields to match on")
 // "(415) 555-0102" duplicates "+14155550102". A multi-value field matches
 // on any of its items.
 //
-// It asks the store once per field per batch: the keys of the whole batch
-// are gathered, deduplicated and passed to one Store.Lookup, so that a SQL
-// store makes one round trip per field whatever the batch size. A field no
-// record of the batch has a value for costs no lookup.
+// It asks the store at most once per field per batch: the keys of the
+// whole batch are gathered, deduplicated and passed to one Store.Lookup,
+// so that a SQL store makes one round trip per field whatever the batch
+// size. A field no record of the batch has a value for costs no lookup.
+// With All, each field after the first is looked up only for the records
+// the fields before it matched, so that new records cost the store one
+// key each.
 //
 // Every Candidate it finds has Score 1. When a record duplicates several
 // stored records, the ones matching on more fields come first; ties keep
@@ -70,48 +73,14 @@ func (m FieldMatcher) Match(ctx context.Context, store storage.Store, module str
 		active[i] = has == nf || (has > 0 && !m.All)
 	}
 
-	found := make([]map[string][]string, nf)
-	for f, field := range m.Fields {
-		distinct := keySet{seen: make(map[string]struct{}, len(batch))}
-		for i := range batch {
-			if active[i] {
-				distinct.add(keys[i*nf+f]...)
-			}
+	if m.All {
+		if err := m.existingAll(ctx, store, module, matches, keys, active); err != nil {
+			return nil, err
 		}
-		if len(distinct.keys) == 0 {
-			continue
+	} else {
+		if err := m.existingAny(ctx, store, module, matches, keys, active); err != nil {
+			return nil, err
 		}
-		res, err := store.Lookup(ctx, module, field, distinct.keys)
-		if err != nil {
-			return nil, fmt.Errorf("dedupe: looking up %s.%s: %w", module, field, err)
-		}
-		found[f] = res
-	}
-
-	var set idSet
-	for i := range batch {
-		if !active[i] {
-			continue
-		}
-		set.reset()
-		rk := keys[i*nf : (i+1)*nf]
-		if m.All {
-			// Candidates on the first field that every other field confirms.
-			for _, k := range rk[0] {
-				set.add(0, found[0][k]...)
-			}
-			for f := 1; f < nf && len(set.ids) > 0; f++ {
-				set.keep(f, found[f], rk[f])
-			}
-		} else {
-			for f := range nf {
-				for _, k := range rk[f] {
-					set.add(f, found[f][k]...)
-				}
-			}
-			set.sortByFields()
-		}
-		matches[i].Existing = set.candidates()
 	}
 
 	if m.All {
@@ -120,6 +89,132 @@ func (m FieldMatcher) Match(ctx context.Context, store storage.Store, module str
 		earlierAny(matches, keys, active, nf)
 	}
 	return matches, nil
+}
+
+// lookup asks the store, in one call, for the keys of field of the records
+// want selects. It returns nil when there is nothing to ask.
+func (m FieldMatcher) lookup(ctx context.Context, store storage.Store, module string, f int, keys [][]string, want func(i int) bool) (map[string][]string, error) {
+	nf := len(m.Fields)
+	n := len(keys) / nf
+	distinct := keySet{seen: make(map[string]struct{}, n)}
+	for i := range n {
+		if want(i) {
+			distinct.add(keys[i*nf+f]...)
+		}
+	}
+	if len(distinct.keys) == 0 {
+		return nil, nil
+	}
+	res, err := store.Lookup(ctx, module, m.Fields[f], distinct.keys)
+	if err != nil {
+		return nil, fmt.Errorf("dedupe: looking up %s.%s: %w", module, m.Fields[f], err)
+	}
+	return res, nil
+}
+
+// existingAny finds the stored records sharing a key with each record on
+// any field: one lookup per field.
+func (m FieldMatcher) existingAny(ctx context.Context, store storage.Store, module string, matches []Match, keys [][]string, active []bool) error {
+	nf := len(m.Fields)
+	found := make([]map[string][]string, nf)
+	for f := range nf {
+		res, err := m.lookup(ctx, store, module, f, keys, func(i int) bool { return active[i] })
+		if err != nil {
+			return err
+		}
+		found[f] = res
+	}
+	var set idSet
+	for i := range matches {
+		if !active[i] {
+			continue
+		}
+		set.reset()
+		for f := range nf {
+			for _, k := range keys[i*nf+f] {
+				set.add(f, found[f][k]...)
+			}
+		}
+		set.sortByFields()
+		matches[i].Existing = set.candidates()
+	}
+	return nil
+}
+
+// existingAll finds the stored records sharing a key with each record on
+// every field: the candidates of the first field, narrowed field by field.
+// Each field is looked up once, for the records that still have
+// candidates, so that new records cost one lookup key, not one per field.
+func (m FieldMatcher) existingAll(ctx context.Context, store storage.Store, module string, matches []Match, keys [][]string, active []bool) error {
+	nf := len(m.Fields)
+	cands := make([][]string, len(matches))
+	for f := range nf {
+		want := func(i int) bool { return active[i] && (f == 0 || len(cands[i]) > 0) }
+		found, err := m.lookup(ctx, store, module, f, keys, want)
+		if err != nil {
+			return err
+		}
+		if found == nil {
+			return nil // no record has candidates left
+		}
+		for i := range matches {
+			if !want(i) {
+				continue
+			}
+			ids := unionIDs(found, keys[i*nf+f])
+			if f == 0 {
+				cands[i] = ids
+				continue
+			}
+			cands[i] = intersect(cands[i], ids)
+		}
+	}
+	for i, ids := range cands {
+		if len(ids) > 0 {
+			matches[i].Existing = make([]Candidate, len(ids))
+			for p, id := range ids {
+				matches[i].Existing[p] = Candidate{ID: id, Score: 1}
+			}
+		}
+	}
+	return nil
+}
+
+// unionIDs returns the ids found for keys, each once, in the order found.
+// The result may share found's slices: do not modify it.
+func unionIDs(found map[string][]string, keys []string) []string {
+	if len(keys) == 1 {
+		return found[keys[0]]
+	}
+	var set idSet
+	for _, k := range keys {
+		set.add(0, found[k]...)
+	}
+	return set.ids
+}
+
+// intersect returns the ids of a that b holds too, in a's order, in a new
+// slice.
+func intersect(a, b []string) []string {
+	kept := make([]string, 0, min(len(a), len(b)))
+	if len(a) <= indexAbove || len(b) <= indexAbove {
+		for _, id := range a {
+			if slices.Contains(b, id) {
+				kept = append(kept, id)
+			}
+		}
+		return kept
+	}
+	in := make(map[string]struct{}, len(b))
+	for _, id := range b {
+		in[id] = struct{}{}
+	}
+	for _, id := range a {
+		if _, ok := in[id]; ok {
+			kept = append(kept, id)
+		}
+	}
+	return kept
 }
 
 // earlierAny sets Earlier to the first record of the batch before each one
@@ -259,33 +354,6 @@ func (s *idSet) add(f int, ids ...string) {
 			for p, id := range s.ids {
 				s.index[id] = p
 			}
-		}
-	}
-}
-
-// keep drops the ids that none of keys finds on field f.
-func (s *idSet) keep(f int, found map[string][]string, keys []string) {
-	for _, k := range keys {
-		for _, id := range found[k] {
-			if p := s.find(id); p >= 0 {
-				s.lastField[p] = f
-			}
-		}
-	}
-	n := 0
-	for p := range s.ids {
-		if s.lastField[p] == f {
-			s.ids[n], s.fields[n], s.lastField[n] = s.ids[p], s.fields[p]+1, f
-			n++
-		}
-	}
-	clear(s.ids[n:]) // let the dropped ids go
-	s.ids, s.fields, s.lastField = s.ids[:n], s.fields[:n], s.lastField[:n]
-	s.index = nil
-	if n > indexAbove {
-		s.index = make(map[string]int, 2*n)
-		for p, id := range s.ids {
-			s.index[id] = p
 		}
 	}
 }

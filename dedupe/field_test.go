@@ -296,6 +296,44 @@ func TestFieldMatcherOneLookupPerFieldPerBatch(t *testing.T) {
 	}
 }
 
+func TestFieldMatcherAllNarrowsLookups(t *testing.T) {
+	mem, id := insert(t,
+		rec("email", crmio.EmailValue("ada@example.com"), "phone", crmio.PhoneValue("+14155550102")),
+		rec("email", crmio.EmailValue("grace@navy.mil"), "phone", crmio.PhoneValue("+12125550100")),
+	)
+	m := FieldMatcher{Fields: []string{"email", "phone"}, All: true}
+
+	store := counting(mem)
+	got, err := m.Match(context.Background(), store, "people", []crmio.Record{
+		rec("email", crmio.EmailValue("new@example.com"), "phone", crmio.PhoneValue("+13105550000")),
+		rec("email", crmio.EmailValue("Ada@example.com"), "phone", crmio.PhoneValue("(415) 555-0102")),
+		rec("email", crmio.EmailValue("grace@navy.mil"), "phone", crmio.PhoneValue("+33123456789")),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Only the records whose email matched have their phone looked up.
+	if want := []string{"+14155550102", "+33123456789"}; !slices.Equal(store.lookupKeys["phone"], want) {
+		t.Errorf("phone keys looked up %v, want %v", store.lookupKeys["phone"], want)
+	}
+	for i, want := range [][]string{nil, {id[0]}, nil} {
+		if ids := existingIDs(got[i]); !slices.Equal(ids, want) {
+			t.Errorf("record %d: candidates %v, want %v", i, ids, want)
+		}
+	}
+
+	// No email matches: the phones are not looked up at all.
+	store = counting(mem)
+	if _, err := m.Match(context.Background(), store, "people", []crmio.Record{
+		rec("email", crmio.EmailValue("new@example.com"), "phone", crmio.PhoneValue("+14155550102")),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if store.lookups["email"] != 1 || store.lookups["phone"] != 0 {
+		t.Errorf("lookups %v, want email only", store.lookups)
+	}
+}
+
 func TestFieldMatcherNoCallsWithoutKeys(t *testing.T) {
 	store := counting(memory.New())
 	for _, batch := range [][]crmio.Record{nil, {rec("first_name", crmio.TextValue("Ada"))}} {
