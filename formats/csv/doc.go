@@ -22,10 +22,13 @@
 //     a mark is recognised by its zero bytes. Otherwise text that is valid
 //     UTF-8 is UTF-8, and anything else is Windows-1252, the encoding Excel
 //     writes on Western Windows systems (a superset of ISO-8859-1), with a
-//     Notice. Options.Encoding names another: "iso-8859-15",
+//     Notice. The rest of the file is watched as it is read: a file that
+//     is plain ASCII for 64 KiB and then has a Windows-1252 "é" switches to
+//     Windows-1252 there (nothing is lost: ASCII is common to both), and
+//     UTF-8 that turns invalid further on gets a Notice at its row.
+//     Options.Encoding names the encoding instead: "iso-8859-15",
 //     "macintosh", "windows-1250", "ibm850", "koi8-r" and more; an
-//     unknown name is an error listing the known ones. Text read as UTF-8
-//     that turns out invalid further on gets a Notice at the row.
+//     unknown name is an error listing the known ones.
 //   - Delimiter. One of , ; tab and |, whichever splits the first records
 //     into the most consistent number of fields, quoted fields aside (so
 //     decimal commas in a semicolon file, or semicolons in a note, do not
@@ -39,8 +42,8 @@
 //
 // Records follow RFC 4180, parsed by encoding/csv: fields may be quoted,
 // quoted fields may hold delimiters, doubled quotes and line breaks. A line
-// break inside a field is read as "\n" whatever the file's line ends, as a
-// spreadsheet cell holds it. Quotes are strict (encoding/csv's LazyQuotes
+// break inside a field reads as "\n", as a spreadsheet cell holds it,
+// whether the file ends its lines with LF, CRLF or CR. Quotes are strict (encoding/csv's LazyQuotes
 // is off): a lenient parser reads a stray quote inside a quoted field as
 // text and goes on to swallow the following lines into that field, merging
 // rows without a word. Strictly, a malformed row is a *formats.ParseError
