@@ -246,10 +246,12 @@ func (r *Reader) readHeader(headerRow int) error {
 				return rec.err
 			case rec.row < headerRow:
 				continue // above the header: not read, so not judged
-			case rec.row > headerRow || isBlank(rec.fields):
+			case rec.row > headerRow:
 				return fmt.Errorf("%w: row %d is blank", formats.ErrNoHeader, headerRow)
 			case rec.err != nil:
 				return rec.err
+			case isBlank(rec.fields):
+				return fmt.Errorf("%w: row %d is blank", formats.ErrNoHeader, headerRow)
 			}
 			header = rec
 			header.fields = slices.Clone(rec.fields)
@@ -289,7 +291,11 @@ func (r *Reader) readHeader(headerRow int) error {
 		}
 		header = window[at]
 		if at > 0 {
-			r.notice(0, 0, fmt.Sprintf("the header is row %d; %s above it %s skipped as notes", header.row, plural(at, "row"), map[bool]string{true: "was", false: "were"}[at == 1]))
+			verb := "were"
+			if at == 1 {
+				verb = "was"
+			}
+			r.notice(0, 0, fmt.Sprintf("the header is row %d; %s above it %s skipped as notes", header.row, plural(at, "row"), verb))
 		}
 		r.pending = window[at+1:]
 		r.dataStart = offsets[at]

@@ -239,6 +239,13 @@ func TestHeaderRow(t *testing.T) {
 			}
 		})
 	}
+	t.Run("given row is malformed", func(t *testing.T) {
+		_, err := csv.NewReader(strings.NewReader("a,b\nx\"y,1\n"), &formats.Options{HeaderRow: 2})
+		var pe *formats.ParseError
+		if !errors.As(err, &pe) || pe.Row != 2 {
+			t.Errorf("err = %v, want a parse error at row 2", err)
+		}
+	})
 	for _, input := range []string{"", "\n\n\r\n", ",,,\n , \n"} {
 		t.Run(fmt.Sprintf("no rows %q", input), func(t *testing.T) {
 			if _, err := csv.NewReader(strings.NewReader(input), nil); !errors.Is(err, formats.ErrNoHeader) {
