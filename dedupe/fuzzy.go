@@ -35,9 +35,10 @@ const maxNameRunes = 128
 //     first and last name normalized by crmio.TextKey, is at least
 //     Threshold. The similarity is the candidate's Score.
 //
-// It makes one Store.Lookup per field per batch (last name, company and
-// phone), then one Store.Get of the records that pass the first two tests,
-// to compare their names; candidates come best score first. An earlier
+// It makes at most one Store.Lookup per field per batch: the last names,
+// then the companies and phones of the records whose last name is stored.
+// Then one Store.Get reads the records that pass the first two tests, to
+// compare their names. Candidates come best score first. An earlier
 // record of the same batch is a duplicate by the same rule.
 //
 // The zero FuzzyMatcher matches on the fields "first_name", "last_name",
@@ -124,7 +125,6 @@ func (m FuzzyMatcher) Match(ctx context.Context, store storage.Store, module str
 	matches := make([]Match, len(batch))
 	people := make([]person, len(batch))
 	blocks := keySet{seen: make(map[string]struct{}, len(batch))}
-	var companies, phones keySet
 	for i, rec := range batch {
 		matches[i].Earlier = -1
 		p := m.person(rec)
@@ -133,8 +133,6 @@ func (m FuzzyMatcher) Match(ctx context.Context, store storage.Store, module str
 		}
 		people[i] = p
 		blocks.add(p.block...)
-		companies.add(p.company...)
-		phones.add(p.phone...)
 	}
 	if len(blocks.keys) == 0 {
 		return matches, nil
@@ -159,6 +157,17 @@ func (m FuzzyMatcher) Match(ctx context.Context, store storage.Store, module str
 		// duplicates.
 		m.earlier(matches, people)
 		return matches, nil
+	}
+	// Companies and phones only of the records whose last name is stored.
+	var companies, phones keySet
+	for _, p := range people {
+		for _, k := range p.block {
+			if len(byBlock[k]) > 0 {
+				companies.add(p.company...)
+				phones.add(p.phone...)
+				break
+			}
+		}
 	}
 	byCompany, err := lookup(m.Company, companies.keys)
 	if err != nil {

@@ -166,7 +166,7 @@ func TestFuzzyMatcherCalls(t *testing.T) {
 		personRec("Jon", "Smith", "company", text("Acme")),
 		personRec("Jon", "Jones", "company", text("Globex"), "phone", crmio.PhoneValue("+14155550102")),
 		personRec("Jon", "Smith", "company", text("Acme")),
-		personRec("Jon", "Nobody", "company", text("Acme")),
+		personRec("Jon", "Nobody", "company", text("Umbrella"), "phone", crmio.PhoneValue("+13105550000")),
 	}
 	got, err := FuzzyMatcher{}.Match(context.Background(), store, "people", batch)
 	if err != nil {
@@ -174,6 +174,13 @@ func TestFuzzyMatcherCalls(t *testing.T) {
 	}
 	if store.lookups["last_name"] != 1 || store.lookups["company"] != 1 || store.lookups["phone"] != 1 || store.gets != 1 {
 		t.Errorf("lookups %v and %d gets, want one lookup per field and one get", store.lookups, store.gets)
+	}
+	// Companies and phones are looked up only for last names that are stored.
+	if want := []string{"acme", "globex"}; !slices.Equal(store.lookupKeys["company"], want) {
+		t.Errorf("company keys looked up %v, want %v", store.lookupKeys["company"], want)
+	}
+	if want := []string{"+14155550102"}; !slices.Equal(store.lookupKeys["phone"], want) {
+		t.Errorf("phone keys looked up %v, want %v", store.lookupKeys["phone"], want)
 	}
 	// Only the records sharing a last name and a company are read.
 	if want := []string{id[0], id[5]}; !slices.Equal(store.gotIDs, want) {
