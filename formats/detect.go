@@ -236,7 +236,8 @@ func detectZip(r io.ReaderAt, size int64, head []byte) (string, error) {
 		return "", fmt.Errorf("%w: damaged zip archive: %v", ErrCorrupt, err)
 	}
 	var mimetype string
-	var names []string
+	var names []string // the first few files, for the message
+	files := 0
 	for _, f := range zr.File {
 		name := strings.ToLower(strings.ReplaceAll(f.Name, `\`, "/"))
 		switch name {
@@ -251,7 +252,10 @@ func detectZip(r io.ReaderAt, size int64, head []byte) (string, error) {
 		case "mimetype":
 			mimetype = readSmall(f)
 		}
-		if len(names) < 3 && !strings.HasSuffix(name, "/") {
+		if strings.HasSuffix(name, "/") {
+			continue // a folder
+		}
+		if files++; len(names) < 3 {
 			names = append(names, f.Name)
 		}
 	}
@@ -262,8 +266,8 @@ func detectZip(r io.ReaderAt, size int64, head []byte) (string, error) {
 		return "", unsupported("OpenDocument file (" + mimetype + ")")
 	case len(names) == 0:
 		return "", unsupported("empty zip archive")
-	case len(zr.File) > len(names):
-		return "", unsupported(fmt.Sprintf("zip archive of %d files (%s, ...)", len(zr.File), strings.Join(names, ", ")))
+	case files > len(names):
+		return "", unsupported(fmt.Sprintf("zip archive of %d files (%s, ...)", files, strings.Join(names, ", ")))
 	default:
 		return "", unsupported("zip archive (holding " + strings.Join(names, ", ") + ")")
 	}

@@ -76,6 +76,7 @@ func TestDetect(t *testing.T) {
 		{"PPTX", zipOf(t, "ppt/presentation.xml", "<p/>"), "", "PowerPoint presentation"},
 		{"zip of a CSV", zipOf(t, "contacts.csv", "a,b\n"), "", "zip archive (holding contacts.csv)"},
 		{"empty zip", zipOf(t), "", "empty zip archive"},
+		{"zip of many files", zipOf(t, "export/", "", "export/a.csv", "", "export/b.csv", "", "export/c.csv", "", "export/d.csv", ""), "", "zip archive of 4 files (export/a.csv, export/b.csv, export/c.csv, ...)"},
 		{"Excel 2003 XML", []byte("<?xml version=\"1.0\"?>\n<?mso-application progid=\"Excel.Sheet\"?>\n<Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\">"), "", "Excel 2003 XML spreadsheet"},
 		{"other XML", []byte("<?xml version=\"1.0\"?><contacts/>"), "", "XML document"},
 		{"HTML", []byte("\n<!DOCTYPE html>\n<html><body><table>"), "", "HTML document"},
