@@ -167,6 +167,11 @@ type Input struct {
 }
 
 // An Opener opens one format. Format packages register theirs in init.
+//
+// The Input belongs to the caller (Open or NewReader): the Opener reads R
+// or opens Path, and its Reader's Close releases only what the Opener
+// itself opened. The caller closes R and removes a temporary Path after
+// the Reader's Close, or at once when the Opener returns an error.
 type Opener func(in *Input, opts *Options) (Reader, error)
 
 var (
