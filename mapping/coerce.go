@@ -182,10 +182,12 @@ var boolWords = map[string]bool{
 // It checks the syntax reasonably, not pedantically: one "@", a local
 // part without spaces or brackets, a domain of at least two labels.
 func cleanEmail(s string) (string, bool) {
-	if i := strings.LastIndexByte(s, '<'); i >= 0 && strings.HasSuffix(s, ">") {
-		s = strings.TrimSpace(s[i+1 : len(s)-1])
+	if strings.HasSuffix(s, ">") {
+		if i := strings.LastIndexByte(s, '<'); i >= 0 {
+			s = strings.TrimSpace(s[i+1 : len(s)-1])
+		}
 	}
-	if len(s) > 7 && strings.EqualFold(s[:7], "mailto:") {
+	if len(s) > 7 && (s[0] == 'm' || s[0] == 'M') && strings.EqualFold(s[:7], "mailto:") {
 		s = s[7:]
 	}
 	at := strings.LastIndexByte(s, '@')
@@ -193,17 +195,39 @@ func cleanEmail(s string) (string, bool) {
 		return s, false
 	}
 	local, domain := s[:at], s[at+1:]
-	if local[0] == '.' || local[len(local)-1] == '.' || strings.Contains(local, "..") {
+	if local[0] == '.' || local[len(local)-1] == '.' {
 		return s, false
 	}
 	for i := 0; i < len(local); i++ {
-		c := local[i]
-		if c <= ' ' || c == 0x7f || strings.IndexByte("()<>[]\\,;:\"@", c) >= 0 {
+		if badInLocal[local[i]] || local[i] == '.' && local[i+1] == '.' {
 			return s, false
 		}
 	}
 	return s, validHost(domain, false)
 }
+
+// badInLocal marks the bytes an unquoted local part cannot hold.
+var badInLocal = func() (t [256]bool) {
+	for c := 0; c <= ' '; c++ {
+		t[c] = true
+	}
+	for _, c := range []byte("()<>[]\\,;:\"@\x7f") {
+		t[c] = true
+	}
+	return t
+}()
+
+// hostByte marks the ASCII bytes a domain label can hold.
+var hostByte = func() (t [256]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = true, true
+	}
+	t['-'] = true
+	return t
+}()
 
 // validHost checks a domain name: at least two labels of letters, digits
 // and hyphens (any letter, for international names), a top-level label of
@@ -214,37 +238,36 @@ func validHost(h string, allowIP bool) bool {
 		return false
 	}
 	h = strings.TrimSuffix(h, ".")
-	labels, allDigits := 0, true
-	start := 0
+	labels, start := 0, 0
 	for i := 0; i <= len(h); i++ {
 		if i < len(h) && h[i] != '.' {
+			if c := h[i]; c < utf8.RuneSelf && !hostByte[c] {
+				return false
+			}
 			continue
 		}
 		label := h[start:i]
 		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
 			return false
 		}
-		for _, r := range label {
-			if !(r == '-' || r < utf8.RuneSelf && (r >= '0' && r <= '9' || r|0x20 >= 'a' && r|0x20 <= 'z') || r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r))) {
-				return false
+		if !isASCII(label) {
+			for _, r := range label {
+				if r >= utf8.RuneSelf && !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)) {
+					return false
+				}
 			}
 		}
 		labels++
-		if i == len(h) { // the top-level label
-			allDigits = isDigits(label)
-			if len(label) < 2 && !allDigits {
-				return false
-			}
-		}
 		start = i + 1
 	}
 	if labels < 2 {
 		return false
 	}
-	if allDigits {
+	top := h[strings.LastIndexByte(h, '.')+1:]
+	if isDigits(top) {
 		return allowIP && labels == 4
 	}
-	return true
+	return utf8.RuneCountInString(top) >= 2
 }
 
 // validURL accepts web addresses: with http:// or https://, or bare

@@ -38,7 +38,7 @@ func TestSuggestExportTitles(t *testing.T) {
 				}
 				for _, l := range labels {
 					for _, p := range crmio.AddressParts {
-						add(crmio.ColumnName(f, l, p), Target{Field: f.Name, Label: l, Part: p, Group: groupOfLabel(f, l)})
+						add(crmio.ColumnName(f, l, p), Target{Field: f.Name, Label: l, Part: p})
 					}
 				}
 			case f.Multi:
@@ -74,7 +74,6 @@ func TestSuggestExportTitles(t *testing.T) {
 	}
 }
 
-func groupOfLabel(f *crmio.Field, l string) string { return "" }
 
 // TestSuggestHeldOut checks titles that are in no corpus file: other
 // spellings, typos, other languages' conventions.
