@@ -74,7 +74,6 @@ func TestSuggestExportTitles(t *testing.T) {
 	}
 }
 
-
 // TestSuggestHeldOut checks titles that are in no corpus file: other
 // spellings, typos, other languages' conventions.
 func TestSuggestHeldOut(t *testing.T) {
