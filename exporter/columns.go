@@ -89,30 +89,18 @@ func Names(cols []Column) []string {
 	return names
 }
 
-// items returns the values of v this column holds: for a multi-value field
-// with Labels, the items with the column's label (the unlabelled column
-// takes the items whose label is not among Labels); otherwise every item.
-func (c *Column) items(v crmio.Value) []crmio.Value {
-	list := v.List()
-	out := make([]crmio.Value, 0, 1)
-	for _, it := range list {
-		if it.Value.IsZero() {
-			continue
-		}
-		if c.Field.Multi && len(c.Field.Labels) > 0 {
-			var mine bool
-			if c.Label == "" {
-				mine = it.Label == "" || !c.Field.HasLabel(it.Label)
-			} else {
-				mine = strings.EqualFold(it.Label, c.Label)
-			}
-			if !mine {
-				continue
-			}
-		}
-		out = append(out, it.Value)
+// holds reports whether column c holds an item with the given label: for
+// a multi-value field with Labels, the items with the column's label (the
+// unlabelled column takes the items whose label is not among Labels);
+// otherwise every item.
+func (c *Column) holds(label string) bool {
+	if !c.Field.Multi || len(c.Field.Labels) == 0 {
+		return true
 	}
-	return out
+	if c.Label == "" {
+		return label == "" || !c.Field.HasLabel(label)
+	}
+	return strings.EqualFold(label, c.Label)
 }
 
 // render turns values into cells, the way re-importing them yields the
@@ -120,29 +108,41 @@ func (c *Column) items(v crmio.Value) []crmio.Value {
 // RFC 3339 in loc, booleans true or false, references their key.
 type render struct {
 	loc          *time.Location
-	choiceLabels bool // a choice shows its label (for people), not its value (for import)
+	choiceLabels bool     // a choice shows its label (for people), not its value (for import)
+	texts        []string // scratch for cell
 }
 
 // cell returns the cell of column c for rec.
 func (r *render) cell(c *Column, rec *crmio.Record) formats.Cell {
 	v, ok := rec.Values[c.Field.Name]
-	if !ok || v.IsNull() {
+	if !ok || v.IsZero() {
 		return formats.Cell{}
 	}
-	vals := c.items(v)
-	switch len(vals) {
-	case 0:
-		return formats.Cell{}
-	case 1:
-		return r.value(c, vals[0])
+	if v.Kind() != crmio.KindList { // a single value: an unlabelled item
+		if !c.holds("") {
+			return formats.Cell{}
+		}
+		return r.value(c, v)
 	}
-	texts := make([]string, 0, len(vals))
-	for _, v := range vals {
-		if s := r.value(c, v).String(); s != "" {
-			texts = append(texts, s)
+	var first formats.Cell
+	n := 0
+	r.texts = r.texts[:0]
+	for _, it := range v.List() {
+		if it.Value.IsZero() || !c.holds(it.Label) {
+			continue
+		}
+		cell := r.value(c, it.Value)
+		if n++; n == 1 {
+			first = cell
+		}
+		if s := cell.String(); s != "" {
+			r.texts = append(r.texts, s)
 		}
 	}
-	return formats.TextCell(strings.Join(texts, ValueSeparator))
+	if n <= 1 {
+		return first
+	}
+	return formats.TextCell(strings.Join(r.texts, ValueSeparator))
 }
 
 // value renders one value (one item of a list) for column c.

@@ -85,9 +85,9 @@ type Result struct {
 // date and time of day).
 //
 // The caller's opts.Scope is part of the query the store runs: records
-// outside it are never read. Text cells of CSV and XLSX files that a
-// spreadsheet would run as formulas are neutralized (see Neutralize)
-// unless opts.DisableInjectionGuard is set.
+// outside it are never read. Text cells (and column names) of CSV and XLSX
+// files that a spreadsheet would run as formulas are neutralized (see
+// Neutralize) unless opts.DisableInjectionGuard is set.
 //
 // w receives the file; Export does not close it. On error the content
 // written to w is incomplete and must be discarded (a PDF export writes

@@ -262,9 +262,6 @@ func (w *Writer) Close() (err error) {
 	return nil
 }
 
-// Rows returns the number of rows written so far.
-func (w *Writer) Rows() int { return w.rows }
-
 func (w *Writer) fail(err error) error {
 	if err != nil && w.err == nil {
 		w.err = err
