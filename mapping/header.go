@@ -198,13 +198,18 @@ func entityOf(words []string) string {
 func parseHeader(raw string) header {
 	raw = strings.TrimSpace(strings.TrimPrefix(raw, "\ufeff"))
 	h := header{raw: raw}
-	lower := strings.ToLower(raw)
 	body := raw
+	// A repeated title the file reader renamed, "Phone Number (2)", means
+	// what its first use means (HubSpot repeats a company's columns).
+	if i := strings.LastIndex(body, " ("); i > 0 && strings.HasSuffix(body, ")") && isDigits(body[i+2:len(body)-1]) {
+		body = body[:i]
+	}
+	lower := strings.ToLower(body)
 	if strings.HasSuffix(lower, ".id") || strings.HasSuffix(lower, "_id") && strings.Contains(lower, ".") {
 		h.idColumn = true
 	}
 	if strings.HasSuffix(lower, "__c") {
-		body = raw[:len(raw)-3] // a Salesforce custom field: Gender__c
+		body = body[:len(body)-3] // a Salesforce custom field: Gender__c
 	}
 	if segs := strings.Split(body, " - "); len(segs) >= 2 {
 		if e := entityOf(normalize(segs[0])); e != "" {

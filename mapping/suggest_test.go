@@ -199,6 +199,19 @@ func TestSuggestOneColumnPerField(t *testing.T) {
 	}
 }
 
+// TestSuggestRenamedDuplicates: a file reader names a repeated title
+// "Phone Number (2)"; HubSpot repeats the company's columns that way.
+func TestSuggestRenamedDuplicates(t *testing.T) {
+	header := []string{"First Name", "Phone Number", "Country/Region", "Record ID - Company", "Phone Number (2)", "Country/Region (2)", "Column 7"}
+	got := Suggest(header, nil, peopleModule())
+	want := []Target{{Field: "first_name"}, {Field: "phone"}, {Field: "address", Part: crmio.PartCountry}, {}, {}, {}, {}}
+	for i, s := range got {
+		if s.Target != want[i] {
+			t.Errorf("%q → %s, want %s", s.Header, s.Target, want[i])
+		}
+	}
+}
+
 func TestChain(t *testing.T) {
 	m := peopleModule()
 	header := []string{"Vorname", "Handynummer", "Kdnr", "Firma"}
