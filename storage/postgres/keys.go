@@ -20,7 +20,8 @@ import (
 //     <, <=, >, >= and the order use. bytea compares bytewise, as Go
 //     compares strings and as the C collation would.
 //   - hkeys (int8[], GIN-indexed): a 64-bit hash of module, field and
-//     match key of each value: what Lookup and = find through the index.
+//     match key of each value of the module's lookup fields (see
+//     crmio_lookup_fields): what Lookup and = find through the index.
 //     A hash keeps index entries small whatever the length of a value
 //     (a B-tree or GIN entry must fit in a third of a page), and the exact
 //     key in keys settles the rare collision.
@@ -86,8 +87,9 @@ type recordKeys struct {
 	ends        []int  // where each element ends in arena
 }
 
-// compute fills k with the keys of values; names are its fields, sorted.
-func (k *recordKeys) compute(module string, values map[string]crmio.Value, names []string) {
+// compute fills k with the keys of values; names are its fields, sorted;
+// lookup holds the module's lookup fields.
+func (k *recordKeys) compute(module string, values map[string]crmio.Value, names []string, lookup map[string]bool) {
 	k.hkeys, k.arena, k.ends = k.hkeys[:0], k.arena[:0], k.ends[:0]
 	add := func(name string, v crmio.Value) {
 		mk := crmio.MatchKey(v)
@@ -95,8 +97,10 @@ func (k *recordKeys) compute(module string, values map[string]crmio.Value, names
 		k.ends = append(k.ends, len(k.arena))
 		k.arena = append(fieldPrefix(k.arena, name), storage.SortKey(v)...)
 		k.ends = append(k.ends, len(k.arena))
-		if hk := keyHash(module, name, mk); !slices.Contains(k.hkeys, hk) {
-			k.hkeys = append(k.hkeys, hk)
+		if lookup[name] {
+			if hk := keyHash(module, name, mk); !slices.Contains(k.hkeys, hk) {
+				k.hkeys = append(k.hkeys, hk)
+			}
 		}
 	}
 	for _, name := range names {

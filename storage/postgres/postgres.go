@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/crmio/crmio/storage"
@@ -33,6 +34,10 @@ type Store struct {
 	owned  bool              // Close closes the pool
 	schema string            // as given in Options
 	names  *strings.Replacer // puts table names in the schema; nil for none
+
+	// lookupFields caches, by module and field, the lookup fields known
+	// committed: such a field never stops being one.
+	lookupFields sync.Map
 
 	closed atomic.Bool
 }
@@ -110,7 +115,7 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 // tableNames are the names of the schema's tables and sequences, as
 // queries write them.
-var tableNames = []string{"crmio_records", "crmio_record_ids", "crmio_jobs", "crmio_journal"}
+var tableNames = []string{"crmio_records", "crmio_record_ids", "crmio_lookup_fields", "crmio_jobs", "crmio_journal"}
 
 // sql returns query with its table and sequence names in the store's
 // schema.

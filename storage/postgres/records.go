@@ -84,8 +84,9 @@ func (c *conn) fail(op string, err error) error {
 	return c.st.fail(op, err)
 }
 
-// Insert implements storage.Store: the ids come from the sequence in one
-// query, then the records go in one binary COPY, which is atomic.
+// Insert implements storage.Store: in one transaction, the module's lookup
+// fields and the ids (from the sequence) in one round trip, then the
+// records in one binary COPY.
 func (c *conn) Insert(ctx context.Context, module string, recs []crmio.Record) ([]string, error) {
 	for i, r := range recs {
 		if r.ID != "" {
@@ -96,14 +97,13 @@ func (c *conn) Insert(ctx context.Context, module string, recs []crmio.Record) (
 		return []string{}, c.check(ctx)
 	}
 	var rowIDs []int64
-	err := c.with(ctx, "insert", func(db *pgx.Conn) error {
-		rows, _ := db.Query(ctx, c.st.sql(`SELECT nextval('crmio_record_ids') FROM generate_series(1, $1)`), len(recs))
-		var err error
-		if rowIDs, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+	err := c.write(ctx, "insert", func(db *pgx.Conn) error {
+		lookup, ids, err := c.writeSetup(ctx, db, module, len(recs))
+		if err != nil {
 			return err
 		}
-		slices.Sort(rowIDs)
-		enc := newRecordEncoder(module)
+		rowIDs = ids
+		enc := newRecordEncoder(module, lookup)
 		i := 0
 		src := &copySource{row: func(b []byte) ([]byte, bool, error) {
 			if i == len(recs) {
@@ -132,17 +132,20 @@ const copyRecordsSQL = `COPY crmio_records (id, module, vals, keys, sorts, hkeys
 // buffers from record to record.
 type recordEncoder struct {
 	module string
+	lookup map[string]bool // the module's lookup fields
 	vals   []byte
 	names  []string
 	keys   recordKeys
 }
 
-func newRecordEncoder(module string) *recordEncoder { return &recordEncoder{module: module} }
+func newRecordEncoder(module string, lookup map[string]bool) *recordEncoder {
+	return &recordEncoder{module: module, lookup: lookup}
+}
 
 // append appends the binary COPY tuple of one record.
 func (e *recordEncoder) append(b []byte, id int64, values map[string]crmio.Value) []byte {
 	e.vals, e.names = appendValues(e.vals[:0], values, e.names)
-	e.keys.compute(e.module, values, e.names)
+	e.keys.compute(e.module, values, e.names, e.lookup)
 	b = appendInt16(b, 6)
 	b = appendInt8Field(b, id)
 	b = appendBytesField(b, e.module)
@@ -172,12 +175,6 @@ func (c *conn) Update(ctx context.Context, module string, recs []crmio.Record) e
 	for i, id := range rowIDs {
 		last[id] = i
 	}
-	if len(last) == 1 && c.tx == nil {
-		// One statement is atomic by itself: no transaction to open.
-		return c.with(ctx, "update", func(db *pgx.Conn) error {
-			return c.updateEach(ctx, db, module, recs, rowIDs, last)
-		})
-	}
 	if len(last) <= smallUpdate {
 		return c.write(ctx, "update", func(db *pgx.Conn) error {
 			return c.updateEach(ctx, db, module, recs, rowIDs, last)
@@ -196,6 +193,10 @@ const smallUpdate = 32
 // record that is not there updates no row, and fails the batch (which the
 // caller's transaction then undoes).
 func (c *conn) updateEach(ctx context.Context, db *pgx.Conn, module string, recs []crmio.Record, rowIDs []int64, last map[int64]int) error {
+	lookup, _, err := c.writeSetup(ctx, db, module, 0)
+	if err != nil {
+		return err
+	}
 	query := c.st.sql(`UPDATE crmio_records SET vals = $1, keys = $2, sorts = $3, hkeys = $4 WHERE module = $5 AND id = $6`)
 	var batch pgx.Batch
 	var sent []int
@@ -207,8 +208,9 @@ func (c *conn) updateEach(ctx context.Context, db *pgx.Conn, module string, recs
 		var vals []byte
 		var k recordKeys
 		vals, names = appendValues(nil, recs[i].Values, names)
-		k.compute(module, recs[i].Values, names)
-		batch.Queue(query, string(vals), k.keys, k.sorts, k.hkeys, module, id)
+		k.compute(module, recs[i].Values, names, lookup)
+		// pgx sends a nil slice as NULL: the columns want empty arrays.
+		batch.Queue(query, string(vals), nonNil(k.keys), nonNil(k.sorts), nonNil(k.hkeys), module, id)
 		sent = append(sent, i)
 	}
 	results := db.SendBatch(ctx, &batch)
@@ -230,6 +232,10 @@ func (c *conn) updateEach(ctx context.Context, db *pgx.Conn, module string, recs
 // copies the new rows into a temporary table and updates from it in one
 // statement.
 func (c *conn) updateStaged(ctx context.Context, db *pgx.Conn, module string, recs []crmio.Record, rowIDs []int64, last map[int64]int) error {
+	lookup, _, err := c.writeSetup(ctx, db, module, 0)
+	if err != nil {
+		return err
+	}
 	rows, _ := db.Query(ctx, c.st.sql(`SELECT id FROM crmio_records WHERE module = $1 AND id = ANY($2) FOR UPDATE`), module, rowIDs)
 	found, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil {
@@ -245,7 +251,7 @@ func (c *conn) updateStaged(ctx context.Context, db *pgx.Conn, module string, re
 	if _, err := db.Exec(ctx, stageSQL); err != nil {
 		return err
 	}
-	enc := newRecordEncoder(module)
+	enc := newRecordEncoder(module, lookup)
 	i := 0
 	src := &copySource{row: func(b []byte) ([]byte, bool, error) {
 		for i < len(recs) && last[rowIDs[i]] != i {
@@ -363,51 +369,10 @@ func readRecords(rows pgx.Rows, module string, f func(crmio.Record) bool) error 
 	return rows.Err()
 }
 
-// Lookup implements storage.Store. The GIN index on hkeys finds the
-// candidate records; their keys settle which wanted key each holds (a
-// hash can collide, the key cannot).
-func (c *conn) Lookup(ctx context.Context, module, field string, keys []string) (map[string][]string, error) {
-	wanted := make(map[string]bool, len(keys))
-	hashes := make([]int64, 0, len(keys))
-	for _, k := range keys {
-		if k != "" && !wanted[k] { // "" is no value's key
-			wanted[k] = true
-			hashes = append(hashes, keyHash(module, field, k))
-		}
+// nonNil returns s, or an empty slice for nil.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
 	}
-	out := make(map[string][]string)
-	if len(hashes) == 0 {
-		return out, c.check(ctx)
-	}
-	prefix := fieldPrefix(nil, field)
-	err := c.with(ctx, "lookup", func(db *pgx.Conn) error {
-		rows, err := db.Query(ctx, c.st.sql(`SELECT id, keys FROM crmio_records WHERE module = $1 AND hkeys && $2 ORDER BY id`), module, hashes)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		var id int64
-		var elems [][]byte
-		var matched []string
-		for rows.Next() {
-			if err := rows.Scan(&id, &elems); err != nil {
-				return err
-			}
-			matched = matched[:0]
-			for _, e := range elems {
-				if len(e) < len(prefix) || string(e[:len(prefix)]) != string(prefix) {
-					continue
-				}
-				if k := string(e[len(prefix):]); wanted[k] && !slices.Contains(matched, k) {
-					matched = append(matched, k)
-					out[k] = append(out[k], formatID(id))
-				}
-			}
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return s
 }

@@ -31,7 +31,7 @@ func (c *conn) Scan(ctx context.Context, module string, q storage.Query) iter.Se
 			yield(crmio.Record{}, err)
 			return
 		}
-		query, args := buildScan(module, q)
+		query, args := buildScan(module, q, c.st.isLookupField)
 		query = c.st.sql(query)
 		var err error
 		stopped := false
@@ -126,8 +126,9 @@ func (b *sqlBuilder) arg(v any, typ string) {
 	}
 }
 
-// buildScan returns the SELECT that runs q over module.
-func buildScan(module string, q storage.Query) (string, []any) {
+// buildScan returns the SELECT that runs q over module. indexed reports
+// the lookup fields known: an = filter on one uses the index.
+func buildScan(module string, q storage.Query, indexed func(module, field string) bool) (string, []any) {
 	var b sqlBuilder
 	b.WriteString("SELECT r.id, ")
 	switch {
@@ -150,7 +151,7 @@ func buildScan(module string, q storage.Query) (string, []any) {
 	}
 	for _, f := range filters {
 		b.WriteString(" AND ")
-		writeFilter(&b, module, f)
+		writeFilter(&b, module, f, indexed(module, f.Field))
 	}
 	b.WriteString(" ORDER BY ")
 	for _, o := range q.Order {
@@ -181,16 +182,20 @@ func buildScan(module string, q storage.Query) (string, []any) {
 // storage.Filter.Match: a condition on the elements of the field, which a
 // record without the field (or with a null value, or an empty list) has
 // none of.
-func writeFilter(b *sqlBuilder, module string, f storage.Filter) {
+func writeFilter(b *sqlBuilder, module string, f storage.Filter, indexed bool) {
 	prefix := fieldPrefix(nil, f.Field)
 	switch f.Op {
 	case storage.Eq:
-		// The GIN index finds the records with the hash; the key itself
-		// settles a collision.
+		// On a lookup field, the GIN index finds the records with the
+		// hash; the key itself settles a collision.
 		key := crmio.MatchKey(f.Value)
-		b.WriteString("(r.hkeys @> ARRAY[")
-		b.arg(keyHash(module, f.Field, key), "bigint")
-		b.WriteString("] AND r.keys @> ARRAY[")
+		b.WriteString("(")
+		if indexed {
+			b.WriteString("r.hkeys @> ARRAY[")
+			b.arg(keyHash(module, f.Field, key), "bigint")
+			b.WriteString("] AND r.hkeys <> '{}' AND ")
+		}
+		b.WriteString("r.keys @> ARRAY[")
 		b.arg(element(f.Field, key), "bytea")
 		b.WriteString("])")
 	case storage.Ne:

@@ -6,7 +6,8 @@
 -- and an id is never reused.
 CREATE SEQUENCE crmio_record_ids;
 
--- Every record of every module. vals is a JSON object: field name → the
+-- Every record of every module. Module names compare bytewise (COLLATE
+-- "C"): cheaper, and no locale decides what a name is. vals is a JSON object: field name → the
 -- crmio.Value JSON form ({"text":"Ada"}, {"number":"1.50"}, null …). It is
 -- json, not jsonb: json keeps the text as written, which jsonb cannot for
 -- text holding U+0000, and costs less to write.
@@ -15,10 +16,11 @@ CREATE SEQUENCE crmio_record_ids;
 -- (storage/postgres keys.go): keys holds the field-prefixed
 -- crmio.MatchKey of every value (every item of a list), sorts their
 -- storage.SortKey in the same order, hkeys a 64-bit hash of module, field
--- and match key, indexed, for Lookup and = filters.
+-- and match key of the values of the module's lookup fields (below),
+-- GIN-indexed, for Lookup and = filters.
 CREATE TABLE crmio_records (
 	id     bigint  NOT NULL DEFAULT nextval('crmio_record_ids'),
-	module text    NOT NULL,
+	module text COLLATE "C" NOT NULL,
 	vals   json    NOT NULL,
 	keys   bytea[] NOT NULL,
 	sorts  bytea[] NOT NULL,
@@ -26,7 +28,23 @@ CREATE TABLE crmio_records (
 	PRIMARY KEY (module, id)
 );
 ALTER SEQUENCE crmio_record_ids OWNED BY crmio_records.id;
-CREATE INDEX crmio_records_hkeys ON crmio_records USING gin (hkeys);
+-- Partial: a record with no value in a lookup field costs no index entry.
+-- Queries repeat the predicate (hkeys <> '{}') so that the planner can use
+-- the index.
+CREATE INDEX crmio_records_hkeys ON crmio_records USING gin (hkeys) WHERE hkeys <> '{}';
+
+-- The fields whose match keys are in hkeys: those Lookup has been asked
+-- about (or Store.IndexFields named). The first Lookup of a field adds it
+-- and fills in the hashes of the records already there; fields nobody
+-- looks up cost no index entries on writes. Writers read this table under
+-- a shared advisory lock of the module, which adding a field takes
+-- exclusively, so no record is written without the hashes of a field
+-- added meanwhile.
+CREATE TABLE crmio_lookup_fields (
+	module text COLLATE "C" NOT NULL,
+	field  text COLLATE "C" NOT NULL,
+	PRIMARY KEY (module, field)
+);
 
 -- Import jobs. job is the storage.Job as JSON (without its id and detail);
 -- detail keeps Job.Detail byte for byte; created_s and created_ns order
