@@ -1,6 +1,9 @@
 package crmio
 
-import "maps"
+import (
+	"maps"
+	"strconv"
+)
 
 // Record is one record of a module: its id (assigned by the Store) and its
 // field values by field name. A field absent from Values has no value; a
@@ -43,4 +46,27 @@ func (r Record) Equal(s Record) bool {
 		}
 	}
 	return true
+}
+
+// Fingerprint returns a short digest of r's values (not its ID or module):
+// two records have the same fingerprint when their values are Equal, in
+// any order of fields. The import journal keeps it to tell, at rollback,
+// whether a record changed since the import, without keeping a copy of it.
+func (r Record) Fingerprint() string {
+	var sum uint64
+	var scratch [512]byte
+	buf := scratch[:0]
+	for name, v := range r.Values {
+		buf = append(append(buf[:0], name...), 0)
+		buf = v.AppendJSON(buf)
+		// FNV-1a of each field, summed: the sum does not depend on the
+		// map's order.
+		h := uint64(14695981039346656037)
+		for _, c := range buf {
+			h ^= uint64(c)
+			h *= 1099511628211
+		}
+		sum += h
+	}
+	return strconv.FormatUint(sum, 36) + "." + strconv.Itoa(len(r.Values))
 }

@@ -181,3 +181,21 @@ func FuzzValueJSON(f *testing.F) {
 		}
 	})
 }
+
+func TestRecordFingerprint(t *testing.T) {
+	a := Record{ID: "1", Values: everyKind()}
+	b := Record{ID: "2", Values: everyKind()}
+	if a.Fingerprint() != b.Fingerprint() {
+		t.Error("equal values must have equal fingerprints, whatever the id")
+	}
+	c := a.Clone()
+	c.Set("number", NumberValue(MustDecimal("1234.5")))
+	if a.Fingerprint() == c.Fingerprint() {
+		t.Error("a changed value must change the fingerprint")
+	}
+	d := a.Clone()
+	delete(d.Values, "null")
+	if a.Fingerprint() == d.Fingerprint() {
+		t.Error("a removed null field must change the fingerprint")
+	}
+}

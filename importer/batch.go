@@ -233,8 +233,7 @@ func (r *run) write(ctx context.Context, store storage.Store, rows []pending) (*
 			}
 			changed = append(changed, merged)
 			b := old
-			a := merged
-			journal = append(journal, storage.JournalEntry{Op: storage.JournalUpdated, Module: r.module.Name, ID: id, Before: &b, After: &a})
+			journal = append(journal, storage.JournalEntry{Op: storage.JournalUpdated, Module: r.module.Name, ID: id, Before: &b, Fingerprint: merged.Fingerprint()})
 		}
 		for j, i := range valid {
 			if targets[j].insert < 0 && unchanged[targets[j].existing] && res.outcomes[i] == outUpdated {
@@ -254,9 +253,7 @@ func (r *run) write(ctx context.Context, store storage.Store, rows []pending) (*
 			return nil, fmt.Errorf("inserting %d records: %w", len(inserts), err)
 		}
 		for k, id := range ids {
-			a := inserts[k]
-			a.ID, a.Module = id, r.module.Name
-			journal = append(journal, storage.JournalEntry{Op: storage.JournalCreated, Module: r.module.Name, ID: id, After: &a})
+			journal = append(journal, storage.JournalEntry{Op: storage.JournalCreated, Module: r.module.Name, ID: id, Fingerprint: inserts[k].Fingerprint()})
 		}
 	}
 	if len(journal) > 0 && r.jobID != "" {
@@ -338,9 +335,7 @@ func (r *run) resolveReferences(ctx context.Context, store storage.Store, rows [
 				}
 				res.refsCreated += len(ids)
 				for n, id := range ids {
-					a := create[n]
-					a.ID = id
-					journal = append(journal, storage.JournalEntry{Op: storage.JournalCreated, Module: target.Name, ID: id, After: &a})
+					journal = append(journal, storage.JournalEntry{Op: storage.JournalCreated, Module: target.Name, ID: id, Fingerprint: create[n].Fingerprint()})
 				}
 				for _, k := range keys {
 					if len(found[k]) == 0 {

@@ -2,9 +2,7 @@ package importer
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"slices"
 	"strings"
 
@@ -119,7 +117,7 @@ type undo struct {
 	module, id string
 	created    bool
 	before     *crmio.Record
-	afterHash  uint64
+	after      string // the fingerprint of the record as the job left it
 }
 
 // Rollback undoes an import: it deletes every record the job created
@@ -165,8 +163,11 @@ func (im *Importer) Rollback(ctx context.Context, jobID string, opts *RollbackOp
 			undos[key] = u
 			order = append(order, key)
 		}
-		if e.After != nil {
-			u.afterHash = recordHash(*e.After)
+		switch {
+		case e.Fingerprint != "":
+			u.after = e.Fingerprint
+		case e.After != nil:
+			u.after = e.After.Fingerprint()
 		}
 	}
 
@@ -192,9 +193,9 @@ func (im *Importer) Rollback(ctx context.Context, jobID string, opts *RollbackOp
 				switch {
 				case !ok && u.created:
 					res.Already++ // deleted already
-				case ok && !u.created && u.before != nil && recordHash(cur) == recordHash(*u.before):
+				case ok && !u.created && u.before != nil && cur.Fingerprint() == u.before.Fingerprint():
 					res.Already++ // restored already
-				case ok && recordHash(cur) == u.afterHash, o.Force && ok:
+				case ok && cur.Fingerprint() == u.after, o.Force && ok:
 					todo = append(todo, u)
 				case o.Force:
 					// Updated by the import, deleted since: nothing to restore onto.
@@ -278,16 +279,4 @@ func indexOf(us []*undo) map[string]*undo {
 		out[u.module+"/"+u.id] = u
 	}
 	return out
-}
-
-// recordHash fingerprints a record's values, so that rollback can tell
-// whether a record changed without keeping every after-image in memory.
-func recordHash(rec crmio.Record) uint64 {
-	data, err := json.Marshal(rec.Values) // map keys are sorted: stable
-	if err != nil {
-		return 0
-	}
-	h := fnv.New64a()
-	h.Write(data)
-	return h.Sum64()
 }

@@ -98,13 +98,17 @@ const (
 	JournalUpdated JournalOp = "updated" // the job changed the record
 )
 
-// JournalEntry records one record a job wrote. After is the record as the
-// job left it (so rollback can tell whether it changed since); Before, for
-// an update, is the record as it was (so rollback can restore it).
+// JournalEntry records one record a job wrote. Before, for an update, is
+// the record as it was, so that rollback can restore it. Fingerprint
+// (crmio.Record.Fingerprint) or After tells how the job left the record, so
+// that rollback can tell whether it changed since: the importer writes the
+// fingerprint, which keeps the journal small. A store keeps every field as
+// given.
 type JournalEntry struct {
-	Op     JournalOp     `json:"op"`
-	Module string        `json:"module"`
-	ID     string        `json:"id"`
-	Before *crmio.Record `json:"before,omitempty"`
-	After  *crmio.Record `json:"after,omitempty"`
+	Op          JournalOp     `json:"op"`
+	Module      string        `json:"module"`
+	ID          string        `json:"id"`
+	Before      *crmio.Record `json:"before,omitempty"`
+	After       *crmio.Record `json:"after,omitempty"`
+	Fingerprint string        `json:"fingerprint,omitempty"`
 }
