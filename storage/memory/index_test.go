@@ -136,18 +136,18 @@ func checkInvariants(t *testing.T, s *Store, fields []string) {
 		}
 		if r.deleted {
 			dead++
-			if m.byID[r.id] != nil {
-				t.Errorf("deleted record %s still in byID", r.id)
+			if m.find(r.id) != nil {
+				t.Errorf("deleted record %s still found", r.id)
 			}
 			continue
 		}
 		alive++
-		if m.byID[r.id] != r {
-			t.Errorf("live record %s missing from byID", r.id)
+		if m.find(r.id) != r {
+			t.Errorf("live record %s not found", r.id)
 		}
 	}
-	if alive != len(m.byID) || dead != m.dead {
-		t.Errorf("order has %d live and %d dead records; byID has %d, dead counter %d", alive, dead, len(m.byID), m.dead)
+	if dead != m.dead {
+		t.Errorf("order has %d live and %d dead records; dead counter %d", alive, dead, m.dead)
 	}
 	for _, f := range fields {
 		want := map[string][]string{}
@@ -178,6 +178,30 @@ func checkInvariants(t *testing.T, s *Store, fields []string) {
 			if !slices.Equal(got, ids) {
 				t.Errorf("field %s key %s: index %q, want %q", f, k, got, ids)
 			}
+		}
+	}
+}
+
+func TestParseID(t *testing.T) {
+	for _, tc := range []struct {
+		id   string
+		seq  uint64
+		want bool
+	}{
+		{"000000000001", 1, true},
+		{"000000012345", 12345, true},
+		{"1234567890123", 1234567890123, true},
+		{formatIDs(1<<40, 1)[0], 1<<40 + 1, true},
+		{"1", 0, false},
+		{"0000000000001", 0, false}, // one zero too many
+		{"000000000000", 0, false},
+		{"00000000000x", 0, false},
+		{"", 0, false},
+		{"99999999999999999999999", 0, false}, // overflows
+	} {
+		seq, ok := parseID(tc.id)
+		if ok != tc.want || ok && seq != tc.seq {
+			t.Errorf("parseID(%q) = %d, %v; want %d, %v", tc.id, seq, ok, tc.seq, tc.want)
 		}
 	}
 }

@@ -64,9 +64,10 @@ type state struct {
 // module is the records of one module.
 type module struct {
 	name string
-	byID map[string]*record
 	// order holds the records by counter, including deleted records
-	// (tombstones) until compact removes them. Scans walk it.
+	// (tombstones) until compact removes them. Scans walk it, and find
+	// looks ids up in it: an id is its counter, so no map from id to
+	// record is needed.
 	order []*record
 	dead  int // deleted records still in order
 	// index maps a field to its match-key index. An index is built on the
@@ -92,7 +93,7 @@ func (r *record) export(module string) crmio.Record {
 func (st *state) module(name string, create bool) *module {
 	m := st.modules[name]
 	if m == nil && create {
-		m = &module{name: name, byID: make(map[string]*record), index: make(map[string]fieldIndex)}
+		m = &module{name: name, index: make(map[string]fieldIndex)}
 		st.modules[name] = m
 	}
 	return m
@@ -267,7 +268,6 @@ func (st *state) insert(name string, values []map[string]crmio.Value, log *undoL
 		st.seq++
 		r := &block[i]
 		*r = record{seq: st.seq, id: ids[i], values: v}
-		m.byID[r.id] = r
 		added[i] = r
 	}
 	m.order = append(m.order, added...)
@@ -294,7 +294,7 @@ func (st *state) update(name string, recs []crmio.Record, values []map[string]cr
 	for i, rec := range recs {
 		var r *record
 		if m != nil {
-			r = m.byID[rec.ID]
+			r = m.find(rec.ID)
 		}
 		if r == nil {
 			return fmt.Errorf("memory: update %q: record %d, id %q: %w", name, i, rec.ID, crmio.ErrNotFound)
@@ -355,11 +355,10 @@ func (st *state) delete(name string, ids []string, log *undoLog) {
 	}
 	var removed []*record
 	for _, id := range ids {
-		r := m.byID[id]
+		r := m.find(id)
 		if r == nil {
 			continue
 		}
-		delete(m.byID, id)
 		r.deleted = true
 		m.dead++
 		st.unindex(m, r)
@@ -399,6 +398,37 @@ func (st *state) reindex(m *module, r *record) {
 	}
 }
 
+// find returns the live record of id, or nil.
+func (m *module) find(id string) *record {
+	seq, ok := parseID(id)
+	if !ok {
+		return nil
+	}
+	i, found := slices.BinarySearchFunc(m.order, seq, bySeq)
+	if !found || m.order[i].deleted {
+		return nil
+	}
+	return m.order[i]
+}
+
+// parseID returns the counter of an id formatIDs made, refusing any other
+// spelling of the number ("7", "0000000000007" with one zero too many), so
+// that one record has one id.
+func parseID(id string) (uint64, bool) {
+	if len(id) < idWidth || len(id) > idWidth && id[0] == '0' {
+		return 0, false
+	}
+	var n uint64
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if c < '0' || c > '9' || n > (1<<64-1-9)/10 {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	return n, n > 0
+}
+
 // compact drops tombstones from order once they are the larger part.
 func (m *module) compact() {
 	if m.dead < 64 || m.dead < len(m.order)/2 {
@@ -422,7 +452,7 @@ func (st *state) get(name string, ids []string) []crmio.Record {
 		return out
 	}
 	for _, id := range ids {
-		if r := m.byID[id]; r != nil {
+		if r := m.find(id); r != nil {
 			out = append(out, r.export(name))
 		}
 	}

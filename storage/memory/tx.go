@@ -187,7 +187,6 @@ func (st *state) rollback(log *undoLog) {
 		switch step.op {
 		case opInsert:
 			for _, r := range slices.Backward(step.recs) {
-				delete(m.byID, r.id)
 				r.deleted = true
 				m.dead++
 				st.unindex(m, r)
@@ -201,7 +200,6 @@ func (st *state) rollback(log *undoLog) {
 				// Deleted records stay in order during a transaction.
 				r.deleted = false
 				m.dead--
-				m.byID[r.id] = r
 				st.reindex(m, r)
 			}
 		case opCreateJob:
