@@ -1,9 +1,12 @@
 package crmio
 
 import (
+	"hash/crc64"
 	"maps"
 	"strconv"
 )
+
+var crcTable = crc64.MakeTable(crc64.ECMA)
 
 // Record is one record of a module: its id (assigned by the Store) and its
 // field values by field name. A field absent from Values has no value; a
@@ -59,14 +62,9 @@ func (r Record) Fingerprint() string {
 	for name, v := range r.Values {
 		buf = append(append(buf[:0], name...), 0)
 		buf = v.AppendJSON(buf)
-		// FNV-1a of each field, summed: the sum does not depend on the
+		// A CRC of each field, summed: the sum does not depend on the
 		// map's order.
-		h := uint64(14695981039346656037)
-		for _, c := range buf {
-			h ^= uint64(c)
-			h *= 1099511628211
-		}
-		sum += h
+		sum += crc64.Update(0, crcTable, buf)
 	}
 	return strconv.FormatUint(sum, 36) + "." + strconv.Itoa(len(r.Values))
 }

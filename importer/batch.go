@@ -232,8 +232,10 @@ func (r *run) write(ctx context.Context, store storage.Store, rows []pending) (*
 				continue
 			}
 			changed = append(changed, merged)
-			b := old
-			journal = append(journal, storage.JournalEntry{Op: storage.JournalUpdated, Module: r.module.Name, ID: id, Before: &b, Fingerprint: merged.Fingerprint()})
+			if r.jobID != "" {
+				b := old
+				journal = append(journal, storage.JournalEntry{Op: storage.JournalUpdated, Module: r.module.Name, ID: id, Before: &b, Fingerprint: merged.Fingerprint()})
+			}
 		}
 		for j, i := range valid {
 			if targets[j].insert < 0 && unchanged[targets[j].existing] && res.outcomes[i] == outUpdated {
@@ -253,7 +255,9 @@ func (r *run) write(ctx context.Context, store storage.Store, rows []pending) (*
 			return nil, fmt.Errorf("inserting %d records: %w", len(inserts), err)
 		}
 		for k, id := range ids {
-			journal = append(journal, storage.JournalEntry{Op: storage.JournalCreated, Module: r.module.Name, ID: id, Fingerprint: inserts[k].Fingerprint()})
+			if r.jobID != "" {
+				journal = append(journal, storage.JournalEntry{Op: storage.JournalCreated, Module: r.module.Name, ID: id, Fingerprint: inserts[k].Fingerprint()})
+			}
 		}
 	}
 	if len(journal) > 0 && r.jobID != "" {
@@ -335,7 +339,9 @@ func (r *run) resolveReferences(ctx context.Context, store storage.Store, rows [
 				}
 				res.refsCreated += len(ids)
 				for n, id := range ids {
-					journal = append(journal, storage.JournalEntry{Op: storage.JournalCreated, Module: target.Name, ID: id, Fingerprint: create[n].Fingerprint()})
+					if r.jobID != "" {
+						journal = append(journal, storage.JournalEntry{Op: storage.JournalCreated, Module: target.Name, ID: id, Fingerprint: create[n].Fingerprint()})
+					}
 				}
 				for _, k := range keys {
 					if len(found[k]) == 0 {
