@@ -103,13 +103,8 @@ func (c *conn) inSavepoint(ctx context.Context, fn func(q querier) error) (err e
 	return fn(c.tx)
 }
 
-const (
-	insertRecordSQL = `INSERT INTO crmio_records (module, vals) VALUES (?, ?)`
-	insertItemSQL   = `INSERT INTO crmio_items (record_id, field, pos, module, key, sort) VALUES (?, ?, ?, ?, ?, ?)`
-)
-
-// Insert implements storage.Store: the batch in one transaction, with
-// prepared statements.
+// Insert implements storage.Store: the batch in one transaction, written
+// with multi-row INSERT statements.
 func (c *conn) Insert(ctx context.Context, module string, recs []crmio.Record) ([]string, error) {
 	for i, r := range recs {
 		if r.ID != "" {
@@ -121,19 +116,24 @@ func (c *conn) Insert(ctx context.Context, module string, recs []crmio.Record) (
 	}
 	ids := make([]string, len(recs))
 	err := c.write(ctx, "insert", func(q querier) error {
-		w, err := newItemWriter(ctx, q, module)
+		var last int64
+		if err := q.QueryRowContext(ctx, `UPDATE crmio_sequences SET last = last + ? WHERE name = 'records' RETURNING last`, len(recs)).Scan(&last); err != nil {
+			return err
+		}
+		first := last - int64(len(recs)) + 1
+		w, err := newBatchWriter(ctx, q, module, false)
 		if err != nil {
 			return err
 		}
 		defer w.close()
 		for i, r := range recs {
-			id, err := w.insert(ctx, r.Values)
-			if err != nil {
+			id := first + int64(i)
+			if err := w.record(ctx, id, r.Values); err != nil {
 				return err
 			}
 			ids[i] = formatID(id)
 		}
-		return nil
+		return w.flush(ctx)
 	})
 	if err != nil {
 		return nil, err
@@ -141,85 +141,167 @@ func (c *conn) Insert(ctx context.Context, module string, recs []crmio.Record) (
 	return ids, nil
 }
 
-// itemWriter writes records and their items with prepared statements,
-// reusing its buffers from record to record.
-type itemWriter struct {
-	module          string
-	record, itemRow *sql.Stmt
-	update, delete  *sql.Stmt
-	buf             []byte
-	names           []string
-	items           []item
+// Rows per multi-row INSERT: a statement per row costs more than the row
+// itself, so rows go a chunk at a time.
+const (
+	recordsPerInsert = 100 // 3 parameters each
+	itemsPerInsert   = 150 // 5 parameters each
+	keysPerInsert    = 150 // 4 parameters each
+)
+
+// batchWriter writes records, their items and the keys of their lookup
+// fields with multi-row INSERTs, buffering up to one statement's worth of
+// each.
+type batchWriter struct {
+	q       querier
+	module  string
+	replace bool            // updating existing records rather than inserting
+	lookup  map[string]bool // the module's lookup fields
+
+	records, items, keys rowBuffer
+
+	buf     []byte
+	names   []string
+	scratch []item
+	seen    []string
 }
 
-func newItemWriter(ctx context.Context, q querier, module string) (*itemWriter, error) {
-	w := &itemWriter{module: module}
-	var err error
-	if w.record, err = q.PrepareContext(ctx, insertRecordSQL); err != nil {
+// rowBuffer holds the arguments of rows waiting for their INSERT.
+type rowBuffer struct {
+	perRow, full int
+	query        func(rows int) string
+	stmt         *sql.Stmt // the full-size statement, prepared on first use
+	args         []any
+}
+
+func newBatchWriter(ctx context.Context, q querier, module string, replace bool) (*batchWriter, error) {
+	lookup, err := lookupFields(ctx, q, module)
+	if err != nil {
 		return nil, err
 	}
-	if w.itemRow, err = q.PrepareContext(ctx, insertItemSQL); err != nil {
-		w.close()
+	recordsVerb := "INSERT"
+	if replace {
+		recordsVerb = "REPLACE" // keeps the id
+	}
+	return &batchWriter{
+		q: q, module: module, replace: replace, lookup: lookup,
+		records: rowBuffer{perRow: 3, full: recordsPerInsert, query: func(n int) string {
+			return recordsVerb + ` INTO crmio_records (module, id, vals) VALUES ` + rowsSQL(n, "(?, ?, ?)")
+		}},
+		items: rowBuffer{perRow: 5, full: itemsPerInsert, query: func(n int) string {
+			return `INSERT INTO crmio_items (record_id, field, pos, key, sort) VALUES ` + rowsSQL(n, "(?, ?, ?, ?, ?)")
+		}},
+		keys: rowBuffer{perRow: 4, full: keysPerInsert, query: func(n int) string {
+			return `INSERT INTO crmio_keys (module, field, key, record_id) VALUES ` + rowsSQL(n, "(?, ?, ?, ?)")
+		}},
+	}, nil
+}
+
+// lookupFields returns the module's lookup fields.
+func lookupFields(ctx context.Context, q querier, module string) (map[string]bool, error) {
+	rows, err := q.QueryContext(ctx, `SELECT field FROM crmio_lookup_fields WHERE module = ?`, module)
+	if err != nil {
 		return nil, err
 	}
-	return w, nil
+	defer rows.Close()
+	fields := make(map[string]bool)
+	for rows.Next() {
+		var f string
+		if err := rows.Scan(&f); err != nil {
+			return nil, err
+		}
+		fields[f] = true
+	}
+	return fields, rows.Err()
 }
 
-func (w *itemWriter) close() {
-	for _, s := range []*sql.Stmt{w.record, w.itemRow, w.update, w.delete} {
-		if s != nil {
-			s.Close()
+func rowsSQL(n int, row string) string {
+	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+}
+
+func (w *batchWriter) close() {
+	for _, b := range []*rowBuffer{&w.records, &w.items, &w.keys} {
+		if b.stmt != nil {
+			b.stmt.Close()
 		}
 	}
 }
 
-// insert writes one new record and returns its id.
-func (w *itemWriter) insert(ctx context.Context, values map[string]crmio.Value) (int64, error) {
+// record queues one record: new, or replacing the values of one whose
+// items and keys the caller has deleted.
+func (w *batchWriter) record(ctx context.Context, id int64, values map[string]crmio.Value) error {
 	w.buf, w.names = appendValues(w.buf[:0], values, w.names)
-	res, err := w.record.ExecContext(ctx, w.module, string(w.buf))
-	if err != nil {
-		return 0, err
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return 0, err
-	}
-	return id, w.writeItems(ctx, id, values)
-}
-
-// replace writes new values for an existing record.
-func (w *itemWriter) replace(ctx context.Context, q querier, id int64, values map[string]crmio.Value) error {
-	var err error
-	if w.update == nil {
-		if w.update, err = q.PrepareContext(ctx, `UPDATE crmio_records SET vals = ? WHERE id = ?`); err != nil {
-			return err
-		}
-		if w.delete, err = q.PrepareContext(ctx, `DELETE FROM crmio_items WHERE record_id = ?`); err != nil {
-			return err
-		}
-	}
-	w.buf, w.names = appendValues(w.buf[:0], values, w.names)
-	if _, err := w.update.ExecContext(ctx, string(w.buf), id); err != nil {
+	if err := w.add(ctx, &w.records, w.module, id, string(w.buf)); err != nil {
 		return err
 	}
-	if _, err := w.delete.ExecContext(ctx, id); err != nil {
-		return err
-	}
-	return w.writeItems(ctx, id, values)
-}
-
-func (w *itemWriter) writeItems(ctx context.Context, id int64, values map[string]crmio.Value) error {
-	w.items = appendItems(w.items[:0], values, w.names)
-	for _, it := range w.items {
+	w.scratch = appendItems(w.scratch[:0], values, w.names)
+	w.seen = w.seen[:0]
+	for _, it := range w.scratch {
 		var sortKey any
 		if it.sort != "" {
 			sortKey = it.sort
 		}
-		if _, err := w.itemRow.ExecContext(ctx, id, it.field, it.pos, w.module, it.key, sortKey); err != nil {
+		if err := w.add(ctx, &w.items, id, it.field, it.pos, it.key, sortKey); err != nil {
+			return err
+		}
+		if !w.lookup[it.field] {
+			continue
+		}
+		// A key once per record and field; items are grouped by field.
+		if it.pos == 0 {
+			w.seen = w.seen[:0]
+		}
+		if slices.Contains(w.seen, it.key) {
+			continue
+		}
+		w.seen = append(w.seen, it.key)
+		if err := w.add(ctx, &w.keys, w.module, it.field, it.key, id); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// add queues one row, and writes the buffer once it holds a statement's
+// worth.
+func (w *batchWriter) add(ctx context.Context, b *rowBuffer, args ...any) error {
+	b.args = append(b.args, args...)
+	if len(b.args) < b.perRow*b.full {
+		return nil
+	}
+	return w.write(ctx, b)
+}
+
+// flush writes what is queued.
+func (w *batchWriter) flush(ctx context.Context) error {
+	for _, b := range []*rowBuffer{&w.records, &w.items, &w.keys} {
+		if err := w.write(ctx, b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// write runs the INSERT of the rows in b: a full chunk through the
+// prepared statement, fewer rows through a statement of their own.
+func (w *batchWriter) write(ctx context.Context, b *rowBuffer) error {
+	rows := len(b.args) / b.perRow
+	if rows == 0 {
+		return nil
+	}
+	defer func() { b.args = b.args[:0] }()
+	if rows < b.full {
+		_, err := w.q.ExecContext(ctx, b.query(rows), b.args...)
+		return err
+	}
+	if b.stmt == nil {
+		var err error
+		if b.stmt, err = w.q.PrepareContext(ctx, b.query(b.full)); err != nil {
+			return err
+		}
+	}
+	_, err := b.stmt.ExecContext(ctx, b.args...)
+	return err
 }
 
 // Update implements storage.Store. It checks that every id exists before
@@ -246,18 +328,51 @@ func (c *conn) Update(ctx context.Context, module string, recs []crmio.Record) e
 				return fmt.Errorf("update %q: record %d, id %q: %w", module, i, recs[i].ID, crmio.ErrNotFound)
 			}
 		}
-		w, err := newItemWriter(ctx, q, module)
+		if err := deleteItems(ctx, q, module, rowIDs); err != nil {
+			return err
+		}
+		// An id given twice takes the values of its last record.
+		last := make(map[int64]int, len(rowIDs))
+		for i, id := range rowIDs {
+			last[id] = i
+		}
+		w, err := newBatchWriter(ctx, q, module, true)
 		if err != nil {
 			return err
 		}
 		defer w.close()
 		for i, id := range rowIDs {
-			if err := w.replace(ctx, q, id, recs[i].Values); err != nil {
+			if last[id] != i {
+				continue
+			}
+			if err := w.record(ctx, id, recs[i].Values); err != nil {
 				return err
 			}
 		}
-		return nil
+		return w.flush(ctx)
 	})
+}
+
+// deleteItems deletes the items of records of module, and their keys.
+func deleteItems(ctx context.Context, q querier, module string, ids []int64) error {
+	for _, ch := range chunks(len(ids)) {
+		part := ids[ch[0]:ch[1]]
+		args := make([]any, 0, len(part)+1)
+		args = append(args, module)
+		for _, id := range part {
+			args = append(args, id)
+		}
+		in := placeholders(len(part))
+		// Each key row is found by its whole primary key, from the items.
+		if _, err := q.ExecContext(ctx, `DELETE FROM crmio_keys WHERE (module, field, key, record_id) IN
+			(SELECT ?1, field, key, record_id FROM crmio_items WHERE record_id IN (`+in+`))`, args...); err != nil {
+			return err
+		}
+		if _, err := q.ExecContext(ctx, `DELETE FROM crmio_items WHERE record_id IN (`+in+`)`, args[1:]...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // maxParams bounds the ? of one statement, well under SQLite's limit.
@@ -314,18 +429,28 @@ func (c *conn) Delete(ctx context.Context, module string, ids []string) error {
 		return c.check(ctx)
 	}
 	return c.write(ctx, "delete", func(q querier) error {
-		for _, ch := range chunks(len(rowIDs)) {
-			part := rowIDs[ch[0]:ch[1]]
+		// Only ids of the module: another module's records stay whole.
+		found, err := existing(ctx, q, module, rowIDs)
+		if err != nil {
+			return err
+		}
+		mine := make([]int64, 0, len(found))
+		for _, id := range rowIDs {
+			if found[id] {
+				mine = append(mine, id)
+			}
+		}
+		if err := deleteItems(ctx, q, module, mine); err != nil {
+			return err
+		}
+		for _, ch := range chunks(len(mine)) {
+			part := mine[ch[0]:ch[1]]
 			args := make([]any, 0, len(part)+1)
 			args = append(args, module)
 			for _, id := range part {
 				args = append(args, id)
 			}
-			in := placeholders(len(part))
-			if _, err := q.ExecContext(ctx, `DELETE FROM crmio_items WHERE record_id IN (SELECT id FROM crmio_records WHERE module = ? AND id IN (`+in+`))`, args...); err != nil {
-				return err
-			}
-			if _, err := q.ExecContext(ctx, `DELETE FROM crmio_records WHERE module = ? AND id IN (`+in+`)`, args...); err != nil {
+			if _, err := q.ExecContext(ctx, `DELETE FROM crmio_records WHERE module = ? AND id IN (`+placeholders(len(part))+`)`, args...); err != nil {
 				return err
 			}
 		}
@@ -406,48 +531,4 @@ func readRecords(rows *sql.Rows, module string, f func(crmio.Record) bool) error
 		}
 	}
 	return rows.Err()
-}
-
-// Lookup implements storage.Store, from the index on (module, field, key).
-func (c *conn) Lookup(ctx context.Context, module, field string, keys []string) (map[string][]string, error) {
-	if err := c.check(ctx); err != nil {
-		return nil, err
-	}
-	want := make([]string, 0, len(keys))
-	seen := make(map[string]bool, len(keys))
-	for _, k := range keys {
-		if k != "" && !seen[k] { // "" is no value's key
-			seen[k] = true
-			want = append(want, k)
-		}
-	}
-	out := make(map[string][]string)
-	q := c.reads()
-	for _, ch := range chunks(len(want)) {
-		part := want[ch[0]:ch[1]]
-		args := make([]any, 0, len(part)+2)
-		args = append(args, module, field)
-		for _, k := range part {
-			args = append(args, k)
-		}
-		rows, err := q.QueryContext(ctx, `SELECT DISTINCT key, record_id FROM crmio_items
-			WHERE module = ? AND field = ? AND key IN (`+placeholders(len(part))+`) ORDER BY record_id`, args...)
-		if err != nil {
-			return nil, c.st.fail("lookup", err)
-		}
-		var key string
-		var id int64
-		for rows.Next() {
-			if err := rows.Scan(&key, &id); err != nil {
-				rows.Close()
-				return nil, c.st.fail("lookup", err)
-			}
-			out[key] = append(out[key], formatID(id))
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, c.st.fail("lookup", err)
-		}
-	}
-	return out, nil
 }

@@ -26,7 +26,12 @@ func (c *conn) Scan(ctx context.Context, module string, q storage.Query) iter.Se
 			yield(crmio.Record{}, err)
 			return
 		}
-		query, args := buildScan(module, q)
+		lookup, err := lookupFields(ctx, c.reads(), module)
+		if err != nil {
+			yield(crmio.Record{}, c.st.fail("scan", err))
+			return
+		}
+		query, args := buildScan(module, q, lookup)
 		rows, err := c.reads().QueryContext(ctx, query, args...)
 		if err != nil {
 			yield(crmio.Record{}, c.st.fail("scan", err))
@@ -54,8 +59,9 @@ func (b *sqlBuilder) arg(v any) {
 	b.WriteByte('?')
 }
 
-// buildScan returns the SELECT that runs q over module.
-func buildScan(module string, q storage.Query) (string, []any) {
+// buildScan returns the SELECT that runs q over module, whose lookup
+// fields are lookup: an = filter on one uses the index of keys.
+func buildScan(module string, q storage.Query, lookup map[string]bool) (string, []any) {
 	var b sqlBuilder
 	b.WriteString("SELECT r.id, ")
 	switch {
@@ -91,7 +97,7 @@ func buildScan(module string, q storage.Query) (string, []any) {
 	}
 	for _, f := range filters {
 		b.WriteString(" AND ")
-		writeFilter(&b, module, f)
+		writeFilter(&b, module, f, lookup[f.Field])
 	}
 	b.WriteString(" ORDER BY ")
 	for i, o := range q.Order {
@@ -113,18 +119,26 @@ func buildScan(module string, q storage.Query) (string, []any) {
 // writeFilter writes the condition of f, with the semantics of
 // storage.Filter.Match: a condition on the field's items, which a record
 // without the field (or with a null value, or an empty list) has none of.
-func writeFilter(b *sqlBuilder, module string, f storage.Filter) {
+func writeFilter(b *sqlBuilder, module string, f storage.Filter, indexed bool) {
 	switch f.Op {
 	case storage.Eq, storage.Ne:
-		// The index on (module, field, key) finds the records with the key.
 		if f.Op == storage.Ne {
 			b.WriteString("NOT ")
 		}
-		b.WriteString("r.id IN (SELECT record_id FROM crmio_items WHERE module = ")
-		b.arg(module)
-		b.WriteString(" AND field = ")
+		if indexed {
+			// The index of keys finds the records with the key.
+			b.WriteString("r.id IN (SELECT record_id FROM crmio_keys WHERE module = ")
+			b.arg(module)
+			b.WriteString(" AND field = ")
+			b.arg(f.Field)
+			b.WriteString(" AND key = ")
+			b.arg(crmio.MatchKey(f.Value))
+			b.WriteString(")")
+			return
+		}
+		b.WriteString("EXISTS (SELECT 1 FROM crmio_items i WHERE i.record_id = r.id AND i.field = ")
 		b.arg(f.Field)
-		b.WriteString(" AND key = ")
+		b.WriteString(" AND i.key = ")
 		b.arg(crmio.MatchKey(f.Value))
 		b.WriteString(")")
 	case storage.Contains:

@@ -86,6 +86,7 @@ func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 	params.Set("_synchronous", sync)
 	params.Set("_txlock", "immediate") // take the write lock at BEGIN: no upgrade deadlocks
 	params.Add("_pragma", "foreign_keys(0)")
+	params.Add("_pragma", "cache_size(-65536)") // 64 MiB: the key index takes random inserts
 	uri := "file:" + (&url.URL{Path: path}).EscapedPath()
 	writer, err := sql.Open("sqlite", uri+"?"+params.Encode())
 	if err != nil {

@@ -1,34 +1,58 @@
--- crmio schema, version 1: records with their match and sort keys, and the
--- import history (jobs and their journal).
+-- crmio schema, version 1: records with their match and sort keys, the
+-- index of lookup fields, and the import history (jobs and their journal).
 
--- Every record of every module. id is the record's id (its decimal form);
--- AUTOINCREMENT keeps ids from being reused after the newest is deleted,
--- so id order is creation order. vals is a JSON object: field name → the
--- crmio.Value JSON form ({"text":"Ada"}, {"number":"1.50"}, null …).
+-- Counters: "records" hands out record ids. Ids are never reused, so id
+-- order is creation order.
+CREATE TABLE crmio_sequences (
+	name TEXT PRIMARY KEY,
+	last INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO crmio_sequences (name, last) VALUES ('records', 0);
+
+-- Every record of every module, clustered by module and id (a Scan in id
+-- order reads the table in order). vals is a JSON object: field name →
+-- the crmio.Value JSON form ({"text":"Ada"}, {"number":"1.50"}, null …).
 CREATE TABLE crmio_records (
-	id     INTEGER PRIMARY KEY AUTOINCREMENT,
 	module TEXT NOT NULL,
-	vals   TEXT NOT NULL
-);
-CREATE INDEX crmio_records_module ON crmio_records (module, id);
+	id     INTEGER NOT NULL,
+	vals   TEXT NOT NULL,
+	PRIMARY KEY (module, id)
+) WITHOUT ROWID;
 
 -- One row per value of a field (per item of a list): its crmio.MatchKey
 -- (key) and storage.SortKey (sort, NULL when the value has no order), both
 -- computed in Go when the record is written, so that SQL filters and
 -- orders with exactly the semantics of storage.Filter.Match and
 -- storage.Query.Compare (text compares bytewise under SQLite's BINARY
--- collation, as Go compares strings).
+-- collation, as Go compares strings). Clustered by record: filters and
+-- the order read the few rows of one record.
 CREATE TABLE crmio_items (
 	record_id INTEGER NOT NULL,
 	field     TEXT NOT NULL,
 	pos       INTEGER NOT NULL,
-	module    TEXT NOT NULL,
 	key       TEXT NOT NULL,
 	sort      TEXT,
 	PRIMARY KEY (record_id, field, pos)
 ) WITHOUT ROWID;
--- Lookup and = filters: module, field, key → record ids.
-CREATE INDEX crmio_items_key ON crmio_items (module, field, key);
+
+-- The fields whose match keys are indexed in crmio_keys: those Lookup has
+-- been asked about (or Store.IndexFields named). The first Lookup of a
+-- field adds it and indexes the records already there; fields nobody
+-- looks up cost no index entries on writes.
+CREATE TABLE crmio_lookup_fields (
+	module TEXT NOT NULL,
+	field  TEXT NOT NULL,
+	PRIMARY KEY (module, field)
+) WITHOUT ROWID;
+
+-- The match keys of the values of lookup fields: Lookup and = filters.
+CREATE TABLE crmio_keys (
+	module    TEXT NOT NULL,
+	field     TEXT NOT NULL,
+	key       TEXT NOT NULL,
+	record_id INTEGER NOT NULL,
+	PRIMARY KEY (module, field, key, record_id)
+) WITHOUT ROWID;
 
 -- Import jobs. job is the storage.Job as JSON (without its id and detail);
 -- detail keeps Job.Detail byte for byte; created_s and created_ns order
