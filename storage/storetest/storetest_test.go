@@ -7,6 +7,7 @@ import (
 	"iter"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/crmio/crmio"
@@ -104,11 +105,14 @@ func (s exactKeys) Lookup(ctx context.Context, module, field string, keys []stri
 // again: a cache that aliases what callers hold.
 type sharesMaps struct {
 	*memory.Store
+	mu    sync.Mutex
 	cache map[string]crmio.Record
 }
 
 func (s *sharesMaps) Get(ctx context.Context, module string, ids []string) ([]crmio.Record, error) {
 	recs, err := s.Store.Get(ctx, module, ids)
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for i, r := range recs {
 		if c, ok := s.cache[module+"/"+r.ID]; ok {
 			recs[i] = c
@@ -120,12 +124,16 @@ func (s *sharesMaps) Get(ctx context.Context, module string, ids []string) ([]cr
 }
 
 func (s *sharesMaps) Update(ctx context.Context, module string, recs []crmio.Record) error {
+	s.mu.Lock()
 	clear(s.cache)
+	s.mu.Unlock()
 	return s.Store.Update(ctx, module, recs)
 }
 
 func (s *sharesMaps) Delete(ctx context.Context, module string, ids []string) error {
+	s.mu.Lock()
 	clear(s.cache)
+	s.mu.Unlock()
 	return s.Store.Delete(ctx, module, ids)
 }
 
