@@ -592,7 +592,7 @@ func (m *Mapper) Apply(row int, fields []string) (crmio.Record, []crmio.RowError
 				}
 			}
 		case p.kind == planMulti:
-			var buf [8]crmio.Item
+			var buf [4]crmio.Item
 			items := buf[:0]
 			for j := range p.cols {
 				cp := &p.cols[j]
@@ -636,7 +636,7 @@ func (m *Mapper) Apply(row int, fields []string) (crmio.Record, []crmio.RowError
 				v = crmio.AddressValue(a)
 			}
 		case p.kind == planMultiAddress:
-			var buf [4]crmio.Item
+			var buf [2]crmio.Item
 			items := buf[:0]
 			for j := range p.items {
 				it := &p.items[j]

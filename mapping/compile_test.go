@@ -469,6 +469,19 @@ func TestMappingJSON(t *testing.T) {
 	}
 }
 
+func TestFromSuggestionsDropsOrphanLabels(t *testing.T) {
+	s := []Suggestion{
+		{Column: 0, Target: Target{Field: "phone", Group: "1", Role: RoleLabel}, Confidence: High},
+		{Column: 1, Target: Target{Field: "phone", Group: "1"}, Confidence: Low},
+		{Column: 2, Target: Target{Field: "email", Group: "1", Role: RoleLabel}, Confidence: High},
+		{Column: 3, Target: Target{Field: "email", Group: "1"}, Confidence: High},
+	}
+	mp := FromSuggestions(s, Medium)
+	if len(mp.Columns) != 2 || mp.Columns[0].Column != 2 || mp.Columns[1].Column != 3 {
+		t.Errorf("columns = %v", mp.Columns)
+	}
+}
+
 func TestMappingEdits(t *testing.T) {
 	var mp Mapping
 	mp.Set(2, Target{Field: "email"})

@@ -129,7 +129,8 @@ type Mapping struct {
 }
 
 // FromSuggestions returns the mapping of every suggestion whose confidence
-// is at least min.
+// is at least min. A label column (Role RoleLabel) is left out when none
+// of the values it labels is in.
 func FromSuggestions(s []Suggestion, min Confidence) Mapping {
 	var m Mapping
 	for _, sg := range s {
@@ -137,6 +138,11 @@ func FromSuggestions(s []Suggestion, min Confidence) Mapping {
 			m.Accept(sg)
 		}
 	}
+	m.Columns = slices.DeleteFunc(m.Columns, func(c ColumnMapping) bool {
+		return c.Role == RoleLabel && !slices.ContainsFunc(m.Columns, func(v ColumnMapping) bool {
+			return v.Field == c.Field && v.Group == c.Group && v.Role == RoleValue
+		})
+	})
 	return m
 }
 
