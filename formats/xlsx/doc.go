@@ -63,7 +63,11 @@
 // the parts held in memory to twice it (at least 64 MiB), and the shared
 // strings to eight times the file's own size (at least 64 MiB), because
 // excelize indexes every shared string in memory. These checks read only
-// the zip directory: a zip bomb is refused before anything is inflated. An
+// the zip directory: a zip bomb is refused before anything is inflated.
+// The sheet read and the shared strings, when larger than 16 MiB, are first
+// scanned for an XML token (a text, a tag, a comment) over 1 MiB, which no
+// spreadsheet writes and which would cost excelize twice its size in memory
+// (one megabyte of zip can hold a gigabyte of spaces). An
 // encrypted workbook (an OLE2 container holding EncryptedPackage) is
 // formats.ErrEncrypted; an .xlsb, .ods, .docx or another zip is
 // formats.ErrUnsupportedFormat naming what it is; damaged content is
@@ -89,4 +93,6 @@
 // attributes of each cell; that costs a second inflate of the sheet, a
 // small part of the XML decoding. excelize keeps worksheets and shared
 // strings larger than 16 MiB in temporary files: Close removes them.
+//
+// The package also writes workbooks: see NewWriter.
 package xlsx

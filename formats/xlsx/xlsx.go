@@ -106,6 +106,10 @@ func open(path string, opts *formats.Options) (formats.Reader, error) {
 		file.Close()
 		return nil, err
 	}
+	if err := checkPart(findPart(zr, "xl/sharedStrings.xml")); err != nil {
+		file.Close()
+		return nil, err
+	}
 
 	f, err := excelize.OpenFile(path, excelize.Options{
 		UnzipSizeLimit:    lim.unzip,
@@ -118,7 +122,7 @@ func open(path string, opts *formats.Options) (formats.Reader, error) {
 		file.Close()
 		return nil, openError(err)
 	}
-	src := &rowSource{file: file, f: f}
+	src := &rowSource{file: file, zr: zr, f: f}
 	r, err := src.init(parts, size, opts)
 	if err != nil {
 		src.Close()
@@ -158,11 +162,13 @@ func openError(err error) error {
 // cells their types with a cellScanner over the same part.
 type rowSource struct {
 	file     *os.File
+	zr       *zip.Reader
 	f        *excelize.File
 	rows     *excelize.Rows
 	scan     *cellScanner
 	sheet    string
-	row      int // number of the row excelize is on
+	row      int  // number of the row excelize is on
+	done     bool // the sheet has ended, or cannot be read further
 	date1904 bool
 	kinds    map[int]workbook.Kind // style index → kind of its number format
 }
@@ -182,6 +188,20 @@ func (s *rowSource) init(parts []sheetPart, size int64, opts *formats.Options) (
 	}
 	s.sheet = names[i]
 	part := partOf[s.sheet]
+	// Before excelize decodes the sheet, make sure no token in it would
+	// cost more memory than the file is worth.
+	if part.part != nil {
+		err = checkPart(part.part)
+	} else {
+		for _, f := range s.zr.File {
+			if err == nil && strings.HasPrefix(strings.ToLower(f.Name), "xl/worksheets/") {
+				err = checkPart(f)
+			}
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sheet %q: %w", s.sheet, err)
+	}
 
 	if props, err := s.f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
 		s.date1904 = *props.Date1904
@@ -224,10 +244,17 @@ func lastRowOf(ref string) int {
 	return row
 }
 
-// Next implements workbook.Source.
+// Next implements workbook.Source. A row excelize cannot decode is a
+// *formats.ParseError and the next call goes on with the following row; an
+// error that ends the sheet (a contained panic, the row limit) is returned
+// once, and io.EOF after it.
 func (s *rowSource) Next() (num int, cells []string, err error) {
+	if s.done {
+		return 0, nil, io.EOF
+	}
 	defer func() {
 		if p := recover(); p != nil {
+			s.done = true
 			num, cells, err = 0, nil, &formats.ParseError{Sheet: s.sheet, Row: s.row, Err: panicError(p)}
 		}
 	}()
@@ -244,6 +271,7 @@ func (s *rowSource) Next() (num int, cells []string, err error) {
 		s.typeCells(cells)
 		return s.row, cells, nil
 	}
+	s.done = true
 	if err := s.rows.Error(); err != nil {
 		return 0, nil, &formats.ParseError{Sheet: s.sheet, Row: s.row + 1,
 			Err: fmt.Errorf("%w: %v", formats.ErrCorrupt, err)}

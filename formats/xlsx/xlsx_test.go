@@ -327,3 +327,34 @@ func TestReadAfterClose(t *testing.T) {
 		t.Errorf("second Close: %v", err)
 	}
 }
+
+// TestRowLimit reads a sheet with a row past Excel's last (1,048,576): the
+// reader returns the rows before it, one *formats.ParseError, then io.EOF,
+// so that a caller that skips bad rows does not loop.
+func TestRowLimit(t *testing.T) {
+	rows := `<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2"><v>1</v></c></row>` +
+		`<row r="1048577"><c r="A1048577"><v>2</v></c></row>`
+	r, err := Open(writeTemp(t, "limit.xlsx", rawPackage(t, sheetXML("", rows))), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var got []string
+	for range 5 {
+		row, err := r.Read()
+		var pe *formats.ParseError
+		switch {
+		case err == io.EOF:
+			got = append(got, "EOF")
+		case errors.As(err, &pe) && errors.Is(err, formats.ErrCorrupt):
+			got = append(got, "parse error")
+		case err != nil:
+			t.Fatal(err)
+		default:
+			got = append(got, row.Fields[0])
+		}
+	}
+	if want := []string{"1", "parse error", "EOF", "EOF", "EOF"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package xls
+
+const raceEnabled = false

@@ -1,0 +1,7 @@
+//go:build race
+
+package xls
+
+// raceEnabled reports a -race build, ten times slower: the biggest corpus
+// files are left to the ordinary run.
+const raceEnabled = true
