@@ -15,8 +15,8 @@ func TestCheckTokens(t *testing.T) {
 		fail bool
 	}{
 		{`<a><b c="1">text</b><!-- note --><![CDATA[data]]><?pi x?></a>`, false},
-		{strings.Repeat(`<c r="A1"><v>1</v></c>`, 100), false}, // many short tokens
-		{`<a>` + long + `</a>`, true},                          // text
+		{strings.Repeat(`<c r="A1"><v>1</v></c>`, 100), false},  // many short tokens
+		{`<a>` + long + `</a>`, true},                           // text
 		{`<a b="` + long + `"/>`, true},                         // tag
 		{`<!--` + strings.Repeat("-> ", 20) + `-->`, true},      // a comment holding '>'
 		{`<![CDATA[` + strings.Repeat("<x>", 20) + `]]>`, true}, // CDATA holding '<'
