@@ -312,6 +312,9 @@ func (r *run) resolveReferences(ctx context.Context, store storage.Store, rows [
 			if found, err = r.resolver.Resolve(ctx, store, target, keys); err != nil {
 				return nil, fmt.Errorf("resolving %s references: %w", f.Name, err)
 			}
+			if found == nil {
+				found = map[string][]string{} // a resolver may say "nothing" with nil
+			}
 		}
 		// Create the missing targets, once per distinct match key.
 		if r.plan.AutoCreateReferences {
