@@ -24,7 +24,7 @@ func checkLookup(c *checker, s storage.Store) {
 			"email": crmio.ListValue(item("Work", email("alice@example.com")), item("Home", email("Bob.Second@Example.org"))),
 			"phone": crmio.ListValue(item("Mobile", phone("+14155550199")), item("Work", phone("+44 20 7946 0000")))},
 		vals{"key": text("c"), "email": email("bob@example.com "), "amount": num("1234.50")},
-		vals{"key": text("d"), "account": crmio.RefValue("acc-7", "Acme"), "birthday": date("1815-12-10")},
+		vals{"key": text("d"), "account": crmio.RefValue("acc-7", "Acme"), "birthday": date("1815-12-10"), "met": instant("2024-01-15T10:00:00+02:00")},
 		vals{"key": text("e"), "name": text("ACME CORP")},
 	))
 
@@ -42,6 +42,7 @@ func checkLookup(c *checker, s storage.Store) {
 		{"number", "amount", crmio.MatchKey(num("1234.5")), []string{"c"}},
 		{"reference", "account", crmio.MatchKey(crmio.RefValue("acc-7", "")), []string{"d"}},
 		{"date", "birthday", crmio.MatchKey(date("1815-12-10")), []string{"d"}},
+		{"datetime", "met", crmio.MatchKey(instant("2024-01-15T08:00:00Z")), []string{"d"}},
 	}
 	for _, tc := range cases {
 		c.wantLookup(tc.check, s, f, tc.field, map[string][]string{tc.key: tc.want})

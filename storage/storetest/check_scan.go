@@ -79,7 +79,7 @@ func describeQuery(q storage.Query) string {
 func filterFixture() []crmio.Record {
 	return records(
 		vals{"key": text("r1"), "n": num("-10"), "d": date("1815-12-10"), "t": instant("2024-01-15T10:00:00+02:00"), "s": text("Apple"),
-			"b": crmio.BoolValue(false), "e": crmio.ListValue(item("Work", email("bob@example.com")))},
+			"b": crmio.BoolValue(false), "e": crmio.ListValue(item("Work", email("bob@example.com"))), "p": phone("+14155550102")},
 		vals{"key": text("r2"), "n": num("-1.5"), "d": date("1999-12-31"), "t": instant("2024-01-15T09:00:00Z"), "s": text("banana split"),
 			"b": crmio.BoolValue(true), "e": crmio.ListValue(item("Home", email("carol@example.org")), item("Work", email("CAROL@corp.example.com")))},
 		vals{"key": text("r3"), "n": num("-1.25"), "d": date("2000-01-01"), "t": instant("2024-01-15T08:30:00-05:00"), "s": text("Émile")},
@@ -149,6 +149,8 @@ func checkFilters(c *checker, s storage.Store) {
 		{"lists", []storage.Filter{filter("e", storage.Ne, email("bob@example.com"))}, allBut("r1")},
 		{"lists", []storage.Filter{filter("e", storage.Lt, email("c"))}, r("r1")},
 		{"lists", []storage.Filter{filter("e", storage.Ge, email("carol@example.org"))}, r("r2")},
+		{"phones", []storage.Filter{filter("p", storage.Eq, phone("(415) 555-0102"))}, r("r1")},
+		{"phones", []storage.Filter{filter("p", storage.Contains, text("555"))}, r("r1")},
 		{"bools", []storage.Filter{filter("b", storage.Eq, crmio.BoolValue(false))}, r("r1")},
 		{"bools", []storage.Filter{filter("b", storage.Lt, crmio.BoolValue(true))}, r("r1")},
 		{"bools", []storage.Filter{filter("b", storage.Gt, crmio.BoolValue(false))}, r("r2")},
@@ -216,6 +218,18 @@ func checkOrder(c *checker, s storage.Store) {
 	for _, tc := range tests {
 		c.wantScan(tc.check, s, f, tc.q, tc.want)
 	}
+
+	// Text orders by match key, bytewise (the C collation): case folded,
+	// and "é" after "z".
+	coll := c.load("setup", s, "collation", records(
+		vals{"key": text("zoe"), "s": text("zoe")},
+		vals{"key": text("Émile"), "s": text("Émile")},
+		vals{"key": text("apple"), "s": text("apple")},
+		vals{"key": text("Zed"), "s": text("Zed")},
+		vals{"key": text("Ärger"), "s": text("ärger")},
+	))
+	c.wantScan("non-ASCII text", s, coll, storage.Query{Order: []storage.Order{asc("s")}}, []string{"apple", "Zed", "zoe", "Ärger", "Émile"})
+	c.wantScan("non-ASCII text", s, coll, storage.Query{Order: []storage.Order{desc("s")}}, []string{"Émile", "Ärger", "zoe", "Zed", "apple"})
 }
 
 func checkFields(c *checker, s storage.Store) {

@@ -30,7 +30,8 @@
 // this package itself.
 //
 // The checks use the modules "people", "accounts", "many", "other",
-// "concurrent", "empty", "never-written" and a few with odd names; they
+// "collation", "concurrent", "empty", "never-written" and a few with odd
+// names; they
 // take well under a second on an in-memory store.
 //
 // # What it checks
@@ -58,17 +59,20 @@
 //     empty; module names with quotes and spaces work.
 //   - Lookup: by crmio.MatchKey, so "Bob@Example.com" is found by the key
 //     of "bob@example.com" and "(415) 555-0102" by that of "+14155550102";
-//     every item of a list; text, numbers, references and dates; several
+//     every item of a list; text, numbers, references, dates and datetimes
+//     (across offsets); several
 //     keys at once, unmatched keys absent; ids in the store's id order;
 //     keys follow updates and deletes, and records inserted after a first
 //     lookup.
 //   - Filters: every operator on numbers (decimals, negatives, 9 < 10),
 //     dates, datetimes (across offsets, to the nanosecond), text (case and
-//     spacing folded, C-collation order), lists and booleans; several
+//     spacing folded, C-collation order), phones (across formats), lists
+//     and booleans; several
 //     filters; absent and null fields; values of another kind ignored by
 //     ordered comparisons.
 //   - Order: ascending, descending, several keys, missing values last in
-//     both directions, ties in id order; Limit with and without Order.
+//     both directions, ties in id order, non-ASCII text bytewise ("é" after
+//     "z"); Limit with and without Order.
 //   - Fields: only the fields selected, an empty selection, unknown fields.
 //   - Scope: records outside are never yielded, combined with filters,
 //     order, limit and field selection.
