@@ -1,0 +1,98 @@
+package sqlite
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/crmio/crmio"
+	"github.com/crmio/crmio/storage"
+)
+
+// TestScanPushdown checks that Scan's SQL does the filtering, the scope
+// included: the rows the query returns are the records in scope, and
+// nothing else leaves SQLite (Scan yields every row it reads).
+func TestScanPushdown(t *testing.T) {
+	ctx := t.Context()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "crmio.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var recs []crmio.Record
+	for i := range 200 {
+		owner := []string{"emea", "apac", "amer", "emea"}[i%4]
+		recs = append(recs, crmio.Record{Values: map[string]crmio.Value{
+			"owner": crmio.TextValue(owner),
+			"n":     crmio.IntValue(int64(i)),
+		}})
+	}
+	if _, err := s.Insert(ctx, "deals", recs); err != nil {
+		t.Fatal(err)
+	}
+	q := storage.Query{
+		Where: []storage.Filter{{Field: "n", Op: storage.Lt, Value: crmio.IntValue(100)}},
+		Order: []storage.Order{{Field: "n", Desc: true}},
+		Scope: &storage.Scope{Name: "emea", Where: []storage.Filter{{Field: "owner", Op: storage.Eq, Value: crmio.TextValue("EMEA")}}},
+	}
+	for _, lookup := range []bool{false, true} {
+		if lookup {
+			if err := s.IndexFields(ctx, "deals", "owner"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		fields, err := lookupFields(ctx, s.reader, "deals")
+		if err != nil {
+			t.Fatal(err)
+		}
+		query, args := buildScan("deals", q, fields)
+		rows, err := s.reader.QueryContext(ctx, query, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for rows.Next() {
+			n++
+		}
+		rows.Close()
+		if n != 50 { // n < 100, every other record is emea's
+			t.Errorf("lookup field %v: the SQL of Scan returned %d rows, want the 50 in scope", lookup, n)
+		}
+
+		plan := explain(t, s, query, args)
+		if lookup && !strings.Contains(plan, "crmio_keys") {
+			t.Errorf("the = filter on a lookup field does not use the index of keys:\n%s", plan)
+		}
+		if !strings.Contains(plan, "SEARCH r USING PRIMARY KEY (module=?") {
+			t.Errorf("Scan does not read the module's records by its key:\n%s", plan)
+		}
+	}
+
+	got, err := s.Lookup(ctx, "deals", "owner", []string{"apac"})
+	if err != nil || len(got["apac"]) != 50 {
+		t.Fatalf("Lookup: %d ids, %v", len(got["apac"]), err)
+	}
+	plan := explain(t, s, `SELECT key, record_id FROM crmio_keys WHERE module = ? AND field = ? AND key IN (?) ORDER BY key, record_id`, []any{"deals", "owner", "apac"})
+	if !strings.Contains(plan, "SEARCH crmio_keys USING PRIMARY KEY") {
+		t.Errorf("Lookup does not search the index of keys:\n%s", plan)
+	}
+}
+
+func explain(t *testing.T, s *Store, query string, args []any) string {
+	t.Helper()
+	rows, err := s.reader.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString(detail + "\n")
+	}
+	return b.String()
+}
