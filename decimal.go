@@ -57,7 +57,7 @@ func ParseDecimal(text string) (Decimal, error) {
 		exp = e
 	}
 	intPart, fracPart, hasDot := strings.Cut(mant, ".")
-	if len(intPart)+len(fracPart) > maxDecimalDigits {
+	if len(strings.TrimLeft(intPart, "0"))+len(fracPart) > maxDecimalDigits {
 		return Decimal{}, fmt.Errorf("%w: more than %d digits", ErrInvalidNumber, maxDecimalDigits)
 	}
 	if (intPart == "" && fracPart == "") || !allDigits(intPart) || !allDigits(fracPart) || (hasDot && fracPart == "" && intPart == "") {

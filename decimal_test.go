@@ -76,7 +76,7 @@ func TestDecimalArithmetic(t *testing.T) {
 }
 
 func FuzzParseDecimal(f *testing.F) {
-	for _, s := range []string{"0", "1234.50", "-1.5E-3", ".5", "1e1000"} {
+	for _, s := range []string{"0", "1234.50", "-1.5E-3", ".5", "1e1000", "1e-1000", "1e-999"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

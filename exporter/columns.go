@@ -11,7 +11,9 @@ import (
 
 // ValueSeparator joins several values that land in one cell: the items of
 // a multi-value field without labels, or several items with the same label.
-const ValueSeparator = "; "
+// It is the separator Google Contacts writes and package mapping splits
+// multi-value cells on, so such cells import back as several values.
+const ValueSeparator = " ::: "
 
 // Column is one column of an export or an import template: a field, and
 // for a multi-value field one label, and for an address one part.

@@ -25,7 +25,7 @@
 // key. XLSX cells are typed: numbers, dates and booleans are real
 // spreadsheet numbers, dates and booleans. See Columns for how multi-value
 // fields and addresses spread over columns; several values in one column
-// are joined with ValueSeparator ("; ").
+// are joined with ValueSeparator (" ::: ", as Google Contacts writes them).
 //
 // # Saved reports
 //

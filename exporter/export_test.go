@@ -127,7 +127,7 @@ func TestExportValuesReparse(t *testing.T) {
 	for col, want := range map[string]string{
 		"VIP": "true", "Status": "qualified", "Account": "Acme Inc.", "Email (Work)": "zoe@work.example",
 		"Email (Home)": "zoe@home.example", "Email": "", "Phone (Mobile)": "+14155550102", "Phone": "+442079460958",
-		"Address - City": "Paris", "Address - Street": "1 Rue de Rivoli", "Address - State": "", "Tags": "vip; press",
+		"Address - City": "Paris", "Address - Street": "1 Rue de Rivoli", "Address - State": "", "Tags": "vip ::: press",
 	} {
 		if zoe[col] != want {
 			t.Errorf("%s = %q, want %q", col, zoe[col], want)

@@ -34,6 +34,9 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv(crashChildEnv) != "" {
+		runCrashChild()
+	}
 	code := m.Run()
 	if benchDir != "" {
 		os.RemoveAll(benchDir)

@@ -35,7 +35,7 @@ func roundTripRecords() []crmio.Record {
 			"first_name": crmio.TextValue("Zoë"),
 			"last_name":  crmio.TextValue("Ørsted-Łukasiewicz"),
 			"email":      crmio.ListValue(mail("work", "zoe@ünicode.example"), mail("home", "zoe.home@example.com")),
-			"phone":      crmio.ListValue(phone("mobile", "+14155550102"), phone("work", "+442079460000")),
+			"phone":      crmio.ListValue(phone("mobile", "+14155550102"), phone("mobile", "+14155550177"), phone("work", "+442079460000")),
 			"title":      crmio.TextValue("Ingénieure en chef"),
 			"account":    crmio.RefValue("", "Ünïcode GmbH"),
 			"address": crmio.ListValue(
