@@ -174,7 +174,7 @@ func (c *conn) AppendJournal(ctx context.Context, jobID string, entries []storag
 			if after, err = appendRecordJSON(after[:0], e.After); err != nil {
 				return b, false, err
 			}
-			b = appendInt16(b, 6)
+			b = appendInt16(b, 7)
 			b = appendInt8Field(b, id)
 			b = appendBytesField(b, string(e.Op))
 			b = appendBytesField(b, e.Module)
@@ -186,9 +186,10 @@ func (c *conn) AppendJournal(ctx context.Context, jobID string, entries []storag
 					b = appendBytesField(b, img)
 				}
 			}
+			b = appendBytesField(b, e.Fingerprint)
 			return b, true, nil
 		}}
-		_, err := db.PgConn().CopyFrom(ctx, src, c.st.sql(`COPY crmio_journal (job_id, op, module, record_id, before, after) FROM STDIN (FORMAT binary)`))
+		_, err := db.PgConn().CopyFrom(ctx, src, c.st.sql(`COPY crmio_journal (job_id, op, module, record_id, before, after, fingerprint) FROM STDIN (FORMAT binary)`))
 		if isCode(err, "23503") { // foreign_key_violation: no such job
 			return notFound
 		}
@@ -272,7 +273,7 @@ func (c *conn) Journal(ctx context.Context, jobID string) iter.Seq2[storage.Jour
 // journalPage reads the entries after seq after; it returns them and the
 // seq of the last.
 func (c *conn) journalPage(ctx context.Context, db *pgx.Conn, jobID, after int64) ([]storage.JournalEntry, int64, error) {
-	rows, err := db.Query(ctx, c.st.sql(`SELECT seq, op, module, record_id, before, after FROM crmio_journal
+	rows, err := db.Query(ctx, c.st.sql(`SELECT seq, op, module, record_id, before, after, fingerprint FROM crmio_journal
 		WHERE job_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`), jobID, after, journalPage)
 	if err != nil {
 		return nil, after, err
@@ -283,7 +284,7 @@ func (c *conn) journalPage(ctx context.Context, db *pgx.Conn, jobID, after int64
 		var e storage.JournalEntry
 		var op string
 		var before, afterImg []byte
-		if err := rows.Scan(&after, &op, &e.Module, &e.ID, &before, &afterImg); err != nil {
+		if err := rows.Scan(&after, &op, &e.Module, &e.ID, &before, &afterImg, &e.Fingerprint); err != nil {
 			return nil, after, err
 		}
 		e.Op = storage.JournalOp(op)

@@ -155,7 +155,7 @@ func (c *conn) AppendJournal(ctx context.Context, jobID string, entries []storag
 		if err != nil || len(entries) == 0 {
 			return err
 		}
-		stmt, err := q.PrepareContext(ctx, `INSERT INTO crmio_journal (job_id, op, module, record_id, before, after) VALUES (?, ?, ?, ?, ?, ?)`)
+		stmt, err := q.PrepareContext(ctx, `INSERT INTO crmio_journal (job_id, op, module, record_id, before, after, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
@@ -169,7 +169,7 @@ func (c *conn) AppendJournal(ctx context.Context, jobID string, entries []storag
 			if err != nil {
 				return err
 			}
-			if _, err := stmt.ExecContext(ctx, id, string(e.Op), e.Module, e.ID, before, after); err != nil {
+			if _, err := stmt.ExecContext(ctx, id, string(e.Op), e.Module, e.ID, before, after, e.Fingerprint); err != nil {
 				return err
 			}
 		}
@@ -246,7 +246,7 @@ type journalRow struct {
 }
 
 func (c *conn) journalPage(ctx context.Context, jobID, after int64) ([]journalRow, error) {
-	rows, err := c.reads().QueryContext(ctx, `SELECT seq, op, module, record_id, before, after FROM crmio_journal
+	rows, err := c.reads().QueryContext(ctx, `SELECT seq, op, module, record_id, before, after, fingerprint FROM crmio_journal
 		WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?`, jobID, after, journalPage)
 	if err != nil {
 		return nil, err
@@ -257,7 +257,7 @@ func (c *conn) journalPage(ctx context.Context, jobID, after int64) ([]journalRo
 		var r journalRow
 		var op string
 		var before, afterImg []byte
-		if err := rows.Scan(&r.seq, &op, &r.entry.Module, &r.entry.ID, &before, &afterImg); err != nil {
+		if err := rows.Scan(&r.seq, &op, &r.entry.Module, &r.entry.ID, &before, &afterImg, &r.entry.Fingerprint); err != nil {
 			return nil, err
 		}
 		r.entry.Op = storage.JournalOp(op)

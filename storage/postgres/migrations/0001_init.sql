@@ -60,14 +60,16 @@ CREATE TABLE crmio_jobs (
 );
 CREATE INDEX crmio_jobs_created ON crmio_jobs (created_s, created_ns, id);
 
--- What each job wrote, in order: before and after are crmio.Record JSON.
+-- What each job wrote, in order: before and after are crmio.Record JSON;
+-- fingerprint is crmio.Record.Fingerprint of the record as the job left it.
 CREATE TABLE crmio_journal (
-	seq       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	job_id    bigint NOT NULL REFERENCES crmio_jobs (id) ON DELETE CASCADE,
-	op        text   NOT NULL,
-	module    text   NOT NULL,
-	record_id text   NOT NULL,
-	before    json,
-	after     json
+	seq         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	job_id      bigint NOT NULL REFERENCES crmio_jobs (id) ON DELETE CASCADE,
+	op          text   NOT NULL,
+	module      text   NOT NULL,
+	record_id   text   NOT NULL,
+	before      json,
+	after       json,
+	fingerprint text   NOT NULL DEFAULT ''
 );
 CREATE INDEX crmio_journal_job ON crmio_journal (job_id, seq);

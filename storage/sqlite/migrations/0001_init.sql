@@ -68,14 +68,16 @@ CREATE TABLE crmio_jobs (
 );
 CREATE INDEX crmio_jobs_created ON crmio_jobs (created_s, created_ns, id);
 
--- What each job wrote, in order: before and after are crmio.Record JSON.
+-- What each job wrote, in order: before and after are crmio.Record JSON;
+-- fingerprint is crmio.Record.Fingerprint of the record as the job left it.
 CREATE TABLE crmio_journal (
-	seq       INTEGER PRIMARY KEY AUTOINCREMENT,
-	job_id    INTEGER NOT NULL,
-	op        TEXT NOT NULL,
-	module    TEXT NOT NULL,
-	record_id TEXT NOT NULL,
-	before    TEXT,
-	after     TEXT
+	seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+	job_id      INTEGER NOT NULL,
+	op          TEXT NOT NULL,
+	module      TEXT NOT NULL,
+	record_id   TEXT NOT NULL,
+	before      TEXT,
+	after       TEXT,
+	fingerprint TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX crmio_journal_job ON crmio_journal (job_id, seq);
