@@ -192,7 +192,7 @@ func (c *checker) checkJournal(s storage.Store, h storage.History, jobID, otherJ
 	entries := []storage.JournalEntry{
 		{Op: storage.JournalCreated, Module: people, ID: "5", After: &crmio.Record{ID: "5", Module: people, Values: vals{"key": text("five")}}},
 		{Op: storage.JournalUpdated, Module: people, ID: "7", Before: &before, After: &after},
-		{Op: storage.JournalCreated, Module: "accounts", ID: "9"},
+		{Op: storage.JournalCreated, Module: "accounts", ID: "9", Fingerprint: crmio.Record{Values: vals{"name": text("Acme")}}.Fingerprint()},
 	}
 	if err := h.AppendJournal(c.ctx, jobID, entries[:2]); err != nil {
 		c.fatalf("journal", "AppendJournal: %v", err)
@@ -276,6 +276,9 @@ func (c *checker) checkJournal(s storage.Store, h storage.History, jobID, otherJ
 func (c *checker) sameEntry(check string, i int, got, want storage.JournalEntry) {
 	if got.Op != want.Op || got.Module != want.Module || got.ID != want.ID {
 		c.errorf(check, "entry %d is %s %s %s, want %s %s %s", i, got.Op, got.Module, got.ID, want.Op, want.Module, want.ID)
+	}
+	if got.Fingerprint != want.Fingerprint {
+		c.errorf(check, "entry %d has Fingerprint %q, want %q", i, got.Fingerprint, want.Fingerprint)
 	}
 	image := func(name string, g, w *crmio.Record) {
 		switch {
