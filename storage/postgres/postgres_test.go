@@ -4,8 +4,16 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
+	"slices"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/crmio/crmio"
 
 	"github.com/crmio/crmio/storage"
 	"github.com/crmio/crmio/storage/postgres"
@@ -89,4 +97,197 @@ func testPool(t testing.TB) *pgxpool.Pool {
 	}
 	t.Cleanup(pool.Close)
 	return pool
+}
+
+func TestDifferential(t *testing.T) {
+	s, err := postgres.New(t.Context(), testPool(t), &postgres.Options{Schema: freshSchema(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	differential(t, s)
+}
+
+func TestMigrations(t *testing.T) {
+	ctx := t.Context()
+	schema := freshSchema(t)
+	// Stores opening a new schema at once: the migrations run once.
+	var wg sync.WaitGroup
+	stores := make([]*postgres.Store, 4)
+	errs := make([]error, len(stores))
+	for i := range stores {
+		wg.Go(func() { stores[i], errs[i] = postgres.Open(ctx, dsn(t), &postgres.Options{Schema: schema}) })
+	}
+	wg.Wait()
+	for i, s := range stores {
+		if errs[i] != nil {
+			t.Fatalf("concurrent Open %d: %v", i, errs[i])
+		}
+		defer s.Close()
+	}
+	want := make([]int, postgres.SchemaVersion())
+	for i := range want {
+		want[i] = i + 1
+	}
+	if len(want) == 0 {
+		t.Fatal("SchemaVersion is 0: no migration embedded")
+	}
+	versions := func(s *postgres.Store) []int {
+		rows, _ := s.Pool().Query(ctx, `SELECT version FROM `+pgx.Identifier{schema, "crmio_schema_migrations"}.Sanitize()+` ORDER BY version`)
+		got, err := pgx.CollectRows(rows, pgx.RowTo[int])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if got := versions(stores[1]); !slices.Equal(got, want) {
+		t.Errorf("after concurrent Opens, the applied migrations are %v, want %v", got, want)
+	}
+
+	// What one store writes, another reads, also after reopening.
+	ids, err := stores[0].Insert(ctx, "m", []crmio.Record{{Values: map[string]crmio.Value{"email": crmio.EmailValue("a@example.com")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := stores[3].Lookup(ctx, "m", "email", []string{"a@example.com"}); err != nil || !slices.Equal(got["a@example.com"], ids) {
+		t.Errorf("another store on the schema: Lookup = %v, %v", got, err)
+	}
+	stores[0].Close()
+	if _, err := stores[0].Get(ctx, "m", ids); !errors.Is(err, storage.ErrClosed) {
+		t.Errorf("Get after Close: %v, want storage.ErrClosed", err)
+	}
+	s, err := postgres.Open(ctx, dsn(t), &postgres.Options{Schema: schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got, err := s.Get(ctx, "m", ids); err != nil || len(got) != 1 {
+		t.Errorf("Get after reopening: %v, %v", got, err)
+	}
+	if got := versions(s); !slices.Equal(got, want) {
+		t.Errorf("after reopening, the applied migrations are %v, want %v", got, want)
+	}
+
+	// A schema from the future is refused.
+	if _, err := s.Pool().Exec(ctx, `INSERT INTO `+pgx.Identifier{schema, "crmio_schema_migrations"}.Sanitize()+` (version, name) VALUES (999, 'future')`); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := postgres.Open(ctx, dsn(t), &postgres.Options{Schema: schema}); !errors.Is(err, postgres.ErrSchemaTooNew) {
+		if s != nil {
+			s.Close()
+		}
+		t.Errorf("Open of a schema at version 999: %v, want ErrSchemaTooNew", err)
+	}
+}
+
+// TestHistoryDurable checks that a job and its journal outlive the store
+// that wrote them, and that another store (another process) reads a job's
+// progress while it runs.
+func TestHistoryDurable(t *testing.T) {
+	ctx := t.Context()
+	schema := freshSchema(t)
+	writer, err := postgres.Open(ctx, dsn(t), &postgres.Options{Schema: schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	created := time.Date(2024, 5, 1, 12, 0, 0, 123456789, time.FixedZone("", 2*3600))
+	job := storage.Job{Module: "people", File: "people.csv", Status: storage.JobRunning, Created: created,
+		Counts: storage.Counts{Read: 10, Created: 7}, Detail: json.RawMessage(`{ "plan" : [1, 2] }`)}
+	id, err := writer.CreateJob(ctx, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	job.ID = id
+	var rec crmio.Record
+	err = writer.Atomic(ctx, func(tx storage.Store) error {
+		ids, err := tx.Insert(ctx, "people", []crmio.Record{{Values: map[string]crmio.Value{"name": crmio.TextValue("Ada\x00")}}})
+		if err != nil {
+			return err
+		}
+		rec = crmio.Record{ID: ids[0], Module: "people", Values: map[string]crmio.Value{"name": crmio.TextValue("Ada\x00")}}
+		return tx.(storage.History).AppendJournal(ctx, id, []storage.JournalEntry{{Op: storage.JournalCreated, Module: "people", ID: ids[0], After: &rec}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reader, err := postgres.Open(ctx, dsn(t), &postgres.Options{Schema: schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	if polled, err := reader.Job(ctx, id); err != nil || polled.Status != storage.JobRunning || polled.Counts.Created != 7 {
+		t.Errorf("another store polling the job: %+v, %v", polled, err)
+	}
+	job.Status, job.Finished = storage.JobCompleted, created.Add(time.Minute)
+	if err := writer.UpdateJob(ctx, job); err != nil {
+		t.Fatal(err)
+	}
+	writer.Close()
+	got, err := reader.Job(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Created.Equal(created) || got.Created.String() != created.String() || string(got.Detail) != string(job.Detail) ||
+		got.Status != storage.JobCompleted || !got.Finished.Equal(job.Finished) || got.File != job.File {
+		t.Errorf("job read by another store: %+v\nwant %+v", got, job)
+	}
+	var entries []storage.JournalEntry
+	for e, err := range reader.Journal(ctx, id) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries = append(entries, e)
+	}
+	if len(entries) != 1 || entries[0].ID != rec.ID || entries[0].After == nil || !entries[0].After.Equal(rec) {
+		t.Errorf("journal read by another store: %+v", entries)
+	}
+}
+
+// TestLookupFieldWhileWriting makes a field a lookup field while other
+// goroutines insert: whatever the interleaving, every record is found.
+func TestLookupFieldWhileWriting(t *testing.T) {
+	ctx := t.Context()
+	s, err := postgres.New(ctx, testPool(t), &postgres.Options{Schema: freshSchema(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const writers, batches, perBatch = 3, 8, 50
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for b := range batches {
+				recs := make([]crmio.Record, perBatch)
+				for i := range recs {
+					recs[i].Set("email", crmio.EmailValue(fmt.Sprintf("w%d-b%d-%d@example.com", w, b, i)))
+				}
+				if _, err := s.Insert(ctx, "people", recs); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		time.Sleep(5 * time.Millisecond)
+		if _, err := s.Lookup(ctx, "people", "email", []string{"w0-b0-0@example.com"}); err != nil {
+			t.Error(err)
+		}
+	})
+	wg.Wait()
+	var keys []string
+	for w := range writers {
+		for b := range batches {
+			for i := range perBatch {
+				keys = append(keys, fmt.Sprintf("w%d-b%d-%d@example.com", w, b, i))
+			}
+		}
+	}
+	got, err := s.Lookup(ctx, "people", "email", keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
+		if len(got[k]) != 1 {
+			t.Errorf("Lookup(%q) = %v, want one id", k, got[k])
+		}
+	}
 }

@@ -36,6 +36,9 @@ func (c *conn) Scan(ctx context.Context, module string, q storage.Query) iter.Se
 		var err error
 		stopped := false
 		emit := func(r crmio.Record) bool {
+			if q.Fields != nil {
+				r = q.Project(r) // for a record the SQL could not project
+			}
 			stopped = !yield(r, nil)
 			return !stopped
 		}
@@ -138,10 +141,12 @@ func buildScan(module string, q storage.Query, indexed func(module, field string
 		b.WriteString("'{}'::json")
 	default:
 		// json_each reads each field of the stored object; the selected
-		// ones are put back together. JSON null stays null.
-		b.WriteString("coalesce((SELECT json_object_agg(f.key, f.value) FROM json_each(r.vals) f WHERE f.key = ANY(")
+		// ones are put back together. JSON null stays null. PostgreSQL's
+		// JSON functions refuse text holding U+0000 (escaped \u0000):
+		// such a record comes whole, and Scan projects it.
+		b.WriteString(`CASE WHEN strpos(r.vals::text, '\u0000') > 0 THEN r.vals ELSE coalesce((SELECT json_object_agg(f.key, f.value) FROM json_each(r.vals) f WHERE f.key = ANY(`)
 		b.arg(q.Fields, "text[]")
-		b.WriteString(")), '{}'::json)")
+		b.WriteString(")), '{}'::json) END")
 	}
 	b.WriteString(" FROM crmio_records r WHERE r.module = ")
 	b.arg(module, "text")

@@ -1,0 +1,107 @@
+package postgres
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/crmio/crmio"
+	"github.com/crmio/crmio/storage"
+	"github.com/jackc/pgx/v5"
+)
+
+// TestScanPushdown checks that Scan's SQL does the filtering, the scope
+// included (the rows the query returns are the records in scope, and Scan
+// yields every row it reads), and that = filters and Lookup on a lookup
+// field can use the GIN index.
+func TestScanPushdown(t *testing.T) {
+	dsn := os.Getenv("CRMIO_POSTGRES_DSN")
+	if dsn == "" {
+		t.Skip("CRMIO_POSTGRES_DSN is not set: no PostgreSQL to test against")
+	}
+	ctx := t.Context()
+	schema := "crmio_test_pushdown_" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	s, err := Open(ctx, dsn, &Options{Schema: schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		s.pool.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+		s.Close()
+	})
+	var recs []crmio.Record
+	for i := range 2000 {
+		owner := []string{"emea", "apac", "amer", "emea"}[i%4]
+		recs = append(recs, crmio.Record{Values: map[string]crmio.Value{
+			"owner": crmio.TextValue(owner),
+			"n":     crmio.IntValue(int64(i)),
+		}})
+	}
+	if _, err := s.Insert(ctx, "deals", recs); err != nil {
+		t.Fatal(err)
+	}
+	q := storage.Query{
+		Where: []storage.Filter{{Field: "n", Op: storage.Lt, Value: crmio.IntValue(100)}},
+		Order: []storage.Order{{Field: "n", Desc: true}},
+		Scope: &storage.Scope{Name: "emea", Where: []storage.Filter{{Field: "owner", Op: storage.Eq, Value: crmio.TextValue("EMEA")}}},
+	}
+	for _, lookup := range []bool{false, true} {
+		if lookup {
+			if err := s.IndexFields(ctx, "deals", "owner"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.pool.Exec(ctx, s.sql("ANALYZE crmio_records")); err != nil {
+			t.Fatal(err)
+		}
+		query, args := buildScan("deals", q, s.isLookupField)
+		query = s.sql(query)
+		rows, _ := s.pool.Query(ctx, query, args...)
+		n := 0
+		for rows.Next() {
+			n++
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if n != 50 { // n < 100, every other record is emea's
+			t.Errorf("lookup field %v: the SQL of Scan returned %d rows, want the 50 in scope", lookup, n)
+		}
+		if plan := explain(t, s, query, args); lookup && !strings.Contains(plan, "crmio_records_hkeys") {
+			t.Errorf("the = filter on a lookup field does not use the GIN index:\n%s", plan)
+		}
+	}
+	got, err := s.Lookup(ctx, "deals", "owner", []string{"apac"})
+	if err != nil || len(got["apac"]) != 500 {
+		t.Fatalf("Lookup: %d ids, %v", len(got["apac"]), err)
+	}
+	plan := explain(t, s, s.sql(`SELECT id, keys FROM crmio_records WHERE module = $1 AND hkeys && $2 AND hkeys <> '{}'`),
+		[]any{"deals", []int64{keyHash("deals", "owner", "apac")}})
+	if !strings.Contains(plan, "crmio_records_hkeys") {
+		t.Errorf("Lookup does not use the GIN index:\n%s", plan)
+	}
+}
+
+// explain returns the plan of query when the planner avoids sequential
+// scans where it can: a small table is cheaper to scan, and the test
+// asks whether the index can serve the query.
+func explain(t *testing.T, s *Store, query string, args []any) string {
+	t.Helper()
+	var plan strings.Builder
+	err := pgx.BeginFunc(t.Context(), s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(t.Context(), "SET LOCAL enable_seqscan = off"); err != nil {
+			return err
+		}
+		rows, _ := tx.Query(t.Context(), "EXPLAIN "+query, args...)
+		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		plan.WriteString(strings.Join(lines, "\n"))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return plan.String()
+}
