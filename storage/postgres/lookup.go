@@ -59,17 +59,22 @@ func (c *conn) writeSetup(ctx context.Context, db *pgx.Conn, module string, coun
 // for a field it has not seen, on its first call: call IndexFields ahead
 // to pay that cost (one pass over the module's records) before an import,
 // or for the fields of a Scope. Fields already indexed cost nothing.
-func (s *Store) IndexFields(ctx context.Context, module string, fields ...string) error {
+func (c *conn) IndexFields(ctx context.Context, module string, fields ...string) error {
+	if err := c.check(ctx); err != nil {
+		return err
+	}
 	for _, f := range fields {
-		if s.isLookupField(module, f) {
+		if c.st.isLookupField(module, f) {
 			continue
 		}
-		if err := s.conn.write(ctx, "index fields", func(db *pgx.Conn) error {
-			return s.conn.addLookupField(ctx, db, module, f)
+		if err := c.write(ctx, "index fields", func(db *pgx.Conn) error {
+			return c.addLookupField(ctx, db, module, f)
 		}); err != nil {
 			return err
 		}
-		s.lookupFields.Store(lookupFieldKey(module, f), true)
+		if c.tx == nil { // inside Atomic, it is known once committed
+			c.st.lookupFields.Store(lookupFieldKey(module, f), true)
+		}
 	}
 	return nil
 }
@@ -182,12 +187,7 @@ func (c *conn) Lookup(ctx context.Context, module, field string, keys []string) 
 		if err != nil || indexed {
 			return out, err
 		}
-		if c.tx == nil {
-			err = c.st.IndexFields(ctx, module, field)
-		} else {
-			err = c.write(ctx, "lookup", func(db *pgx.Conn) error { return c.addLookupField(ctx, db, module, field) })
-		}
-		if err != nil {
+		if err := c.IndexFields(ctx, module, field); err != nil {
 			return nil, err
 		}
 	}
