@@ -1,0 +1,378 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/crmio/crmio"
+	"github.com/crmio/crmio/dedupe"
+	"github.com/crmio/crmio/importer"
+	"github.com/crmio/crmio/mapping"
+)
+
+var importFlags struct {
+	module         string
+	mappingFile    string
+	set            listFlag
+	duplicates     string
+	merge          string
+	match          string
+	matchAll       bool
+	autoCreateRefs bool
+	dryRun         bool
+	errorsFile     string
+	json           bool
+	quiet          bool
+	maxErrors      int
+	source         sourceFlags
+}
+
+var importCmd = &command{
+	name:    "import",
+	args:    "FILE --module M [--mapping FILE.json] [--set field=value]... [--duplicates skip|update|create] [--merge fill-empty|overwrite|prefer-import] [--match field,...] [--auto-create-refs] [--sheet S] [--dry-run] [--errors OUT.csv] [--json]",
+	summary: "import a CSV, XLSX or XLS file into a module",
+	help: `Import reads FILE ("-" is the standard input) and puts its rows into module M.
+Columns are mapped automatically (the suggestions of at least medium
+confidence, as 'crmio preview' shows them) unless --mapping gives a mapping
+file ('crmio preview --save-mapping' writes one to edit).
+
+A row that duplicates a record (same email, else same key; --match chooses
+the fields) is skipped, or merged into it with --duplicates update, or
+created anyway with --duplicates create. References to other modules (an
+account's name, a contact's "first last") are resolved by the target's key;
+--auto-create-refs creates the records they name when missing.
+
+Rows that fail are reported on stderr with their row and column; --errors
+writes them to a CSV file with an Error column, to fix and import again.
+Each import is a job in the store's history: see 'crmio history', and undo
+it with 'crmio rollback JOB'. A progress bar shows on a terminal.
+
+Exit status: 0 when no row failed, 1 when some rows failed, 2 for a usage
+error or a failure (the file cannot be read, the store fails).
+
+--json prints {"job", "mode", "created", "updated", "skipped", "failed",
+"references_created", "errors": [{"row", "column", "field", "value",
+"message"}], "warnings": [same]}.`,
+	positional: 1,
+	flags: func(fs *flag.FlagSet) {
+		f := &importFlags
+		fs.StringVar(&f.module, "module", "", "the `MODULE` to import into (required)")
+		fs.StringVar(&f.mappingFile, "mapping", "", "a mapping `FILE` (JSON) instead of the automatic mapping")
+		fs.Var(&f.set, "set", "set `field=value` on every row that leaves the field empty (repeatable)")
+		fs.StringVar(&f.duplicates, "duplicates", "skip", "the `STRATEGY` for a row that duplicates a record: skip, update or create")
+		fs.StringVar(&f.merge, "merge", "fill-empty", "how --duplicates update merges a row into its record (`MODE`): fill-empty, overwrite or prefer-import")
+		fs.StringVar(&f.match, "match", "", "the `fields` duplicates are matched on, comma-separated (default: the email field, else the key)")
+		fs.BoolVar(&f.matchAll, "match-all", false, "a duplicate must match on all --match fields, not any")
+		fs.BoolVar(&f.autoCreateRefs, "auto-create-refs", false, "create the records references name when they are missing")
+		fs.BoolVar(&f.dryRun, "dry-run", false, "run everything and write nothing: say what would happen")
+		fs.StringVar(&f.errorsFile, "errors", "", "write the failed rows to `OUT.csv`, with an Error column")
+		fs.BoolVar(&f.json, "json", false, "print the summary as JSON")
+		fs.BoolVar(&f.quiet, "quiet", false, "no progress bar")
+		fs.IntVar(&f.maxErrors, "max-errors", 0, "stop after `N` failed rows (default: no limit)")
+		f.source.declare(fs)
+	},
+	run: runImport,
+}
+
+// importJSON is the --json form of an import's summary.
+type importJSON struct {
+	Job               string        `json:"job"`
+	Mode              string        `json:"mode"`
+	Created           int           `json:"created"`
+	Updated           int           `json:"updated"`
+	Skipped           int           `json:"skipped"`
+	Failed            int           `json:"failed"`
+	ReferencesCreated int           `json:"references_created"`
+	Errors            []problemJSON `json:"errors"`
+	Warnings          []problemJSON `json:"warnings"`
+}
+
+// problemJSON is a row error or a warning.
+type problemJSON struct {
+	Row     int    `json:"row"`
+	Column  string `json:"column"`
+	Field   string `json:"field"`
+	Value   string `json:"value"`
+	Message string `json:"message"`
+}
+
+// maxListed is how many row errors, and warnings, the text output lists.
+const maxListed = 20
+
+func runImport(ctx context.Context, e *env, args []string) error {
+	f := &importFlags
+	if len(args) == 0 {
+		return usagef("which file? crmio import FILE --module M")
+	}
+	file := args[0]
+	m, err := e.module(f.module)
+	if err != nil {
+		return err
+	}
+	plan := importer.Plan{
+		Module:               m.Name,
+		MatchAll:             f.matchAll,
+		AutoCreateReferences: f.autoCreateRefs,
+		DryRun:               f.dryRun,
+		MaxErrors:            f.maxErrors,
+		StartedBy:            startedBy(),
+	}
+	if plan.Duplicates, err = dedupe.ParseStrategy(f.duplicates); err != nil {
+		return usagef("--duplicates %q: want skip, update or create", f.duplicates)
+	}
+	if plan.Merge, err = dedupe.ParseMergeMode(f.merge); err != nil {
+		return usagef("--merge %q: want fill-empty, overwrite or prefer-import", f.merge)
+	}
+	plan.MatchFields = splitList(f.match)
+	if err := checkFields(m, plan.MatchFields, "--match"); err != nil {
+		return err
+	}
+	if plan.Static, err = parseSets(m, f.set); err != nil {
+		return err
+	}
+	if f.mappingFile != "" {
+		mp, err := readMapping(f.mappingFile)
+		if err != nil {
+			return err
+		}
+		plan.Mapping = mp
+	}
+	src, err := f.source.source(file)
+	if err != nil {
+		return err
+	}
+
+	var failedOut *bufio.Writer
+	if f.errorsFile != "" {
+		out, err := os.Create(f.errorsFile)
+		if err != nil {
+			return err
+		}
+		defer out.Close()
+		failedOut = bufio.NewWriter(out)
+		plan.FailedRows = failedOut
+	}
+
+	store, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	im, err := importer.New(store, e.schema, nil)
+	if err != nil {
+		return err
+	}
+
+	var bar *progressBar
+	if e.errTTY && !f.json && !f.quiet {
+		bar = newProgressBar(e.stderr, src.Name)
+		plan.Progress = bar.update
+		plan.ProgressInterval = 100 * time.Millisecond
+	}
+	job, err := im.Start(ctx, src, plan)
+	if err != nil {
+		return err
+	}
+	// A background job runs on after ctx ends: stop it on an interrupt.
+	stopWatching := context.AfterFunc(ctx, job.Cancel)
+	sum, runErr := job.Wait()
+	stopWatching()
+	if bar != nil {
+		bar.clear()
+	}
+	if sum == nil {
+		return runErr
+	}
+
+	if failedOut != nil {
+		if sum.Failed == 0 {
+			// The header alone: the file says there is nothing to fix.
+			err = sum.WriteFailedRows(failedOut)
+		}
+		if ferr := failedOut.Flush(); err == nil {
+			err = ferr
+		}
+		if err != nil {
+			return fmt.Errorf("writing %s: %w", f.errorsFile, err)
+		}
+	}
+
+	if f.json {
+		if err := writeImportJSON(e.stdout, sum); err != nil {
+			return err
+		}
+	} else {
+		writeProblems(e.stderr, src.Name, sum)
+		writeImportSummary(e.stdout, src.Name, sum, f.errorsFile, e.inMemory())
+	}
+	switch {
+	case runErr != nil:
+		return runErr
+	case sum.Failed > 0:
+		return exitStatus(exitRowsFailed)
+	}
+	return nil
+}
+
+// startedBy names the user for the job history.
+func startedBy() string {
+	for _, v := range []string{"USER", "USERNAME", "LOGNAME"} {
+		if u := os.Getenv(v); u != "" {
+			return u
+		}
+	}
+	return "crmio"
+}
+
+// parseSets parses the --set flags: field=value, the field one of m's.
+func parseSets(m *crmio.Module, sets []string) (map[string]string, error) {
+	if len(sets) == 0 {
+		return nil, nil
+	}
+	out := map[string]string{}
+	for _, s := range sets {
+		field, value, ok := strings.Cut(s, "=")
+		field = strings.TrimSpace(field)
+		if !ok || field == "" {
+			return nil, usagef("--set %q: want field=value", s)
+		}
+		f := m.Field(field)
+		if f == nil {
+			return nil, usagef("--set %q: module %s has no field %q (its fields: %s)", s, m.Name, field, fieldNames(m))
+		}
+		if _, dup := out[field]; dup {
+			return nil, usagef("--set: field %q is set twice", field)
+		}
+		if _, err := mapping.Coerce(f, value, nil); err != nil {
+			return nil, usagef("--set %q: %v", s, err)
+		}
+		out[field] = value
+	}
+	return out, nil
+}
+
+// readMapping reads a mapping file, refusing keys it does not know (a
+// misspelt "feild" would otherwise be dropped without a word).
+func readMapping(path string) (*mapping.Mapping, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var mp mapping.Mapping
+	if err := dec.Decode(&mp); err != nil {
+		return nil, fmt.Errorf("the mapping %s is not a valid mapping file: %v", path, jsonProblem(data, err))
+	}
+	return &mp, nil
+}
+
+// jsonProblem describes a JSON decoding error with its line.
+func jsonProblem(data []byte, err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	offset := int64(-1)
+	switch {
+	case errors.As(err, &syn):
+		offset = syn.Offset
+	case errors.As(err, &typ):
+		offset = typ.Offset
+	}
+	msg := strings.TrimPrefix(err.Error(), "json: ")
+	if offset >= 0 && offset <= int64(len(data)) {
+		line := 1 + bytes.Count(data[:offset], []byte("\n"))
+		return fmt.Sprintf("line %d: %s", line, msg)
+	}
+	return msg
+}
+
+func writeImportJSON(w io.Writer, sum *importer.Summary) error {
+	out := importJSON{
+		Job:               sum.JobID,
+		Mode:              sum.Mode.String(),
+		Created:           sum.Created,
+		Updated:           sum.Updated,
+		Skipped:           sum.Skipped,
+		Failed:            sum.Failed,
+		ReferencesCreated: sum.ReferencesCreated,
+		Errors:            make([]problemJSON, 0, len(sum.Errors)),
+		Warnings:          make([]problemJSON, 0, len(sum.Warnings)),
+	}
+	for _, e := range sum.Errors {
+		out.Errors = append(out.Errors, problemJSON{Row: e.Row, Column: e.Column, Field: e.Field, Value: e.Value, Message: e.Reason})
+	}
+	for _, w := range sum.Warnings {
+		out.Warnings = append(out.Warnings, problemJSON{Row: w.Row, Column: w.Column, Field: w.Field, Value: w.Value, Message: w.Reason})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// writeProblems lists the first row errors and warnings, each naming the
+// file, the row and the column.
+func writeProblems(w io.Writer, name string, sum *importer.Summary) {
+	bw := bufio.NewWriter(w)
+	defer bw.Flush()
+	for i, e := range sum.Errors {
+		if i == maxListed {
+			fmt.Fprintf(bw, "%s: … and %d more errors (--errors OUT.csv writes every failed row)\n", name, len(sum.Errors)-maxListed+sum.Dropped)
+			break
+		}
+		fmt.Fprintf(bw, "%s: %s\n", name, e.Error())
+	}
+	for i, wn := range sum.Warnings {
+		if i == maxListed {
+			fmt.Fprintf(bw, "%s: … and %d more warnings (--json lists them)\n", name, len(sum.Warnings)-maxListed)
+			break
+		}
+		fmt.Fprintf(bw, "%s: warning: %s\n", name, wn)
+	}
+}
+
+func writeImportSummary(w io.Writer, name string, sum *importer.Summary, errorsFile string, inMemory bool) {
+	verb := "Imported"
+	if sum.DryRun {
+		verb = "Dry run, nothing written: would import"
+	}
+	fmt.Fprintf(w, "%s %s into %s: %d rows in %s (%s mode", verb, name, sum.Module, sum.Read, roundDuration(sum.Duration), sum.Mode)
+	if sum.JobID != "" {
+		fmt.Fprintf(w, ", job %s", sum.JobID)
+	}
+	fmt.Fprintln(w, ")")
+	fmt.Fprintf(w, "  created             %d\n", sum.Created)
+	fmt.Fprintf(w, "  updated             %d\n", sum.Updated)
+	fmt.Fprintf(w, "  skipped             %d\n", sum.Skipped)
+	fmt.Fprintf(w, "  failed              %d\n", sum.Failed)
+	fmt.Fprintf(w, "  references created  %d\n", sum.ReferencesCreated)
+	if len(sum.Warnings) > 0 {
+		fmt.Fprintf(w, "  warnings            %d\n", len(sum.Warnings))
+	}
+	if sum.Error != "" {
+		fmt.Fprintf(w, "The import stopped early: the job is %s.\n", sum.Status)
+	}
+	if errorsFile != "" && sum.Failed > 0 {
+		fmt.Fprintf(w, "The failed rows are in %s, with an Error column: fix them and import that file.\n", errorsFile)
+	}
+	if sum.JobID != "" && !inMemory && (sum.Created > 0 || sum.Updated > 0 || sum.ReferencesCreated > 0) {
+		fmt.Fprintf(w, "Undo it with 'crmio rollback %s' (on the same --db).\n", sum.JobID)
+	}
+}
+
+func roundDuration(d time.Duration) time.Duration {
+	switch {
+	case d > time.Minute:
+		return d.Round(time.Second)
+	case d > time.Second:
+		return d.Round(10 * time.Millisecond)
+	}
+	return d.Round(time.Millisecond)
+}
