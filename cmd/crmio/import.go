@@ -105,6 +105,10 @@ type problemJSON struct {
 	Message string `json:"message"`
 }
 
+// maxKept is the number of errors, and of warnings, a summary keeps (the
+// importer's default Options.MaxKeptRows).
+const maxKept = 10000
+
 // maxListed is how many row errors, and warnings, the text output lists.
 const maxListed = 20
 
@@ -166,7 +170,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	im, err := importer.New(store, e.schema, nil)
+	im, err := importer.New(store, e.schema, &importer.Options{MaxKeptRows: maxKept})
 	if err != nil {
 		return err
 	}
@@ -324,14 +328,14 @@ func writeProblems(w io.Writer, name string, sum *importer.Summary) {
 	defer bw.Flush()
 	for i, e := range sum.Errors {
 		if i == maxListed {
-			fmt.Fprintf(bw, "%s: … and %d more errors (--errors OUT.csv writes every failed row)\n", name, len(sum.Errors)-maxListed+sum.Dropped)
+			fmt.Fprintf(bw, "%s: … and %d more errors (--errors OUT.csv writes every failed row)\n", name, sum.Failed-maxListed)
 			break
 		}
 		fmt.Fprintf(bw, "%s: %s\n", name, e.Error())
 	}
 	for i, wn := range sum.Warnings {
 		if i == maxListed {
-			fmt.Fprintf(bw, "%s: … and %d more warnings (--json lists them)\n", name, len(sum.Warnings)-maxListed)
+			fmt.Fprintf(bw, "%s: … and more warnings (--json lists the first %d)\n", name, len(sum.Warnings))
 			break
 		}
 		fmt.Fprintf(bw, "%s: warning: %s\n", name, wn)
@@ -353,7 +357,10 @@ func writeImportSummary(w io.Writer, name string, sum *importer.Summary, errorsF
 	fmt.Fprintf(w, "  skipped             %d\n", sum.Skipped)
 	fmt.Fprintf(w, "  failed              %d\n", sum.Failed)
 	fmt.Fprintf(w, "  references created  %d\n", sum.ReferencesCreated)
-	if len(sum.Warnings) > 0 {
+	switch {
+	case sum.Dropped > 0:
+		fmt.Fprintf(w, "  warnings            %d and more (%d errors and warnings beyond the first %d of each were not kept)\n", len(sum.Warnings), sum.Dropped, maxKept)
+	case len(sum.Warnings) > 0:
 		fmt.Fprintf(w, "  warnings            %d\n", len(sum.Warnings))
 	}
 	if sum.Error != "" {

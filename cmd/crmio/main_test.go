@@ -57,8 +57,14 @@ type result struct {
 // cannot run at all.
 func exe(t testing.TB, env []string, stdin string, args ...string) result {
 	t.Helper()
+	return exeIn(t, t.TempDir(), env, stdin, args...)
+}
+
+// exeIn runs the binary as exe does, in the working directory dir.
+func exeIn(t testing.TB, dir string, env []string, stdin string, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(binary, args...)
-	cmd.Dir = t.TempDir()
+	cmd.Dir = dir
 	cmd.Env = append(withoutVar(os.Environ(), "CRMIO_DB"), env...)
 	cmd.Stdin = strings.NewReader(stdin)
 	var stdout, stderr bytes.Buffer
