@@ -1,6 +1,6 @@
 // Custom-store plugs crmio into a table the application already has. The
 // adapter (store.go) implements storage.Store over a slice of the
-// application's own Row structs, in under 300 lines, and passes the
+// application's own Row structs, in some 300 lines, and passes the
 // conformance kit, storage/storetest (store_test.go runs it; so does this
 // program, before using the store). The program then imports a contacts
 // file into the table, where one contact already was, and reads the table
