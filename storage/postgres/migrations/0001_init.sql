@@ -30,8 +30,10 @@ CREATE TABLE crmio_records (
 ALTER SEQUENCE crmio_record_ids OWNED BY crmio_records.id;
 -- Partial: a record with no value in a lookup field costs no index entry.
 -- Queries repeat the predicate (hkeys <> '{}') so that the planner can use
--- the index.
-CREATE INDEX crmio_records_hkeys ON crmio_records USING gin (hkeys) WHERE hkeys <> '{}';
+-- the index. fastupdate is off: with it, inserts queue in a pending list
+-- that every lookup scans once per key, and a 1,000-key batch lookup took
+-- 475 ms at 20k records instead of 8 ms.
+CREATE INDEX crmio_records_hkeys ON crmio_records USING gin (hkeys) WITH (fastupdate = off) WHERE hkeys <> '{}';
 
 -- The fields whose match keys are in hkeys: those Lookup has been asked
 -- about (or Store.IndexFields named). The first Lookup of a field adds it
