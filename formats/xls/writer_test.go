@@ -25,6 +25,9 @@ func cat(parts ...[]byte) []byte {
 // rec encodes one record.
 func rec(typ int, data ...[]byte) []byte {
 	body := cat(data...)
+	if len(body) > 0xFFFF {
+		panic("record too long for the test writer")
+	}
 	return cat(u16(typ), u16(len(body)), body)
 }
 
@@ -290,10 +293,10 @@ func (b bookSpec) stream() []byte {
 		}
 		sub := bof(int(version), kind)
 		for _, c := range s.cells {
-			sub = cat(sub, c)
+			sub = append(sub, c...)
 		}
-		sub = cat(sub, eof())
-		subs = cat(subs, sub)
+		sub = append(sub, eof()...)
+		subs = append(subs, sub...)
 		pos += len(sub)
 	}
 	return cat(globals(offsets), subs)
