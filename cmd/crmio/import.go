@@ -33,6 +33,7 @@ var importFlags struct {
 	json           bool
 	quiet          bool
 	maxErrors      int
+	batchSize      int
 	source         sourceFlags
 }
 
@@ -78,6 +79,7 @@ error or a failure (the file cannot be read, the store fails).
 		fs.BoolVar(&f.json, "json", false, "print the summary as JSON")
 		fs.BoolVar(&f.quiet, "quiet", false, "no progress bar")
 		fs.IntVar(&f.maxErrors, "max-errors", 0, "stop after `N` failed rows (default: no limit)")
+		fs.IntVar(&f.batchSize, "batch-size", 0, "write `N` rows per batch: one store round trip each (default 1000)")
 		f.source.declare(fs)
 	},
 	run: runImport,
@@ -128,7 +130,11 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		AutoCreateReferences: f.autoCreateRefs,
 		DryRun:               f.dryRun,
 		MaxErrors:            f.maxErrors,
+		BatchSize:            f.batchSize,
 		StartedBy:            startedBy(),
+	}
+	if f.batchSize < 0 || f.maxErrors < 0 {
+		return usagef("--batch-size and --max-errors must be 0 or more")
 	}
 	if plan.Duplicates, err = dedupe.ParseStrategy(f.duplicates); err != nil {
 		return usagef("--duplicates %q: want skip, update or create", f.duplicates)
