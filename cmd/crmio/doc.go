@@ -20,7 +20,10 @@
 //		[--duplicates skip|update|create] [--merge fill-empty|overwrite|prefer-import]
 //		[--match field,...] [--auto-create-refs] [--sheet S] [--dry-run]
 //		[--errors OUT.csv] [--json]
-//		import a file, with a progress bar on a terminal and a summary
+//		import a file, with a progress bar on a terminal and a summary; more
+//		flags read odd files (--encoding, --delimiter, --header-row,
+//		--max-size) and tune the run (--match-all, --max-errors,
+//		--batch-size, --quiet)
 //	export --module M --format csv|xlsx|pdf [--where 'field op value']...
 //		[--fields a,b,...] [--order a,-b] [--limit N] [--bom] -o FILE
 //		export a module's records
@@ -43,9 +46,10 @@
 //
 // --db picks the store: sqlite:PATH, an SQLite database file created when
 // absent (the default is sqlite:crmio.db); postgres://user@host/db, a
-// PostgreSQL database; or memory:, a store that lives as long as the
-// command (for trying an import, or measuring one). The variable CRMIO_DB
-// sets the default.
+// PostgreSQL database (add ?schema=NAME to keep crmio's tables in a schema
+// of their own, created when absent); or memory:, a store that lives as
+// long as the command (for trying an import, or measuring one). The
+// variable CRMIO_DB sets the default.
 //
 // --schema loads the module definitions from a JSON file (a crmio.Schema:
 // see examples/schemas/ for the default and a Pivor-shaped one). Without
