@@ -1,12 +1,10 @@
 package crmio
 
 import (
-	"hash/crc64"
 	"maps"
 	"strconv"
+	"time"
 )
-
-var crcTable = crc64.MakeTable(crc64.ECMA)
 
 // Record is one record of a module: its id (assigned by the Store) and its
 // field values by field name. A field absent from Values has no value; a
@@ -55,16 +53,66 @@ func (r Record) Equal(s Record) bool {
 // two records have the same fingerprint when their values are Equal, in
 // any order of fields. The import journal keeps it to tell, at rollback,
 // whether a record changed since the import, without keeping a copy of it.
+// Fingerprints are stable across processes and runs.
 func (r Record) Fingerprint() string {
 	var sum uint64
-	var scratch [512]byte
-	buf := scratch[:0]
 	for name, v := range r.Values {
-		buf = append(append(buf[:0], name...), 0)
-		buf = v.AppendJSON(buf)
-		// A CRC of each field, summed: the sum does not depend on the
+		// Each field's hash is summed: the sum does not depend on the
 		// map's order.
-		sum += crc64.Update(0, crcTable, buf)
+		sum += hashValue(hashString(fnvOffset, name), v)
 	}
 	return strconv.FormatUint(sum, 36) + "." + strconv.Itoa(len(r.Values))
+}
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+// hashString folds s, and a separator, into the FNV-1a hash h.
+func hashString(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	h ^= 0xff // no string holds a 0xff byte as UTF-8: a safe separator
+	return h * fnvPrime
+}
+
+func hashUint(h, n uint64) uint64 {
+	for range 8 {
+		h ^= n & 0xff
+		h *= fnvPrime
+		n >>= 8
+	}
+	return h
+}
+
+// hashValue folds v into h by its kind and content, as Equal compares.
+func hashValue(h uint64, v Value) uint64 {
+	h = hashUint(h, uint64(v.kind))
+	switch v.kind {
+	case KindText, KindEmail, KindPhone, KindURL:
+		return hashString(h, v.str)
+	case KindBool, KindDate:
+		return hashUint(h, uint64(v.num))
+	case KindNumber:
+		return hashString(h, v.any.(Decimal).s)
+	case KindDateTime:
+		return hashUint(h, uint64(v.any.(time.Time).UnixNano()))
+	case KindRef:
+		ref := v.any.(Ref)
+		return hashString(hashString(h, ref.ID), ref.Key)
+	case KindAddress:
+		a := v.any.(Address)
+		for _, p := range [...]string{a.Street, a.City, a.State, a.Zip, a.Country} {
+			h = hashString(h, p)
+		}
+		return h
+	case KindList:
+		for _, it := range v.any.([]Item) {
+			h = hashValue(hashString(h, it.Label), it.Value)
+		}
+	}
+	return h
 }

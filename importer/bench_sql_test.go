@@ -148,4 +148,3 @@ func (c *csvRows) Next() bool {
 
 func (c *csvRows) Values() ([]any, error) { return c.row, nil }
 func (c *csvRows) Err() error             { return c.err }
-

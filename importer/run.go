@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/crmio/crmio"
@@ -242,48 +244,89 @@ type batch struct {
 	err  error // a read error that ends the import after this batch
 }
 
-// run reads and maps rows in one goroutine and writes batches in this one,
-// so that the two stages overlap on two cores; memory stays bounded by two
-// batches in flight.
+// run is the pipeline: one goroutine reads rows into batches, a pool of
+// workers maps them (mapping is the heaviest stage, and each row maps on
+// its own), and this goroutine resolves, matches and writes the batches in
+// file order, so that the stages overlap on every core. At most two batches
+// per worker are in flight: memory is bounded by the batch size, not by the
+// file.
 func (r *run) run(ctx context.Context) {
 	defer close(r.job.done)
 	defer r.reader.Close()
-	batches := make(chan batch, 1)
 	readCtx, stopReading := context.WithCancel(ctx)
 	defer stopReading()
-	go r.produce(readCtx, batches)
+	workers := max(1, runtime.GOMAXPROCS(0))
+	jobs := make(chan mapJob, workers)
+	futures := make(chan chan batch, workers)
+	go r.read(readCtx, jobs, futures)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				j.out <- r.mapRows(j.rows, j.err)
+			}
+		}()
+	}
 
 	var err error
-	for b := range batches {
+	for f := range futures {
+		b := <-f
+		if err != nil {
+			continue // drain, so that the reader and workers end
+		}
+		if cerr := ctx.Err(); cerr != nil {
+			err = cerr
+		} else if len(b.rows) > 0 {
+			err = r.process(ctx, b.rows)
+		}
+		if err == nil && b.err != nil {
+			err = b.err
+		}
+		if err == nil && r.plan.MaxErrors > 0 && r.sum.Failed > r.plan.MaxErrors {
+			err = fmt.Errorf("%w: %d rows failed (the limit is %d)", ErrTooManyErrors, r.sum.Failed, r.plan.MaxErrors)
+		}
 		if err == nil {
-			if cerr := ctx.Err(); cerr != nil {
-				err = cerr
-			} else if len(b.rows) > 0 {
-				err = r.process(ctx, b.rows)
-			}
-			if err == nil && b.err != nil {
-				err = b.err
-			}
-			if err == nil && r.plan.MaxErrors > 0 && r.sum.Failed > r.plan.MaxErrors {
-				err = fmt.Errorf("%w: %d rows failed (the limit is %d)", ErrTooManyErrors, r.sum.Failed, r.plan.MaxErrors)
-			}
-			if err == nil {
-				err = r.tick(ctx, false)
-			}
-			if err != nil {
-				stopReading()
-			}
+			err = r.tick(ctx, false)
+		}
+		if err != nil {
+			stopReading()
 		}
 	}
+	wg.Wait()
 	r.finish(ctx, err)
 }
 
-// produce reads and maps rows into batches until the file ends, an error
-// occurs or ctx is done.
-func (r *run) produce(ctx context.Context, out chan<- batch) {
-	defer close(out)
+// mapJob is a batch of rows as read, and where its mapped batch goes.
+type mapJob struct {
+	rows []formats.Row
+	err  error // a read error that ends the import after this batch
+	out  chan batch
+}
+
+// read reads rows into batches until the file ends, an error occurs or ctx
+// is done. Each batch goes to a mapping worker (jobs) and its result slot,
+// in file order, to the writer (futures).
+func (r *run) read(ctx context.Context, jobs chan<- mapJob, futures chan<- chan batch) {
+	defer close(futures)
+	defer close(jobs)
 	size := r.plan.BatchSize
-	cur := make([]pending, 0, size)
+	send := func(rows []formats.Row, err error) bool {
+		out := make(chan batch, 1)
+		select {
+		case jobs <- mapJob{rows: rows, err: err, out: out}:
+		case <-ctx.Done():
+			return false
+		}
+		select {
+		case futures <- out:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	cur := make([]formats.Row, 0, size)
 	sample := r.sample
 	for {
 		var row formats.Row
@@ -302,24 +345,28 @@ func (r *run) produce(ctx context.Context, out chan<- batch) {
 			} else {
 				err = fmt.Errorf("importer: reading %s: %w", r.src.name(), err)
 			}
-			select {
-			case out <- batch{rows: cur, err: err}:
-			case <-ctx.Done():
-			}
+			send(cur, err)
 			return
 		}
-		rec, errs, warns := r.mapper.Apply(row.Number, row.Fields)
-		rec.Module = r.module.Name
-		cur = append(cur, pending{row: row.Number, fields: row.Fields, rec: rec, errs: errs, warns: warns})
+		cur = append(cur, row)
 		if len(cur) == size {
-			select {
-			case out <- batch{rows: cur}:
-			case <-ctx.Done():
+			if !send(cur, nil) {
 				return
 			}
-			cur = make([]pending, 0, size)
+			cur = make([]formats.Row, 0, size)
 		}
 	}
+}
+
+// mapRows maps a batch of rows to records.
+func (r *run) mapRows(rows []formats.Row, err error) batch {
+	out := make([]pending, len(rows))
+	for i, row := range rows {
+		rec, errs, warns := r.mapper.Apply(row.Number, row.Fields)
+		rec.Module = r.module.Name
+		out[i] = pending{row: row.Number, fields: row.Fields, rec: rec, errs: errs, warns: warns}
+	}
+	return batch{rows: out, err: err}
 }
 
 // tick reports progress and refreshes the job's heartbeat when due. It
