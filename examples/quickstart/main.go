@@ -23,6 +23,7 @@ import (
 	"github.com/crmio/crmio/schemas"
 	"github.com/crmio/crmio/storage"
 	"github.com/crmio/crmio/storage/memory"
+	"github.com/crmio/crmio/storage/sqlite"
 )
 
 //go:embed contacts.csv
@@ -154,6 +155,12 @@ func openStore(ctx context.Context, db string) (storage.Store, func(), error) {
 	switch {
 	case db == "memory:" || db == "memory":
 		return memory.New(), func() {}, nil
+	case strings.HasPrefix(db, "sqlite:"):
+		s, err := sqlite.Open(ctx, strings.TrimPrefix(db, "sqlite:"), nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		return s, func() { s.Close() }, nil
 	}
 	return nil, nil, fmt.Errorf("unknown store %q (want memory: or sqlite:PATH)", db)
 }
