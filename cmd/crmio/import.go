@@ -224,6 +224,10 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		writeImportSummary(e.stdout, src.Name, sum, f.errorsFile, e.inMemory())
 	}
 	switch {
+	case errors.Is(runErr, importer.ErrCancelled) && sum.JobID != "":
+		return fmt.Errorf("the import was cancelled after %d rows; the batches written stay: undo them with 'crmio rollback %s'", sum.Read, sum.JobID)
+	case errors.Is(runErr, importer.ErrCancelled):
+		return fmt.Errorf("the import was cancelled after %d rows", sum.Read)
 	case runErr != nil:
 		return runErr
 	case sum.Failed > 0:
