@@ -46,9 +46,12 @@ func (s *Store) Atomic(ctx context.Context, fn func(tx storage.Store) error) err
 	defer func() {
 		done.Store(true)
 		if !committed {
-			// Also after a panic, which goes on; a connection left in a
-			// failed state is closed by the pool.
+			// Also after a panic, which goes on. mu waits for a call that
+			// a goroutine of fn may still be making on the connection; a
+			// connection left in a failed state is closed by the pool.
+			tx.mu.Lock()
 			sqlTx.Rollback(context.WithoutCancel(ctx))
+			tx.mu.Unlock()
 		}
 	}()
 	if err := fn(tx); err != nil {
@@ -58,8 +61,9 @@ func (s *Store) Atomic(ctx context.Context, fn func(tx storage.Store) error) err
 		return err
 	}
 	tx.mu.Lock()
-	defer tx.mu.Unlock()
-	if err := sqlTx.Commit(ctx); err != nil {
+	err = sqlTx.Commit(ctx)
+	tx.mu.Unlock()
+	if err != nil {
 		return s.fail("commit", err)
 	}
 	committed = true

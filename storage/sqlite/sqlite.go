@@ -13,7 +13,7 @@ import (
 
 	"github.com/crmio/crmio/storage"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	sqlitedriver "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
 
 // Options configures a Store. A nil *Options means the defaults.
@@ -109,11 +109,40 @@ func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 
 	s := &Store{path: path, writer: writer, reader: reader}
 	s.conn = conn{st: s}
-	if err := migrate(ctx, writer); err != nil {
+	if err := migrateWithRetry(ctx, writer, o.BusyTimeout); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// migrateWithRetry runs the migrations, trying again for up to busyTimeout
+// while the database is locked. The busy timeout does not cover every
+// lock: when several connections open a new file at once, the switch to
+// WAL mode can fail at once with SQLITE_BUSY, SQLite's way out of a
+// deadlock between them.
+func migrateWithRetry(ctx context.Context, db *sql.DB, busyTimeout time.Duration) error {
+	deadline := time.Now().Add(busyTimeout)
+	wait := 5 * time.Millisecond
+	for {
+		err := migrate(ctx, db)
+		if !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 200*time.Millisecond)
+	}
+}
+
+// isBusy reports whether err is SQLite's SQLITE_BUSY (the database is
+// locked), whatever its extended code.
+func isBusy(err error) bool {
+	var e *sqlitedriver.Error
+	return errors.As(err, &e) && e.Code()&0xff == 5
 }
 
 // Close closes the database. Calls after Close fail with storage.ErrClosed.
