@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/crmio/crmio/formats"
+	"github.com/crmio/crmio/importer"
 	"github.com/crmio/crmio/mapping"
 	"github.com/crmio/crmio/storage"
 )
@@ -27,6 +28,8 @@ func describeError(err error) string {
 		msg += "\n(raise the limit with --max-size, e.g. --max-size 1GB, or --max-size -1 for none)"
 	case errors.Is(err, mapping.ErrInvalidMapping):
 		msg += "\n(see the suggested mapping with 'crmio preview FILE --module M --save-mapping mapping.json', fix it and import with --mapping mapping.json)"
+	case errors.Is(err, importer.ErrNoMapping):
+		msg += "\n(see what each column would be with 'crmio preview FILE --module M', and map them with --mapping)"
 	case errors.Is(err, formats.ErrNoSheet):
 		msg += "\n(see the sheets with 'crmio preview FILE')"
 	case errors.Is(err, storage.ErrInvalidQuery):

@@ -205,6 +205,11 @@ func TestSystemErrors(t *testing.T) {
 	r = cli(t, "--db", "memory:", "import", pdf, "--module", "people")
 	r.want(t, exitError, nil, []string{"report.csv: unsupported format"})
 
+	nothing := filepath.Join(dir, "nothing.csv")
+	os.WriteFile(nothing, []byte("Zzyzx,Qwfp\n1,2\n"), 0o644)
+	r = cli(t, "--db", "memory:", "import", nothing, "--module", "people")
+	r.want(t, exitError, nil, []string{"crmio import: no column is mapped to a field", "crmio preview FILE --module M"})
+
 	r = cli(t, "--db", "memory:", "import", testdata("people.csv"), "--module", "people", "--max-size", "100B")
 	r.want(t, exitError, nil, []string{"people.csv", "too large", "--max-size"})
 
