@@ -161,14 +161,13 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 
-	var failedOut *bufio.Writer
+	var failedOut *lazyFile
 	if f.errorsFile != "" {
-		out, err := os.Create(f.errorsFile)
-		if err != nil {
-			return err
+		if sameFile(f.errorsFile, file) {
+			return usagef("--errors %s would overwrite the file being imported", f.errorsFile)
 		}
-		defer out.Close()
-		failedOut = bufio.NewWriter(out)
+		failedOut = &lazyFile{path: f.errorsFile}
+		defer failedOut.Close()
 		plan.FailedRows = failedOut
 	}
 
@@ -207,7 +206,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 			// The header alone: the file says there is nothing to fix.
 			err = sum.WriteFailedRows(failedOut)
 		}
-		if ferr := failedOut.Flush(); err == nil {
+		if ferr := failedOut.Close(); err == nil {
 			err = ferr
 		}
 		if err != nil {
@@ -234,6 +233,54 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return exitStatus(exitRowsFailed)
 	}
 	return nil
+}
+
+// lazyFile is a file created on its first write, so that an import that
+// cannot start leaves no file behind.
+type lazyFile struct {
+	path string
+	f    *os.File
+	w    *bufio.Writer
+	err  error
+}
+
+func (l *lazyFile) Write(p []byte) (int, error) {
+	if l.f == nil && l.err == nil {
+		l.f, l.err = os.Create(l.path)
+		if l.err == nil {
+			l.w = bufio.NewWriter(l.f)
+		}
+	}
+	if l.err != nil {
+		return 0, l.err
+	}
+	return l.w.Write(p)
+}
+
+// Close flushes and closes the file, if it was created; twice is safe.
+func (l *lazyFile) Close() error {
+	if l.f == nil {
+		return l.err
+	}
+	err := l.w.Flush()
+	if cerr := l.f.Close(); err == nil {
+		err = cerr
+	}
+	l.f = nil
+	if l.err == nil {
+		l.err = err
+	}
+	return err
+}
+
+// sameFile reports whether the paths name one existing file.
+func sameFile(a, b string) bool {
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	fb, err := os.Stat(b)
+	return err == nil && os.SameFile(fa, fb)
 }
 
 // startedBy names the user for the job history.

@@ -68,6 +68,22 @@ func TestImportText(t *testing.T) {
 	r = cli(t, "--db", db, "import", testdata("people.csv"), "--module", "people", "--duplicates", "update", "--merge", "overwrite", "--set", "notes=updated")
 	r.want(t, exitRowsFailed, []string{"created             0", "updated             4", "skipped             0"}, nil)
 
+	// Without failures, the errors file holds the header alone.
+	clean := filepath.Join(t.TempDir(), "clean.csv")
+	os.WriteFile(clean, []byte("Last Name,Email\nLovelace,ada2@example.com\n"), 0o644)
+	cli(t, "--db", db, "import", clean, "--module", "people", "--errors", failed).want(t, exitOK, nil, nil)
+	if rows := readCSV(t, failed); len(rows) != 1 || strings.Join(rows[0], ",") != "Last Name,Email,Error" {
+		t.Errorf("errors file of a clean import: %q", rows)
+	}
+	// An import that cannot start leaves no errors file; one that would
+	// overwrite the input is refused.
+	none := filepath.Join(t.TempDir(), "none.csv")
+	cli(t, "--db", db, "import", testdata("people.csv"), "--module", "people", "--mapping", testdata("bad-mapping.json"), "--errors", none).want(t, exitError, nil, nil)
+	if _, err := os.Stat(none); err == nil {
+		t.Error("an import that did not start created its errors file")
+	}
+	cli(t, "--db", db, "import", clean, "--module", "people", "--errors", clean).want(t, exitError, nil, []string{"would overwrite the file being imported"})
+
 	// --duplicates create creates them again.
 	r = cli(t, "--db", db, "import", testdata("people.csv"), "--module", "people", "--duplicates", "create", "--quiet")
 	r.want(t, exitRowsFailed, []string{"created             4"}, nil)
