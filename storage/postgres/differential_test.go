@@ -188,7 +188,11 @@ func differential(t *testing.T, s storage.Store) {
 		}
 		return out, nil
 	}
-	for n := range 400 {
+	queries := 400
+	if raceEnabled {
+		queries = 100
+	}
+	for n := range queries {
 		q := randomQuery(r)
 		want, err := collect(ref, q)
 		if err != nil {
