@@ -53,3 +53,20 @@ func TestColumnOf(t *testing.T) {
 		t.Errorf("attr: %q", got)
 	}
 }
+
+// FuzzCellScanner scans arbitrary bytes as worksheet XML: no panic, and
+// what it reports is well formed.
+func FuzzCellScanner(f *testing.F) {
+	f.Add([]byte(`<sheetData><row r="1"><c r="A1" t="b"><v>1</v></c><c s="3"/></row><row><c r='B2' s='1'/></row></sheetData>`))
+	f.Add([]byte(`<x:row r="2"><!-- <c r="A1"> --><![CDATA[<c>]]><x:c r="ZZ2" t="d"/></x:row></x:sheetData>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s := newCellScanner(io.NopCloser(strings.NewReader(string(data))))
+		for n := 1; n <= 64; n++ {
+			for _, c := range s.cellsOf(n) {
+				if c.col < 1 || c.typ > typeDate || c.style < 0 {
+					t.Fatalf("row %d: bad cell %+v", n, c)
+				}
+			}
+		}
+	})
+}
