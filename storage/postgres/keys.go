@@ -95,7 +95,7 @@ func (k *recordKeys) compute(module string, values map[string]crmio.Value, names
 		mk := crmio.MatchKey(v)
 		k.arena = append(fieldPrefix(k.arena, name), mk...)
 		k.ends = append(k.ends, len(k.arena))
-		k.arena = append(fieldPrefix(k.arena, name), storage.SortKey(v)...)
+		k.arena = appendSortKey(fieldPrefix(k.arena, name), v, mk)
 		k.ends = append(k.ends, len(k.arena))
 		if lookup[name] {
 			if hk := keyHash(module, name, mk); !slices.Contains(k.hkeys, hk) {
@@ -128,4 +128,15 @@ func (k *recordKeys) compute(module string, values map[string]crmio.Value, names
 		}
 		start = end
 	}
+}
+
+// appendSortKey appends storage.SortKey(v), given v's match key mk: the
+// sort key of a text-like value or a reference is "s" and its match key
+// (see storage.SortKey), which is then not computed twice.
+func appendSortKey(b []byte, v crmio.Value, mk string) []byte {
+	switch v.Kind() {
+	case crmio.KindText, crmio.KindEmail, crmio.KindPhone, crmio.KindURL, crmio.KindRef:
+		return append(append(b, 's'), mk...)
+	}
+	return append(b, storage.SortKey(v)...)
 }

@@ -109,15 +109,28 @@ func appendItems(dst []item, values map[string]crmio.Value, names []string) []it
 		v := values[name]
 		if v.Kind() != crmio.KindList {
 			if !v.IsNull() {
-				dst = append(dst, item{field: name, key: crmio.MatchKey(v), sort: storage.SortKey(v)})
+				mk := crmio.MatchKey(v)
+				dst = append(dst, item{field: name, key: mk, sort: sortKey(v, mk)})
 			}
 			continue
 		}
 		for pos, it := range v.List() {
-			dst = append(dst, item{field: name, pos: pos, key: crmio.MatchKey(it.Value), sort: storage.SortKey(it.Value)})
+			mk := crmio.MatchKey(it.Value)
+			dst = append(dst, item{field: name, pos: pos, key: mk, sort: sortKey(it.Value, mk)})
 		}
 	}
 	return dst
+}
+
+// sortKey returns storage.SortKey(v), given v's match key mk: the sort key
+// of a text-like value or a reference is "s" and its match key (see
+// storage.SortKey), which is then not computed twice.
+func sortKey(v crmio.Value, mk string) string {
+	switch v.Kind() {
+	case crmio.KindText, crmio.KindEmail, crmio.KindPhone, crmio.KindURL, crmio.KindRef:
+		return "s" + mk
+	}
+	return storage.SortKey(v)
 }
 
 // parseID returns the row id of a record id, and false for a string that
