@@ -41,6 +41,9 @@ func sortedFields(values map[string]crmio.Value, dst []string) []string {
 
 // decodeValues parses what appendValues wrote.
 func decodeValues(data []byte) (map[string]crmio.Value, error) {
+	if values, ok := fastDecodeValues(data); ok {
+		return values, nil
+	}
 	values := make(map[string]crmio.Value)
 	if err := json.Unmarshal(data, &values); err != nil {
 		return nil, fmt.Errorf("sqlite: stored values are not valid: %w", err)

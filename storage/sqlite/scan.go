@@ -10,12 +10,12 @@ import (
 	"github.com/crmio/crmio/storage"
 )
 
-// Scan implements storage.Store. The whole query runs in SQLite: filters
-// and the scope become conditions on crmio_items (match keys for =, != and
+// Scan implements storage.Store. The query runs in SQLite: filters and
+// the scope become conditions on crmio_items (match keys for =, != and
 // contains, sort keys for <, <=, >, >=), the order joins the sort key of
-// each order field's first value, the limit is a LIMIT, and a field
-// selection builds the JSON of the selected fields only. Records outside
-// the scope never leave the database.
+// each order field's first value, and the limit is a LIMIT. Records
+// outside the scope never leave the database. A field selection is
+// applied as each record is decoded (see buildScan).
 func (c *conn) Scan(ctx context.Context, module string, q storage.Query) iter.Seq2[crmio.Record, error] {
 	return func(yield func(crmio.Record, error) bool) {
 		if err := q.Validate(); err != nil {
@@ -39,6 +39,9 @@ func (c *conn) Scan(ctx context.Context, module string, q storage.Query) iter.Se
 		}
 		stopped := false
 		err = readRecords(rows, module, func(r crmio.Record) bool {
+			if q.Fields != nil {
+				r = q.Project(r)
+			}
 			stopped = !yield(r, nil)
 			return !stopped
 		})
@@ -63,24 +66,12 @@ func (b *sqlBuilder) arg(v any) {
 // fields are lookup: an = filter on one uses the index of keys.
 func buildScan(module string, q storage.Query, lookup map[string]bool) (string, []any) {
 	var b sqlBuilder
-	b.WriteString("SELECT r.id, ")
-	switch {
-	case q.Fields == nil:
-		b.WriteString("r.vals")
-	case len(q.Fields) == 0:
-		b.WriteString("'{}'")
-	default:
-		// json_each reads each field of the stored object; the selected
-		// ones are put back together. JSON null stays null.
-		b.WriteString("(SELECT json_group_object(key, json(value)) FROM json_each(r.vals) WHERE key IN (")
-		for i, f := range q.Fields {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.arg(f)
-		}
-		b.WriteString("))")
-	}
+	// The whole JSON of the values: a field selection is applied as the
+	// record is decoded. SQLite runs in the process, so reading fewer
+	// bytes saves nothing, and rebuilding the JSON of the selected fields
+	// in SQL (json_each, json_group_object) cost more than decoding it all:
+	// 126,000 records a second against 200,000 (BenchmarkScan).
+	b.WriteString("SELECT r.id, r.vals")
 	b.WriteString(" FROM crmio_records r")
 	// Each order field joins the sort key of the field's first value; a
 	// record without one gets NULL, which sorts last in both directions.
