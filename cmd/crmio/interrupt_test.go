@@ -52,7 +52,15 @@ func TestInterrupt(t *testing.T) {
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
-	cmd.Wait()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(runTimeout):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("the interrupted import did not end within %v:\n%s", runTimeout, stderr.String())
+	}
 	if code := cmd.ProcessState.ExitCode(); code != exitError || !strings.Contains(stderr.String(), "the import was cancelled after") ||
 		!strings.Contains(stderr.String(), "crmio rollback 1") {
 		t.Fatalf("exit status %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())

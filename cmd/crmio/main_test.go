@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -41,6 +42,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// runTimeout bounds one run of the binary.
+const runTimeout = 2 * time.Minute
+
 // result is what one run of the binary did.
 type result struct {
 	stdout, stderr string
@@ -59,13 +63,20 @@ func exe(t testing.TB, env []string, stdin string, args ...string) result {
 // exeIn runs the binary as exe does, in the working directory dir.
 func exeIn(t testing.TB, dir string, env []string, stdin string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
+	// A hung process fails its test, not the whole package at the
+	// go test timeout.
+	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, args...)
 	cmd.Dir = dir
 	cmd.Env = append(withoutVar(os.Environ(), "CRMIO_DB"), env...)
 	cmd.Stdin = strings.NewReader(stdin)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("crmio %s did not end within %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), runTimeout, stdout.String(), stderr.String())
+	}
 	var exit *exec.ExitError
 	if err != nil && !errors.As(err, &exit) {
 		t.Fatalf("running crmio %s: %v", strings.Join(args, " "), err)
