@@ -32,7 +32,7 @@ var exportFlags struct {
 
 var exportCmd = &command{
 	name:    "export",
-	args:    "--module M --format csv|xlsx|pdf [--where 'field op value']... [--fields a,b,...] [--bom] -o FILE",
+	args:    "--module M --format csv|xlsx|pdf [--where 'field op value']... [--fields a,b,...] [--order a,-b] [--limit N] [--bom] -o FILE",
 	summary: "export a module's records to CSV, XLSX or PDF",
 	help: `Export writes the records of module M to FILE ("-" is the standard output) as
 CSV, XLSX or PDF (the format defaults to FILE's extension). The columns are
@@ -41,7 +41,8 @@ titled so that the file imports straight back.
 --where keeps the records a filter selects; repeat it to combine filters
 (all must hold). A filter is 'FIELD OP VALUE', OP one of = != contains < <=
 > >=; VALUE is read as the field's type, so dates, numbers and phone
-numbers compare as such:
+numbers compare as such, and a reference compares by the record its key
+names (account = Acme):
 
 	crmio export --module people --where 'status = qualified' --where 'birthday < 1990-01-01' -o people.xlsx`,
 	flags: func(fs *flag.FlagSet) {

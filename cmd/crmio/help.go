@@ -36,8 +36,9 @@ Run 'crmio help COMMAND' or 'crmio COMMAND -h' for a command's flags.
 }
 
 func writeGlobalFlags(w io.Writer) {
-	fmt.Fprint(w, `  --db DB        the store: sqlite:PATH (default sqlite:crmio.db), postgres://...
-                 or memory:; the variable CRMIO_DB sets the default
+	fmt.Fprint(w, `  --db DB        the store: sqlite:PATH (default sqlite:crmio.db),
+                 postgres://...[?schema=NAME] or memory:; the variable CRMIO_DB
+                 sets the default
   --schema FILE  module definitions in JSON (default: the built-in CRM schema:
                  accounts, people, leads, tasks)
 `)
