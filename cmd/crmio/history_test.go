@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/crmio/crmio/importer"
 	"github.com/crmio/crmio/internal/contactgen"
@@ -126,5 +125,4 @@ func TestWatchJob(t *testing.T) {
 	if _, err := job.Wait(); err != nil {
 		t.Fatal(err)
 	}
-	_ = time.Second
 }
