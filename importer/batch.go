@@ -128,7 +128,6 @@ func (r *run) write(ctx context.Context, store storage.Store, rows []pending) (*
 		existing string // id of the existing record, or ""
 	}
 	var inserts []crmio.Record
-	var insertRows []int                 // rows index of each insert
 	updates := map[string]crmio.Record{} // existing id → merged so far
 	var updateOrder []string
 	targets := make([]target, len(valid))
@@ -189,7 +188,6 @@ func (r *run) write(ctx context.Context, store storage.Store, rows []pending) (*
 		default:
 			targets[j].insert = len(inserts)
 			inserts = append(inserts, rec)
-			insertRows = append(insertRows, i)
 			res.outcomes[i] = outCreated
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -195,7 +194,6 @@ type Job struct {
 	summary  *Summary
 	err      error
 	progress atomic.Pointer[Progress]
-	once     sync.Once
 }
 
 // Wait blocks until the import ends and returns its summary. The summary is

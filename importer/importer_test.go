@@ -102,15 +102,6 @@ func email(label, s string) crmio.Value {
 	return crmio.ListValue(crmio.Item{Label: label, Value: crmio.EmailValue(s)})
 }
 
-func get(t testing.TB, store storage.Store, module, id string) crmio.Record {
-	t.Helper()
-	recs, err := store.Get(context.Background(), module, []string{id})
-	if err != nil || len(recs) != 1 {
-		t.Fatalf("Get %s/%s = %v, %v", module, id, recs, err)
-	}
-	return recs[0]
-}
-
 func counts(s *importer.Summary) string {
 	return fmt.Sprintf("created=%d updated=%d skipped=%d failed=%d", s.Created, s.Updated, s.Skipped, s.Failed)
 }
