@@ -95,10 +95,11 @@
 // # Cost
 //
 // On the 2-core machine crmio is developed on, with the server on
-// loopback, 1,000-record batches of 8-field contacts insert at about 70%
-// of the rate of a bare pgx CopyFrom of the same JSON into a table without
-// keys or indexes, when no field is a lookup field, and at about 40% with
-// email and phone indexed (see BenchmarkInsert and BenchmarkCopyBare).
+// loopback, 1,000-record batches of 8-field contacts insert at about
+// 85,000 records a second when no field is a lookup field, 60% of the rate
+// of a bare pgx CopyFrom of the same JSON into a table without keys or
+// indexes; about 50,000 a second with email and phone indexed, and 18,000
+// with all eight (see BenchmarkInsert and BenchmarkCopyBare).
 // Scan yields 130,000 to 180,000 records a second on loopback (its own
 // JSON decoder reads the stored form several times faster than
 // encoding/json would); a field selection costs the server more CPU than

@@ -102,9 +102,10 @@
 //
 // Inserts are multi-row INSERT statements within one transaction per
 // batch. On the 2-core machine crmio is developed on, 1,000-record batches
-// of 8-field contacts insert at roughly 20,000 records a second with no
-// lookup field, and about half that with email and phone indexed (see
-// BenchmarkInsert). Scan yields about 200,000 records a second (its own
-// JSON decoder reads the stored form several times faster than
-// encoding/json would).
+// of 8-field contacts insert at about 32,000 records a second with no
+// lookup field, 22,000 with email and phone indexed, and 6,000 with all
+// eight, over a million records (each lookup field's keys are random
+// writes into the index; see BenchmarkInsert). Scan yields about 200,000
+// records a second (its own JSON decoder reads the stored form several
+// times faster than encoding/json would).
 package sqlite
