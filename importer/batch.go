@@ -29,6 +29,19 @@ type batchResult struct {
 	warns       []crmio.Warning
 	refsCreated int
 	refCache    map[string]string
+	// dropped counts the warnings not built because the summary is full.
+	dropped int
+}
+
+// warn adds the warning build makes, unless the summary already keeps as
+// many warnings as it may: then it only counts it, so that a problem on
+// every row of a large file costs no formatted message per row.
+func (r *run) warn(res *batchResult, build func() crmio.Warning) {
+	if len(r.sum.Warnings)+len(res.warns) >= r.sum.maxKept {
+		res.dropped++
+		return
+	}
+	res.warns = append(res.warns, build())
 }
 
 // process runs one batch through resolve, match, merge and write.
@@ -84,6 +97,7 @@ func (r *run) apply(rows []pending, res *batchResult) {
 		}
 	}
 	s.warn(res.warns...)
+	s.Dropped += res.dropped
 }
 
 // write does one batch's work against store (the transaction, where the
@@ -148,7 +162,9 @@ func (r *run) write(ctx context.Context, store storage.Store, rows []pending) (*
 				for k, c := range m.Existing {
 					ids[k] = c.ID
 				}
-				res.warns = append(res.warns, crmio.Warning{Row: rows[i].row, Reason: fmt.Sprintf("matches %d existing records (%s)", len(ids), strings.Join(ids, ", "))})
+				r.warn(res, func() crmio.Warning {
+					return crmio.Warning{Row: rows[i].row, Reason: fmt.Sprintf("matches %d existing records (%s)", len(ids), strings.Join(ids, ", "))}
+				})
 				switch r.plan.Ambiguous {
 				case dedupe.SkipAmbiguous:
 					res.outcomes[i] = outSkipped
@@ -176,7 +192,9 @@ func (r *run) write(ctx context.Context, store storage.Store, rows []pending) (*
 				// The earlier row was skipped or failed: this one follows it.
 				res.outcomes[i] = outSkipped
 				if r.plan.Duplicates == dedupe.Skip {
-					res.warns = append(res.warns, crmio.Warning{Row: rows[i].row, Reason: fmt.Sprintf("duplicate of row %d", rows[valid[m.Earlier]].row)})
+					r.warn(res, func() crmio.Warning {
+						return crmio.Warning{Row: rows[i].row, Reason: fmt.Sprintf("duplicate of row %d", rows[valid[m.Earlier]].row)}
+					})
 				}
 				continue
 			}
@@ -371,8 +389,10 @@ func (r *run) resolveReferences(ctx context.Context, store storage.Store, rows [
 				if ids := found[ref.Key]; len(ids) > 0 {
 					id, ok = ids[0], true
 					if len(ids) > 1 {
-						res.warns = append(res.warns, crmio.Warning{Row: p.row, Field: f.Name, Value: ref.Key,
-							Reason: fmt.Sprintf("%q names %d %s; using the first", ref.Key, len(ids), target.Name)})
+						r.warn(res, func() crmio.Warning {
+							return crmio.Warning{Row: p.row, Column: r.columnOf(f.Name), Field: f.Name, Value: ref.Key,
+								Reason: fmt.Sprintf("%q names %d %s; using the first", ref.Key, len(ids), target.Name)}
+						})
 					}
 				}
 			}
@@ -381,11 +401,14 @@ func (r *run) resolveReferences(ctx context.Context, store storage.Store, rows [
 				continue
 			}
 			delete(p.rec.Values, f.Name)
-			reason := fmt.Sprintf("no %s record is named %q", target.Name, ref.Key)
 			if f.Required {
-				res.errs[i] = append(res.errs[i], crmio.RowError{Row: p.row, Column: r.columnOf(f.Name), Field: f.Name, Value: ref.Key, Reason: reason, Err: crmio.ErrUnresolvedReference})
+				res.errs[i] = append(res.errs[i], crmio.RowError{Row: p.row, Column: r.columnOf(f.Name), Field: f.Name, Value: ref.Key,
+					Reason: fmt.Sprintf("no %s record is named %q", target.Name, ref.Key), Err: crmio.ErrUnresolvedReference})
 			} else {
-				res.warns = append(res.warns, crmio.Warning{Row: p.row, Column: r.columnOf(f.Name), Field: f.Name, Value: ref.Key, Reason: reason + "; the field is left empty"})
+				r.warn(res, func() crmio.Warning {
+					return crmio.Warning{Row: p.row, Column: r.columnOf(f.Name), Field: f.Name, Value: ref.Key,
+						Reason: fmt.Sprintf("no %s record is named %q; the field is left empty", target.Name, ref.Key)}
+				})
 			}
 		}
 	}

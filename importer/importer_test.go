@@ -718,3 +718,26 @@ func TestPlanErrors(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+func TestWarningsBeyondTheKeptOnesAreCounted(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(peopleHeader + "\n")
+	for i := range 30 {
+		fmt.Fprintf(&b, "F%d,L%d,p%d@example.com,,Nowhere Inc,\n", i, i, i)
+	}
+	im, err := importer.New(memory.New(), testSchema(), &importer.Options{MaxKeptRows: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := im.Run(context.Background(), importer.Source{Reader: strings.NewReader(b.String())},
+		importer.Plan{Module: "people", Mapping: peopleMapping(), BatchSize: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Warnings) != 10 || sum.Dropped != 20 || sum.Created != 30 {
+		t.Errorf("kept %d warnings, dropped %d, created %d; want 10, 20, 30", len(sum.Warnings), sum.Dropped, sum.Created)
+	}
+	if sum.Warnings[9].Row != 11 {
+		t.Errorf("the last kept warning is for row %d, want 11", sum.Warnings[9].Row)
+	}
+}
