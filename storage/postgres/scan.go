@@ -63,7 +63,19 @@ func (c *conn) scanStream(ctx context.Context, query string, args []any, module 
 	if err != nil {
 		return err
 	}
-	return readRecords(rows, module, emit)
+	// pgx notices a cancelled ctx asynchronously, and rows it has already
+	// received would keep coming: check before each one.
+	var cancelled error
+	err = readRecords(rows, module, func(r crmio.Record) bool {
+		if cancelled = ctx.Err(); cancelled != nil {
+			return false
+		}
+		return emit(r)
+	})
+	if cancelled != nil {
+		return cancelled
+	}
+	return err
 }
 
 // scanPage is how many rows a cursor fetches at a time.
