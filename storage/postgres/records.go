@@ -9,6 +9,7 @@ import (
 
 	"github.com/crmio/crmio"
 	"github.com/crmio/crmio/storage"
+	"github.com/crmio/crmio/storage/internal/valuecodec"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -144,7 +145,7 @@ func newRecordEncoder(module string, lookup map[string]bool) *recordEncoder {
 
 // append appends the binary COPY tuple of one record.
 func (e *recordEncoder) append(b []byte, id int64, values map[string]crmio.Value) []byte {
-	e.vals, e.names = appendValues(e.vals[:0], values, e.names)
+	e.vals, e.names = valuecodec.AppendValues(e.vals[:0], values, e.names)
 	e.keys.compute(e.module, values, e.names, e.lookup)
 	b = appendInt16(b, 6)
 	b = appendInt8Field(b, id)
@@ -207,7 +208,7 @@ func (c *conn) updateEach(ctx context.Context, db *pgx.Conn, module string, recs
 		}
 		var vals []byte
 		var k recordKeys
-		vals, names = appendValues(nil, recs[i].Values, names)
+		vals, names = valuecodec.AppendValues(nil, recs[i].Values, names)
 		k.compute(module, recs[i].Values, names, lookup)
 		// pgx sends a nil slice as NULL: the columns want empty arrays.
 		batch.Queue(query, string(vals), nonNil(k.keys), nonNil(k.sorts), nonNil(k.hkeys), module, id)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/crmio/crmio"
 	"github.com/crmio/crmio/storage"
+	"github.com/crmio/crmio/storage/internal/valuecodec"
 )
 
 // querier is what *sql.DB and *sql.Tx share.
@@ -230,7 +231,7 @@ func (w *batchWriter) close() {
 // record queues one record: new, or replacing the values of one whose
 // items and keys the caller has deleted.
 func (w *batchWriter) record(ctx context.Context, id int64, values map[string]crmio.Value) error {
-	w.buf, w.names = appendValues(w.buf[:0], values, w.names)
+	w.buf, w.names = valuecodec.AppendValues(w.buf[:0], values, w.names)
 	if err := w.add(ctx, &w.records, w.module, id, string(w.buf)); err != nil {
 		return err
 	}

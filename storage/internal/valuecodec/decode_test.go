@@ -1,4 +1,4 @@
-package sqlite
+package valuecodec
 
 import (
 	"encoding/json"
@@ -64,7 +64,7 @@ func sameValues(a, b map[string]crmio.Value) bool {
 
 func TestFastDecodeValues(t *testing.T) {
 	values := sampleValues()
-	data, _ := appendValues(nil, values, nil)
+	data, _ := AppendValues(nil, values, nil)
 	got, ok := fastDecodeValues(data)
 	if !ok {
 		t.Fatalf("fastDecodeValues gave up on %s", data)
@@ -110,7 +110,7 @@ func TestFastDecodeValues(t *testing.T) {
 // FuzzFastDecodeValues checks that whatever fastDecodeValues accepts,
 // encoding/json decodes to the same values.
 func FuzzFastDecodeValues(f *testing.F) {
-	data, _ := appendValues(nil, sampleValues(), nil)
+	data, _ := AppendValues(nil, sampleValues(), nil)
 	f.Add(data)
 	f.Add([]byte(`{"a":{"list":[{"label":"","value":{"text":"\u00e9"}}]},"b":{"address":{"city":"x"}}}`))
 	f.Add([]byte(`{}`))
@@ -130,7 +130,7 @@ func FuzzFastDecodeValues(f *testing.F) {
 }
 
 func BenchmarkDecodeValues(b *testing.B) {
-	data, _ := appendValues(nil, sampleValues(), nil)
+	data, _ := AppendValues(nil, sampleValues(), nil)
 	b.Run("fast", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
