@@ -16,6 +16,7 @@ import (
 	"github.com/crmio/crmio"
 
 	"github.com/crmio/crmio/storage"
+	"github.com/crmio/crmio/storage/internal/differential"
 	"github.com/crmio/crmio/storage/postgres"
 	"github.com/crmio/crmio/storage/storetest"
 	"github.com/jackc/pgx/v5"
@@ -104,7 +105,7 @@ func TestDifferential(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	differential(t, s)
+	differential.Run(t, s)
 }
 
 func TestMigrations(t *testing.T) {

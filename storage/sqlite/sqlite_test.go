@@ -14,6 +14,7 @@ import (
 	"github.com/crmio/crmio"
 
 	"github.com/crmio/crmio/storage"
+	"github.com/crmio/crmio/storage/internal/differential"
 	"github.com/crmio/crmio/storage/sqlite"
 	"github.com/crmio/crmio/storage/storetest"
 )
@@ -272,4 +273,10 @@ func TestHistoryDurable(t *testing.T) {
 	if len(entries) != 1 || entries[0].ID != rec.ID || entries[0].After == nil || !entries[0].After.Equal(rec) {
 		t.Errorf("journal after reopening: %+v", entries)
 	}
+}
+
+// TestDifferential compares the store with storage/memory through random
+// writes, queries and lookups.
+func TestDifferential(t *testing.T) {
+	differential.Run(t, open(t))
 }

@@ -1,4 +1,9 @@
-package sqlite_test
+// Package differential checks a store against storage/memory, whose Scan is
+// the reference semantics (storage.Filter.Match, storage.Query.Compare):
+// random records, random queries and lookups, after updates and deletes,
+// must give the same records, in the same order, with the same values. The
+// SQL stores run it from their tests.
+package differential
 
 import (
 	"fmt"
@@ -12,11 +17,6 @@ import (
 	"github.com/crmio/crmio/storage"
 	"github.com/crmio/crmio/storage/memory"
 )
-
-// The differential test runs random queries against this store and
-// against storage/memory, whose Scan is the reference semantics
-// (storage.Filter.Match, storage.Query.Compare), and wants the same
-// records, in the same order, with the same values.
 
 // randomValue returns a value of a random kind, drawn from small pools so
 // that filters match often, with the edge cases of each kind.
@@ -110,7 +110,9 @@ func randomQuery(r *rand.Rand) storage.Query {
 
 // differential inserts the same random records into s and a memory store,
 // with some updates and deletes, then compares random queries and lookups.
-func differential(t *testing.T, s storage.Store) {
+// Run compares s with a memory store through random writes, queries and
+// lookups, reporting every difference.
+func Run(t *testing.T, s storage.Store) {
 	ctx := t.Context()
 	ref := memory.New()
 	r := rand.New(rand.NewPCG(1, 2))
@@ -236,8 +238,4 @@ func differential(t *testing.T, s storage.Store) {
 			t.Errorf("lookup %d %s %q:\ngot  %s\nwant %s", n, field, keys, g, w)
 		}
 	}
-}
-
-func TestDifferential(t *testing.T) {
-	differential(t, open(t))
 }
