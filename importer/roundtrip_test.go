@@ -46,7 +46,7 @@ func roundTripRecords() []crmio.Record {
 			"birthday":     crmio.DateValue(crmio.NewDate(1990, time.February, 28)),
 			"created_on":   crmio.DateValue(crmio.NewDate(2024, time.January, 5)),
 			"website":      crmio.URLValue("https://zoë.example/about"),
-			"notes":        crmio.TextValue("Два языка; \"quoted\", and a comma"),
+			"notes":        crmio.TextValue("Два языка; \"quoted\", and a comma\nsecond line\r\nthird, from Windows"),
 			"score":        crmio.NumberValue(crmio.MustDecimal("1234.5")),
 			"vip":          crmio.BoolValue(true),
 			"last_contact": crmio.DateTimeValue(time.Date(2024, 3, 1, 14, 30, 5, 0, time.UTC)),

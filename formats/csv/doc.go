@@ -42,8 +42,12 @@
 //
 // Records follow RFC 4180, parsed by encoding/csv: fields may be quoted,
 // quoted fields may hold delimiters, doubled quotes and line breaks. A line
-// break inside a field reads as "\n", as a spreadsheet cell holds it,
-// whether the file ends its lines with LF, CRLF or CR. Quotes are strict (encoding/csv's LazyQuotes
+// break inside a field reads as the file has it: "\n", or "\r\n" where the
+// file wrote one (encoding/csv alone would turn it into "\n"; the reader
+// notes which lines end with CRLF and puts them back, so nothing of a field
+// is lost). A file whose lines end with a lone CR reads as if they ended
+// with "\n". The Writer writes a field's line breaks as they are, so a
+// value survives a round trip byte for byte. Quotes are strict (encoding/csv's LazyQuotes
 // is off): a lenient parser reads a stray quote inside a quoted field as
 // text and goes on to swallow the following lines into that field, merging
 // rows without a word. Strictly, a malformed row is a *formats.ParseError

@@ -36,7 +36,7 @@ func ExampleNewReader() {
 	// Output:
 	// windows-1252, delimiter ';'
 	// [Name Umsatz Notiz]
-	// row 2: ["Müller" "1.234,50" "Straße 1\nKöln"]
+	// row 2: ["Müller" "1.234,50" "Straße 1\r\nKöln"]
 	// row 3: ["Dupont" "99,00" ""]
 }
 

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -110,6 +111,36 @@ func FuzzCSVReader(f *testing.F) {
 		}
 		if plain(data, opts) {
 			compareWithStdlib(t, data, info, header, records, numbers)
+		}
+		// With CRLFs, a field keeps the ones it held, where encoding/csv
+		// reads "\n": folded back, the rows are encoding/csv's.
+		if crlf := bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n")); plain(data, opts) && !bytes.Contains(data, []byte("\r")) {
+			fromCRLF, err := csv.NewReader(bytes.NewReader(crlf), opts)
+			if err != nil {
+				t.Fatalf("the same data with CRLF line ends: %v", err)
+			}
+			defer fromCRLF.Close()
+			var got [][]string
+			for {
+				row, err := fromCRLF.Read()
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				if err != nil {
+					return
+				}
+				fields := slices.Clone(row.Fields)
+				for i, f := range fields {
+					if strings.Contains(f, "\n") && !strings.Contains(f, "\r\n") {
+						t.Fatalf("field %q read from a CRLF file lost its CRs", f)
+					}
+					fields[i] = strings.ReplaceAll(f, "\r\n", "\n")
+				}
+				got = append(got, fields)
+			}
+			if !slices.EqualFunc(got, records, slices.Equal) {
+				t.Fatalf("CRLF file read as %q, LF file as %q", got, records)
+			}
 		}
 	})
 }

@@ -40,6 +40,8 @@ type Reader struct {
 	header []string
 	info   formats.Info
 
+	// ends records which lines end with CRLF (nil for a CR-only file).
+	ends *lineEnds
 	// extraLines counts the line breaks inside the quoted fields of the
 	// records read so far: a record's source row is the line it starts on
 	// less these, since a spreadsheet shows a multi-line record as one row.
@@ -149,9 +151,13 @@ func newReader(src io.Reader, size int64, opts *formats.Options) (*Reader, error
 	}
 
 	// Old Mac exports end lines with a lone CR, which encoding/csv does not
-	// take for a line end.
+	// take for a line end. Other files may hold CRLFs inside quoted fields,
+	// which encoding/csv would turn into "\n": lineEnds keeps them.
 	if bytes.IndexByte(decoded, '\r') >= 0 && bytes.IndexByte(decoded, '\n') < 0 {
 		text = crToLF{text}
+	} else {
+		r.ends = newLineEnds(text)
+		text = r.ends
 	}
 
 	r.csv = stdcsv.NewReader(bufio.NewReaderSize(text, sampleSize))
@@ -191,6 +197,15 @@ func (r *Reader) parse() record {
 		lastStart, _ := r.csv.FieldPos(last)
 		row := start - r.extraLines
 		r.extraLines += lastStart - start + strings.Count(fields[last], "\n")
+		if r.ends != nil {
+			for i, f := range fields {
+				if strings.IndexByte(f, '\n') >= 0 {
+					line, _ := r.csv.FieldPos(i)
+					fields[i] = r.ends.restore(f, line)
+				}
+			}
+			r.ends.forget(start)
+		}
 		return record{fields: fields, row: row}
 	}
 	var pe *stdcsv.ParseError

@@ -2,11 +2,11 @@ package csv
 
 import (
 	"bufio"
+	"bytes"
 	stdcsv "encoding/csv"
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/crmio/crmio/formats"
@@ -30,11 +30,10 @@ type WriterOptions struct {
 	// "é" into "Ã©". Programs other than spreadsheets may not expect it
 	// (crmio's reader drops it).
 	BOM bool
-	// LF ends lines with "\n" alone. By default lines end with "\r\n", as
-	// RFC 4180 says and as Excel writes CSV itself. A line break inside a
-	// value ("\n", "\r\n" or a lone "\r") is written as the line end too,
-	// in a quoted field; crmio's reader, like encoding/csv's, reads any of
-	// them back as "\n".
+	// LF ends records with "\n" alone. By default records end with
+	// "\r\n", as RFC 4180 says and as Excel writes CSV itself. A line break
+	// inside a value ("\n", "\r\n" or a lone "\r") is written as it is, in
+	// a quoted field, as Excel does; crmio's reader reads it back the same.
 	LF bool
 }
 
@@ -47,8 +46,13 @@ type WriterOptions struct {
 // Writer implements formats.Writer. It streams: a row reaches the
 // underlying io.Writer when the buffer fills, and everything by Close.
 type Writer struct {
-	buf     *bufio.Writer
-	csv     *stdcsv.Writer
+	buf *bufio.Writer
+	csv *stdcsv.Writer
+	// scratch, for CRLF files, receives each record from csv, which writes
+	// field text verbatim only when it ends records with "\n" (in its CRLF
+	// mode it rewrites line breaks inside fields); the record's final
+	// "\n" then becomes "\r\n" on its way to buf.
+	scratch *bytes.Buffer
 	bom     bool
 	columns int // the header's width; -1 before WriteHeader
 	row     int // the row last written, as a spreadsheet numbers it (header = 1)
@@ -70,10 +74,36 @@ func NewWriter(w io.Writer, opts *WriterOptions) (*Writer, error) {
 		return nil, fmt.Errorf("%w: %q", ErrInvalidWriterDelimiter, delim)
 	}
 	buf := bufio.NewWriterSize(w, 64<<10)
-	cw := stdcsv.NewWriter(buf) // shares buf: bufio returns a large enough writer as is
-	cw.Comma = delim
-	cw.UseCRLF = !opts.LF
-	return &Writer{buf: buf, csv: cw, bom: opts.BOM, columns: -1}, nil
+	wr := &Writer{buf: buf, bom: opts.BOM, columns: -1}
+	if opts.LF {
+		wr.csv = stdcsv.NewWriter(buf) // shares buf: bufio returns a large enough writer as is
+	} else {
+		wr.scratch = new(bytes.Buffer)
+		wr.csv = stdcsv.NewWriter(wr.scratch)
+	}
+	wr.csv.Comma = delim
+	return wr, nil
+}
+
+// write writes one record, ending it with the file's line end.
+func (w *Writer) write(record []string) error {
+	if w.scratch == nil {
+		return w.csv.Write(record)
+	}
+	w.scratch.Reset()
+	if err := w.csv.Write(record); err != nil {
+		return err
+	}
+	w.csv.Flush()
+	if err := w.csv.Error(); err != nil {
+		return err
+	}
+	b := w.scratch.Bytes()
+	if _, err := w.buf.Write(b[:len(b)-1]); err != nil { // without its "\n"
+		return err
+	}
+	_, err := w.buf.WriteString("\r\n")
+	return err
 }
 
 // WriteHeader writes the header row (after the byte order mark, if any).
@@ -91,7 +121,7 @@ func (w *Writer) WriteHeader(names []string) error {
 			return w.fail(err)
 		}
 	}
-	if err := w.csv.Write(names); err != nil {
+	if err := w.write(names); err != nil {
 		return w.fail(fmt.Errorf("csv: header: %w", err))
 	}
 	return nil
@@ -111,12 +141,12 @@ func (w *Writer) WriteRow(cells []formats.Cell) error {
 	}
 	w.record = w.record[:0]
 	for _, c := range cells {
-		w.record = append(w.record, lineBreaks(c.String()))
+		w.record = append(w.record, c.String())
 	}
 	for len(w.record) < w.columns {
 		w.record = append(w.record, "")
 	}
-	if err := w.csv.Write(w.record); err != nil {
+	if err := w.write(w.record); err != nil {
 		return w.fail(fmt.Errorf("csv: row %d: %w", w.row, err))
 	}
 	return nil
@@ -136,17 +166,10 @@ func (w *Writer) Close() error {
 	if err := w.csv.Error(); err != nil {
 		w.err = err
 	}
-	return w.err
-}
-
-// lineBreaks writes every line break in s, "\r\n" or a lone "\r" as well
-// as "\n", as "\n", which encoding/csv then writes as the file's line end.
-// (Left alone, encoding/csv would drop a lone "\r" in CRLF mode.)
-func lineBreaks(s string) string {
-	if strings.IndexByte(s, '\r') < 0 {
-		return s
+	if err := w.buf.Flush(); err != nil && w.err == nil {
+		w.err = err
 	}
-	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+	return w.err
 }
 
 func (w *Writer) fail(err error) error {

@@ -153,7 +153,7 @@ func TestWriterErrors(t *testing.T) {
 }
 
 // TestWriterLineBreaks: every kind of line break inside a value is written
-// as the file's line end and reads back as "\n"; none is dropped.
+// as it is, in a quoted field, and reads back the same.
 func TestWriterLineBreaks(t *testing.T) {
 	for _, opts := range []*csv.WriterOptions{nil, {LF: true}} {
 		var buf bytes.Buffer
@@ -165,13 +165,13 @@ func TestWriterLineBreaks(t *testing.T) {
 		if opts != nil && opts.LF {
 			lineEnd = "\n"
 		}
-		want := "Notes" + lineEnd + `"a` + lineEnd + "b" + lineEnd + "c" + lineEnd + `d"` + lineEnd
+		want := "Notes" + lineEnd + "\"a\r\nb\rc\nd\"" + lineEnd
 		if buf.String() != want {
 			t.Errorf("opts %+v: %q, want %q", opts, buf.String(), want)
 		}
 		r, _ := csv.NewReader(&buf, nil)
 		row, err := r.Read()
-		if err != nil || len(row.Fields) != 1 || row.Fields[0] != "a\nb\nc\nd" {
+		if err != nil || len(row.Fields) != 1 || row.Fields[0] != "a\r\nb\rc\nd" {
 			t.Errorf("opts %+v: read back %q, %v", opts, row.Fields, err)
 		}
 	}
