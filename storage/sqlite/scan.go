@@ -38,13 +38,22 @@ func (c *conn) Scan(ctx context.Context, module string, q storage.Query) iter.Se
 			return
 		}
 		stopped := false
+		// database/sql closes rows when ctx ends, but asynchronously:
+		// check before each row, so that none comes after a cancel.
+		var cancelled error
 		err = readRecords(rows, module, func(r crmio.Record) bool {
+			if cancelled = ctx.Err(); cancelled != nil {
+				return false
+			}
 			if q.Fields != nil {
 				r = q.Project(r)
 			}
 			stopped = !yield(r, nil)
 			return !stopped
 		})
+		if cancelled != nil {
+			err = cancelled
+		}
 		if err != nil && !stopped {
 			yield(crmio.Record{}, c.st.fail("scan", err))
 		}
