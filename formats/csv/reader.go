@@ -292,7 +292,7 @@ func (r *Reader) readHeader(headerRow int) error {
 			window = append(window, rec)
 			offsets = append(offsets, r.csv.InputOffset())
 		}
-		at := chooseHeader(window)
+		at := formats.HeaderIndex(len(window), func(i int) []string { return window[i].fields }, func(i int) bool { return window[i].err == nil })
 		if at < 0 {
 			if len(window) > 0 {
 				return window[0].err
@@ -321,79 +321,12 @@ func (r *Reader) readHeader(headerRow int) error {
 		}
 	}
 	r.info.HeaderRow = header.row
-	r.header = r.nameColumns(header.fields, header.row)
+	names, notices := formats.NameColumns(header.row, header.fields)
+	for _, n := range notices {
+		r.notice(n.Row, n.Column, n.Message)
+	}
+	r.header = names
 	return nil
-}
-
-// chooseHeader returns the index in window of the header record (see
-// readHeader), or -1 when no record can be one.
-func chooseHeader(window []record) int {
-	first := slices.IndexFunc(window, func(rec record) bool { return rec.err == nil })
-	if first < 0 {
-		return -1
-	}
-	wide := func(rec record) bool { return rec.err == nil && nonEmpty(rec.fields) >= 2 }
-	at := slices.IndexFunc(window, wide)
-	if at <= first {
-		return first
-	}
-	after := window[at+1:]
-	n := 0
-	for _, rec := range after {
-		if wide(rec) {
-			n++
-		}
-	}
-	if 2*n >= len(after) {
-		return at
-	}
-	return first
-}
-
-// nameColumns makes the header's names non-empty and unique, with notices
-// for the names it gives: "Column 3" for an empty name, "Email (2)" for a
-// name met before.
-func (r *Reader) nameColumns(fields []string, row int) []string {
-	names := make([]string, len(fields))
-	used := make(map[string]bool, len(fields))
-	for i, f := range fields {
-		names[i] = strings.TrimFunc(f, unicode.IsSpace)
-		if names[i] != "" {
-			used[names[i]] = true
-		}
-	}
-	firstColumn := make(map[string]int, len(fields)) // name -> its first column
-	uses := make(map[string]int, len(fields))        // name -> columns using it so far
-	for i, name := range names {
-		switch {
-		case name == "":
-			name = uniqueName(fmt.Sprintf("Column %d", i+1), used)
-			r.notice(row, i+1, fmt.Sprintf("the column has no name; it is called %q", name))
-		case uses[name] > 0:
-			uses[name]++
-			renamed := uniqueName(fmt.Sprintf("%s (%d)", name, uses[name]), used)
-			r.notice(row, i+1, fmt.Sprintf("the name %q is used by column %d too; this one is called %q", name, firstColumn[name], renamed))
-			name = renamed
-		default:
-			uses[name] = 1
-			firstColumn[name] = i + 1
-		}
-		used[name] = true
-		names[i] = name
-	}
-	return names
-}
-
-// uniqueName returns name, or name with a number appended, unused so far.
-func uniqueName(name string, used map[string]bool) string {
-	if !used[name] {
-		return name
-	}
-	for n := 2; ; n++ {
-		if candidate := fmt.Sprintf("%s (%d)", name, n); !used[candidate] {
-			return candidate
-		}
-	}
 }
 
 // Header returns the column names, made non-empty and unique.
@@ -499,17 +432,6 @@ func isBlank(fields []string) bool {
 		}
 	}
 	return true
-}
-
-// nonEmpty counts the fields holding more than white space.
-func nonEmpty(fields []string) int {
-	n := 0
-	for _, f := range fields {
-		if !isSpace(f) {
-			n++
-		}
-	}
-	return n
 }
 
 // isSpace reports whether s is empty or all white space. Most fields fail

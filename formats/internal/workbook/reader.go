@@ -137,7 +137,7 @@ func (r *Reader) findHeader() error {
 		rec.cells = slices.Clone(rec.cells)
 		window = append(window, rec)
 	}
-	at := chooseHeader(window)
+	at := formats.HeaderIndex(len(window), func(i int) []string { return window[i].cells }, func(i int) bool { return window[i].err == nil })
 	if at < 0 {
 		if len(window) > 0 {
 			return window[0].err
@@ -168,41 +168,6 @@ func (r *Reader) otherSheets() string {
 		len(r.info.Sheets), quoteList(r.info.Sheets))
 }
 
-// chooseHeader returns the index in window of the header row, or -1 when
-// no row can be one.
-func chooseHeader(window []row) int {
-	first := slices.IndexFunc(window, func(rec row) bool { return rec.err == nil })
-	if first < 0 {
-		return -1
-	}
-	wide := func(rec row) bool { return rec.err == nil && nonEmpty(rec.cells) >= 2 }
-	at := slices.IndexFunc(window, wide)
-	if at <= first {
-		return first
-	}
-	after := window[at+1:]
-	n := 0
-	for _, rec := range after {
-		if wide(rec) {
-			n++
-		}
-	}
-	if 2*n >= len(after) {
-		return at
-	}
-	return first
-}
-
-func nonEmpty(cells []string) int {
-	n := 0
-	for _, c := range cells {
-		if strings.TrimFunc(c, unicode.IsSpace) != "" {
-			n++
-		}
-	}
-	return n
-}
-
 func (r *Reader) setHeader(rec row) {
 	r.info.HeaderRow = rec.number
 	r.header = r.nameColumns(rec.number, rec.cells)
@@ -217,48 +182,11 @@ func (r *Reader) nameColumns(rowNum int, cells []string) []string {
 	for n > 0 && strings.TrimFunc(cells[n-1], unicode.IsSpace) == "" {
 		n--
 	}
-	names := make([]string, n)
-	used := make(map[string]bool, n)
-	for i := range n {
-		names[i] = strings.TrimFunc(cells[i], unicode.IsSpace)
-		if names[i] != "" {
-			used[names[i]] = true
-		}
-	}
-	firstColumn := make(map[string]int, n) // name -> its first column
-	uses := make(map[string]int, n)        // name -> columns using it so far
-	for i, name := range names {
-		switch {
-		case name == "":
-			name = uniqueName("Column "+strconv.Itoa(i+1), used)
-			r.notice(formats.Notice{Row: rowNum, Column: i + 1,
-				Message: fmt.Sprintf("the column has no name; it is called %q", name)})
-		case uses[name] > 0:
-			uses[name]++
-			renamed := uniqueName(name+" ("+strconv.Itoa(uses[name])+")", used)
-			r.notice(formats.Notice{Row: rowNum, Column: i + 1,
-				Message: fmt.Sprintf("the name %q is used by column %d too; this one is called %q", name, firstColumn[name], renamed)})
-			name = renamed
-		default:
-			uses[name] = 1
-			firstColumn[name] = i + 1
-		}
-		used[name] = true
-		names[i] = name
+	names, notices := formats.NameColumns(rowNum, cells[:n])
+	for _, nt := range notices {
+		r.notice(nt)
 	}
 	return names
-}
-
-// uniqueName returns name, or name with a number appended, unused so far.
-func uniqueName(name string, used map[string]bool) string {
-	if !used[name] {
-		return name
-	}
-	for n := 2; ; n++ {
-		if candidate := name + " (" + strconv.Itoa(n) + ")"; !used[candidate] {
-			return candidate
-		}
-	}
 }
 
 // Header returns the column names, made unique and non-empty.
