@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/crmio/crmio/storage/internal/sqlstore"
 	"iter"
 
 	"github.com/crmio/crmio"
@@ -14,7 +15,7 @@ import (
 
 // CreateJob implements storage.History.
 func (c *conn) CreateJob(ctx context.Context, job storage.Job) (string, error) {
-	doc, err := encodeJob(job)
+	doc, err := sqlstore.EncodeJob(job)
 	if err != nil {
 		return "", err
 	}
@@ -22,51 +23,32 @@ func (c *conn) CreateJob(ctx context.Context, job storage.Job) (string, error) {
 	err = c.with(ctx, "create job", func(db *pgx.Conn) error {
 		return db.QueryRow(ctx, c.st.sql(`INSERT INTO crmio_jobs (module, status, created_s, created_ns, job, detail)
 			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`),
-			job.Module, string(job.Status), job.Created.Unix(), job.Created.Nanosecond(), doc, detailArg(job.Detail)).Scan(&id)
+			job.Module, string(job.Status), job.Created.Unix(), job.Created.Nanosecond(), doc, sqlstore.DetailArg(job.Detail)).Scan(&id)
 	})
 	if err != nil {
 		return "", err
 	}
-	return formatID(id), nil
+	return sqlstore.FormatID(id), nil
 }
 
 // UpdateJob implements storage.History.
 func (c *conn) UpdateJob(ctx context.Context, job storage.Job) error {
-	id, ok := parseID(job.ID)
+	id, ok := sqlstore.ParseID(job.ID)
 	if !ok {
 		return fmt.Errorf("postgres: update job %q: %w", job.ID, crmio.ErrNotFound)
 	}
-	doc, err := encodeJob(job)
+	doc, err := sqlstore.EncodeJob(job)
 	if err != nil {
 		return err
 	}
 	return c.with(ctx, "update job", func(db *pgx.Conn) error {
 		tag, err := db.Exec(ctx, c.st.sql(`UPDATE crmio_jobs SET module = $1, status = $2, created_s = $3, created_ns = $4, job = $5, detail = $6 WHERE id = $7`),
-			job.Module, string(job.Status), job.Created.Unix(), job.Created.Nanosecond(), doc, detailArg(job.Detail), id)
+			job.Module, string(job.Status), job.Created.Unix(), job.Created.Nanosecond(), doc, sqlstore.DetailArg(job.Detail), id)
 		if err == nil && tag.RowsAffected() == 0 {
 			err = fmt.Errorf("job %q: %w", job.ID, crmio.ErrNotFound)
 		}
 		return err
 	})
-}
-
-// encodeJob returns the JSON kept for job: everything but its id, which is
-// the row's, and its detail, kept byte for byte in a column of its own.
-func encodeJob(job storage.Job) (string, error) {
-	job.ID, job.Detail = "", nil
-	b, err := json.Marshal(job)
-	if err != nil {
-		return "", fmt.Errorf("postgres: encode job: %w", err)
-	}
-	return string(b), nil
-}
-
-// detailArg keeps a nil Detail NULL, so that it reads back nil.
-func detailArg(d json.RawMessage) any {
-	if d == nil {
-		return nil
-	}
-	return []byte(d)
 }
 
 const jobColumns = `id, job, detail`
@@ -81,7 +63,7 @@ func scanJob(row pgx.Row) (storage.Job, error) {
 	if err := json.Unmarshal(doc, &job); err != nil {
 		return storage.Job{}, fmt.Errorf("job %d: stored job is not valid: %w", id, err)
 	}
-	job.ID = formatID(id)
+	job.ID = sqlstore.FormatID(id)
 	if detail != nil {
 		job.Detail = json.RawMessage(detail)
 	}
@@ -90,7 +72,7 @@ func scanJob(row pgx.Row) (storage.Job, error) {
 
 // Job implements storage.History.
 func (c *conn) Job(ctx context.Context, id string) (storage.Job, error) {
-	n, ok := parseID(id)
+	n, ok := sqlstore.ParseID(id)
 	if !ok {
 		if err := c.check(ctx); err != nil {
 			return storage.Job{}, err
@@ -142,7 +124,7 @@ func (c *conn) Jobs(ctx context.Context, limit int) ([]storage.Job, error) {
 // AppendJournal implements storage.History: the entries in one binary
 // COPY (through a tx store, in Atomic's transaction).
 func (c *conn) AppendJournal(ctx context.Context, jobID string, entries []storage.JournalEntry) error {
-	id, ok := parseID(jobID)
+	id, ok := sqlstore.ParseID(jobID)
 	notFound := fmt.Errorf("postgres: append to the journal of job %q: %w", jobID, crmio.ErrNotFound)
 	if !ok {
 		if err := c.check(ctx); err != nil {
@@ -221,7 +203,7 @@ const journalPage = 256
 func (c *conn) Journal(ctx context.Context, jobID string) iter.Seq2[storage.JournalEntry, error] {
 	return func(yield func(storage.JournalEntry, error) bool) {
 		fail := func(err error) { yield(storage.JournalEntry{}, err) }
-		id, ok := parseID(jobID)
+		id, ok := sqlstore.ParseID(jobID)
 		if !ok {
 			if err := c.check(ctx); err != nil {
 				fail(err)

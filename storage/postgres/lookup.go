@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"github.com/crmio/crmio/storage/internal/sqlstore"
 	"slices"
 
 	"github.com/jackc/pgx/v5"
@@ -252,7 +253,7 @@ func (c *conn) lookup(ctx context.Context, module, field string, wanted map[stri
 		slices.Sort(list) // id order
 		strs := make([]string, len(list))
 		for i, id := range list {
-			strs[i] = formatID(id)
+			strs[i] = sqlstore.FormatID(id)
 		}
 		out[k] = strs
 	}

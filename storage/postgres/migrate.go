@@ -4,11 +4,7 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
-	"path"
-	"slices"
-	"strconv"
-	"strings"
+	"github.com/crmio/crmio/storage/internal/sqlstore"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -19,45 +15,10 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// loadMigrations returns the embedded migrations in version order.
-func loadMigrations() ([]migration, error) {
-	files, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var out []migration
-	for _, f := range files {
-		base := path.Base(f)
-		num, name, ok := strings.Cut(strings.TrimSuffix(base, ".sql"), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration file %s is not named NNNN_name.sql", base)
-		}
-		text, err := migrations.ReadFile(f)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: v, name: name, sql: string(text)})
-	}
-	slices.SortFunc(out, func(a, b migration) int { return a.version - b.version })
-	for i, m := range out {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %d is missing (found %d)", i+1, m.version)
-		}
-	}
-	return out, nil
-}
-
 // SchemaVersion is the version of the schema this package writes: the
 // number of its newest migration.
 func SchemaVersion() int {
-	ms, err := loadMigrations()
+	ms, err := sqlstore.LoadMigrations(migrations)
 	if err != nil {
 		return 0
 	}
@@ -69,7 +30,7 @@ func SchemaVersion() int {
 // concurrent Opens (from any process) take turns: the first applies the
 // migrations, the others find them applied.
 func (s *Store) migrate(ctx context.Context) error {
-	ms, err := loadMigrations()
+	ms, err := sqlstore.LoadMigrations(migrations)
 	if err != nil {
 		return err
 	}
@@ -101,10 +62,10 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("%w: version %d, this package knows up to %d", ErrSchemaTooNew, current, len(ms))
 		}
 		for _, m := range ms[current:] {
-			if _, err := tx.Exec(ctx, m.sql); err != nil {
-				return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
+				return fmt.Errorf("migration %d (%s): %w", m.Version, m.Name, err)
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO crmio_schema_migrations (version, name) VALUES ($1, $2)`, m.version, m.name); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO crmio_schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name); err != nil {
 				return err
 			}
 		}

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"github.com/crmio/crmio/storage/internal/sqlstore"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -122,7 +123,7 @@ func (c *conn) Insert(ctx context.Context, module string, recs []crmio.Record) (
 	}
 	ids := make([]string, len(rowIDs))
 	for i, id := range rowIDs {
-		ids[i] = formatID(id)
+		ids[i] = sqlstore.FormatID(id)
 	}
 	return ids, nil
 }
@@ -165,7 +166,7 @@ func (c *conn) Update(ctx context.Context, module string, recs []crmio.Record) e
 	}
 	rowIDs := make([]int64, len(recs))
 	for i, r := range recs {
-		id, ok := parseID(r.ID)
+		id, ok := sqlstore.ParseID(r.ID)
 		if !ok {
 			return fmt.Errorf("postgres: update %q: record %d, id %q: %w", module, i, r.ID, crmio.ErrNotFound)
 		}
@@ -291,7 +292,7 @@ const stageSQL = `CREATE TEMP TABLE IF NOT EXISTS crmio_stage (
 
 // Delete implements storage.Store.
 func (c *conn) Delete(ctx context.Context, module string, ids []string) error {
-	rowIDs := parseIDs(ids)
+	rowIDs := sqlstore.ParseIDs(ids)
 	if len(rowIDs) == 0 {
 		return c.check(ctx)
 	}
@@ -301,22 +302,9 @@ func (c *conn) Delete(ctx context.Context, module string, ids []string) error {
 	})
 }
 
-// parseIDs returns the row ids of the ids this store could have made,
-// without duplicates.
-func parseIDs(ids []string) []int64 {
-	out := make([]int64, 0, len(ids))
-	for _, s := range ids {
-		if id, ok := parseID(s); ok {
-			out = append(out, id)
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
 // Get implements storage.Store.
 func (c *conn) Get(ctx context.Context, module string, ids []string) ([]crmio.Record, error) {
-	rowIDs := parseIDs(ids)
+	rowIDs := sqlstore.ParseIDs(ids)
 	byID := make(map[string]crmio.Record, len(rowIDs))
 	if len(rowIDs) > 0 {
 		err := c.with(ctx, "get", func(db *pgx.Conn) error {
@@ -363,7 +351,7 @@ func readRecords(rows pgx.Rows, module string, f func(crmio.Record) bool) error 
 		if err != nil {
 			return fmt.Errorf("record %d: %w", id, err)
 		}
-		if !f(crmio.Record{ID: formatID(id), Module: module, Values: values}) {
+		if !f(crmio.Record{ID: sqlstore.FormatID(id), Module: module, Values: values}) {
 			return nil
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/crmio/crmio/storage/internal/sqlstore"
 	"iter"
 
 	"github.com/crmio/crmio"
@@ -14,14 +15,14 @@ import (
 
 // CreateJob implements storage.History.
 func (c *conn) CreateJob(ctx context.Context, job storage.Job) (string, error) {
-	doc, err := encodeJob(job)
+	doc, err := sqlstore.EncodeJob(job)
 	if err != nil {
 		return "", err
 	}
 	var id int64
 	err = c.write(ctx, "create job", func(q querier) error {
 		res, err := q.ExecContext(ctx, `INSERT INTO crmio_jobs (module, status, created_s, created_ns, job, detail) VALUES (?, ?, ?, ?, ?, ?)`,
-			job.Module, string(job.Status), job.Created.Unix(), job.Created.Nanosecond(), doc, detailArg(job.Detail))
+			job.Module, string(job.Status), job.Created.Unix(), job.Created.Nanosecond(), doc, sqlstore.DetailArg(job.Detail))
 		if err != nil {
 			return err
 		}
@@ -31,22 +32,22 @@ func (c *conn) CreateJob(ctx context.Context, job storage.Job) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return formatID(id), nil
+	return sqlstore.FormatID(id), nil
 }
 
 // UpdateJob implements storage.History.
 func (c *conn) UpdateJob(ctx context.Context, job storage.Job) error {
-	id, ok := parseID(job.ID)
+	id, ok := sqlstore.ParseID(job.ID)
 	if !ok {
 		return fmt.Errorf("sqlite: update job %q: %w", job.ID, crmio.ErrNotFound)
 	}
-	doc, err := encodeJob(job)
+	doc, err := sqlstore.EncodeJob(job)
 	if err != nil {
 		return err
 	}
 	return c.write(ctx, "update job", func(q querier) error {
 		res, err := q.ExecContext(ctx, `UPDATE crmio_jobs SET module = ?, status = ?, created_s = ?, created_ns = ?, job = ?, detail = ? WHERE id = ?`,
-			job.Module, string(job.Status), job.Created.Unix(), job.Created.Nanosecond(), doc, detailArg(job.Detail), id)
+			job.Module, string(job.Status), job.Created.Unix(), job.Created.Nanosecond(), doc, sqlstore.DetailArg(job.Detail), id)
 		if err != nil {
 			return err
 		}
@@ -55,25 +56,6 @@ func (c *conn) UpdateJob(ctx context.Context, job storage.Job) error {
 		}
 		return nil
 	})
-}
-
-// encodeJob returns the JSON kept for job: everything but its id, which is
-// the row's, and its detail, kept byte for byte in a column of its own.
-func encodeJob(job storage.Job) (string, error) {
-	job.ID, job.Detail = "", nil
-	b, err := json.Marshal(job)
-	if err != nil {
-		return "", fmt.Errorf("sqlite: encode job: %w", err)
-	}
-	return string(b), nil
-}
-
-// detailArg keeps a nil Detail NULL, so that it reads back nil.
-func detailArg(d json.RawMessage) any {
-	if d == nil {
-		return nil
-	}
-	return []byte(d)
 }
 
 const jobColumns = `id, job, detail`
@@ -89,7 +71,7 @@ func scanJob(row interface{ Scan(...any) error }) (storage.Job, error) {
 	if err := json.Unmarshal([]byte(doc), &job); err != nil {
 		return storage.Job{}, fmt.Errorf("job %d: stored job is not valid: %w", id, err)
 	}
-	job.ID = formatID(id)
+	job.ID = sqlstore.FormatID(id)
 	if detail != nil {
 		job.Detail = json.RawMessage(detail)
 	}
@@ -101,7 +83,7 @@ func (c *conn) Job(ctx context.Context, id string) (storage.Job, error) {
 	if err := c.check(ctx); err != nil {
 		return storage.Job{}, err
 	}
-	n, ok := parseID(id)
+	n, ok := sqlstore.ParseID(id)
 	if !ok {
 		return storage.Job{}, fmt.Errorf("sqlite: job %q: %w", id, crmio.ErrNotFound)
 	}
@@ -142,7 +124,7 @@ func (c *conn) Jobs(ctx context.Context, limit int) ([]storage.Job, error) {
 // AppendJournal implements storage.History: the entries in one
 // transaction (through a tx store, in Atomic's), with a prepared statement.
 func (c *conn) AppendJournal(ctx context.Context, jobID string, entries []storage.JournalEntry) error {
-	id, ok := parseID(jobID)
+	id, ok := sqlstore.ParseID(jobID)
 	if !ok {
 		return fmt.Errorf("sqlite: append to the journal of job %q: %w", jobID, crmio.ErrNotFound)
 	}
@@ -201,7 +183,7 @@ func (c *conn) Journal(ctx context.Context, jobID string) iter.Seq2[storage.Jour
 			fail(err)
 			return
 		}
-		id, ok := parseID(jobID)
+		id, ok := sqlstore.ParseID(jobID)
 		if !ok {
 			fail(fmt.Errorf("sqlite: journal of job %q: %w", jobID, crmio.ErrNotFound))
 			return

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/crmio/crmio/storage/internal/sqlstore"
 )
 
 // IndexFields makes fields lookup fields of module: it indexes the match
@@ -98,7 +99,7 @@ func (c *conn) Lookup(ctx context.Context, module, field string, keys []string) 
 				rows.Close()
 				return nil, c.st.fail("lookup", err)
 			}
-			out[key] = append(out[key], formatID(id))
+			out[key] = append(out[key], sqlstore.FormatID(id))
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {

@@ -5,11 +5,7 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
-	"path"
-	"slices"
-	"strconv"
-	"strings"
+	"github.com/crmio/crmio/storage/internal/sqlstore"
 	"time"
 )
 
@@ -19,46 +15,10 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// migration is one version of the schema.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// loadMigrations returns the embedded migrations in version order.
-func loadMigrations() ([]migration, error) {
-	files, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var out []migration
-	for _, f := range files {
-		base := path.Base(f)
-		num, name, ok := strings.Cut(strings.TrimSuffix(base, ".sql"), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration file %s is not named NNNN_name.sql", base)
-		}
-		text, err := migrations.ReadFile(f)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: v, name: name, sql: string(text)})
-	}
-	slices.SortFunc(out, func(a, b migration) int { return a.version - b.version })
-	for i, m := range out {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %d is missing (found %d)", i+1, m.version)
-		}
-	}
-	return out, nil
-}
-
 // SchemaVersion is the version of the schema this package writes: the
 // number of its newest migration.
 func SchemaVersion() int {
-	ms, err := loadMigrations()
+	ms, err := sqlstore.LoadMigrations(migrations)
 	if err != nil {
 		return 0
 	}
@@ -71,14 +31,14 @@ func SchemaVersion() int {
 // same file at once apply each migration once: the second waits (up to the
 // busy timeout), then finds it applied.
 func migrate(ctx context.Context, db *sql.DB) error {
-	ms, err := loadMigrations()
+	ms, err := sqlstore.LoadMigrations(migrations)
 	if err != nil {
 		return err
 	}
 	for _, m := range ms {
 		done, err := applyMigration(ctx, db, m, len(ms))
 		if err != nil {
-			return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
+			return fmt.Errorf("migration %d (%s): %w", m.Version, m.Name, err)
 		}
 		if done {
 			return nil
@@ -89,7 +49,7 @@ func migrate(ctx context.Context, db *sql.DB) error {
 
 // applyMigration applies m unless it is applied already. It reports done
 // when the database is already at the newest version.
-func applyMigration(ctx context.Context, db *sql.DB, m migration, newest int) (done bool, err error) {
+func applyMigration(ctx context.Context, db *sql.DB, m sqlstore.Migration, newest int) (done bool, err error) {
 	tx, err := db.BeginTx(ctx, nil) // BEGIN IMMEDIATE (see _txlock)
 	if err != nil {
 		return false, err
@@ -111,15 +71,15 @@ func applyMigration(ctx context.Context, db *sql.DB, m migration, newest int) (d
 		return false, fmt.Errorf("%w: version %d, this package knows up to %d", ErrSchemaTooNew, current, newest)
 	case current >= newest:
 		return true, tx.Commit()
-	case current >= m.version:
+	case current >= m.Version:
 		return false, tx.Commit()
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return false, err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO crmio_schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-		m.version, m.name, time.Now().UTC().Format(time.RFC3339)); err != nil {
+		m.Version, m.Name, time.Now().UTC().Format(time.RFC3339)); err != nil {
 		return false, err
 	}
-	return m.version == newest, tx.Commit()
+	return m.Version == newest, tx.Commit()
 }

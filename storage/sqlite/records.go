@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/crmio/crmio/storage/internal/sqlstore"
 	"slices"
 	"strings"
 	"sync"
@@ -132,7 +133,7 @@ func (c *conn) Insert(ctx context.Context, module string, recs []crmio.Record) (
 			if err := w.record(ctx, id, r.Values); err != nil {
 				return err
 			}
-			ids[i] = formatID(id)
+			ids[i] = sqlstore.FormatID(id)
 		}
 		return w.flush(ctx)
 	})
@@ -313,7 +314,7 @@ func (c *conn) Update(ctx context.Context, module string, recs []crmio.Record) e
 	}
 	rowIDs := make([]int64, len(recs))
 	for i, r := range recs {
-		id, ok := parseID(r.ID)
+		id, ok := sqlstore.ParseID(r.ID)
 		if !ok {
 			return fmt.Errorf("sqlite: update %q: record %d, id %q: %w", module, i, r.ID, crmio.ErrNotFound)
 		}
@@ -425,7 +426,7 @@ func existing(ctx context.Context, q querier, module string, ids []int64) (map[i
 
 // Delete implements storage.Store.
 func (c *conn) Delete(ctx context.Context, module string, ids []string) error {
-	rowIDs := parseIDs(ids)
+	rowIDs := sqlstore.ParseIDs(ids)
 	if len(rowIDs) == 0 {
 		return c.check(ctx)
 	}
@@ -459,25 +460,12 @@ func (c *conn) Delete(ctx context.Context, module string, ids []string) error {
 	})
 }
 
-// parseIDs returns the row ids of the ids this store could have made,
-// without duplicates.
-func parseIDs(ids []string) []int64 {
-	out := make([]int64, 0, len(ids))
-	for _, s := range ids {
-		if id, ok := parseID(s); ok {
-			out = append(out, id)
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
 // Get implements storage.Store.
 func (c *conn) Get(ctx context.Context, module string, ids []string) ([]crmio.Record, error) {
 	if err := c.check(ctx); err != nil {
 		return nil, err
 	}
-	rowIDs := parseIDs(ids)
+	rowIDs := sqlstore.ParseIDs(ids)
 	byID := make(map[string]crmio.Record, len(rowIDs))
 	q := c.reads()
 	for _, ch := range chunks(len(rowIDs)) {
@@ -527,7 +515,7 @@ func readRecords(rows *sql.Rows, module string, f func(crmio.Record) bool) error
 		if err != nil {
 			return fmt.Errorf("record %d: %w", id, err)
 		}
-		if !f(crmio.Record{ID: formatID(id), Module: module, Values: values}) {
+		if !f(crmio.Record{ID: sqlstore.FormatID(id), Module: module, Values: values}) {
 			return nil
 		}
 	}

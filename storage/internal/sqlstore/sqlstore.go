@@ -1,0 +1,100 @@
+// Package sqlstore holds what crmio's SQL stores (storage/sqlite and
+// storage/postgres) share beyond their SQL: the form of record ids, how a
+// job is kept, and how embedded migrations are found and ordered.
+package sqlstore
+
+import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/crmio/crmio/storage"
+)
+
+// ParseID returns the row id of a record id, and false for a string that
+// is not an id a store could have made (the canonical decimal form of a
+// positive integer), so that "007" never finds record 7.
+func ParseID(id string) (int64, bool) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || n <= 0 || strconv.FormatInt(n, 10) != id {
+		return 0, false
+	}
+	return n, true
+}
+
+// ParseIDs returns the row ids of the ids a store could have made, sorted,
+// without duplicates.
+func ParseIDs(ids []string) []int64 {
+	out := make([]int64, 0, len(ids))
+	for _, s := range ids {
+		if id, ok := ParseID(s); ok {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// FormatID returns the record id of a row id.
+func FormatID(n int64) string { return strconv.FormatInt(n, 10) }
+
+// EncodeJob returns the JSON kept for job: everything but its id, which is
+// the row's, and its detail, kept byte for byte in a column of its own.
+func EncodeJob(job storage.Job) (string, error) {
+	job.ID, job.Detail = "", nil
+	b, err := json.Marshal(job)
+	if err != nil {
+		return "", fmt.Errorf("encode job: %w", err)
+	}
+	return string(b), nil
+}
+
+// DetailArg keeps a nil Detail NULL, so that it reads back nil.
+func DetailArg(d json.RawMessage) any {
+	if d == nil {
+		return nil
+	}
+	return []byte(d)
+}
+
+// Migration is one version of a store's schema.
+type Migration struct {
+	Version int
+	Name    string
+	SQL     string
+}
+
+// LoadMigrations returns the migrations in fsys's migrations directory,
+// one file per version named NNNN_name.sql, in version order, and an error
+// when a file is misnamed or a version is missing.
+func LoadMigrations(fsys fs.FS) ([]Migration, error) {
+	files, err := fs.Glob(fsys, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	var out []Migration
+	for _, f := range files {
+		base := path.Base(f)
+		num, name, ok := strings.Cut(strings.TrimSuffix(base, ".sql"), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration file %s is not named NNNN_name.sql", base)
+		}
+		text, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Migration{Version: v, Name: name, SQL: string(text)})
+	}
+	slices.SortFunc(out, func(a, b Migration) int { return a.Version - b.Version })
+	for i, m := range out {
+		if m.Version != i+1 {
+			return nil, fmt.Errorf("migration %d is missing (found %d)", i+1, m.Version)
+		}
+	}
+	return out, nil
+}
