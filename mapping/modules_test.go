@@ -1,8 +1,7 @@
 package mapping
 
 import (
-	"os"
-	"path/filepath"
+	"github.com/crmio/crmio/internal/corpus"
 	"testing"
 
 	"github.com/crmio/crmio"
@@ -53,28 +52,7 @@ func accountsModule() *crmio.Module {
 
 // corpusDir returns the shared test corpus directory, or skips the test
 // when it is absent.
-func corpusDir(t testing.TB, sub string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "corpus", sub)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("corpus %s is absent", p)
-	}
-	return p
-}
+func corpusDir(t testing.TB, sub string) string { t.Helper(); return corpus.Need(t, sub) }
 
 // dealsModule is the module the opportunity exports map into.
 func dealsModule() *crmio.Module {

@@ -3,6 +3,7 @@ package all_test
 import (
 	"errors"
 	"fmt"
+	"github.com/crmio/crmio/internal/corpus"
 	"io"
 	"io/fs"
 	"os"
@@ -36,28 +37,7 @@ const (
 
 // corpusRoot returns the shared corpus directory (../shared/corpus from the
 // repository root), skipping the test when it is absent.
-func corpusRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	root := filepath.Join(dir, "..", "shared", "corpus")
-	if _, err := os.Stat(root); err != nil {
-		t.Skipf("corpus absent: %v", err)
-	}
-	return root
-}
+func corpusRoot(t *testing.T) string { t.Helper(); return corpus.Need(t, "") }
 
 // outcome is what reading one file came to.
 type outcome struct {

@@ -2,6 +2,7 @@ package csv_test
 
 import (
 	"errors"
+	"github.com/crmio/crmio/internal/corpus"
 	"io"
 	"os"
 	"path/filepath"
@@ -15,28 +16,7 @@ import (
 
 // corpusDir returns the shared test corpus folder, ../shared/corpus from the
 // repository root, skipping the test when it is absent.
-func corpusDir(t testing.TB, sub string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("go.mod not found above the package: no corpus")
-		}
-		dir = parent
-	}
-	corpus := filepath.Join(dir, "..", "shared", "corpus", sub)
-	if _, err := os.Stat(corpus); err != nil {
-		t.Skipf("corpus absent: %v", err)
-	}
-	return corpus
-}
+func corpusDir(t testing.TB, sub string) string { t.Helper(); return corpus.Need(t, sub) }
 
 // table is everything a reader yields.
 type table struct {

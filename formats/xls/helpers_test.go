@@ -2,9 +2,8 @@ package xls
 
 import (
 	"errors"
+	"github.com/crmio/crmio/internal/corpus"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -14,38 +13,10 @@ import (
 
 // corpusDir returns a folder of the shared corpus (../shared/corpus from
 // the repository root) and whether it exists.
-func corpusDir(tb testing.TB, sub string) (string, bool) {
-	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", false
-		}
-		dir = parent
-	}
-	path := filepath.Join(dir, "..", "shared", "corpus", sub)
-	if _, err := os.Stat(path); err != nil {
-		return "", false
-	}
-	return path, true
-}
+func corpusDir(tb testing.TB, sub string) (string, bool) { return corpus.Dir(sub) }
 
 // mustCorpus is corpusDir for tests that need the folder: it skips without.
-func mustCorpus(t *testing.T, sub string) string {
-	t.Helper()
-	dir, ok := corpusDir(t, sub)
-	if !ok {
-		t.Skipf("corpus folder %s absent", sub)
-	}
-	return dir
-}
+func mustCorpus(t *testing.T, sub string) string { t.Helper(); return corpus.Need(t, sub) }
 
 // typedError reports whether err wraps a formats sentinel or is a
 // *formats.ParseError: the only errors a reader may return for bad input.
