@@ -3,7 +3,6 @@ package importer
 import (
 	"context"
 	"fmt"
-	"maps"
 	"strings"
 
 	"github.com/crmio/crmio"
@@ -28,7 +27,7 @@ type batchResult struct {
 	errs        [][]crmio.RowError
 	warns       []crmio.Warning
 	refsCreated int
-	refCache    map[string]string
+	refCache    refCache // resolved by this batch: kept once it commits
 	// dropped counts the warnings not built because the summary is full.
 	dropped int
 }
@@ -78,10 +77,7 @@ func (r *run) process(ctx context.Context, rows []pending) error {
 // apply adds a committed batch's result to the summary.
 func (r *run) apply(rows []pending, res *batchResult) {
 	s := r.sum
-	if len(r.refCache)+len(res.refCache) > refCacheMax {
-		clear(r.refCache)
-	}
-	maps.Copy(r.refCache, res.refCache)
+	r.refCache.merge(res.refCache)
 	s.ReferencesCreated += res.refsCreated
 	for i, p := range rows {
 		s.Read++
@@ -103,7 +99,7 @@ func (r *run) apply(rows []pending, res *batchResult) {
 // write does one batch's work against store (the transaction, where the
 // store has them).
 func (r *run) write(ctx context.Context, store storage.Store, rows []pending) (*batchResult, error) {
-	res := &batchResult{outcomes: make([]outcome, len(rows)), errs: make([][]crmio.RowError, len(rows)), refCache: map[string]string{}}
+	res := &batchResult{outcomes: make([]outcome, len(rows)), errs: make([][]crmio.RowError, len(rows)), refCache: refCache{}}
 	var journal []storage.JournalEntry
 
 	// Rows that mapping already failed stay failed; the rest go on.
@@ -305,22 +301,38 @@ func slicesDeleteFailed(valid []int, res *batchResult) []int {
 // resolveReferences replaces each reference's raw key with the id of the
 // record it names, creating missing targets when the plan says so. It
 // returns the journal entries of the records it created.
+//
+// Most rows of a large import name a target an earlier batch already
+// resolved (a few hundred accounts for a million people): those are set
+// from the cache in one pass, and only the keys the cache does not know
+// cost a lookup.
 func (r *run) resolveReferences(ctx context.Context, store storage.Store, rows []pending, valid []int, res *batchResult) ([]storage.JournalEntry, error) {
 	var journal []storage.JournalEntry
 	for _, f := range r.refs {
 		target := r.im.schema.Module(f.Ref)
-		// The distinct keys this batch names that the cache does not know.
+		known := r.refCache[target.Name]
+		// The rows the cache cannot settle, and the distinct keys they name.
+		var open []int
 		var keys []string
 		seen := map[string]bool{}
 		for _, i := range valid {
-			ref, ok := rows[i].rec.Values[f.Name].Ref()
-			if !ok || ref.ID != "" || ref.Key == "" || seen[ref.Key] {
+			p := &rows[i]
+			ref, ok := p.rec.Values[f.Name].Ref()
+			if !ok || ref.ID != "" {
 				continue
 			}
-			seen[ref.Key] = true
-			if _, ok := r.cachedRef(target.Name, ref.Key); !ok {
+			if id, ok := known[ref.Key]; ok {
+				p.rec.Values[f.Name] = crmio.RefValue(id, ref.Key)
+				continue
+			}
+			open = append(open, i)
+			if ref.Key != "" && !seen[ref.Key] {
+				seen[ref.Key] = true
 				keys = append(keys, ref.Key)
 			}
+		}
+		if len(open) == 0 {
+			continue
 		}
 		found := map[string][]string{}
 		if len(keys) > 0 {
@@ -334,70 +346,30 @@ func (r *run) resolveReferences(ctx context.Context, store storage.Store, rows [
 		}
 		// Create the missing targets, once per distinct match key.
 		if r.plan.AutoCreateReferences {
-			var create []crmio.Record
-			byMatch := map[string]int{}
-			kind := crmio.KindText
-			if kf := target.Field(target.KeyFields()[0]); kf != nil && len(target.KeyFields()) == 1 {
-				kind = kf.Type.Kind()
+			created, err := r.createTargets(ctx, store, target, keys, found, res)
+			if err != nil {
+				return nil, err
 			}
-			for _, k := range keys {
-				if len(found[k]) > 0 {
-					continue
-				}
-				mk := crmio.MatchKey(keyValue(kind, k))
-				if _, dup := byMatch[mk]; dup {
-					continue
-				}
-				byMatch[mk] = len(create)
-				create = append(create, crmio.Record{Module: target.Name, Values: newKeyValues(target, strings.TrimSpace(k))})
-			}
-			if len(create) > 0 {
-				ids, err := store.Insert(ctx, target.Name, create)
-				if err != nil {
-					return nil, fmt.Errorf("creating %d %s: %w", len(create), target.Name, err)
-				}
-				res.refsCreated += len(ids)
-				for n, id := range ids {
-					if r.jobID != "" {
-						journal = append(journal, storage.JournalEntry{Op: storage.JournalCreated, Module: target.Name, ID: id, Fingerprint: create[n].Fingerprint()})
-					}
-				}
-				for _, k := range keys {
-					if len(found[k]) == 0 {
-						if n, ok := byMatch[crmio.MatchKey(keyValue(kind, k))]; ok {
-							found[k] = []string{ids[n]}
-						}
-					}
-				}
-			}
+			journal = append(journal, created...)
 		}
 		for k, ids := range found {
 			if len(ids) > 0 {
-				res.refCache[target.Name+"\x00"+k] = ids[0]
+				res.refCache.set(target.Name, k, ids[0])
 			}
 		}
 		// Set the ids; an unresolved reference is a warning, or a row error
 		// when the field is required.
-		for _, i := range valid {
+		for _, i := range open {
 			p := &rows[i]
-			ref, ok := p.rec.Values[f.Name].Ref()
-			if !ok || ref.ID != "" {
-				continue
-			}
-			id, ok := r.cachedRef(target.Name, ref.Key)
-			if !ok {
-				if ids := found[ref.Key]; len(ids) > 0 {
-					id, ok = ids[0], true
-					if len(ids) > 1 {
-						r.warn(res, func() crmio.Warning {
-							return crmio.Warning{Row: p.row, Column: r.columnOf(f.Name), Field: f.Name, Value: ref.Key,
-								Reason: fmt.Sprintf("%q names %d %s; using the first", ref.Key, len(ids), target.Name)}
-						})
-					}
+			ref, _ := p.rec.Values[f.Name].Ref()
+			if ids := found[ref.Key]; len(ids) > 0 {
+				if len(ids) > 1 {
+					r.warn(res, func() crmio.Warning {
+						return crmio.Warning{Row: p.row, Column: r.columnOf(f.Name), Field: f.Name, Value: ref.Key,
+							Reason: fmt.Sprintf("%q names %d %s; using the first", ref.Key, len(ids), target.Name)}
+					})
 				}
-			}
-			if ok {
-				p.rec.Values[f.Name] = crmio.RefValue(id, ref.Key)
+				p.rec.Values[f.Name] = crmio.RefValue(ids[0], ref.Key)
 				continue
 			}
 			delete(p.rec.Values, f.Name)
@@ -415,9 +387,80 @@ func (r *run) resolveReferences(ctx context.Context, store storage.Store, rows [
 	return journal, nil
 }
 
-func (r *run) cachedRef(module, key string) (string, bool) {
-	id, ok := r.refCache[module+"\x00"+key]
-	return id, ok
+// createTargets creates the records of target that keys name and found
+// lacks, once per distinct match key, and adds their ids to found. It
+// returns their journal entries.
+func (r *run) createTargets(ctx context.Context, store storage.Store, target *crmio.Module, keys []string, found map[string][]string, res *batchResult) ([]storage.JournalEntry, error) {
+	var create []crmio.Record
+	byMatch := map[string]int{}
+	kind := crmio.KindText
+	if kf := target.Field(target.KeyFields()[0]); kf != nil && len(target.KeyFields()) == 1 {
+		kind = kf.Type.Kind()
+	}
+	for _, k := range keys {
+		if len(found[k]) > 0 {
+			continue
+		}
+		mk := crmio.MatchKey(keyValue(kind, k))
+		if _, dup := byMatch[mk]; dup {
+			continue
+		}
+		byMatch[mk] = len(create)
+		create = append(create, crmio.Record{Module: target.Name, Values: newKeyValues(target, strings.TrimSpace(k))})
+	}
+	if len(create) == 0 {
+		return nil, nil
+	}
+	ids, err := store.Insert(ctx, target.Name, create)
+	if err != nil {
+		return nil, fmt.Errorf("creating %d %s: %w", len(create), target.Name, err)
+	}
+	res.refsCreated += len(ids)
+	var journal []storage.JournalEntry
+	if r.jobID != "" {
+		journal = make([]storage.JournalEntry, len(ids))
+		for n, id := range ids {
+			journal[n] = storage.JournalEntry{Op: storage.JournalCreated, Module: target.Name, ID: id, Fingerprint: create[n].Fingerprint()}
+		}
+	}
+	for _, k := range keys {
+		if len(found[k]) == 0 {
+			if n, ok := byMatch[crmio.MatchKey(keyValue(kind, k))]; ok {
+				found[k] = []string{ids[n]}
+			}
+		}
+	}
+	return journal, nil
+}
+
+// refCache holds the ids references resolved to: target module → raw key
+// → id.
+type refCache map[string]map[string]string
+
+// refCacheMax bounds the keys a run's reference cache holds; past it the
+// cache starts afresh (resolution then falls back to one lookup per batch,
+// as always).
+const refCacheMax = 100_000
+
+func (c refCache) set(module, key, id string) {
+	m := c[module]
+	if m == nil {
+		m = map[string]string{}
+		c[module] = m
+	}
+	m[key] = id
+}
+
+// merge adds what a committed batch resolved.
+func (c refCache) merge(from refCache) {
+	for module, keys := range from {
+		if len(c[module])+len(keys) > refCacheMax {
+			delete(c, module)
+		}
+		for k, id := range keys {
+			c.set(module, k, id)
+		}
+	}
 }
 
 // columnOf names the file's column mapped to field, for messages.

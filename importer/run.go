@@ -41,14 +41,10 @@ type run struct {
 	started  time.Time
 
 	sum          *Summary
-	refCache     map[string]string // target module + "\x00" + raw key → id
+	refCache     refCache // the ids references resolved to, across batches
 	lastProgress time.Time
 	lastBeat     time.Time
 }
-
-// refCacheMax bounds the reference cache; past it the cache starts afresh
-// (resolution then falls back to one lookup per batch, as always).
-const refCacheMax = 100_000
 
 // prepare opens the file, reads the sample, settles the mapping and the
 // mode: everything that can fail before an import begins.
@@ -57,7 +53,7 @@ func (im *Importer) prepare(ctx context.Context, src Source, plan Plan) (r *run,
 	if err != nil {
 		return nil, err
 	}
-	r = &run{im: im, plan: plan, module: m, src: src, store: im.store, refCache: map[string]string{}}
+	r = &run{im: im, plan: plan, module: m, src: src, store: im.store, refCache: refCache{}}
 	if r.plan.BatchSize <= 0 {
 		r.plan.BatchSize = 1000
 	}
