@@ -61,7 +61,10 @@ func (r Record) Fingerprint() string {
 		// map's order.
 		sum += hashValue(hashString(fnvOffset, name), v)
 	}
-	return strconv.FormatUint(sum, 36) + "." + strconv.Itoa(len(r.Values))
+	var buf [24]byte // 13 base-36 digits, a dot, the field count
+	b := strconv.AppendUint(buf[:0], sum, 36)
+	b = append(b, '.')
+	return string(strconv.AppendInt(b, int64(len(r.Values)), 10))
 }
 
 const (

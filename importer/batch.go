@@ -3,6 +3,7 @@ package importer
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/crmio/crmio"
@@ -266,8 +267,9 @@ func (r *run) write(ctx context.Context, store storage.Store, rows []pending) (*
 		if err != nil {
 			return nil, fmt.Errorf("inserting %d records: %w", len(inserts), err)
 		}
-		for k, id := range ids {
-			if r.jobID != "" {
+		if r.jobID != "" {
+			journal = slices.Grow(journal, len(ids))
+			for k, id := range ids {
 				journal = append(journal, storage.JournalEntry{Op: storage.JournalCreated, Module: r.module.Name, ID: id, Fingerprint: inserts[k].Fingerprint()})
 			}
 		}
