@@ -1,0 +1,468 @@
+// Package bincodec is a compact binary encoding of a record's values
+// (map[string]crmio.Value) for stores that keep records in memory as bytes
+// rather than as Go maps: bytes hold no pointers, so the garbage collector
+// never scans them, and encoding straight from the caller's map costs less
+// than cloning it.
+//
+// The encoding round-trips exactly: every Kind, the digits of a number,
+// text bytes as given (even invalid UTF-8), a field present with the null
+// Value versus absent. A DateTime keeps its instant and its UTC offset in
+// seconds; it decodes in the location the JSON form would parse to (UTC
+// for offset zero, time.Local where its offset is Local's at that
+// instant, else a fixed zone), so that a store using this codec returns
+// what a store keeping the JSON form (crmio.Value.AppendJSON) would.
+//
+// Field names are not written: a Symbols table numbers them, so each field
+// costs a byte or two, and decoding returns the table's interned names
+// without allocating.
+//
+// # Layout
+//
+//	record := uvarint(len(meta)) meta heap
+//	meta   := uvarint(fields) { uvarint(symbol) value }
+//	value  := kind byte, then by kind:
+//	          text, email, phone, url, number: uvarint(len)   (the bytes in heap;
+//	          a number's digits, empty for the zero Decimal)
+//	          bool: one byte; date: varint year, month, day
+//	          datetime: varint unix seconds, uvarint nanoseconds, varint offset
+//	          ref: uvarint(len id) uvarint(len key); address: five uvarint(len)
+//	          list: uvarint(items) { uvarint(len label) value }
+//	heap   := every string's bytes, in the order meta names them
+//
+// Keeping the strings together lets a full decode make one string for all
+// of them, which the decoded values then share: one allocation per record
+// rather than one per string.
+package bincodec
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/crmio/crmio"
+)
+
+// ErrCorrupt is returned for bytes that are not an encoding this package
+// wrote.
+var ErrCorrupt = errors.New("bincodec: corrupt encoding")
+
+// Symbols numbers field names. It is safe for concurrent use: encoders add
+// names under a mutex, and decoders read a published snapshot without
+// locking. Numbers are never reused or changed, so an encoding stays valid
+// for the life of its table.
+type Symbols struct {
+	mu    sync.RWMutex
+	ids   map[string]uint32 // guarded by mu
+	names atomic.Pointer[[]string]
+}
+
+// NewSymbols returns an empty table.
+func NewSymbols() *Symbols {
+	s := &Symbols{ids: make(map[string]uint32)}
+	s.names.Store(new([]string))
+	return s
+}
+
+// Names returns the names by number. A snapshot taken after an encoding
+// was made names every field of that encoding. It must not be modified.
+func (s *Symbols) Names() []string { return *s.names.Load() }
+
+// Lookup returns the number of name, if it has one.
+func (s *Symbols) Lookup(name string) (uint32, bool) {
+	s.mu.RLock()
+	id, ok := s.ids[name]
+	s.mu.RUnlock()
+	return id, ok
+}
+
+// add numbers name; the caller holds no lock.
+func (s *Symbols) add(name string) uint32 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if id, ok := s.ids[name]; ok {
+		return id
+	}
+	old := *s.names.Load()
+	id := uint32(len(old))
+	// Appending writes past the length of every published snapshot, so
+	// readers of older snapshots never see the write.
+	names := append(old, name)
+	s.ids[name] = id
+	s.names.Store(&names)
+	return id
+}
+
+// Encoder encodes records. It keeps scratch space between calls; it is not
+// safe for concurrent use (keep one per goroutine, or pool them).
+type Encoder struct {
+	syms *Symbols
+	meta []byte
+	heap []byte
+}
+
+// NewEncoder returns an encoder numbering fields with syms.
+func NewEncoder(syms *Symbols) *Encoder { return &Encoder{syms: syms} }
+
+// AppendRecords appends the encoding of every map of values to dst, and
+// each encoding's end offset in dst to ends. It takes the table's lock
+// once for the batch rather than once per field.
+func (e *Encoder) AppendRecords(dst []byte, ends []int, values func(i int) map[string]crmio.Value, n int) ([]byte, []int) {
+	s := e.syms
+	s.mu.RLock()
+	for i := range n {
+		e.meta = binary.AppendUvarint(e.meta[:0], uint64(len(values(i))))
+		e.heap = e.heap[:0]
+		for name, v := range values(i) {
+			id, ok := s.ids[name]
+			if !ok {
+				s.mu.RUnlock()
+				id = s.add(name)
+				s.mu.RLock()
+			}
+			e.meta = binary.AppendUvarint(e.meta, uint64(id))
+			e.appendValue(v)
+		}
+		dst = binary.AppendUvarint(dst, uint64(len(e.meta)))
+		dst = append(dst, e.meta...)
+		dst = append(dst, e.heap...)
+		ends = append(ends, len(dst))
+	}
+	s.mu.RUnlock()
+	return dst, ends
+}
+
+// AppendRecord appends the encoding of values to dst.
+func (e *Encoder) AppendRecord(dst []byte, values map[string]crmio.Value) []byte {
+	dst, _ = e.AppendRecords(dst, nil, func(int) map[string]crmio.Value { return values }, 1)
+	return dst
+}
+
+func (e *Encoder) str(s string) {
+	e.meta = binary.AppendUvarint(e.meta, uint64(len(s)))
+	e.heap = append(e.heap, s...)
+}
+
+func (e *Encoder) appendValue(v crmio.Value) {
+	k := v.Kind()
+	e.meta = append(e.meta, byte(k))
+	switch k {
+	case crmio.KindNull:
+	case crmio.KindText, crmio.KindEmail, crmio.KindPhone, crmio.KindURL:
+		e.str(v.Str())
+	case crmio.KindNumber:
+		// The zero Decimal is written empty: "0" is DecimalFromInt(0),
+		// which is another representation (== tells them apart, and so
+		// does Value.Equal).
+		if d, _ := v.Number(); d != (crmio.Decimal{}) {
+			e.str(d.String())
+		} else {
+			e.str("")
+		}
+	case crmio.KindBool:
+		b, _ := v.Bool()
+		if b {
+			e.meta = append(e.meta, 1)
+		} else {
+			e.meta = append(e.meta, 0)
+		}
+	case crmio.KindDate:
+		d, _ := v.Date()
+		e.meta = binary.AppendVarint(e.meta, int64(d.Year))
+		e.meta = binary.AppendVarint(e.meta, int64(d.Month))
+		e.meta = binary.AppendVarint(e.meta, int64(d.Day))
+	case crmio.KindDateTime:
+		t, _ := v.Time()
+		_, off := t.Zone()
+		e.meta = binary.AppendVarint(e.meta, t.Unix())
+		e.meta = binary.AppendUvarint(e.meta, uint64(t.Nanosecond()))
+		e.meta = binary.AppendVarint(e.meta, int64(off))
+	case crmio.KindRef:
+		r, _ := v.Ref()
+		e.str(r.ID)
+		e.str(r.Key)
+	case crmio.KindAddress:
+		a, _ := v.Address()
+		e.str(a.Street)
+		e.str(a.City)
+		e.str(a.State)
+		e.str(a.Zip)
+		e.str(a.Country)
+	case crmio.KindList:
+		items := v.List()
+		e.meta = binary.AppendUvarint(e.meta, uint64(len(items)))
+		for _, it := range items {
+			e.str(it.Label)
+			e.appendValue(it.Value)
+		}
+	default:
+		panic(fmt.Sprintf("bincodec: unknown kind %v", k))
+	}
+}
+
+// reader walks an encoding. Strings come from heap, in order.
+type reader struct {
+	meta []byte
+	heap []byte
+	// heapStr, when set, is heap as one string: strings are cut from it
+	// rather than allocated one by one.
+	heapStr string
+	hp      int // next heap byte
+	err     error
+}
+
+func split(b []byte) (reader, error) {
+	n, w := binary.Uvarint(b)
+	if w <= 0 || n > uint64(len(b)-w) {
+		return reader{}, ErrCorrupt
+	}
+	return reader{meta: b[w : w+int(n)], heap: b[w+int(n):]}, nil
+}
+
+func (r *reader) uvarint() uint64 {
+	n, w := binary.Uvarint(r.meta)
+	if w <= 0 {
+		r.fail()
+		return 0
+	}
+	r.meta = r.meta[w:]
+	return n
+}
+
+func (r *reader) varint() int64 {
+	n, w := binary.Varint(r.meta)
+	if w <= 0 {
+		r.fail()
+		return 0
+	}
+	r.meta = r.meta[w:]
+	return n
+}
+
+func (r *reader) byte() byte {
+	if len(r.meta) == 0 {
+		r.fail()
+		return 0
+	}
+	c := r.meta[0]
+	r.meta = r.meta[1:]
+	return c
+}
+
+func (r *reader) fail() {
+	if r.err == nil {
+		r.err = ErrCorrupt
+	}
+	r.meta = nil
+}
+
+// str returns the next string; skip only advances past it.
+func (r *reader) str(skip bool) string {
+	n := r.uvarint()
+	if n > uint64(len(r.heap)-r.hp) {
+		r.fail()
+		return ""
+	}
+	start := r.hp
+	r.hp += int(n)
+	switch {
+	case skip || n == 0:
+		return ""
+	case r.heapStr != "":
+		return r.heapStr[start:r.hp]
+	}
+	return string(r.heap[start:r.hp])
+}
+
+// value decodes the next value; with skip it only advances past it and
+// returns the null Value.
+func (r *reader) value(skip bool) crmio.Value {
+	k := crmio.Kind(r.byte())
+	switch k {
+	case crmio.KindNull:
+		return crmio.Value{}
+	case crmio.KindText:
+		return crmio.TextValue(r.str(skip))
+	case crmio.KindEmail:
+		return crmio.EmailValue(r.str(skip))
+	case crmio.KindPhone:
+		return crmio.PhoneValue(r.str(skip))
+	case crmio.KindURL:
+		return crmio.URLValue(r.str(skip))
+	case crmio.KindNumber:
+		s := r.str(skip)
+		if skip {
+			return crmio.Value{}
+		}
+		switch s {
+		case "":
+			return crmio.NumberValue(crmio.Decimal{})
+		case "0":
+			return crmio.NumberValue(crmio.DecimalFromInt(0))
+		}
+		d, err := crmio.ParseDecimal(s)
+		if err != nil || d.String() != s {
+			r.fail()
+		}
+		return crmio.NumberValue(d)
+	case crmio.KindBool:
+		return crmio.BoolValue(r.byte() == 1)
+	case crmio.KindDate:
+		y, m, d := r.varint(), r.varint(), r.varint()
+		return crmio.DateValue(crmio.NewDate(int(y), time.Month(m), int(d)))
+	case crmio.KindDateTime:
+		sec, nsec, off := r.varint(), r.uvarint(), r.varint()
+		if skip {
+			return crmio.Value{}
+		}
+		if nsec >= 1e9 || off != int64(int32(off)) {
+			r.fail()
+			return crmio.Value{}
+		}
+		return crmio.DateTimeValue(inZone(time.Unix(sec, int64(nsec)), int(off)))
+	case crmio.KindRef:
+		id, key := r.str(skip), r.str(skip)
+		return crmio.RefValue(id, key)
+	case crmio.KindAddress:
+		a := crmio.Address{Street: r.str(skip), City: r.str(skip), State: r.str(skip), Zip: r.str(skip), Country: r.str(skip)}
+		if skip {
+			return crmio.Value{}
+		}
+		return crmio.AddressValue(a)
+	case crmio.KindList:
+		n := r.uvarint()
+		if n > uint64(len(r.meta)) { // every item takes at least two bytes
+			r.fail()
+			return crmio.Value{}
+		}
+		var items []crmio.Item
+		if !skip {
+			items = make([]crmio.Item, n)
+		}
+		for i := range int(n) {
+			label := r.str(skip)
+			v := r.value(skip)
+			if !skip {
+				items[i] = crmio.Item{Label: label, Value: v}
+			}
+		}
+		if skip {
+			return crmio.Value{}
+		}
+		return crmio.ListValue(items...)
+	}
+	r.fail()
+	return crmio.Value{}
+}
+
+// zones caches the fixed zones of the offsets met, so that decoding an
+// instant does not make a new *time.Location each time.
+var zones sync.Map // int → *time.Location
+
+// inZone returns t in the location the JSON form's parser (time.Parse of
+// RFC 3339) gives an instant with UTC offset off.
+func inZone(t time.Time, off int) time.Time {
+	if off == 0 {
+		return t.UTC()
+	}
+	if local := t.In(time.Local); offset(local) == off {
+		return local
+	}
+	loc, ok := zones.Load(off)
+	if !ok {
+		loc, _ = zones.LoadOrStore(off, time.FixedZone("", off))
+	}
+	return t.In(loc.(*time.Location))
+}
+
+func offset(t time.Time) int {
+	_, off := t.Zone()
+	return off
+}
+
+// Decode returns the values of an encoding, in a new map. names is the
+// Symbols snapshot (Symbols.Names) taken after the encoding was made.
+func Decode(b []byte, names []string) (map[string]crmio.Value, error) {
+	r, err := split(b)
+	if err != nil {
+		return nil, err
+	}
+	if len(r.heap) > 0 {
+		r.heapStr = string(r.heap)
+	}
+	n := r.uvarint()
+	if n > uint64(len(r.meta)) {
+		return nil, ErrCorrupt
+	}
+	out := make(map[string]crmio.Value, n)
+	for range int(n) {
+		id := r.uvarint()
+		v := r.value(false)
+		if r.err != nil || id >= uint64(len(names)) {
+			return nil, ErrCorrupt
+		}
+		out[names[id]] = v
+	}
+	if r.err != nil || len(r.meta) != 0 || r.hp != len(r.heap) {
+		return nil, ErrCorrupt
+	}
+	return out, nil
+}
+
+// DecodeInto decodes the fields of an encoding that want accepts (by
+// symbol) into dst, strings allocated one by one: for reading a few fields
+// of many records. It reports how many fields it decoded.
+func DecodeInto(dst map[string]crmio.Value, b []byte, names []string, want func(id uint32) bool) (int, error) {
+	r, err := split(b)
+	if err != nil {
+		return 0, err
+	}
+	n := r.uvarint()
+	if n > uint64(len(r.meta)) {
+		return 0, ErrCorrupt
+	}
+	got := 0
+	for range int(n) {
+		id := r.uvarint()
+		if id >= uint64(len(names)) {
+			r.fail()
+		}
+		if r.err != nil {
+			return got, r.err
+		}
+		ok := want(uint32(id))
+		v := r.value(!ok)
+		if r.err != nil {
+			return got, r.err
+		}
+		if ok {
+			dst[names[id]] = v
+			got++
+		}
+	}
+	return got, nil
+}
+
+// Field returns the value of the field numbered id in an encoding, and
+// whether the encoding has it.
+func Field(b []byte, id uint32) (crmio.Value, bool, error) {
+	r, err := split(b)
+	if err != nil {
+		return crmio.Value{}, false, err
+	}
+	n := r.uvarint()
+	for range int(n) {
+		fid := r.uvarint()
+		if r.err != nil {
+			break
+		}
+		if fid == uint64(id) {
+			v := r.value(false)
+			return v, r.err == nil, r.err
+		}
+		r.value(true)
+	}
+	return crmio.Value{}, false, r.err
+}
