@@ -114,7 +114,9 @@ type Match struct {
 
 // A Matcher finds duplicates for a batch of incoming records. It returns one
 // Match per record, in order, making one Store.Lookup per batch per field
-// it matches on (never one per record).
+// it matches on (never one per record). The records are the caller's: a
+// Matcher must not keep them, or their Values maps, after Match returns
+// (the importer reuses the maps for later rows).
 type Matcher interface {
 	Match(ctx context.Context, store storage.Store, module string, batch []crmio.Record) ([]Match, error)
 }
@@ -122,7 +124,9 @@ type Matcher interface {
 // A Merger combines an existing record with an incoming one for an update.
 // mapped lists the fields the import maps (a field mapped but absent from
 // incoming was blank in the file). It returns the merged record (with the
-// existing record's ID) and whether it differs from existing.
+// existing record's ID) and whether it differs from existing. merged may
+// share maps with existing or incoming, but a Merger must not keep any of
+// them after Merge returns (the importer reuses the maps for later rows).
 type Merger interface {
 	Merge(existing, incoming crmio.Record, mapped []string) (merged crmio.Record, changed bool)
 }

@@ -40,6 +40,11 @@ type run struct {
 	jobID    string
 	started  time.Time
 
+	// spare holds the Values maps of batches already written, for the
+	// mapping workers to map new rows into: a record's map is most of what
+	// a row allocates, and a store copies what it keeps.
+	spare chan []map[string]crmio.Value
+
 	sum          *Summary
 	refCache     refCache // the ids references resolved to, across batches
 	lastProgress time.Time
@@ -252,6 +257,7 @@ func (r *run) run(ctx context.Context) {
 	readCtx, stopReading := context.WithCancel(ctx)
 	defer stopReading()
 	workers := max(1, runtime.GOMAXPROCS(0))
+	r.spare = make(chan []map[string]crmio.Value, 2*workers+2)
 	jobs := make(chan mapJob, workers)
 	futures := make(chan chan batch, workers)
 	go r.read(readCtx, jobs, futures)
@@ -276,6 +282,7 @@ func (r *run) run(ctx context.Context) {
 			err = cerr
 		} else if len(b.rows) > 0 {
 			err = r.process(ctx, b.rows)
+			r.recycle(b.rows)
 		}
 		if err == nil && b.err != nil {
 			err = b.err
@@ -354,15 +361,42 @@ func (r *run) read(ctx context.Context, jobs chan<- mapJob, futures chan<- chan 
 	}
 }
 
-// mapRows maps a batch of rows to records.
+// mapRows maps a batch of rows to records, into the maps of a batch
+// already written where there is one.
 func (r *run) mapRows(rows []formats.Row, err error) batch {
+	var maps []map[string]crmio.Value
+	select {
+	case maps = <-r.spare:
+	default:
+	}
 	out := make([]pending, len(rows))
 	for i, row := range rows {
-		rec, errs, warns := r.mapper.Apply(row.Number, row.Fields)
+		var values map[string]crmio.Value
+		if i < len(maps) {
+			values = maps[i]
+		}
+		rec, errs, warns := r.mapper.ApplyTo(values, row.Number, row.Fields)
 		rec.Module = r.module.Name
 		out[i] = pending{row: row.Number, fields: row.Fields, rec: rec, errs: errs, warns: warns}
 	}
 	return batch{rows: out, err: err}
+}
+
+// recycle offers the maps of a written batch to the mapping workers. The
+// batch is done with: the store copied what it keeps (storetest checks
+// that it does), and matchers and mergers keep no record.
+func (r *run) recycle(rows []pending) {
+	maps := make([]map[string]crmio.Value, 0, len(rows))
+	for i := range rows {
+		if m := rows[i].rec.Values; m != nil {
+			maps = append(maps, m)
+			rows[i].rec.Values = nil
+		}
+	}
+	select {
+	case r.spare <- maps:
+	default:
+	}
 }
 
 // tick reports progress and refreshes the job's heartbeat when due. It

@@ -556,7 +556,21 @@ const maxItems = 64
 // else: the values of text, email, date and most phone cells share the
 // row's strings.
 func (m *Mapper) Apply(row int, fields []string) (crmio.Record, []crmio.RowError, []crmio.Warning) {
-	rec := crmio.Record{Module: m.module, Values: make(map[string]crmio.Value, len(m.fields))}
+	return m.ApplyTo(nil, row, fields)
+}
+
+// ApplyTo is Apply mapping into values, which it clears first, rather than
+// into a new map; with nil values it is Apply. The record it returns holds
+// values. A caller mapping millions of rows can so reuse the maps of
+// records it is done with: a map of a dozen values is most of what mapping
+// a row allocates.
+func (m *Mapper) ApplyTo(values map[string]crmio.Value, row int, fields []string) (crmio.Record, []crmio.RowError, []crmio.Warning) {
+	if values == nil {
+		values = make(map[string]crmio.Value, len(m.fields))
+	} else {
+		clear(values)
+	}
+	rec := crmio.Record{Module: m.module, Values: values}
 	var errs []crmio.RowError
 	var warns []crmio.Warning
 	cell := func(i int) string {

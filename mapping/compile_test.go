@@ -123,6 +123,30 @@ func TestApplyContactRow(t *testing.T) {
 	}
 }
 
+// TestApplyTo checks that ApplyTo maps into the map it is given, leaving
+// nothing of what the map held before.
+func TestApplyTo(t *testing.T) {
+	mapper := compileContact(t)
+	want, _, _ := mapper.Apply(2, contactRow)
+	values := map[string]crmio.Value{"stale": crmio.TextValue("from an earlier row"), "notes": crmio.TextValue("old")}
+	rec, errs, warns := mapper.ApplyTo(values, 2, contactRow)
+	if len(errs) > 0 || len(warns) > 0 {
+		t.Fatalf("errors %v, warnings %v", errs, warns)
+	}
+	if !rec.Equal(want) {
+		t.Errorf("ApplyTo record\n%v\nwant\n%v", rec.Values, want.Values)
+	}
+	rec.Values["marker"] = crmio.TextValue("x")
+	if _, ok := values["marker"]; !ok {
+		t.Error("the record ApplyTo returned does not hold the map it was given")
+	}
+	short := []string{"Grace", "Hopper"}
+	rec, _, _ = mapper.ApplyTo(values, 3, short)
+	if len(rec.Values) != 2 || rec.Get("first_name").Str() != "Grace" {
+		t.Errorf("reusing the map for a short row gave %v", rec.Values)
+	}
+}
+
 // TestApplyRowErrors checks that each invalid cell gives a RowError that
 // names the row, the column and the field, and says why.
 func TestApplyRowErrors(t *testing.T) {
