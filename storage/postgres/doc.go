@@ -33,13 +33,14 @@
 //     crmio.Value JSON forms; it is json, not jsonb, because jsonb cannot
 //     hold text with U+0000 and json keeps the text as written (and costs
 //     less to write). keys and sorts (bytea[]) hold the crmio.MatchKey and
-//     storage.SortKey of every value of every field (every item of a
-//     list), computed in Go and prefixed by the field; bytea compares
-//     bytewise, as Go compares strings (what COLLATE "C" would do for
-//     text, and also for text that is not valid UTF-8). hkeys holds 64-bit
-//     hashes of the match keys of the lookup fields (below), under a
-//     partial GIN index.
-//   - crmio_lookup_fields: the lookup fields of each module.
+//     storage.SortKey of every value (every item of a list) of the
+//     module's key fields (below), computed in Go and prefixed by the
+//     field; bytea compares bytewise, as Go compares strings (what COLLATE
+//     "C" would do for text, and also for text that is not valid UTF-8).
+//     hkeys holds 64-bit hashes of the match keys of the lookup fields
+//     (below), under a partial GIN index.
+//   - crmio_key_fields and crmio_lookup_fields: the key fields and the
+//     lookup fields of each module.
 //   - crmio_jobs and crmio_journal: the history (below).
 //
 // Ids are decimal integers from one sequence for every module: id order
@@ -60,17 +61,30 @@
 // database. Outside Atomic, rows stream from one pooled connection as the
 // caller iterates; inside, a cursor fetches them a page at a time.
 //
-// # Lookup fields
+// # Key fields and lookup fields
 //
-// Lookup finds candidates through the GIN index on hkeys and settles them
-// with the exact keys. Only the match keys of a module's lookup fields are
-// indexed: a field becomes one on its first Lookup, which adds the hashes
-// of the records already there (one pass over the module), and from then
-// on every write adds them; IndexFields does the same ahead of time.
-// Writers read the lookup fields under a shared advisory lock of the
-// module, which adding a field takes exclusively, so no write misses a
-// field added meanwhile. Fields nobody looks up cost no index entries,
-// which keeps inserts close to a bare COPY.
+// A record's arrays hold the keys of the fields that queries use, not of
+// every field: elements nobody queries would cost every write (with every
+// field keyed, the arrays were 40% of a contact's row) and serve nothing.
+//
+// A field becomes a key field of its module on the first Scan that
+// filters or orders on it (a Scope's filters included), which first adds
+// its match and sort keys to the records already there (one pass over the
+// module), and from then on every write adds them; KeyFields does the
+// same ahead of time. A field becomes a lookup field, and a key field, on
+// its first Lookup: the match keys of its values are then also hashed
+// into hkeys, under the GIN index, and Lookup finds candidates through
+// the index and settles them with the exact keys; IndexFields does the
+// same ahead of time. Writers read a module's key and lookup fields under
+// a shared advisory lock of the module, which adding a field takes
+// exclusively, so no write misses a field added meanwhile. Fields nobody
+// filters, orders on or looks up cost no keys and no index entries, which
+// keeps inserts close to a bare COPY.
+//
+// A schema upgraded from version 1, which keyed every field, keeps the
+// keys its records have: those of a field that becomes a key field are
+// already right, and filling the field in skips the records that have
+// them (see migrations/0002_key_fields.sql).
 //
 // # Writes, durability and transactions
 //
@@ -90,7 +104,10 @@
 // what each wrote with the records' before and after images as JSON) is
 // in the same database: journal entries written through Atomic's tx
 // commit with the records they describe, and another process can poll a
-// job and roll it back after a restart.
+// job and roll it back after a restart. AppendJournal checks the job once
+// per call rather than through a foreign key, whose check per entry cost
+// more than the entry; a job deleted by hand still takes its journal with
+// it (a trigger on crmio_jobs).
 //
 // # Cost
 //

@@ -133,12 +133,14 @@ func (c *conn) AppendJournal(ctx context.Context, jobID string, entries []storag
 		return notFound
 	}
 	err := c.with(ctx, "append journal", func(db *pgx.Conn) error {
-		if len(entries) == 0 {
-			var one int
-			err := db.QueryRow(ctx, c.st.sql(`SELECT 1 FROM crmio_jobs WHERE id = $1`), id).Scan(&one)
-			if errors.Is(err, pgx.ErrNoRows) {
-				return notFound
-			}
+		// The job is checked once here, not by a foreign key for every
+		// entry (see migration 0002).
+		var one int
+		err := db.QueryRow(ctx, c.st.sql(`SELECT 1 FROM crmio_jobs WHERE id = $1`), id).Scan(&one)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return notFound
+		}
+		if err != nil || len(entries) == 0 {
 			return err
 		}
 		i := 0
@@ -171,10 +173,7 @@ func (c *conn) AppendJournal(ctx context.Context, jobID string, entries []storag
 			b = appendBytesField(b, e.Fingerprint)
 			return b, true, nil
 		}}
-		_, err := db.PgConn().CopyFrom(ctx, src, c.st.sql(`COPY crmio_journal (job_id, op, module, record_id, before, after, fingerprint) FROM STDIN (FORMAT binary)`))
-		if isCode(err, "23503") { // foreign_key_violation: no such job
-			return notFound
-		}
+		_, err = db.PgConn().CopyFrom(ctx, src, c.st.sql(`COPY crmio_journal (job_id, op, module, record_id, before, after, fingerprint) FROM STDIN (FORMAT binary)`))
 		return err
 	})
 	if errors.Is(err, crmio.ErrNotFound) {

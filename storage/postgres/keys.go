@@ -11,9 +11,10 @@ import (
 // A record's keys are kept in three arrays beside its values, so that one
 // row holds everything and one COPY writes it:
 //
-//   - keys (bytea[]): the crmio.MatchKey of every value of every field (one
-//     per item of a list), each prefixed by its field (see fieldPrefix):
-//     what =, != and contains test.
+//   - keys (bytea[]): the crmio.MatchKey of every value (one per item of a
+//     list) of each of the module's key fields (see crmio_key_fields),
+//     each prefixed by its field (see fieldPrefix): what =, != and
+//     contains test.
 //   - sorts (bytea[]): the storage.SortKey of the same values, prefixed the
 //     same way, in the same order (fields by name, the items of a list in
 //     order), so that a field's first element is its first item's: what
@@ -26,8 +27,20 @@ import (
 //     (a B-tree or GIN entry must fit in a third of a page), and the exact
 //     key in keys settles the rare collision.
 //
+// The key fields are those a Scan has filtered or ordered on and the
+// lookup fields: elements nobody queries would cost every write (they
+// were half of a row when every field had them) and serve nothing.
+//
 // A null value, or an empty list, has no element: to a filter it is as
 // absent as a missing field.
+
+// fieldUse says what a module's field needs in a record's arrays.
+type fieldUse uint8
+
+const (
+	keyField    fieldUse = 1 << iota // elements in keys and sorts
+	lookupField                      // hashes in hkeys (always a key field too)
+)
 
 // fieldPrefix appends the prefix of field's elements: the length of the
 // name (uvarint), then the name. The length makes prefixes prefix-free: no
@@ -88,35 +101,48 @@ type recordKeys struct {
 }
 
 // compute fills k with the keys of values; names are its fields, sorted;
-// lookup holds the module's lookup fields.
-func (k *recordKeys) compute(module string, values map[string]crmio.Value, names []string, lookup map[string]bool) {
+// fields holds what the module's fields need (a field it lacks needs
+// nothing).
+func (k *recordKeys) compute(module string, values map[string]crmio.Value, names []string, fields map[string]fieldUse) {
 	k.hkeys, k.arena, k.ends = k.hkeys[:0], k.arena[:0], k.ends[:0]
-	add := func(name string, v crmio.Value) {
+	if len(fields) > 0 {
+		for _, name := range names {
+			if use := fields[name]; use != 0 {
+				k.add(module, name, values[name], use)
+			}
+		}
+	}
+	k.cut()
+}
+
+// add adds the keys of field name's value v.
+func (k *recordKeys) add(module, name string, v crmio.Value, use fieldUse) {
+	one := func(v crmio.Value) {
 		mk := crmio.MatchKey(v)
 		k.arena = append(fieldPrefix(k.arena, name), mk...)
 		k.ends = append(k.ends, len(k.arena))
 		k.arena = appendSortKey(fieldPrefix(k.arena, name), v, mk)
 		k.ends = append(k.ends, len(k.arena))
-		if lookup[name] {
+		if use&lookupField != 0 {
 			if hk := keyHash(module, name, mk); !slices.Contains(k.hkeys, hk) {
 				k.hkeys = append(k.hkeys, hk)
 			}
 		}
 	}
-	for _, name := range names {
-		v := values[name]
-		if v.Kind() != crmio.KindList {
-			if !v.IsNull() {
-				add(name, v)
-			}
-			continue
+	if v.Kind() != crmio.KindList {
+		if !v.IsNull() {
+			one(v)
 		}
-		for _, it := range v.List() {
-			add(name, it.Value)
-		}
+		return
 	}
-	// The arena is final: cut the elements out of it, match key and sort
-	// key in turn.
+	for _, it := range v.List() {
+		one(it.Value)
+	}
+}
+
+// cut cuts keys and sorts out of the arena, once it is final.
+func (k *recordKeys) cut() {
+	// Match key and sort key in turn.
 	k.keys, k.sorts = k.keys[:0], k.sorts[:0]
 	start := 0
 	for i, end := range k.ends {

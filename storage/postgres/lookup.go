@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"github.com/crmio/crmio/storage/internal/sqlstore"
 	"slices"
 
@@ -9,8 +10,8 @@ import (
 )
 
 // moduleLockKey is the advisory lock that orders writes of module's records
-// against the addition of a lookup field to it: writers take it shared,
-// for their transaction; adding a field takes it exclusively.
+// against the addition of a key or lookup field to it: writers take it
+// shared, for their transaction; adding a field takes it exclusively.
 func (s *Store) moduleLockKey(module string) int64 {
 	h := uint64(fnvOffset)
 	h = fnvString(h, "crmio lookup fields")
@@ -21,12 +22,15 @@ func (s *Store) moduleLockKey(module string) int64 {
 }
 
 // writeSetup is what a write of records needs from the database before it
-// encodes them: the module's lookup fields, read under the module's shared
-// lock (held until the transaction ends), and count new ids.
-func (c *conn) writeSetup(ctx context.Context, db *pgx.Conn, module string, count int) (lookup map[string]bool, ids []int64, err error) {
+// encodes them: the module's key and lookup fields, read under the
+// module's shared lock (held until the transaction ends), and count new
+// ids.
+func (c *conn) writeSetup(ctx context.Context, db *pgx.Conn, module string, count int) (fields map[string]fieldUse, ids []int64, err error) {
 	var batch pgx.Batch
 	batch.Queue(`SELECT pg_advisory_xact_lock_shared($1)`, c.st.moduleLockKey(module))
-	batch.Queue(c.st.sql(`SELECT field FROM crmio_lookup_fields WHERE module = $1`), module)
+	// Every lookup field is a key field.
+	batch.Queue(c.st.sql(`SELECT k.field, l.field IS NOT NULL FROM crmio_key_fields k
+		LEFT JOIN crmio_lookup_fields l ON l.module = k.module AND l.field = k.field WHERE k.module = $1`), module)
 	if count > 0 {
 		batch.Queue(c.st.sql(`SELECT nextval('crmio_record_ids') FROM generate_series(1, $1)`), count)
 	}
@@ -36,13 +40,17 @@ func (c *conn) writeSetup(ctx context.Context, db *pgx.Conn, module string, coun
 		return nil, nil, err
 	}
 	rows, _ := results.Query()
-	fields, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
+	fields = make(map[string]fieldUse)
+	var field string
+	var lookup bool
+	if _, err := pgx.ForEachRow(rows, []any{&field, &lookup}, func() error {
+		fields[field] = keyField
+		if lookup {
+			fields[field] |= lookupField
+		}
+		return nil
+	}); err != nil {
 		return nil, nil, err
-	}
-	lookup = make(map[string]bool, len(fields))
-	for _, f := range fields {
-		lookup[f] = true
 	}
 	if count > 0 {
 		rows, _ := results.Query()
@@ -51,7 +59,7 @@ func (c *conn) writeSetup(ctx context.Context, db *pgx.Conn, module string, coun
 		}
 		slices.Sort(ids)
 	}
-	return lookup, ids, results.Close()
+	return fields, ids, results.Close()
 }
 
 // IndexFields makes fields lookup fields of module: it indexes the match
@@ -61,78 +69,190 @@ func (c *conn) writeSetup(ctx context.Context, db *pgx.Conn, module string, coun
 // to pay that cost (one pass over the module's records) before an import,
 // or for the fields of a Scope. Fields already indexed cost nothing.
 func (c *conn) IndexFields(ctx context.Context, module string, fields ...string) error {
+	return c.addFields(ctx, module, fields, keyField|lookupField)
+}
+
+// KeyFields makes fields key fields of module: it adds the match and sort
+// keys of their values to the records already stored, so that a Scan
+// filtering or ordering on them runs in SQL. Scan does it itself for a
+// field it has not seen, on its first call: call KeyFields ahead to pay
+// that cost (one pass over the module's records) before, say, serving
+// queries. Fields already keyed cost nothing.
+func (c *conn) KeyFields(ctx context.Context, module string, fields ...string) error {
+	return c.addFields(ctx, module, fields, keyField)
+}
+
+// addFields makes each of fields a field of module with the given use.
+func (c *conn) addFields(ctx context.Context, module string, fields []string, use fieldUse) error {
 	if err := c.check(ctx); err != nil {
 		return err
 	}
+	var unknown []string
 	for _, f := range fields {
-		if c.st.isLookupField(module, f) {
+		if !c.st.hasField(module, f, use) && !slices.Contains(unknown, f) {
+			unknown = append(unknown, f)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	// Fields another store added, or this transaction, need no lock: the
+	// records are filled in when the field is visible.
+	have := make(map[string]fieldUse)
+	err := c.with(ctx, "add fields", func(db *pgx.Conn) error {
+		rows, _ := db.Query(ctx, c.st.sql(`SELECT k.field, l.field IS NOT NULL FROM crmio_key_fields k
+			LEFT JOIN crmio_lookup_fields l ON l.module = k.module AND l.field = k.field WHERE k.module = $1 AND k.field = ANY($2)`), module, unknown)
+		var field string
+		var lookup bool
+		_, err := pgx.ForEachRow(rows, []any{&field, &lookup}, func() error {
+			have[field] = keyField
+			if lookup {
+				have[field] |= lookupField
+			}
+			return nil
+		})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, f := range unknown {
+		if have[f]&use == use {
+			if c.tx == nil {
+				c.st.knowField(module, f, have[f])
+			}
 			continue
 		}
-		if err := c.write(ctx, "index fields", func(db *pgx.Conn) error {
-			return c.addLookupField(ctx, db, module, f)
+		if err := c.write(ctx, "add fields", func(db *pgx.Conn) error {
+			return c.addField(ctx, db, module, f, use)
 		}); err != nil {
 			return err
 		}
 		if c.tx == nil { // inside Atomic, it is known once committed
-			c.st.lookupFields.Store(lookupFieldKey(module, f), true)
+			c.st.knowField(module, f, use)
 		}
 	}
 	return nil
 }
 
-func lookupFieldKey(module, field string) string {
+func fieldKey(module, field string) string {
 	return string(element(module, field))
 }
 
-func (s *Store) isLookupField(module, field string) bool {
-	_, ok := s.lookupFields.Load(lookupFieldKey(module, field))
-	return ok
+// hasField reports whether field is known, committed, to be a field of
+// module with use (or more).
+func (s *Store) hasField(module, field string, use fieldUse) bool {
+	v, ok := s.fields.Load(fieldKey(module, field))
+	return ok && v.(fieldUse)&use == use
 }
 
-// backfillPage is how many records addLookupField hashes per round trip.
+// knowField records that field is, committed, a field of module with use:
+// a field never stops being one.
+func (s *Store) knowField(module, field string, use fieldUse) {
+	key := fieldKey(module, field)
+	for {
+		old, loaded := s.fields.LoadOrStore(key, use)
+		if !loaded || old.(fieldUse)&use == use || s.fields.CompareAndSwap(key, old, old.(fieldUse)|use) {
+			return
+		}
+	}
+}
+
+func (s *Store) isLookupField(module, field string) bool {
+	return s.hasField(module, field, lookupField)
+}
+
+// backfillPage is how many records addField reads per round trip.
 const backfillPage = 5000
 
-// addLookupField adds field to module's lookup fields and adds the hashes
-// of its values to the records already there. It runs in a transaction:
-// the exclusive lock waits for the writes in progress, whose records it
-// then sees, and keeps new writes waiting until it commits, after which
-// they see the field.
-func (c *conn) addLookupField(ctx context.Context, db *pgx.Conn, module, field string) error {
+// addField makes field a field of module with use (a lookup field is a
+// key field too), and fills in what the records already there need: the
+// key and sort elements of a new key field (but in a record that holds
+// some already, written by schema version 1, which keyed every field),
+// the hashes of a new lookup field. It runs in a transaction: the
+// exclusive lock waits for the writes in progress, whose records it then
+// sees, and keeps new writes waiting until it commits, after which they
+// see the field.
+func (c *conn) addField(ctx context.Context, db *pgx.Conn, module, field string, use fieldUse) error {
 	if _, err := db.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, c.st.moduleLockKey(module)); err != nil {
 		return err
 	}
-	tag, err := db.Exec(ctx, c.st.sql(`INSERT INTO crmio_lookup_fields (module, field) VALUES ($1, $2) ON CONFLICT DO NOTHING`), module, field)
-	if err != nil || tag.RowsAffected() == 0 {
+	var batch pgx.Batch
+	batch.Queue(c.st.sql(`INSERT INTO crmio_key_fields (module, field) VALUES ($1, $2) ON CONFLICT DO NOTHING`), module, field)
+	if use&lookupField != 0 {
+		batch.Queue(c.st.sql(`INSERT INTO crmio_lookup_fields (module, field) VALUES ($1, $2) ON CONFLICT DO NOTHING`), module, field)
+	}
+	results := db.SendBatch(ctx, &batch)
+	tag, err := results.Exec()
+	newKey := err == nil && tag.RowsAffected() > 0
+	newLookup := false
+	if err == nil && use&lookupField != 0 {
+		tag, err = results.Exec()
+		newLookup = err == nil && tag.RowsAffected() > 0
+	}
+	if cerr := results.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil || (!newKey && !newLookup) {
 		return err // added meanwhile by another
 	}
-	if _, err := db.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS crmio_hstage (id bigint NOT NULL, h bigint[] NOT NULL) ON COMMIT DELETE ROWS`); err != nil {
+	if _, err := db.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS crmio_kstage (id bigint NOT NULL, k bytea[] NOT NULL, s bytea[] NOT NULL, h bigint[] NOT NULL) ON COMMIT DELETE ROWS`); err != nil {
 		return err
 	}
 	prefix := fieldPrefix(nil, field)
 	type row struct {
-		id int64
-		h  []int64
+		id   int64
+		k, s [][]byte
+		h    []int64
 	}
 	after := int64(0)
 	for {
-		rows, _ := db.Query(ctx, c.st.sql(`SELECT id, keys FROM crmio_records WHERE module = $1 AND id > $2 ORDER BY id LIMIT $3`), module, after, backfillPage)
+		// The values are read only for the records that lack the field's
+		// elements; a record that has them gets its hashes from them.
+		rows, _ := db.Query(ctx, c.st.sql(`SELECT id, keys, CASE WHEN $4 THEN vals END FROM crmio_records WHERE module = $1 AND id > $2 ORDER BY id LIMIT $3`),
+			module, after, backfillPage, newKey)
 		var page []row
 		var seen int
 		var id int64
 		var elems [][]byte
-		_, err := pgx.ForEachRow(rows, []any{&id, &elems}, func() error {
+		var vals []byte
+		var rk recordKeys
+		_, err := pgx.ForEachRow(rows, []any{&id, &elems, &vals}, func() error {
 			seen++
 			after = id
-			var hs []int64
+			var r row
+			has := false
 			for _, e := range elems {
 				if len(e) >= len(prefix) && string(e[:len(prefix)]) == string(prefix) {
-					if h := keyHash(module, field, string(e[len(prefix):])); !slices.Contains(hs, h) {
-						hs = append(hs, h)
+					has = true
+					if newLookup {
+						if h := keyHash(module, field, string(e[len(prefix):])); !slices.Contains(r.h, h) {
+							r.h = append(r.h, h)
+						}
 					}
 				}
 			}
-			if len(hs) > 0 {
-				page = append(page, row{id, hs})
+			if newKey && !has && vals != nil {
+				values, err := decodeValues(vals)
+				if err != nil {
+					return fmt.Errorf("record %d: %w", id, err)
+				}
+				rk.arena, rk.ends, rk.hkeys = rk.arena[:0], rk.ends[:0], rk.hkeys[:0]
+				u := keyField
+				if newLookup {
+					u |= lookupField
+				}
+				rk.add(module, field, values[field], u)
+				rk.cut()
+				for i := range rk.keys {
+					r.k = append(r.k, slices.Clone(rk.keys[i]))
+					r.s = append(r.s, slices.Clone(rk.sorts[i]))
+				}
+				r.h = append(r.h, rk.hkeys...)
+			}
+			if len(r.k) > 0 || len(r.h) > 0 {
+				r.id = id
+				page = append(page, r)
 			}
 			return nil
 		})
@@ -145,19 +265,22 @@ func (c *conn) addLookupField(ctx context.Context, db *pgx.Conn, module, field s
 				if i == len(page) {
 					return b, false, nil
 				}
-				b = appendInt16(b, 2)
+				b = appendInt16(b, 4)
 				b = appendInt8Field(b, page[i].id)
+				b = appendByteaArrayField(b, page[i].k)
+				b = appendByteaArrayField(b, page[i].s)
 				b = appendInt8ArrayField(b, page[i].h)
 				i++
 				return b, true, nil
 			}}
-			if _, err := db.PgConn().CopyFrom(ctx, src, `COPY pg_temp.crmio_hstage (id, h) FROM STDIN (FORMAT binary)`); err != nil {
+			if _, err := db.PgConn().CopyFrom(ctx, src, `COPY pg_temp.crmio_kstage (id, k, s, h) FROM STDIN (FORMAT binary)`); err != nil {
 				return err
 			}
-			if _, err := db.Exec(ctx, c.st.sql(`UPDATE crmio_records r SET hkeys = r.hkeys || s.h FROM pg_temp.crmio_hstage s WHERE r.module = $1 AND r.id = s.id`), module); err != nil {
+			if _, err := db.Exec(ctx, c.st.sql(`UPDATE crmio_records r SET keys = r.keys || s.k, sorts = r.sorts || s.s, hkeys = r.hkeys || s.h
+				FROM pg_temp.crmio_kstage s WHERE r.module = $1 AND r.id = s.id`), module); err != nil {
 				return err
 			}
-			if _, err := db.Exec(ctx, `DELETE FROM pg_temp.crmio_hstage`); err != nil {
+			if _, err := db.Exec(ctx, `DELETE FROM pg_temp.crmio_kstage`); err != nil {
 				return err
 			}
 		}
@@ -262,7 +385,7 @@ func (c *conn) lookup(ctx context.Context, module, field string, wanted map[stri
 		return nil, indexed, err
 	}
 	if !known && c.tx == nil {
-		c.st.lookupFields.Store(lookupFieldKey(module, field), true)
+		c.st.knowField(module, field, keyField|lookupField)
 	}
 	out = make(map[string][]string, len(ids))
 	for k, list := range ids {

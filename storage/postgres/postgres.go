@@ -10,7 +10,6 @@ import (
 
 	"github.com/crmio/crmio/storage"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -35,9 +34,10 @@ type Store struct {
 	schema string            // as given in Options
 	names  *strings.Replacer // puts table names in the schema; nil for none
 
-	// lookupFields caches, by module and field, the lookup fields known
-	// committed: such a field never stops being one.
-	lookupFields sync.Map
+	// fields caches, by module and field (see fieldKey), the fieldUse of
+	// the key and lookup fields known committed: a field never stops
+	// being one.
+	fields sync.Map
 
 	closed atomic.Bool
 }
@@ -78,6 +78,12 @@ func Open(ctx context.Context, dsn string, opts *Options) (*Store, error) {
 // New returns a Store over a pool the caller owns (Close leaves it open),
 // and brings the store's schema up to date.
 func New(ctx context.Context, pool *pgxpool.Pool, opts *Options) (*Store, error) {
+	return newStore(ctx, pool, opts, 0)
+}
+
+// newStore is New, with the schema brought up to version upTo (0 for the
+// newest): only the tests stop short.
+func newStore(ctx context.Context, pool *pgxpool.Pool, opts *Options, upTo int) (*Store, error) {
 	var o Options
 	if opts != nil {
 		o = *opts
@@ -92,7 +98,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts *Options) (*Store, error)
 		s.names = strings.NewReplacer(pairs...)
 	}
 	s.conn = conn{st: s}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrateTo(ctx, upTo); err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	return s, nil
@@ -115,7 +121,7 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 // tableNames are the names of the schema's tables and sequences, as
 // queries write them.
-var tableNames = []string{"crmio_records", "crmio_record_ids", "crmio_lookup_fields", "crmio_jobs", "crmio_journal"}
+var tableNames = []string{"crmio_records", "crmio_record_ids", "crmio_lookup_fields", "crmio_key_fields", "crmio_jobs", "crmio_journal"}
 
 // sql returns query with its table and sequence names in the store's
 // schema.
@@ -162,10 +168,4 @@ func contextError(err error) error {
 		return context.DeadlineExceeded
 	}
 	return err
-}
-
-// isCode reports whether err is a PostgreSQL error with the SQLSTATE code.
-func isCode(err error, code string) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && pgErr.Code == code
 }

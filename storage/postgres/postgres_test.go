@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -290,5 +291,56 @@ func TestLookupFieldWhileWriting(t *testing.T) {
 		if len(got[k]) != 1 {
 			t.Errorf("Lookup(%q) = %v, want one id", k, got[k])
 		}
+	}
+}
+
+// TestKeyFieldWhileWriting makes a field a key field, through a Scan
+// that filters on it, while other goroutines insert: whatever the
+// interleaving, a Scan afterwards finds every record.
+func TestKeyFieldWhileWriting(t *testing.T) {
+	ctx := t.Context()
+	s, err := postgres.New(ctx, testPool(t), &postgres.Options{Schema: freshSchema(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const writers, batches, perBatch = 3, 8, 50
+	q := storage.Query{Where: []storage.Filter{{Field: "tag", Op: storage.Eq, Value: crmio.TextValue("X")}}, Order: []storage.Order{{Field: "n"}}}
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for b := range batches {
+				recs := make([]crmio.Record, perBatch)
+				for i := range recs {
+					recs[i].Set("tag", crmio.TextValue("x"))
+					recs[i].Set("n", crmio.IntValue(int64((w*batches+b)*perBatch+i)))
+				}
+				if _, err := s.Insert(ctx, "things", recs); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		time.Sleep(5 * time.Millisecond)
+		for _, err := range s.Scan(ctx, "things", q) {
+			if err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	wg.Wait()
+	n := 0
+	for r, err := range s.Scan(ctx, "things", q) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.Get("n").String(); got != strconv.Itoa(n) {
+			t.Fatalf("record %d in order has n = %s", n, got)
+		}
+		n++
+	}
+	if n != writers*batches*perBatch {
+		t.Errorf("Scan found %d records, want %d", n, writers*batches*perBatch)
 	}
 }

@@ -54,6 +54,18 @@ func TestScanPushdown(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// Scan first: it makes the fields it filters and orders on key
+		// fields, which the SQL below then finds.
+		scanned := 0
+		for _, err := range s.Scan(ctx, "deals", q) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			scanned++
+		}
+		if scanned != 50 {
+			t.Errorf("lookup field %v: Scan yielded %d records, want the 50 in scope", lookup, scanned)
+		}
 		if _, err := s.pool.Exec(ctx, s.sql("ANALYZE crmio_records")); err != nil {
 			t.Fatal(err)
 		}

@@ -100,12 +100,12 @@ func (c *conn) Insert(ctx context.Context, module string, recs []crmio.Record) (
 	}
 	var rowIDs []int64
 	err := c.write(ctx, "insert", func(db *pgx.Conn) error {
-		lookup, ids, err := c.writeSetup(ctx, db, module, len(recs))
+		fields, ids, err := c.writeSetup(ctx, db, module, len(recs))
 		if err != nil {
 			return err
 		}
 		rowIDs = ids
-		enc := newRecordEncoder(module, lookup)
+		enc := newRecordEncoder(module, fields)
 		i := 0
 		src := &copySource{row: func(b []byte) ([]byte, bool, error) {
 			if i == len(recs) {
@@ -134,20 +134,20 @@ const copyRecordsSQL = `COPY crmio_records (id, module, vals, keys, sorts, hkeys
 // buffers from record to record.
 type recordEncoder struct {
 	module string
-	lookup map[string]bool // the module's lookup fields
+	fields map[string]fieldUse // the module's key and lookup fields
 	vals   []byte
 	names  []string
 	keys   recordKeys
 }
 
-func newRecordEncoder(module string, lookup map[string]bool) *recordEncoder {
-	return &recordEncoder{module: module, lookup: lookup}
+func newRecordEncoder(module string, fields map[string]fieldUse) *recordEncoder {
+	return &recordEncoder{module: module, fields: fields}
 }
 
 // append appends the binary COPY tuple of one record.
 func (e *recordEncoder) append(b []byte, id int64, values map[string]crmio.Value) []byte {
 	e.vals, e.names = valuecodec.AppendValues(e.vals[:0], values, e.names)
-	e.keys.compute(e.module, values, e.names, e.lookup)
+	e.keys.compute(e.module, values, e.names, e.fields)
 	b = appendInt16(b, 6)
 	b = appendInt8Field(b, id)
 	b = appendBytesField(b, e.module)
@@ -195,7 +195,7 @@ const smallUpdate = 32
 // record that is not there updates no row, and fails the batch (which the
 // caller's transaction then undoes).
 func (c *conn) updateEach(ctx context.Context, db *pgx.Conn, module string, recs []crmio.Record, rowIDs []int64, last map[int64]int) error {
-	lookup, _, err := c.writeSetup(ctx, db, module, 0)
+	fields, _, err := c.writeSetup(ctx, db, module, 0)
 	if err != nil {
 		return err
 	}
@@ -210,7 +210,7 @@ func (c *conn) updateEach(ctx context.Context, db *pgx.Conn, module string, recs
 		var vals []byte
 		var k recordKeys
 		vals, names = valuecodec.AppendValues(nil, recs[i].Values, names)
-		k.compute(module, recs[i].Values, names, lookup)
+		k.compute(module, recs[i].Values, names, fields)
 		// pgx sends a nil slice as NULL: the columns want empty arrays.
 		batch.Queue(query, string(vals), nonNil(k.keys), nonNil(k.sorts), nonNil(k.hkeys), module, id)
 		sent = append(sent, i)
@@ -234,7 +234,7 @@ func (c *conn) updateEach(ctx context.Context, db *pgx.Conn, module string, recs
 // copies the new rows into a temporary table and updates from it in one
 // statement.
 func (c *conn) updateStaged(ctx context.Context, db *pgx.Conn, module string, recs []crmio.Record, rowIDs []int64, last map[int64]int) error {
-	lookup, _, err := c.writeSetup(ctx, db, module, 0)
+	fields, _, err := c.writeSetup(ctx, db, module, 0)
 	if err != nil {
 		return err
 	}
@@ -253,7 +253,7 @@ func (c *conn) updateStaged(ctx context.Context, db *pgx.Conn, module string, re
 	if _, err := db.Exec(ctx, stageSQL); err != nil {
 		return err
 	}
-	enc := newRecordEncoder(module, lookup)
+	enc := newRecordEncoder(module, fields)
 	i := 0
 	src := &copySource{row: func(b []byte) ([]byte, bool, error) {
 		for i < len(recs) && last[rowIDs[i]] != i {

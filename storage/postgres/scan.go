@@ -31,6 +31,24 @@ func (c *conn) Scan(ctx context.Context, module string, q storage.Query) iter.Se
 			yield(crmio.Record{}, err)
 			return
 		}
+		// Every field the query filters or orders on must be a key field
+		// before the query runs.
+		var keyed []string
+		for _, f := range q.Where {
+			keyed = append(keyed, f.Field)
+		}
+		if q.Scope != nil {
+			for _, f := range q.Scope.Where {
+				keyed = append(keyed, f.Field)
+			}
+		}
+		for _, o := range q.Order {
+			keyed = append(keyed, o.Field)
+		}
+		if err := c.KeyFields(ctx, module, keyed...); err != nil {
+			yield(crmio.Record{}, err)
+			return
+		}
 		query, args := buildScan(module, q, c.st.isLookupField)
 		query = c.st.sql(query)
 		var err error
