@@ -172,3 +172,25 @@ func BenchmarkScan(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkGet reads 1,000 records by id from a store of 100,000 people, as
+// the importer does for the duplicates of a batch.
+func BenchmarkGet(b *testing.B) {
+	ctx := context.Background()
+	s := filled(b, 100_000)
+	ids := make([]string, benchBatch)
+	for i := range ids {
+		ids[i] = strconv.FormatInt(int64(1+i*97), 10)
+		for len(ids[i]) < 12 {
+			ids[i] = "0" + ids[i]
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		got, err := s.Get(ctx, "people", ids)
+		if err != nil || len(got) != benchBatch {
+			b.Fatalf("got %d records, %v", len(got), err)
+		}
+	}
+}

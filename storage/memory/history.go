@@ -12,14 +12,15 @@ import (
 	"github.com/crmio/crmio/storage"
 )
 
-// jobEntry is one job and its journal, both deep copies the store owns.
+// jobEntry is one job and its journal. The job is a deep copy the store
+// owns; the journal is kept encoded (see journal).
 type jobEntry struct {
 	seq     uint64
 	job     storage.Job
-	journal []storage.JournalEntry
+	journal journal
 }
 
-// journalChunk is how many journal entries Journal copies per lock.
+// journalChunk is how many journal entries Journal reads out per lock.
 const journalChunk = 256
 
 // CreateJob implements storage.History.
@@ -56,14 +57,13 @@ func (s *Store) Jobs(ctx context.Context, limit int) (jobs []storage.Job, err er
 
 // AppendJournal implements storage.History.
 func (s *Store) AppendJournal(ctx context.Context, jobID string, entries []storage.JournalEntry) error {
-	copies := copyEntries(entries)
-	return s.write(ctx, func(st *state, log *undoLog) error { return st.appendJournal(jobID, copies, log) })
+	return appendJournal(ctx, s.st.codec, s.write, jobID, entries)
 }
 
 // Journal implements storage.History. Like Scan, it holds the lock one
 // chunk at a time, never while yielding.
 func (s *Store) Journal(ctx context.Context, jobID string) iter.Seq2[storage.JournalEntry, error] {
-	return journal(ctx, s.read, jobID)
+	return readJournal(ctx, s.st.codec, s.read, jobID)
 }
 
 func (t *tx) CreateJob(ctx context.Context, job storage.Job) (id string, err error) {
@@ -95,12 +95,11 @@ func (t *tx) Jobs(ctx context.Context, limit int) (jobs []storage.Job, err error
 }
 
 func (t *tx) AppendJournal(ctx context.Context, jobID string, entries []storage.JournalEntry) error {
-	copies := copyEntries(entries)
-	return t.write(ctx, func(st *state, log *undoLog) error { return st.appendJournal(jobID, copies, log) })
+	return appendJournal(ctx, t.st.codec, t.write, jobID, entries)
 }
 
 func (t *tx) Journal(ctx context.Context, jobID string) iter.Seq2[storage.JournalEntry, error] {
-	return journal(ctx, t.read, jobID)
+	return readJournal(ctx, t.st.codec, t.read, jobID)
 }
 
 func (st *state) createJob(job storage.Job, log *undoLog) string {
@@ -155,35 +154,46 @@ func (st *state) listJobs(limit int) []storage.Job {
 	return out
 }
 
-func (st *state) appendJournal(jobID string, entries []storage.JournalEntry, log *undoLog) error {
+// appendJournal encodes the entries outside the lock and stores them under
+// it.
+func appendJournal(ctx context.Context, c *codec, write writer, jobID string, entries []storage.JournalEntry) error {
+	enc := c.encodeEntries(entries)
+	defer c.release(enc)
+	return write(ctx, func(st *state, log *undoLog) error { return st.appendJournal(jobID, enc, log) })
+}
+
+func (st *state) appendJournal(jobID string, enc *encoded, log *undoLog) error {
 	e := st.jobByID[jobID]
 	if e == nil {
 		return fmt.Errorf("memory: append to the journal of job %q: %w", jobID, crmio.ErrNotFound)
 	}
 	if log != nil {
-		log.push(undoStep{op: opAppendJournal, job: e, oldLen: len(e.journal)})
+		log.push(undoStep{op: opAppendJournal, job: e, oldLen: e.journal.n})
 	}
-	e.journal = append(e.journal, entries...)
+	for i := range enc.ends {
+		e.journal.append(enc.rec(i))
+	}
 	return nil
 }
 
-// journal yields a job's entries, copying a chunk at a time under the lock.
-func journal(ctx context.Context, read func(context.Context, func(*state) error) error, jobID string) iter.Seq2[storage.JournalEntry, error] {
+// readJournal yields a job's entries, reading out a chunk of encodings at
+// a time under the lock and decoding them after it.
+func readJournal(ctx context.Context, c *codec, read reader, jobID string) iter.Seq2[storage.JournalEntry, error] {
 	return func(yield func(storage.JournalEntry, error) bool) {
 		next := 0
-		buf := make([]storage.JournalEntry, 0, journalChunk)
+		buf := make([][]byte, 0, journalChunk)
+		var dec entryDecoder
 		for {
 			err := read(ctx, func(st *state) error {
 				e := st.jobByID[jobID]
 				if e == nil {
 					return fmt.Errorf("memory: journal of job %q: %w", jobID, crmio.ErrNotFound)
 				}
-				end := min(next+journalChunk, len(e.journal))
+				end := min(next+journalChunk, e.journal.n)
 				buf = buf[:0]
-				if next < end {
-					buf = append(buf, e.journal[next:end]...)
+				for ; next < end; next++ {
+					buf = append(buf, e.journal.entry(next))
 				}
-				next = end
 				return nil
 			})
 			if err != nil {
@@ -193,12 +203,13 @@ func journal(ctx context.Context, read func(context.Context, func(*state) error)
 			if len(buf) == 0 {
 				return
 			}
-			for _, entry := range buf {
+			dec.names = c.syms.Names()
+			for _, b := range buf {
 				if err := ctx.Err(); err != nil {
 					yield(storage.JournalEntry{}, err)
 					return
 				}
-				if !yield(copyEntry(entry), nil) {
+				if !yield(dec.decode(b), nil) {
 					return
 				}
 			}
@@ -212,28 +223,4 @@ func copyJob(j storage.Job) storage.Job {
 		j.Detail = bytes.Clone(j.Detail)
 	}
 	return j
-}
-
-func copyEntries(entries []storage.JournalEntry) []storage.JournalEntry {
-	out := make([]storage.JournalEntry, len(entries))
-	for i, e := range entries {
-		out[i] = copyEntry(e)
-	}
-	return out
-}
-
-// copyEntry returns an entry whose record images the caller cannot share
-// with the store.
-func copyEntry(e storage.JournalEntry) storage.JournalEntry {
-	e.Before = copyRecord(e.Before)
-	e.After = copyRecord(e.After)
-	return e
-}
-
-func copyRecord(r *crmio.Record) *crmio.Record {
-	if r == nil {
-		return nil
-	}
-	c := r.Clone()
-	return &c
 }

@@ -1,134 +1,191 @@
 package memory
 
 import (
+	"hash/maphash"
 	"slices"
 
 	"github.com/crmio/crmio"
 )
 
-// fieldIndex maps a match key to the records whose field has a value with
-// that key, in counter order (the store's id order).
-type fieldIndex map[string]posting
+// hashKey hashes a match key. It is a variable so that tests can make keys
+// collide.
+var hashKey = func(seed maphash.Seed, key string) uint64 { return maphash.String(seed, key) }
 
-// posting is the records of one key. Most keys of the fields people look
-// up (emails, phones, names) belong to one record, which one holds without
-// an allocation; more holds them all, sorted by counter, once there are
-// two or more.
-type posting struct {
-	one  *record
-	more []*record
+// fieldIndex maps the match keys of one field to the records whose value
+// (any item, for a list) has that key, by record counter.
+//
+// It keeps no key strings for the common case, a key held by one record:
+// one maps the key's 64-bit hash to that record's counter, a map without
+// pointers that the garbage collector never scans, whatever its size. A
+// lookup checks the candidate by recomputing the match keys of its stored
+// value, so that two keys sharing a hash can never be confused.
+//
+// Hashes held by two or more records (a company many people work at, or
+// two keys that collide) are in many instead, which groups the records by
+// key, with the key, so that a lookup of a shared key need not decode
+// every record holding it. A hash is in one or in many, never both.
+type fieldIndex struct {
+	field string
+	one   map[uint64]uint64
+	many  map[uint64][]keyGroup
 }
 
-func (p posting) len() int {
-	if p.more != nil {
-		return len(p.more)
-	}
-	if p.one != nil {
-		return 1
-	}
-	return 0
+// keyGroup is the records of one key, by counter (the store's id order).
+type keyGroup struct {
+	key  string
+	seqs []uint64
 }
 
-// append adds r at the end of key's list; r must come after every record
-// already there, as a newly inserted record does.
-func (idx fieldIndex) append(key string, r *record) {
-	p, ok := idx[key]
+func newFieldIndex(field string) *fieldIndex {
+	return &fieldIndex{field: field, one: make(map[uint64]uint64), many: make(map[uint64][]keyGroup)}
+}
+
+// keysOf returns the match keys of the field of the record of counter seq.
+func (idx *fieldIndex) keysOf(st *state, m *module, seq uint64) []string {
+	i, found := slices.BinarySearchFunc(m.order, seq, bySeq)
+	if !found {
+		return nil
+	}
+	v, ok := st.codec.field(m.arena.bytes(m.order[i].at), idx.field)
+	if !ok {
+		return nil
+	}
+	return crmio.MatchKeys(v)
+}
+
+// add records that the record of counter seq has key.
+func (idx *fieldIndex) add(st *state, m *module, key string, seq uint64) {
+	h := hashKey(st.seed, key)
+	if groups, ok := idx.many[h]; ok {
+		idx.many[h] = addToGroups(groups, key, seq)
+		return
+	}
+	s0, ok := idx.one[h]
 	switch {
 	case !ok:
-		idx[key] = posting{one: r}
-	case p.more == nil:
-		idx[key] = posting{more: []*record{p.one, r}}
-	default:
-		idx[key] = posting{more: append(p.more, r)}
+		idx.one[h] = seq
+		return
+	case s0 == seq:
+		return // the record has another key of this hash; lookups check which
 	}
+	// A second record: group the records by key. The first one's keys come
+	// from its stored value (usually one key has the hash, or two that
+	// collide).
+	var groups []keyGroup
+	for _, k := range idx.keysOf(st, m, s0) {
+		if hashKey(st.seed, k) == h {
+			groups = addToGroups(groups, k, s0)
+		}
+	}
+	delete(idx.one, h)
+	idx.many[h] = addToGroups(groups, key, seq)
 }
 
-// add inserts r into key's list at its place.
-func (idx fieldIndex) add(key string, r *record) {
-	p, ok := idx[key]
-	switch {
-	case !ok:
-		idx[key] = posting{one: r}
-	case p.more == nil:
+// addToGroups adds seq to key's group, in counter order; adding it twice
+// changes nothing.
+func addToGroups(groups []keyGroup, key string, seq uint64) []keyGroup {
+	for i := range groups {
+		if g := &groups[i]; g.key == key {
+			if j, found := slices.BinarySearch(g.seqs, seq); !found {
+				g.seqs = slices.Insert(g.seqs, j, seq)
+			}
+			return groups
+		}
+	}
+	return append(groups, keyGroup{key: key, seqs: []uint64{seq}})
+}
+
+// remove records that the record of counter seq no longer has key; still
+// are the keys it keeps in this field (nil when it keeps none).
+func (idx *fieldIndex) remove(st *state, key string, seq uint64, still []string) {
+	h := hashKey(st.seed, key)
+	if groups, ok := idx.many[h]; ok {
+		i := slices.IndexFunc(groups, func(g keyGroup) bool { return g.key == key })
+		if i < 0 {
+			return
+		}
+		g := &groups[i]
+		j, found := slices.BinarySearch(g.seqs, seq)
+		if !found {
+			return
+		}
+		g.seqs = slices.Delete(g.seqs, j, j+1)
+		if len(g.seqs) == 0 {
+			groups = slices.Delete(groups, i, i+1)
+		}
 		switch {
-		case p.one == r:
-		case p.one.seq < r.seq:
-			idx[key] = posting{more: []*record{p.one, r}}
+		case len(groups) == 0:
+			delete(idx.many, h)
+		case len(groups) == 1 && len(groups[0].seqs) == 1:
+			// Back to one record: forget the key.
+			delete(idx.many, h)
+			idx.one[h] = groups[0].seqs[0]
 		default:
-			idx[key] = posting{more: []*record{r, p.one}}
+			idx.many[h] = groups
 		}
-	default:
-		if i, found := slices.BinarySearchFunc(p.more, r.seq, bySeq); !found {
-			idx[key] = posting{more: slices.Insert(p.more, i, r)}
-		}
+		return
 	}
-}
-
-// remove takes r out of key's list, dropping the key when the list empties.
-func (idx fieldIndex) remove(key string, r *record) {
-	p, ok := idx[key]
-	switch {
-	case !ok:
-	case p.more == nil:
-		if p.one == r {
-			delete(idx, key)
+	if s0, ok := idx.one[h]; ok && s0 == seq {
+		for _, k := range still {
+			if k != key && hashKey(st.seed, k) == h {
+				return // the record keeps another key of this hash
+			}
 		}
-	default:
-		i, found := slices.BinarySearchFunc(p.more, r.seq, bySeq)
-		switch {
-		case !found:
-		case len(p.more) == 2:
-			idx[key] = posting{one: p.more[1-i]}
-		default:
-			idx[key] = posting{more: slices.Delete(p.more, i, i+1)}
-		}
+		delete(idx.one, h)
 	}
-}
-
-func bySeq(r *record, seq uint64) int {
-	switch {
-	case r.seq < seq:
-		return -1
-	case r.seq > seq:
-		return 1
-	}
-	return 0
 }
 
 // lookup returns the ids of each key that matches, all sharing one
 // allocation.
-func (idx fieldIndex) lookup(keys []string) map[string][]string {
-	total, found := 0, 0
-	for _, k := range keys {
-		if p, ok := idx[k]; ok {
-			total += p.len()
-			found++
-		}
+func (idx *fieldIndex) lookup(st *state, m *module, keys []string) map[string][]string {
+	type hit struct {
+		key  string
+		one  uint64   // the record, when it is the only one
+		seqs []uint64 // the records, when several hold the key
 	}
-	out := make(map[string][]string, found)
-	if found == 0 {
-		return out
-	}
-	ids := make([]string, total)
+	var hits []hit
+	total := 0
 	for _, k := range keys {
-		p, ok := idx[k]
-		if !ok {
+		h := hashKey(st.seed, k)
+		if s0, ok := idx.one[h]; ok {
+			if slices.Contains(idx.keysOf(st, m, s0), k) {
+				hits = append(hits, hit{key: k, one: s0})
+				total++
+			}
 			continue
 		}
-		if _, dup := out[k]; dup {
-			continue
-		}
-		n := p.len()
-		part := ids[:n:n]
-		ids = ids[n:]
-		if p.more == nil {
-			part[0] = p.one.id
-		} else {
-			for i, r := range p.more {
-				part[i] = r.id
+		for _, g := range idx.many[h] {
+			if g.key == k {
+				hits = append(hits, hit{key: k, seqs: g.seqs})
+				total += len(g.seqs)
+				break
 			}
 		}
-		out[k] = part
+	}
+	out := make(map[string][]string, len(hits))
+	if len(hits) == 0 {
+		return out
+	}
+	buf := make([]byte, 0, total*idWidth)
+	ends := make([]int, 0, total)
+	for _, h := range hits {
+		if h.seqs == nil {
+			buf = appendID(buf, h.one)
+			ends = append(ends, len(buf))
+			continue
+		}
+		for _, seq := range h.seqs {
+			buf = appendID(buf, seq)
+			ends = append(ends, len(buf))
+		}
+	}
+	ids := cut(string(buf), ends)
+	for _, h := range hits {
+		n := max(len(h.seqs), 1)
+		if _, dup := out[h.key]; !dup {
+			out[h.key] = ids[:n:n]
+		}
+		ids = ids[n:]
 	}
 	return out
 }

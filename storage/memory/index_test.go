@@ -3,6 +3,7 @@ package memory
 import (
 	"context"
 	"errors"
+	"hash/maphash"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -16,6 +17,32 @@ import (
 // transactions (committed and rolled back) and checks after each step that
 // every index, the id map and the order slice agree with the records.
 func TestIndexAgainstBruteForce(t *testing.T) {
+	indexAgainstBruteForce(t)
+}
+
+// The same with hashes that collide all the time: records must never be
+// found by a key they do not have.
+func TestIndexAgainstBruteForceCollisions(t *testing.T) {
+	for name, h := range map[string]func(maphash.Seed, string) uint64{
+		"by length": func(_ maphash.Seed, key string) uint64 { return uint64(len(key) % 3) },
+		"constant":  func(maphash.Seed, string) uint64 { return 7 },
+	} {
+		t.Run(name, func(t *testing.T) {
+			withHash(t, h)
+			indexAgainstBruteForce(t)
+		})
+	}
+}
+
+// withHash makes the index hash keys with h until the test ends. Tests
+// that call it must not run in parallel.
+func withHash(t *testing.T, h func(maphash.Seed, string) uint64) {
+	saved := hashKey
+	hashKey = h
+	t.Cleanup(func() { hashKey = saved })
+}
+
+func indexAgainstBruteForce(t *testing.T) {
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(1, 2))
 	s := New()
@@ -128,55 +155,87 @@ func checkInvariants(t *testing.T, s *Store, fields []string) {
 	t.Helper()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	m := s.st.modules["m"]
+	st := &s.st
+	m := st.modules["m"]
 	alive, dead := 0, 0
+	var live int64
+	names := st.codec.syms.Names()
+	values := map[uint64]map[string]crmio.Value{}
 	for i, r := range m.order {
+		id := formatIDs(r.seq-1, 1)[0]
 		if i > 0 && m.order[i-1].seq >= r.seq {
 			t.Errorf("order not sorted at %d", i)
 		}
 		if r.deleted {
 			dead++
-			if m.find(r.id) != nil {
-				t.Errorf("deleted record %s still found", r.id)
+			if m.find(id) >= 0 {
+				t.Errorf("deleted record %s still found", id)
 			}
 			continue
 		}
 		alive++
-		if m.find(r.id) != r {
-			t.Errorf("live record %s not found", r.id)
+		live += int64(r.at.n)
+		if m.find(id) != i {
+			t.Errorf("live record %s not found", id)
 		}
+		values[r.seq] = decode(m.arena.bytes(r.at), names)
 	}
 	if dead != m.dead {
 		t.Errorf("order has %d live and %d dead records; dead counter %d", alive, dead, m.dead)
 	}
+	if live != m.live {
+		t.Errorf("live records use %d bytes; live counter %d", live, m.live)
+	}
 	for _, f := range fields {
 		want := map[string][]string{}
+		keysOf := map[uint64][]string{}
 		for _, r := range m.order {
-			if v, ok := r.values[f]; ok && !r.deleted {
-				for _, k := range crmio.MatchKeys(v) {
-					want[k] = append(want[k], r.id)
+			if v, ok := values[r.seq][f]; ok && !r.deleted {
+				keysOf[r.seq] = crmio.MatchKeys(v)
+				for _, k := range keysOf[r.seq] {
+					want[k] = append(want[k], formatIDs(r.seq-1, 1)[0])
 				}
 			}
 		}
 		idx := m.index[f]
-		if len(idx) != len(want) {
-			t.Errorf("field %s: index has %d keys, want %d", f, len(idx), len(want))
+		// Every key is found, with exactly its records.
+		var keys []string
+		for k := range want {
+			keys = append(keys, k)
+		}
+		got := idx.lookup(st, m, append(keys, "absent key"))
+		if len(got) != len(want) {
+			t.Errorf("field %s: lookup found %d keys, want %d", f, len(got), len(want))
 		}
 		for k, ids := range want {
-			p := idx[k]
-			var got []string
-			if p.more != nil {
-				if len(p.more) < 2 {
-					t.Errorf("field %s key %s: a list of %d", f, k, len(p.more))
-				}
-				for _, r := range p.more {
-					got = append(got, r.id)
-				}
-			} else if p.one != nil {
-				got = []string{p.one.id}
+			if !slices.Equal(got[k], ids) {
+				t.Errorf("field %s key %s: lookup %q, want %q", f, k, got[k], ids)
 			}
-			if !slices.Equal(got, ids) {
-				t.Errorf("field %s key %s: index %q, want %q", f, k, got, ids)
+		}
+		// No stale entries, and the structure's own rules.
+		for h, seq := range idx.one {
+			if _, ok := idx.many[h]; ok {
+				t.Errorf("field %s: hash %x both in one and in many", f, h)
+			}
+			if !slices.ContainsFunc(keysOf[seq], func(k string) bool { return hashKey(st.seed, k) == h }) {
+				t.Errorf("field %s: hash %x points at record %d, which has no key of that hash", f, h, seq)
+			}
+		}
+		for h, groups := range idx.many {
+			if len(groups) == 0 || len(groups) == 1 && len(groups[0].seqs) == 1 {
+				t.Errorf("field %s: hash %x has %d groups in many, which one should hold", f, h, len(groups))
+			}
+			for _, g := range groups {
+				if hashKey(st.seed, g.key) != h {
+					t.Errorf("field %s: key %q is under hash %x, not its own", f, g.key, h)
+				}
+				var ids []string
+				for _, seq := range g.seqs {
+					ids = append(ids, formatIDs(seq-1, 1)[0])
+				}
+				if !slices.Equal(ids, want[g.key]) {
+					t.Errorf("field %s key %s: group %q, want %q", f, g.key, ids, want[g.key])
+				}
 			}
 		}
 	}
@@ -204,4 +263,54 @@ func TestParseID(t *testing.T) {
 			t.Errorf("parseID(%q) = %d, %v; want %d, %v", tc.id, seq, ok, tc.seq, tc.want)
 		}
 	}
+}
+
+// Two keys that share a hash are told apart, as records with them come and
+// go and as one record holds both.
+func TestIndexCollisions(t *testing.T) {
+	withHash(t, func(maphash.Seed, string) uint64 { return 1 })
+	ctx := context.Background()
+	s := New()
+	email := func(e string) map[string]crmio.Value { return map[string]crmio.Value{"email": crmio.EmailValue(e)} }
+	lookup := func(keys ...string) map[string][]string {
+		t.Helper()
+		got, err := s.Lookup(ctx, "m", "email", keys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	expect := func(what string, got map[string][]string, want map[string][]string) {
+		t.Helper()
+		if len(got) != len(want) {
+			t.Errorf("%s: found %v, want %v", what, got, want)
+			return
+		}
+		for k, ids := range want {
+			if !slices.Equal(got[k], ids) {
+				t.Errorf("%s: key %s: %q, want %q", what, k, got[k], ids)
+			}
+		}
+	}
+	ids, err := s.Insert(ctx, "m", []crmio.Record{{Values: email("a@x.com")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := ids[0]
+	expect("one record", lookup("a@x.com", "b@x.com"), map[string][]string{"a@x.com": {a}})
+	ids, _ = s.Insert(ctx, "m", []crmio.Record{{Values: email("B@x.com")}, {Values: email("a@x.com")}})
+	b, a2 := ids[0], ids[1]
+	expect("three records", lookup("a@x.com", "b@x.com", "c@x.com"), map[string][]string{"a@x.com": {a, a2}, "b@x.com": {b}})
+	s.Delete(ctx, "m", []string{a, a2})
+	expect("after deletes", lookup("a@x.com", "b@x.com"), map[string][]string{"b@x.com": {b}})
+	// One record with two keys of the same hash; then it drops one.
+	both := map[string]crmio.Value{"email": crmio.ListValue(
+		crmio.Item{Value: crmio.EmailValue("c@x.com")}, crmio.Item{Value: crmio.EmailValue("d@x.com")})}
+	if err := s.Update(ctx, "m", []crmio.Record{{ID: b, Values: both}}); err != nil {
+		t.Fatal(err)
+	}
+	expect("two keys", lookup("b@x.com", "c@x.com", "d@x.com"), map[string][]string{"c@x.com": {b}, "d@x.com": {b}})
+	s.Update(ctx, "m", []crmio.Record{{ID: b, Values: email("d@x.com")}})
+	expect("one key left", lookup("c@x.com", "d@x.com"), map[string][]string{"d@x.com": {b}})
+	checkInvariants(t, s, nil)
 }

@@ -1,10 +1,11 @@
 package memory
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"hash/maphash"
 	"iter"
-	"maps"
 	"slices"
 	"strconv"
 	"sync"
@@ -33,6 +34,8 @@ var (
 // New returns an empty Store.
 func New() *Store {
 	return &Store{st: state{
+		codec:   newCodec(),
+		seed:    maphash.MakeSeed(),
 		modules: make(map[string]*module),
 		jobByID: make(map[string]*jobEntry),
 	}}
@@ -47,6 +50,11 @@ const idWidth = 12
 // the right lock; write methods take an undo log, nil outside a
 // transaction.
 type state struct {
+	// codec and seed are set by New and never change: they may be used
+	// without the lock (the codec is safe for concurrent use).
+	codec *codec
+	seed  maphash.Seed // of the match-key hashes of every index
+
 	seq     uint64 // the last record counter handed out; ids come from it
 	modules map[string]*module
 
@@ -55,7 +63,8 @@ type state struct {
 	jobByID map[string]*jobEntry
 
 	// inTx is set while Atomic runs: deleted records then stay in their
-	// module's order slice, so that a rollback can put them back in place.
+	// module's order slice, and the arena is not compacted, so that a
+	// rollback can put records back in place.
 	inTx bool
 
 	keyBuf []string // scratch for match keys, used under the write lock
@@ -68,32 +77,33 @@ type module struct {
 	// (tombstones) until compact removes them. Scans walk it, and find
 	// looks ids up in it: an id is its counter, so no map from id to
 	// record is needed.
-	order []*record
+	order []record
 	dead  int // deleted records still in order
+	// arena holds the records' encodings; live counts the bytes of those
+	// that live records use, the rest is garbage left by updates and
+	// deletes until compact copies the live ones into a new arena.
+	arena arena
+	live  int64
 	// index maps a field to its match-key index. An index is built on the
 	// first Lookup of its field and maintained by every write from then
 	// on, so fields nobody looks up cost nothing.
-	index map[string]fieldIndex
+	index map[string]*fieldIndex
 }
 
-// record is one stored record. Its values map is never modified once
-// stored: an update installs a new map. Readers may therefore keep a
-// reference to it after releasing the lock.
+// record is one stored record: its counter and where its encoding is. It
+// holds no pointer, so neither does order, and the garbage collector never
+// scans either. Its encoding is never modified once stored: an update
+// writes a new one. Readers may therefore decode after releasing the lock.
 type record struct {
 	seq     uint64
-	id      string
-	values  map[string]crmio.Value
+	at      ref
 	deleted bool
-}
-
-func (r *record) export(module string) crmio.Record {
-	return crmio.Record{ID: r.id, Module: module, Values: r.values}
 }
 
 func (st *state) module(name string, create bool) *module {
 	m := st.modules[name]
 	if m == nil && create {
-		m = &module{name: name, index: make(map[string]fieldIndex)}
+		m = &module{name: name, index: make(map[string]*fieldIndex)}
 		st.modules[name] = m
 	}
 	return m
@@ -121,23 +131,12 @@ func (s *Store) write(ctx context.Context, f func(st *state, log *undoLog) error
 
 // Insert implements storage.Store.
 func (s *Store) Insert(ctx context.Context, module string, recs []crmio.Record) (ids []string, err error) {
-	if err := checkInsert(module, recs); err != nil {
-		return nil, err
-	}
-	values := cloneValues(recs)
-	err = s.write(ctx, func(st *state, log *undoLog) error {
-		ids = st.insert(module, values, log)
-		return nil
-	})
-	return ids, err
+	return insert(ctx, s.st.codec, s.write, module, recs)
 }
 
 // Update implements storage.Store.
 func (s *Store) Update(ctx context.Context, module string, recs []crmio.Record) error {
-	values := cloneValues(recs)
-	return s.write(ctx, func(st *state, log *undoLog) error {
-		return st.update(module, recs, values, log)
-	})
+	return update(ctx, s.st.codec, s.write, module, recs)
 }
 
 // Delete implements storage.Store.
@@ -150,13 +149,7 @@ func (s *Store) Delete(ctx context.Context, module string, ids []string) error {
 
 // Get implements storage.Store.
 func (s *Store) Get(ctx context.Context, module string, ids []string) ([]crmio.Record, error) {
-	var out []crmio.Record
-	err := s.read(ctx, func(st *state) error {
-		out = st.get(module, ids)
-		return nil
-	})
-	cloneOut(out)
-	return out, err
+	return get(ctx, s.st.codec, s.read, module, ids)
 }
 
 // Lookup implements storage.Store. The first Lookup of a field builds its
@@ -172,7 +165,7 @@ func (s *Store) Lookup(ctx context.Context, module, field string, keys []string)
 			return nil
 		}
 		if idx, ok := m.index[field]; ok {
-			out = idx.lookup(keys)
+			out = idx.lookup(st, m, keys)
 			indexed = true
 		}
 		return nil
@@ -192,7 +185,63 @@ func (s *Store) Lookup(ctx context.Context, module, field string, keys []string)
 // it iterates; a record written meanwhile may or may not be seen, as in a
 // database at the read-committed level.
 func (s *Store) Scan(ctx context.Context, module string, q storage.Query) iter.Seq2[crmio.Record, error] {
-	return scan(ctx, s.read, module, q)
+	return scan(ctx, s.st.codec, s.read, module, q)
+}
+
+// A writer runs a function under the lock that suits its caller (the
+// store's exclusive lock, or a transaction's), with the undo log to use;
+// a reader under the store's shared lock or a transaction's.
+type (
+	writer func(context.Context, func(*state, *undoLog) error) error
+	reader func(context.Context, func(*state) error) error
+)
+
+// insert encodes the records outside the lock (encoding is most of the
+// cost of an insert) and stores them under it.
+func insert(ctx context.Context, c *codec, write writer, module string, recs []crmio.Record) (ids []string, err error) {
+	if err := checkInsert(module, recs); err != nil {
+		return nil, err
+	}
+	enc := c.encode(recs)
+	defer c.release(enc)
+	err = write(ctx, func(st *state, log *undoLog) error {
+		ids = st.insert(module, recs, enc, log)
+		return nil
+	})
+	return ids, err
+}
+
+func update(ctx context.Context, c *codec, write writer, module string, recs []crmio.Record) error {
+	enc := c.encode(recs)
+	defer c.release(enc)
+	return write(ctx, func(st *state, log *undoLog) error {
+		return st.update(module, recs, enc, log)
+	})
+}
+
+// get finds the encodings under the lock and decodes them after it, into
+// maps of the caller's own.
+func get(ctx context.Context, c *codec, read reader, module string, ids []string) ([]crmio.Record, error) {
+	var found []encodedRecord
+	err := read(ctx, func(st *state) error {
+		found = st.get(module, ids)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	names := c.syms.Names()
+	out := make([]crmio.Record, len(found))
+	for i, r := range found {
+		out[i] = crmio.Record{ID: r.id, Module: module, Values: decode(r.b, names)}
+	}
+	return out, nil
+}
+
+// encodedRecord is a record read out under the lock, to decode after it.
+type encodedRecord struct {
+	id string
+	b  []byte
 }
 
 // checkInsert refuses a batch holding a record that already has an id,
@@ -206,29 +255,15 @@ func checkInsert(module string, recs []crmio.Record) error {
 	return nil
 }
 
-// cloneValues copies the callers' maps, outside the lock, so that they
-// cannot alias what the store keeps.
-func cloneValues(recs []crmio.Record) []map[string]crmio.Value {
-	out := make([]map[string]crmio.Value, len(recs))
-	for i, r := range recs {
-		out[i] = maps.Clone(r.Values)
+// appendID appends the id of counter seq: zero-padded to idWidth, so that
+// ids sort in creation order.
+func appendID(b []byte, seq uint64) []byte {
+	var digits [20]byte
+	d := strconv.AppendUint(digits[:0], seq, 10)
+	for range idWidth - len(d) {
+		b = append(b, '0')
 	}
-	return out
-}
-
-// cloneOut gives each record its own Values map, so that callers cannot
-// alias what the store keeps.
-func cloneOut(recs []crmio.Record) {
-	for i := range recs {
-		recs[i].Values = cloneMap(recs[i].Values)
-	}
-}
-
-func cloneMap(m map[string]crmio.Value) map[string]crmio.Value {
-	if m == nil {
-		return make(map[string]crmio.Value)
-	}
-	return maps.Clone(m)
+	return append(b, d...)
 }
 
 // formatIDs returns the ids of the counters first+1 … first+n, zero-padded
@@ -236,17 +271,16 @@ func cloneMap(m map[string]crmio.Value) map[string]crmio.Value {
 func formatIDs(first uint64, n int) []string {
 	buf := make([]byte, 0, n*idWidth)
 	ends := make([]int, n)
-	var digits [20]byte
 	for i := range n {
-		d := strconv.AppendUint(digits[:0], first+uint64(i)+1, 10)
-		for range idWidth - len(d) {
-			buf = append(buf, '0')
-		}
-		buf = append(buf, d...)
+		buf = appendID(buf, first+uint64(i)+1)
 		ends[i] = len(buf)
 	}
-	all := string(buf)
-	ids := make([]string, n)
+	return cut(string(buf), ends)
+}
+
+// cut splits all at ends.
+func cut(all string, ends []int) []string {
+	ids := make([]string, len(ends))
 	start := 0
 	for i, end := range ends {
 		ids[i] = all[start:end]
@@ -255,72 +289,80 @@ func formatIDs(first uint64, n int) []string {
 	return ids
 }
 
-// insert stores new records; values are already the store's own copies.
-func (st *state) insert(name string, values []map[string]crmio.Value, log *undoLog) []string {
-	if len(values) == 0 {
+// insert stores new records, encoded in enc; recs are the caller's, read
+// only for the match keys of indexed fields.
+func (st *state) insert(name string, recs []crmio.Record, enc *encoded, log *undoLog) []string {
+	if len(recs) == 0 {
 		return []string{}
 	}
 	m := st.module(name, true)
-	ids := formatIDs(st.seq, len(values))
-	block := make([]record, len(values)) // one allocation for the batch
-	added := make([]*record, len(values))
-	for i, v := range values {
+	ids := formatIDs(st.seq, len(recs))
+	first := st.seq + 1
+	m.order = slices.Grow(m.order, len(recs))
+	for i := range recs {
 		st.seq++
-		r := &block[i]
-		*r = record{seq: st.seq, id: ids[i], values: v}
-		added[i] = r
+		r := record{seq: st.seq, at: m.arena.add(enc.rec(i))}
+		m.live += int64(r.at.n)
+		m.order = append(m.order, r)
 	}
-	m.order = append(m.order, added...)
 	for field, idx := range m.index {
-		for _, r := range added {
-			if v, ok := r.values[field]; ok {
+		for i, rec := range recs {
+			if v, ok := rec.Values[field]; ok {
 				st.keyBuf = appendKeys(st.keyBuf[:0], v)
 				for _, k := range st.keyBuf {
-					idx.append(k, r) // counters grow: appending keeps each list sorted
+					idx.add(st, m, k, first+uint64(i))
 				}
 			}
 		}
 	}
 	if log != nil {
-		log.push(undoStep{op: opInsert, module: m, recs: added})
+		log.push(undoStep{op: opInsert, module: m, seqs: []uint64{first, st.seq}})
 	}
 	return ids
 }
 
 // update replaces the values of existing records, checking every id first.
-func (st *state) update(name string, recs []crmio.Record, values []map[string]crmio.Value, log *undoLog) error {
+func (st *state) update(name string, recs []crmio.Record, enc *encoded, log *undoLog) error {
 	m := st.module(name, false)
-	targets := make([]*record, len(recs))
+	pos := make([]int, len(recs))
 	for i, rec := range recs {
-		var r *record
+		p := -1
 		if m != nil {
-			r = m.find(rec.ID)
+			p = m.find(rec.ID)
 		}
-		if r == nil {
+		if p < 0 {
 			return fmt.Errorf("memory: update %q: record %d, id %q: %w", name, i, rec.ID, crmio.ErrNotFound)
 		}
-		targets[i] = r
+		pos[i] = p
 	}
-	var old []map[string]crmio.Value
-	if log != nil {
-		old = make([]map[string]crmio.Value, len(targets))
+	var step undoStep
+	if log != nil && len(recs) > 0 {
+		step = undoStep{op: opUpdate, module: m, seqs: make([]uint64, len(pos)), old: make([]ref, len(pos))}
 	}
-	for i, r := range targets {
-		if old != nil {
-			old[i] = r.values
+	for i, p := range pos {
+		r := &m.order[p]
+		if step.old != nil {
+			step.seqs[i], step.old[i] = r.seq, r.at
 		}
-		st.setValues(m, r, values[i])
+		st.setValues(m, r, m.arena.add(enc.rec(i)), recs[i].Values)
 	}
-	if log != nil && len(targets) > 0 {
-		log.push(undoStep{op: opUpdate, module: m, recs: targets, old: old})
+	if step.old != nil {
+		log.push(step)
+	}
+	if !st.inTx {
+		m.compact()
 	}
 	return nil
 }
 
-// setValues installs new values for r and moves its index entries.
-func (st *state) setValues(m *module, r *record, values map[string]crmio.Value) {
+// setValues points r at a new encoding, whose values are values, and
+// moves its index entries.
+func (st *state) setValues(m *module, r *record, at ref, values map[string]crmio.Value) {
+	old := m.arena.bytes(r.at)
+	m.live += int64(at.n) - int64(r.at.n)
+	r.at = at
 	for field, idx := range m.index {
-		before, hadBefore := r.values[field]
+		before, hadBefore := st.codec.field(old, field)
 		after, hasAfter := values[field]
 		if hadBefore == hasAfter && before.Equal(after) {
 			continue // the common case: an update leaves most fields alone
@@ -335,16 +377,15 @@ func (st *state) setValues(m *module, r *record, values map[string]crmio.Value) 
 		}
 		for _, k := range oldKeys {
 			if !slices.Contains(st.keyBuf, k) {
-				idx.remove(k, r)
+				idx.remove(st, k, r.seq, st.keyBuf)
 			}
 		}
 		for _, k := range st.keyBuf {
 			if !slices.Contains(oldKeys, k) {
-				idx.add(k, r)
+				idx.add(st, m, k, r.seq)
 			}
 		}
 	}
-	r.values = values
 }
 
 // delete removes records; missing ids are ignored.
@@ -353,21 +394,23 @@ func (st *state) delete(name string, ids []string, log *undoLog) {
 	if m == nil {
 		return
 	}
-	var removed []*record
+	var removed []uint64
 	for _, id := range ids {
-		r := m.find(id)
-		if r == nil {
+		p := m.find(id)
+		if p < 0 {
 			continue
 		}
+		r := &m.order[p]
 		r.deleted = true
 		m.dead++
+		m.live -= int64(r.at.n)
 		st.unindex(m, r)
 		if log != nil {
-			removed = append(removed, r)
+			removed = append(removed, r.seq)
 		}
 	}
 	if log != nil && len(removed) > 0 {
-		log.push(undoStep{op: opDelete, module: m, recs: removed})
+		log.push(undoStep{op: opDelete, module: m, seqs: removed})
 	}
 	if !st.inTx {
 		m.compact()
@@ -376,11 +419,14 @@ func (st *state) delete(name string, ids []string, log *undoLog) {
 
 // unindex removes every index entry of r.
 func (st *state) unindex(m *module, r *record) {
+	if len(m.index) == 0 {
+		return
+	}
+	b := m.arena.bytes(r.at)
 	for field, idx := range m.index {
-		if v, ok := r.values[field]; ok {
-			st.keyBuf = appendKeys(st.keyBuf[:0], v)
-			for _, k := range st.keyBuf {
-				idx.remove(k, r)
+		if v, ok := st.codec.field(b, field); ok {
+			for _, k := range crmio.MatchKeys(v) {
+				idx.remove(st, k, r.seq, nil)
 			}
 		}
 	}
@@ -388,28 +434,39 @@ func (st *state) unindex(m *module, r *record) {
 
 // reindex adds every index entry of r (a record coming back).
 func (st *state) reindex(m *module, r *record) {
+	if len(m.index) == 0 {
+		return
+	}
+	b := m.arena.bytes(r.at)
 	for field, idx := range m.index {
-		if v, ok := r.values[field]; ok {
-			st.keyBuf = appendKeys(st.keyBuf[:0], v)
-			for _, k := range st.keyBuf {
-				idx.add(k, r)
+		if v, ok := st.codec.field(b, field); ok {
+			for _, k := range crmio.MatchKeys(v) {
+				idx.add(st, m, k, r.seq)
 			}
 		}
 	}
 }
 
-// find returns the live record of id, or nil.
-func (m *module) find(id string) *record {
+// find returns the position in order of the live record of id, or -1.
+func (m *module) find(id string) int {
 	seq, ok := parseID(id)
 	if !ok {
-		return nil
+		return -1
 	}
+	return m.findSeq(seq)
+}
+
+// findSeq returns the position in order of the live record of counter
+// seq, or -1.
+func (m *module) findSeq(seq uint64) int {
 	i, found := slices.BinarySearchFunc(m.order, seq, bySeq)
 	if !found || m.order[i].deleted {
-		return nil
+		return -1
 	}
-	return m.order[i]
+	return i
 }
+
+func bySeq(r record, seq uint64) int { return cmp.Compare(r.seq, seq) }
 
 // parseID returns the counter of an id formatIDs made, refusing any other
 // spelling of the number ("7", "0000000000007" with one zero too many), so
@@ -429,31 +486,45 @@ func parseID(id string) (uint64, bool) {
 	return n, n > 0
 }
 
-// compact drops tombstones from order once they are the larger part.
+// compact drops tombstones from order once they are the larger part, and
+// copies the live encodings into a new arena once garbage is the larger
+// part of the old one: both costs are then paid for by as many writes.
+// It must not run during a transaction, whose undo log refers to
+// tombstones and to old encodings.
 func (m *module) compact() {
-	if m.dead < 64 || m.dead < len(m.order)/2 {
+	garbage := m.arena.size - m.live
+	rebuild := garbage > maxChunk && garbage > m.live
+	if !rebuild && (m.dead < 64 || m.dead < len(m.order)/2) {
 		return
 	}
-	live := make([]*record, 0, len(m.order)-m.dead)
+	live := make([]record, 0, len(m.order)-m.dead)
+	var fresh arena
 	for _, r := range m.order {
-		if !r.deleted {
-			live = append(live, r)
+		if r.deleted {
+			continue
 		}
+		if rebuild {
+			r.at = fresh.add(m.arena.bytes(r.at))
+		}
+		live = append(live, r)
 	}
 	m.order = live
 	m.dead = 0
+	if rebuild {
+		m.arena = fresh
+	}
 }
 
-// get returns the records of ids, in order, sharing the stored maps.
-func (st *state) get(name string, ids []string) []crmio.Record {
+// get returns the encodings of ids, in order, to decode after the lock.
+func (st *state) get(name string, ids []string) []encodedRecord {
 	m := st.module(name, false)
-	out := make([]crmio.Record, 0, len(ids))
+	out := make([]encodedRecord, 0, len(ids))
 	if m == nil {
 		return out
 	}
 	for _, id := range ids {
-		if r := m.find(id); r != nil {
-			out = append(out, r.export(name))
+		if p := m.find(id); p >= 0 {
+			out = append(out, encodedRecord{id: id, b: m.arena.bytes(m.order[p].at)})
 		}
 	}
 	return out
@@ -468,16 +539,20 @@ func (st *state) lookup(name, field string, keys []string) map[string][]string {
 	}
 	idx, ok := m.index[field]
 	if !ok {
-		idx = make(fieldIndex)
-		for _, r := range m.order {
-			if v, has := r.values[field]; has && !r.deleted {
+		idx = newFieldIndex(field)
+		for i := range m.order {
+			r := &m.order[i]
+			if r.deleted {
+				continue
+			}
+			if v, has := st.codec.field(m.arena.bytes(r.at), field); has {
 				st.keyBuf = appendKeys(st.keyBuf[:0], v)
 				for _, k := range st.keyBuf {
-					idx.append(k, r)
+					idx.add(st, m, k, r.seq)
 				}
 			}
 		}
 		m.index[field] = idx
 	}
-	return idx.lookup(keys)
+	return idx.lookup(st, m, keys)
 }

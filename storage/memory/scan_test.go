@@ -24,7 +24,12 @@ func TestSortRecordsAgreesWithCompare(t *testing.T) {
 	}
 	fields := []string{"x", "y", "z"}
 	for round := range 200 {
+		var q storage.Query
+		for range 1 + rng.IntN(3) {
+			q.Order = append(q.Order, storage.Order{Field: fields[rng.IntN(len(fields))], Desc: rng.IntN(2) == 0})
+		}
 		recs := make([]sorted, 30)
+		byRec := map[uint64]crmio.Record{}
 		for i := range recs {
 			v := map[string]crmio.Value{}
 			for _, f := range fields {
@@ -32,14 +37,11 @@ func TestSortRecordsAgreesWithCompare(t *testing.T) {
 					v[f] = values[rng.IntN(len(values))]
 				}
 			}
-			recs[i] = sorted{rec: crmio.Record{ID: strconv.Itoa(i), Values: v}, seq: uint64(i + 1)}
-		}
-		var q storage.Query
-		for range 1 + rng.IntN(3) {
-			q.Order = append(q.Order, storage.Order{Field: fields[rng.IntN(len(fields))], Desc: rng.IntN(2) == 0})
+			byRec[uint64(i+1)] = crmio.Record{ID: strconv.Itoa(i), Values: v}
+			recs[i] = sorted{seq: uint64(i + 1), keys: sortKeys(nil, v, q.Order)}
 		}
 		want := slices.Clone(recs)
-		slices.SortStableFunc(want, func(a, b sorted) int { return q.Compare(a.rec, b.rec) })
+		slices.SortStableFunc(want, func(a, b sorted) int { return q.Compare(byRec[a.seq], byRec[b.seq]) })
 		got := slices.Clone(recs)
 		sortRecords(got, q.Order)
 		for i := range got {

@@ -101,22 +101,11 @@ func (t *tx) write(ctx context.Context, f func(st *state, log *undoLog) error) e
 }
 
 func (t *tx) Insert(ctx context.Context, module string, recs []crmio.Record) (ids []string, err error) {
-	if err := checkInsert(module, recs); err != nil {
-		return nil, err
-	}
-	values := cloneValues(recs)
-	err = t.write(ctx, func(st *state, log *undoLog) error {
-		ids = st.insert(module, values, log)
-		return nil
-	})
-	return ids, err
+	return insert(ctx, t.st.codec, t.write, module, recs)
 }
 
 func (t *tx) Update(ctx context.Context, module string, recs []crmio.Record) error {
-	values := cloneValues(recs)
-	return t.write(ctx, func(st *state, log *undoLog) error {
-		return st.update(module, recs, values, log)
-	})
+	return update(ctx, t.st.codec, t.write, module, recs)
 }
 
 func (t *tx) Delete(ctx context.Context, module string, ids []string) error {
@@ -127,13 +116,7 @@ func (t *tx) Delete(ctx context.Context, module string, ids []string) error {
 }
 
 func (t *tx) Get(ctx context.Context, module string, ids []string) ([]crmio.Record, error) {
-	var out []crmio.Record
-	err := t.read(ctx, func(st *state) error {
-		out = st.get(module, ids)
-		return nil
-	})
-	cloneOut(out)
-	return out, err
+	return get(ctx, t.st.codec, t.read, module, ids)
 }
 
 func (t *tx) Lookup(ctx context.Context, module, field string, keys []string) (map[string][]string, error) {
@@ -147,7 +130,7 @@ func (t *tx) Lookup(ctx context.Context, module, field string, keys []string) (m
 }
 
 func (t *tx) Scan(ctx context.Context, module string, q storage.Query) iter.Seq2[crmio.Record, error] {
-	return scan(ctx, t.read, module, q)
+	return scan(ctx, t.st.codec, t.read, module, q)
 }
 
 // undoLog records what a transaction changed, batch by batch, so that a
@@ -172,8 +155,10 @@ const (
 type undoStep struct {
 	op     undoOp
 	module *module
-	recs   []*record                // inserted, updated or deleted records
-	old    []map[string]crmio.Value // update: the values before, by recs
+	// seqs are the counters of the updated or deleted records; of an
+	// insert, the first and the last (an insert's counters follow on).
+	seqs   []uint64
+	old    []ref // update: the encodings before, by seqs
 	job    *jobEntry
 	oldJob storage.Job // update job: the job before
 	oldLen int         // append journal: the length before
@@ -186,20 +171,30 @@ func (st *state) rollback(log *undoLog) {
 		m := step.module
 		switch step.op {
 		case opInsert:
-			for _, r := range slices.Backward(step.recs) {
+			// Counters are positions in order relative to the first one:
+			// nothing leaves order during a transaction.
+			p, _ := slices.BinarySearchFunc(m.order, step.seqs[0], bySeq)
+			for k := p + int(step.seqs[1]-step.seqs[0]); k >= p; k-- {
+				r := &m.order[k]
 				r.deleted = true
 				m.dead++
+				m.live -= int64(r.at.n)
 				st.unindex(m, r)
 			}
 		case opUpdate:
-			for j, r := range slices.Backward(step.recs) {
-				st.setValues(m, r, step.old[j])
+			names := st.codec.syms.Names()
+			for j, seq := range slices.Backward(step.seqs) {
+				p, _ := slices.BinarySearchFunc(m.order, seq, bySeq)
+				st.setValues(m, &m.order[p], step.old[j], decode(m.arena.bytes(step.old[j]), names))
 			}
 		case opDelete:
-			for _, r := range slices.Backward(step.recs) {
+			for _, seq := range slices.Backward(step.seqs) {
 				// Deleted records stay in order during a transaction.
+				p, _ := slices.BinarySearchFunc(m.order, seq, bySeq)
+				r := &m.order[p]
 				r.deleted = false
 				m.dead--
+				m.live += int64(r.at.n)
 				st.reindex(m, r)
 			}
 		case opCreateJob:
@@ -210,8 +205,9 @@ func (st *state) rollback(log *undoLog) {
 		case opUpdateJob:
 			step.job.job = step.oldJob
 		case opAppendJournal:
-			clear(step.job.journal[step.oldLen:])
-			step.job.journal = step.job.journal[:step.oldLen]
+			// The entries' bytes stay behind as garbage: bytes once
+			// written are never written again (see arena).
+			step.job.journal.n = step.oldLen
 		}
 	}
 	log.steps = nil
