@@ -110,13 +110,15 @@ func decode(b []byte, names []string) map[string]crmio.Value {
 	return values
 }
 
-// field returns the value of one field of an encoding.
+// field returns the value of one field of an encoding, for use while the
+// caller runs: its strings alias the arena (which is never written twice,
+// so that is safe), and a string kept would keep a whole arena chunk.
 func (c *codec) field(b []byte, name string) (crmio.Value, bool) {
 	id, ok := c.syms.Lookup(name)
 	if !ok {
 		return crmio.Value{}, false // no record ever had the field
 	}
-	v, found, err := bincodec.Field(b, id)
+	v, found, err := bincodec.Field(b, id, bincodec.View)
 	if err != nil {
 		panic("memory: a stored record does not decode: " + err.Error())
 	}

@@ -23,19 +23,54 @@
 // order, which is the store's id order: the order of a Scan without Order,
 // of Scan ties, and of the ids Lookup returns. Ids are never reused.
 //
+// # Representation
+//
+// The store is built to be cheap to write into and cheap for the garbage
+// collector, because imports write millions of records into it and a heap
+// of millions of maps of Values (each Value 48 bytes, pointers included)
+// costs more to clone on the way in, and to mark at every collection, than
+// the import's own work.
+//
+// So a record is kept encoded (package storage/internal/bincodec), not as
+// a map: Insert and Update encode straight from the caller's map, outside
+// the lock, and the bytes go into large append-only arena chunks of the
+// module. A record is its counter and the chunk, offset and length of its
+// encoding: integers, so that the slice of records, like the chunks, holds
+// no pointer for the collector to scan. Field names are numbered once per
+// store, so a record spends a byte or two on each. Ids are not stored:
+// they are formatted from the counter.
+//
+// Encodings are never modified once written: an update writes a new one
+// and leaves the old bytes as garbage, which is copied out (the live
+// encodings into a new arena) once it outweighs the live data. So a reader
+// may keep the bytes it found under the lock and decode them after
+// releasing it. Get and Scan decode into new maps, so that no caller
+// shares memory with the store or with another caller.
+//
+// The journal of import history is kept the same way: each entry encoded
+// (record images included), entries located by refs in fixed-size chunks,
+// so that a long journal grows without being copied.
+//
 // # Cost
 //
-// Records are kept as copies: Insert, Update and Get copy each record's
-// Values map, so that no caller shares a map with the store. Values
-// themselves are immutable and shared.
+// Insert and Update cost an encoding of each record (about what copying
+// its map would, without the allocation); Get and Scan cost a decoding of
+// each record they return.
 //
-// Lookup is served by a match-key index per field (module → field → key →
-// records). A field's index is built on its first Lookup, in one pass over
-// the module, and maintained by every write from then on; fields that are
-// never looked up cost nothing on writes. A lookup then costs O(keys).
+// Lookup is served by a match-key index per field. A field's index is
+// built on its first Lookup, in one pass over the module, and maintained
+// by every write from then on; fields that are never looked up cost
+// nothing on writes. An index maps the 64-bit hash of a key to the counter
+// of the one record that has it, in a map without pointers; keys that
+// several records share (or that collide) are grouped by key beside it. A
+// lookup checks a single candidate by recomputing the match keys of its
+// stored value, so a hash collision never yields a wrong record. A lookup
+// costs O(keys).
 //
-// Scan filters every record of the module with storage.Query.Matches, so
-// it costs O(records); with an Order it also sorts the matches. It holds
-// the lock for one chunk of records at a time and never while yielding, so
-// the caller may write to the store as it iterates.
+// Scan reads out the encodings of a chunk of records under the shared lock
+// and filters them after releasing it, decoding only the fields the
+// filters and the order read until a record is chosen, so it costs
+// O(records) decodings of those fields; with an Order it also sorts the
+// matches. It never holds the lock while yielding, so the caller may write
+// to the store as it iterates.
 package memory

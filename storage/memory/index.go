@@ -3,6 +3,7 @@ package memory
 import (
 	"hash/maphash"
 	"slices"
+	"strings"
 
 	"github.com/crmio/crmio"
 )
@@ -40,17 +41,18 @@ func newFieldIndex(field string) *fieldIndex {
 	return &fieldIndex{field: field, one: make(map[uint64]uint64), many: make(map[uint64][]keyGroup)}
 }
 
-// keysOf returns the match keys of the field of the record of counter seq.
-func (idx *fieldIndex) keysOf(st *state, m *module, seq uint64) []string {
+// keysOf appends to dst the match keys of the field of the record of
+// counter seq.
+func (idx *fieldIndex) keysOf(dst []string, st *state, m *module, seq uint64) []string {
 	i, found := slices.BinarySearchFunc(m.order, seq, bySeq)
 	if !found {
-		return nil
+		return dst
 	}
 	v, ok := st.codec.field(m.arena.bytes(m.order[i].at), idx.field)
 	if !ok {
-		return nil
+		return dst
 	}
-	return crmio.MatchKeys(v)
+	return appendKeys(dst, v)
 }
 
 // add records that the record of counter seq has key.
@@ -72,7 +74,7 @@ func (idx *fieldIndex) add(st *state, m *module, key string, seq uint64) {
 	// from its stored value (usually one key has the hash, or two that
 	// collide).
 	var groups []keyGroup
-	for _, k := range idx.keysOf(st, m, s0) {
+	for _, k := range idx.keysOf(nil, st, m, s0) {
 		if hashKey(st.seed, k) == h {
 			groups = addToGroups(groups, k, s0)
 		}
@@ -92,7 +94,9 @@ func addToGroups(groups []keyGroup, key string, seq uint64) []keyGroup {
 			return groups
 		}
 	}
-	return append(groups, keyGroup{key: key, seqs: []uint64{seq}})
+	// The key is kept: it must not alias an arena (keysOf decodes in
+	// place), or a caller's string.
+	return append(groups, keyGroup{key: strings.Clone(key), seqs: []uint64{seq}})
 }
 
 // remove records that the record of counter seq no longer has key; still
@@ -144,11 +148,13 @@ func (idx *fieldIndex) lookup(st *state, m *module, keys []string) map[string][]
 		seqs []uint64 // the records, when several hold the key
 	}
 	var hits []hit
+	var scratch []string
 	total := 0
 	for _, k := range keys {
 		h := hashKey(st.seed, k)
 		if s0, ok := idx.one[h]; ok {
-			if slices.Contains(idx.keysOf(st, m, s0), k) {
+			scratch = idx.keysOf(scratch[:0], st, m, s0)
+			if slices.Contains(scratch, k) {
 				hits = append(hits, hit{key: k, one: s0})
 				total++
 			}

@@ -110,13 +110,15 @@ func (s *symbolSet) has(id uint32, names []string) bool {
 	return s.by[id]
 }
 
-// load decodes the fields the query reads into scratch.
+// load decodes the fields the query reads into scratch. Their strings
+// alias the arena: they serve only to filter and to make sort keys (new
+// strings).
 func (f *filter) load(b []byte) {
 	clear(f.scratch)
 	if len(f.read.fields) == 0 {
 		return
 	}
-	if _, err := bincodec.DecodeInto(f.scratch, b, f.names, func(id uint32) bool { return f.read.has(id, f.names) }); err != nil {
+	if _, err := bincodec.DecodeInto(f.scratch, b, f.names, bincodec.View, func(id uint32) bool { return f.read.has(id, f.names) }); err != nil {
 		panic("memory: a stored record does not decode: " + err.Error())
 	}
 }
@@ -134,7 +136,7 @@ func (f *filter) output(seq uint64, b []byte) crmio.Record {
 		return rec
 	}
 	rec.Values = make(map[string]crmio.Value, len(f.q.Fields))
-	if _, err := bincodec.DecodeInto(rec.Values, b, f.names, func(id uint32) bool { return f.out.has(id, f.names) }); err != nil {
+	if _, err := bincodec.DecodeInto(rec.Values, b, f.names, bincodec.Copy, func(id uint32) bool { return f.out.has(id, f.names) }); err != nil {
 		panic("memory: a stored record does not decode: " + err.Error())
 	}
 	return rec

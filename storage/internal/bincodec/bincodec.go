@@ -41,6 +41,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/crmio/crmio"
 )
@@ -101,6 +102,16 @@ type Encoder struct {
 	syms *Symbols
 	meta []byte
 	heap []byte
+	// recent remembers the numbers of names met, by where the name's bytes
+	// are: callers usually build every record's map with the same name
+	// strings, and comparing a string with itself is cheaper than hashing
+	// it for the table's map.
+	recent [64]symbol
+}
+
+type symbol struct {
+	name string
+	id   uint32
 }
 
 // NewEncoder returns an encoder numbering fields with syms.
@@ -116,11 +127,16 @@ func (e *Encoder) AppendRecords(dst []byte, ends []int, values func(i int) map[s
 		e.meta = binary.AppendUvarint(e.meta[:0], uint64(len(values(i))))
 		e.heap = e.heap[:0]
 		for name, v := range values(i) {
-			id, ok := s.ids[name]
-			if !ok {
-				s.mu.RUnlock()
-				id = s.add(name)
-				s.mu.RLock()
+			slot := &e.recent[(uintptr(unsafe.Pointer(unsafe.StringData(name)))>>3^uintptr(len(name)))%uintptr(len(e.recent))]
+			id := slot.id
+			if slot.name != name || name == "" {
+				var ok bool
+				if id, ok = s.ids[name]; !ok {
+					s.mu.RUnlock()
+					id = s.add(name)
+					s.mu.RLock()
+				}
+				*slot = symbol{name: name, id: id}
 			}
 			e.meta = binary.AppendUvarint(e.meta, uint64(id))
 			e.appendValue(v)
@@ -209,8 +225,10 @@ type reader struct {
 	// heapStr, when set, is heap as one string: strings are cut from it
 	// rather than allocated one by one.
 	heapStr string
-	hp      int // next heap byte
-	err     error
+	// view makes strings alias heap (see View) rather than copy it.
+	view bool
+	hp   int // next heap byte
+	err  error
 }
 
 func split(b []byte) (reader, error) {
@@ -272,6 +290,8 @@ func (r *reader) str(skip bool) string {
 		return ""
 	case r.heapStr != "":
 		return r.heapStr[start:r.hp]
+	case r.view:
+		return unsafe.String(&r.heap[start], int(n))
 	}
 	return string(r.heap[start:r.hp])
 }
@@ -411,14 +431,28 @@ func Decode(b []byte, names []string) (map[string]crmio.Value, error) {
 	return out, nil
 }
 
+// Mode says how decoded strings are made.
+type Mode uint8
+
+const (
+	// Copy gives the values strings of their own.
+	Copy Mode = iota
+	// View gives them strings that alias the encoding's bytes, without
+	// allocating: only for bytes that are never modified afterwards, such
+	// as a store's append-only arena, and best for values that do not
+	// outlive the call (a value kept keeps all of the bytes alive).
+	View
+)
+
 // DecodeInto decodes the fields of an encoding that want accepts (by
-// symbol) into dst, strings allocated one by one: for reading a few fields
-// of many records. It reports how many fields it decoded.
-func DecodeInto(dst map[string]crmio.Value, b []byte, names []string, want func(id uint32) bool) (int, error) {
+// symbol) into dst: for reading a few fields of many records. It reports
+// how many fields it decoded.
+func DecodeInto(dst map[string]crmio.Value, b []byte, names []string, mode Mode, want func(id uint32) bool) (int, error) {
 	r, err := split(b)
 	if err != nil {
 		return 0, err
 	}
+	r.view = mode == View
 	n := r.uvarint()
 	if n > uint64(len(r.meta)) {
 		return 0, ErrCorrupt
@@ -447,11 +481,12 @@ func DecodeInto(dst map[string]crmio.Value, b []byte, names []string, want func(
 
 // Field returns the value of the field numbered id in an encoding, and
 // whether the encoding has it.
-func Field(b []byte, id uint32) (crmio.Value, bool, error) {
+func Field(b []byte, id uint32, mode Mode) (crmio.Value, bool, error) {
 	r, err := split(b)
 	if err != nil {
 		return crmio.Value{}, false, err
 	}
+	r.view = mode == View
 	n := r.uvarint()
 	for range int(n) {
 		fid := r.uvarint()

@@ -143,7 +143,7 @@ func TestDecodeSelected(t *testing.T) {
 	names := syms.Names()
 	pick := map[string]bool{"text": true, "list": true, "address": true, "absent": true}
 	dst := map[string]crmio.Value{}
-	n, err := DecodeInto(dst, b, names, func(id uint32) bool { return pick[names[id]] })
+	n, err := DecodeInto(dst, b, names, Copy, func(id uint32) bool { return pick[names[id]] })
 	if err != nil || n != 3 {
 		t.Fatalf("DecodeInto: %d fields, %v", n, err)
 	}
@@ -153,13 +153,20 @@ func TestDecodeSelected(t *testing.T) {
 		if !ok {
 			t.Fatalf("%q has no number", name)
 		}
-		v, found, err := Field(b, id)
-		if err != nil || !found || !v.Equal(w) {
-			t.Errorf("Field(%q) = %v, %v, %v; want %v", name, v, found, err, w)
+		for _, mode := range []Mode{Copy, View} {
+			v, found, err := Field(b, id, mode)
+			if err != nil || !found || !v.Equal(w) {
+				t.Errorf("Field(%q, %d) = %v, %v, %v; want %v", name, mode, v, found, err, w)
+			}
 		}
 	}
+	view := map[string]crmio.Value{}
+	if _, err := DecodeInto(view, b, names, View, func(uint32) bool { return true }); err != nil {
+		t.Fatal(err)
+	}
+	checkSame(t, view, want)
 	other := syms.add("other")
-	if _, found, err := Field(b, other); found || err != nil {
+	if _, found, err := Field(b, other, Copy); found || err != nil {
 		t.Errorf("Field of an absent field: found %v, %v", found, err)
 	}
 }
@@ -293,7 +300,7 @@ func FuzzRoundTrip(f *testing.F) {
 		// Every field alone, as an index reads it.
 		for name, w := range want {
 			id, _ := syms.Lookup(name)
-			v, found, err := Field(b[len("prefix"):], id)
+			v, found, err := Field(b[len("prefix"):], id, View)
 			if err != nil || !found || !v.Equal(w) {
 				t.Errorf("Field(%q) = %v, %v, %v; want %v", name, v, found, err, w)
 			}
@@ -312,8 +319,8 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		names := syms.Names()
 		got, err := Decode(b, names)
-		Field(b, 3)
-		DecodeInto(map[string]crmio.Value{}, b, names, func(id uint32) bool { return id%2 == 0 })
+		Field(b, 3, View)
+		DecodeInto(map[string]crmio.Value{}, b, names, View, func(id uint32) bool { return id%2 == 0 })
 		if err != nil {
 			return
 		}
