@@ -30,9 +30,10 @@
 //
 //   - crmio_records (id, module, vals, keys, sorts, hkeys): every record of
 //     every module. vals is the record's values as a JSON object of
-//     crmio.Value JSON forms; it is json, not jsonb, because jsonb cannot
-//     hold text with U+0000 and json keeps the text as written (and costs
-//     less to write). keys and sorts (bytea[]) hold the crmio.MatchKey and
+//     crmio.Value JSON forms, kept as text: byte for byte as written (which
+//     jsonb would not do, and cannot for text with U+0000), without the
+//     syntax check json would make on every write; a field selection
+//     reads it as json. keys and sorts (bytea[]) hold the crmio.MatchKey and
 //     storage.SortKey of every value (every item of a list) of the
 //     module's key fields (below), computed in Go and prefixed by the
 //     field; bytea compares bytewise, as Go compares strings (what COLLATE

@@ -284,7 +284,7 @@ func (c *conn) updateStaged(ctx context.Context, db *pgx.Conn, module string, re
 const stageSQL = `CREATE TEMP TABLE IF NOT EXISTS crmio_stage (
 	id     bigint   NOT NULL,
 	module text     NOT NULL,
-	vals   json     NOT NULL,
+	vals   text     NOT NULL,
 	keys   bytea[]  NOT NULL,
 	sorts  bytea[]  NOT NULL,
 	hkeys  bigint[] NOT NULL

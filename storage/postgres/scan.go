@@ -168,15 +168,15 @@ func buildScan(module string, q storage.Query, indexed func(module, field string
 	case q.Fields == nil:
 		b.WriteString("r.vals")
 	case len(q.Fields) == 0:
-		b.WriteString("'{}'::json")
+		b.WriteString("'{}'::text")
 	default:
 		// json_each reads each field of the stored object; the selected
 		// ones are put back together. JSON null stays null. PostgreSQL's
 		// JSON functions refuse text holding U+0000 (escaped \u0000):
 		// such a record comes whole, and Scan projects it.
-		b.WriteString(`CASE WHEN strpos(r.vals::text, '\u0000') > 0 THEN r.vals ELSE coalesce((SELECT json_object_agg(f.key, f.value) FROM json_each(r.vals) f WHERE f.key = ANY(`)
+		b.WriteString(`CASE WHEN strpos(r.vals, '\u0000') > 0 THEN r.vals ELSE coalesce((SELECT json_object_agg(f.key, f.value) FROM json_each(r.vals::json) f WHERE f.key = ANY(`)
 		b.arg(q.Fields, "text[]")
-		b.WriteString(")), '{}'::json) END")
+		b.WriteString("))::text, '{}') END")
 	}
 	b.WriteString(" FROM crmio_records r WHERE r.module = ")
 	b.arg(module, "text")

@@ -143,7 +143,7 @@ func TestUpgradeFromVersion1(t *testing.T) {
 		queries := []storage.Query{
 			{Where: []storage.Filter{{Field: "city", Op: storage.Eq, Value: crmio.TextValue("lima")}}, Order: []storage.Order{{Field: "amount", Desc: true}}},
 			{Where: []storage.Filter{{Field: "amount", Op: storage.Ge, Value: crmio.IntValue(40)}}, Order: []storage.Order{{Field: "name"}}},
-			{Where: []storage.Filter{{Field: "name", Op: storage.Contains, Value: crmio.TextValue("son 1")}}},
+			{Where: []storage.Filter{{Field: "name", Op: storage.Contains, Value: crmio.TextValue("son 1")}}, Fields: []string{"email", "city"}},
 			{Where: []storage.Filter{{Field: "email", Op: storage.Ne, Value: crmio.EmailValue("p2@work.example.com")}}, Limit: 40, Order: []storage.Order{{Field: "email"}}},
 			{Scope: &storage.Scope{Name: "oslo", Where: []storage.Filter{{Field: "city", Op: storage.Eq, Value: crmio.TextValue("Oslo")}}},
 				Where: []storage.Filter{{Field: "amount", Op: storage.Lt, Value: crmio.IntValue(10)}}},
@@ -158,6 +158,11 @@ func TestUpgradeFromVersion1(t *testing.T) {
 			slices.SortStableFunc(exp, q.Compare)
 			if q.Limit > 0 && len(exp) > q.Limit {
 				exp = exp[:q.Limit]
+			}
+			if q.Fields != nil {
+				for i := range exp {
+					exp[i] = q.Project(exp[i])
+				}
 			}
 			var got []crmio.Record
 			for r, err := range s.Scan(ctx, "people", q) {
