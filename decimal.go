@@ -99,7 +99,12 @@ func MustDecimal(text string) Decimal {
 }
 
 // DecimalFromInt returns n as a Decimal.
-func DecimalFromInt(n int64) Decimal { return Decimal{s: strconv.FormatInt(n, 10)} }
+func DecimalFromInt(n int64) Decimal {
+	if n == 0 {
+		return Decimal{} // the canonical zero, as ParseDecimal("0") gives
+	}
+	return Decimal{s: strconv.FormatInt(n, 10)}
+}
 
 func newDecimal(neg bool, intPart, fracPart string) Decimal {
 	s := intPart

@@ -96,3 +96,16 @@ func FuzzParseDecimal(f *testing.F) {
 		}
 	})
 }
+
+// TestDecimalFromIntCanonical checks that a Decimal made from an int is
+// the one ParseDecimal makes of its digits, zero included, so that == and
+// Value.Equal agree whichever way a number was made (a store reading
+// IntValue(0) back from its text must get an equal value).
+func TestDecimalFromIntCanonical(t *testing.T) {
+	for _, n := range []int64{0, 1, -1, 42, -9000, 1 << 62} {
+		parsed := MustDecimal(DecimalFromInt(n).String())
+		if DecimalFromInt(n) != parsed || !IntValue(n).Equal(NumberValue(parsed)) {
+			t.Errorf("DecimalFromInt(%d) = %#v, ParseDecimal of its text = %#v", n, DecimalFromInt(n), parsed)
+		}
+	}
+}
