@@ -55,16 +55,37 @@ func (r Record) Equal(s Record) bool {
 // whether a record changed since the import, without keeping a copy of it.
 // Fingerprints are stable across processes and runs.
 func (r Record) Fingerprint() string {
-	var sum uint64
+	var fp FingerprintSum
 	for name, v := range r.Values {
-		// Each field's hash is summed: the sum does not depend on the
-		// map's order.
-		sum += hashValue(hashString(fnvOffset, name), v)
+		fp.Add(name, v)
 	}
+	return fp.String()
+}
+
+// FingerprintSum builds a Fingerprint field by field: after Add of each
+// field of a record, in any order, String is the record's Fingerprint. It
+// lets a caller that holds most of a record early hash that part ahead,
+// off its critical path, and add the rest later (an importer hashes the
+// mapped fields in parallel and adds the references it resolves). The
+// zero FingerprintSum is the fingerprint of no values.
+type FingerprintSum struct {
+	sum    uint64
+	fields int
+}
+
+// Add adds one field's value. Adding a field twice counts it twice.
+func (f *FingerprintSum) Add(field string, v Value) {
+	// Each field's hash is summed: the sum does not depend on the order.
+	f.sum += hashValue(hashString(fnvOffset, field), v)
+	f.fields++
+}
+
+// String returns the fingerprint of the fields added.
+func (f FingerprintSum) String() string {
 	var buf [24]byte // 13 base-36 digits, a dot, the field count
-	b := strconv.AppendUint(buf[:0], sum, 36)
+	b := strconv.AppendUint(buf[:0], f.sum, 36)
 	b = append(b, '.')
-	return string(strconv.AppendInt(b, int64(len(r.Values)), 10))
+	return string(strconv.AppendInt(b, int64(f.fields), 10))
 }
 
 const (

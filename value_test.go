@@ -2,6 +2,8 @@ package crmio
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -197,6 +199,31 @@ func TestRecordFingerprint(t *testing.T) {
 	delete(d.Values, "null")
 	if a.Fingerprint() == d.Fingerprint() {
 		t.Error("a removed null field must change the fingerprint")
+	}
+}
+
+// TestFingerprintSum checks that a fingerprint built field by field, in
+// any order and in parts, is the record's, and that fingerprints stay what
+// earlier versions wrote: journals keep them across upgrades.
+func TestFingerprintSum(t *testing.T) {
+	rec := Record{Values: everyKind()}
+	names := slices.Sorted(maps.Keys(rec.Values))
+	var forward, backward FingerprintSum
+	for _, n := range names {
+		forward.Add(n, rec.Values[n])
+	}
+	for _, n := range slices.Backward(names) {
+		backward.Add(n, rec.Values[n])
+	}
+	if forward.String() != rec.Fingerprint() || backward.String() != rec.Fingerprint() {
+		t.Errorf("built field by field: %s and %s; Fingerprint: %s", forward.String(), backward.String(), rec.Fingerprint())
+	}
+	if got := (FingerprintSum{}).String(); got != (Record{}).Fingerprint() {
+		t.Errorf("zero FingerprintSum %q, Fingerprint of no values %q", got, (Record{}).Fingerprint())
+	}
+	golden := Record{Values: map[string]Value{"name": TextValue("Ada"), "n": IntValue(7)}}
+	if got, want := golden.Fingerprint(), "221a8y50q5wqc.2"; got != want {
+		t.Errorf("Fingerprint changed: %q, earlier versions wrote %q", got, want)
 	}
 }
 

@@ -139,6 +139,8 @@ func (r *run) write(ctx context.Context, store storage.Store, rows []pending) (*
 		existing string // id of the existing record, or ""
 	}
 	var inserts []crmio.Record
+	var insertRow []int                  // index into rows of each insert's row
+	var insertMerged []bool              // whether a later row merged into the insert
 	updates := map[string]crmio.Record{} // existing id → merged so far
 	var updateOrder []string
 	targets := make([]target, len(valid))
@@ -198,11 +200,14 @@ func (r *run) write(ctx context.Context, store storage.Store, rows []pending) (*
 			targets[j] = earlier
 			if earlier.insert >= 0 {
 				inserts[earlier.insert], _ = r.merger.Merge(inserts[earlier.insert], rec, r.mapped)
+				insertMerged[earlier.insert] = true
 			}
 			res.outcomes[i] = outUpdated
 		default:
 			targets[j].insert = len(inserts)
 			inserts = append(inserts, rec)
+			insertRow = append(insertRow, i)
+			insertMerged = append(insertMerged, false)
 			res.outcomes[i] = outCreated
 		}
 	}
@@ -270,7 +275,13 @@ func (r *run) write(ctx context.Context, store storage.Store, rows []pending) (*
 		if r.jobID != "" {
 			journal = slices.Grow(journal, len(ids))
 			for k, id := range ids {
-				journal = append(journal, storage.JournalEntry{Op: storage.JournalCreated, Module: r.module.Name, ID: id, Fingerprint: inserts[k].Fingerprint()})
+				var fp string
+				if insertMerged[k] {
+					fp = inserts[k].Fingerprint()
+				} else {
+					fp = r.fingerprint(&rows[insertRow[k]])
+				}
+				journal = append(journal, storage.JournalEntry{Op: storage.JournalCreated, Module: r.module.Name, ID: id, Fingerprint: fp})
 			}
 		}
 	}

@@ -741,3 +741,52 @@ func TestWarningsBeyondTheKeptOnesAreCounted(t *testing.T) {
 		t.Errorf("the last kept warning is for row %d, want 11", sum.Warnings[9].Row)
 	}
 }
+
+// TestJournalFingerprints checks that the journal holds each written
+// record's fingerprint as stored: the workers hash the mapped fields and
+// the writer adds the references it resolves, so a created record, one a
+// later row of the file merged into, one without a resolved reference and
+// an updated one must all match what the store holds.
+func TestJournalFingerprints(t *testing.T) {
+	store := memory.New()
+	existing := insert(t, store, "people", crmio.Record{Values: values("last_name", crmio.TextValue("Old"), "email", email("work", "grace@example.com"))})[0]
+	lines := []string{peopleHeader,
+		"Ada,Lovelace,ada@example.com,,ACME Corp,first",
+		"Alan,Turing,alan@example.com,+14155550102,,",
+		"Ada,Lovelace,ADA@example.com,+14155550199,,merged into row 2",
+		"Grace,Hopper,grace@example.com,,Globex,updates the stored record",
+		"Linus,Torvalds,linus@example.com,,globex,",
+	}
+	im := newImporter(t, store)
+	sum, err := im.Run(context.Background(), csvSource(lines...), importer.Plan{Module: "people", Mapping: peopleMapping(),
+		Duplicates: dedupe.Update, Merge: dedupe.FillEmpty, AutoCreateReferences: true, BatchSize: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Created != 3 || sum.Updated != 2 || sum.ReferencesCreated != 2 {
+		t.Fatalf("summary %s, references created %d", counts(sum), sum.ReferencesCreated)
+	}
+	seen := 0
+	for e, err := range store.Journal(context.Background(), sum.JobID) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := store.Get(context.Background(), e.Module, []string{e.ID})
+		if err != nil || len(recs) != 1 {
+			t.Fatalf("%s %s: %v, %v", e.Module, e.ID, recs, err)
+		}
+		if want := recs[0].Fingerprint(); e.Fingerprint != want {
+			t.Errorf("journal: %s %s %s has fingerprint %q; the stored record's is %q (%v)", e.Op, e.Module, e.ID, e.Fingerprint, want, recs[0].Values)
+		}
+		if e.ID == existing && e.Op != storage.JournalUpdated {
+			t.Errorf("the stored record's entry is %s, want updated", e.Op)
+		}
+		seen++
+	}
+	if seen != 6 { // 2 accounts, 3 people created, 1 updated
+		t.Errorf("%d journal entries, want 6", seen)
+	}
+	if _, err := im.Rollback(context.Background(), sum.JobID, nil); err != nil {
+		t.Errorf("rollback refused, as if the records had changed since: %v", err)
+	}
+}

@@ -238,6 +238,11 @@ type pending struct {
 	rec    crmio.Record
 	errs   []crmio.RowError
 	warns  []crmio.Warning
+	// fp is the fingerprint of rec's fields but its references, which the
+	// writer adds once it has resolved them: hashing the rest here, in the
+	// mapping workers, keeps it off the serial write stage. Set only when
+	// the run keeps a journal.
+	fp crmio.FingerprintSum
 }
 
 type batch struct {
@@ -378,8 +383,37 @@ func (r *run) mapRows(rows []formats.Row, err error) batch {
 		rec, errs, warns := r.mapper.ApplyTo(values, row.Number, row.Fields)
 		rec.Module = r.module.Name
 		out[i] = pending{row: row.Number, fields: row.Fields, rec: rec, errs: errs, warns: warns}
+		if r.jobID != "" && len(errs) == 0 {
+			for name, v := range rec.Values {
+				if !r.isRef(name) {
+					out[i].fp.Add(name, v)
+				}
+			}
+		}
 	}
 	return batch{rows: out, err: err}
+}
+
+// isRef reports whether field is one of the references the run resolves.
+func (r *run) isRef(field string) bool {
+	for _, f := range r.refs {
+		if f.Name == field {
+			return true
+		}
+	}
+	return false
+}
+
+// fingerprint returns the fingerprint of p's record as the writer stores
+// it: what the worker hashed, and the references resolved since.
+func (r *run) fingerprint(p *pending) string {
+	fp := p.fp
+	for _, f := range r.refs {
+		if v, ok := p.rec.Values[f.Name]; ok {
+			fp.Add(f.Name, v)
+		}
+	}
+	return fp.String()
 }
 
 // recycle offers the maps of a written batch to the mapping workers. The
