@@ -28,7 +28,7 @@ type batchResult struct {
 	errs        [][]crmio.RowError
 	warns       []crmio.Warning
 	refsCreated int
-	refCache    refCache // resolved by this batch: kept once it commits
+	resolved    resolved // what this batch resolved: cached once it commits
 	// dropped counts the warnings not built because the summary is full.
 	dropped int
 }
@@ -78,7 +78,7 @@ func (r *run) process(ctx context.Context, rows []pending) error {
 // apply adds a committed batch's result to the summary.
 func (r *run) apply(rows []pending, res *batchResult) {
 	s := r.sum
-	r.refCache.merge(res.refCache)
+	r.refs.cache(res.resolved)
 	s.ReferencesCreated += res.refsCreated
 	for i, p := range rows {
 		s.Read++
@@ -100,7 +100,7 @@ func (r *run) apply(rows []pending, res *batchResult) {
 // write does one batch's work against store (the transaction, where the
 // store has them).
 func (r *run) write(ctx context.Context, store storage.Store, rows []pending) (*batchResult, error) {
-	res := &batchResult{outcomes: make([]outcome, len(rows)), errs: make([][]crmio.RowError, len(rows)), refCache: refCache{}}
+	res := &batchResult{outcomes: make([]outcome, len(rows)), errs: make([][]crmio.RowError, len(rows)), resolved: resolved{}}
 	var journal []storage.JournalEntry
 
 	// Rows that mapping already failed stay failed; the rest go on.
@@ -321,9 +321,9 @@ func slicesDeleteFailed(valid []int, res *batchResult) []int {
 // cost a lookup.
 func (r *run) resolveReferences(ctx context.Context, store storage.Store, rows []pending, valid []int, res *batchResult) ([]storage.JournalEntry, error) {
 	var journal []storage.JournalEntry
-	for _, f := range r.refs {
+	for _, f := range r.refs.fields {
 		target := r.im.schema.Module(f.Ref)
-		known := r.refCache[target.Name]
+		known := r.refs.ids[target.Name]
 		// The rows the cache cannot settle, and the distinct keys they name.
 		var open []int
 		var keys []string
@@ -334,7 +334,7 @@ func (r *run) resolveReferences(ctx context.Context, store storage.Store, rows [
 			if !ok || ref.ID != "" {
 				continue
 			}
-			if id, ok := known[ref.Key]; ok {
+			if id, ok := known.get(ref.Key); ok {
 				p.rec.Values[f.Name] = crmio.RefValue(id, ref.Key)
 				continue
 			}
@@ -367,7 +367,7 @@ func (r *run) resolveReferences(ctx context.Context, store storage.Store, rows [
 		}
 		for k, ids := range found {
 			if len(ids) > 0 {
-				res.refCache.set(target.Name, k, ids[0])
+				res.resolved.add(target.Name, k, ids[0])
 			}
 		}
 		// Set the ids; an unresolved reference is a warning, or a row error
@@ -446,34 +446,16 @@ func (r *run) createTargets(ctx context.Context, store storage.Store, target *cr
 	return journal, nil
 }
 
-// refCache holds the ids references resolved to: target module → raw key
-// → id.
-type refCache map[string]map[string]string
+// resolved holds what one batch resolved: target module → raw key → id.
+type resolved map[string]map[string]string
 
-// refCacheMax bounds the keys a run's reference cache holds; past it the
-// cache starts afresh (resolution then falls back to one lookup per batch,
-// as always).
-const refCacheMax = 100_000
-
-func (c refCache) set(module, key, id string) {
-	m := c[module]
+func (r resolved) add(module, key, id string) {
+	m := r[module]
 	if m == nil {
 		m = map[string]string{}
-		c[module] = m
+		r[module] = m
 	}
 	m[key] = id
-}
-
-// merge adds what a committed batch resolved.
-func (c refCache) merge(from refCache) {
-	for module, keys := range from {
-		if len(c[module])+len(keys) > refCacheMax {
-			delete(c, module)
-		}
-		for k, id := range keys {
-			c.set(module, k, id)
-		}
-	}
 }
 
 // columnOf names the file's column mapped to field, for messages.

@@ -29,7 +29,7 @@ type run struct {
 	mapping  mapping.Mapping
 	mapper   *mapping.Mapper
 	mapped   []string // fields the mapping sets, for Overwrite
-	refs     []*crmio.Field
+	refs     refs
 	matcher  dedupe.Matcher
 	merger   dedupe.Merger
 	resolver ReferenceResolver
@@ -46,7 +46,6 @@ type run struct {
 	spare chan []map[string]crmio.Value
 
 	sum          *Summary
-	refCache     refCache // the ids references resolved to, across batches
 	lastProgress time.Time
 	lastBeat     time.Time
 }
@@ -58,7 +57,7 @@ func (im *Importer) prepare(ctx context.Context, src Source, plan Plan) (r *run,
 	if err != nil {
 		return nil, err
 	}
-	r = &run{im: im, plan: plan, module: m, src: src, store: im.store, refCache: refCache{}}
+	r = &run{im: im, plan: plan, module: m, src: src, store: im.store}
 	if r.plan.BatchSize <= 0 {
 		r.plan.BatchSize = 1000
 	}
@@ -129,7 +128,7 @@ func (im *Importer) prepare(ctx context.Context, src Source, plan Plan) (r *run,
 			if im.schema.Module(f.Ref) == nil {
 				return nil, fmt.Errorf("%w: %q (target of %s.%s)", crmio.ErrUnknownModule, f.Ref, m.Name, f.Name)
 			}
-			r.refs = append(r.refs, f)
+			r.refs.add(f)
 		}
 	}
 
@@ -382,10 +381,13 @@ func (r *run) mapRows(rows []formats.Row, err error) batch {
 		}
 		rec, errs, warns := r.mapper.ApplyTo(values, row.Number, row.Fields)
 		rec.Module = r.module.Name
+		if len(errs) == 0 {
+			r.refs.setKnown(rec.Values)
+		}
 		out[i] = pending{row: row.Number, fields: row.Fields, rec: rec, errs: errs, warns: warns}
 		if r.jobID != "" && len(errs) == 0 {
 			for name, v := range rec.Values {
-				if !r.isRef(name) {
+				if !r.refs.isRef(name) {
 					out[i].fp.Add(name, v)
 				}
 			}
@@ -394,21 +396,11 @@ func (r *run) mapRows(rows []formats.Row, err error) batch {
 	return batch{rows: out, err: err}
 }
 
-// isRef reports whether field is one of the references the run resolves.
-func (r *run) isRef(field string) bool {
-	for _, f := range r.refs {
-		if f.Name == field {
-			return true
-		}
-	}
-	return false
-}
-
 // fingerprint returns the fingerprint of p's record as the writer stores
 // it: what the worker hashed, and the references resolved since.
 func (r *run) fingerprint(p *pending) string {
 	fp := p.fp
-	for _, f := range r.refs {
+	for _, f := range r.refs.fields {
 		if v, ok := p.rec.Values[f.Name]; ok {
 			fp.Add(f.Name, v)
 		}

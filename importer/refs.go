@@ -1,0 +1,95 @@
+package importer
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/crmio/crmio"
+)
+
+// refs is what a run knows of the reference fields it maps: the fields,
+// and the ids their raw keys resolved to in committed batches.
+//
+// The cache is shared: the mapping workers set every reference it knows
+// as they map a row (a million people name a few thousand accounts, so
+// nearly every reference is known after the first batches), and the
+// writer, which resolves the rest, adds what each batch resolved once the
+// batch commits, so that a cached id always names a committed record.
+type refs struct {
+	fields []*crmio.Field
+	ids    map[string]*refIDs // target module → its cache; fixed once the run starts
+}
+
+// refIDs maps the raw keys of one target module to ids.
+type refIDs struct {
+	m sync.Map // string → string
+	n atomic.Int64
+}
+
+// refCacheMax bounds the keys a run's cache holds per target module; past
+// it the cache starts afresh (resolution then falls back to one lookup per
+// batch, as always).
+const refCacheMax = 100_000
+
+func (r *refs) add(f *crmio.Field) {
+	r.fields = append(r.fields, f)
+	if r.ids == nil {
+		r.ids = map[string]*refIDs{}
+	}
+	if r.ids[f.Ref] == nil {
+		r.ids[f.Ref] = &refIDs{}
+	}
+}
+
+// isRef reports whether field is one of the reference fields.
+func (r *refs) isRef(field string) bool {
+	for _, f := range r.fields {
+		if f.Name == field {
+			return true
+		}
+	}
+	return false
+}
+
+// setKnown sets, in values, the id of each reference the cache knows.
+func (r *refs) setKnown(values map[string]crmio.Value) {
+	for _, f := range r.fields {
+		ref, ok := values[f.Name].Ref()
+		if !ok || ref.ID != "" {
+			continue
+		}
+		if id, ok := r.ids[f.Ref].get(ref.Key); ok {
+			values[f.Name] = crmio.RefValue(id, ref.Key)
+		}
+	}
+}
+
+// cache adds what a committed batch resolved.
+func (r *refs) cache(res resolved) {
+	for module, keys := range res {
+		c := r.ids[module]
+		if c == nil {
+			continue
+		}
+		if c.n.Load()+int64(len(keys)) > refCacheMax {
+			c.m.Clear()
+			c.n.Store(0)
+		}
+		for k, id := range keys {
+			if _, loaded := c.m.Swap(k, id); !loaded {
+				c.n.Add(1)
+			}
+		}
+	}
+}
+
+func (c *refIDs) get(key string) (string, bool) {
+	if c == nil {
+		return "", false
+	}
+	id, ok := c.m.Load(key)
+	if !ok {
+		return "", false
+	}
+	return id.(string), true
+}
