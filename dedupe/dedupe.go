@@ -121,6 +121,24 @@ type Matcher interface {
 	Match(ctx context.Context, store storage.Store, module string, batch []crmio.Record) ([]Match, error)
 }
 
+// KeyedMatcher is the optional interface of a Matcher that matches on keys
+// computed from each record alone, as FieldMatcher does. A caller may then
+// compute each record's keys ahead, concurrently, and pass them along with
+// the batch: the importer does so in its mapping workers, keeping the work
+// off its serial write stage.
+type KeyedMatcher interface {
+	Matcher
+	// Keys returns rec's keys, in a form only MatchKeyed reads. It must be
+	// safe for concurrent use and must not keep rec.
+	Keys(rec crmio.Record) Keys
+	// MatchKeyed is Match where keys[i] is Keys(batch[i]).
+	MatchKeyed(ctx context.Context, store storage.Store, module string, batch []crmio.Record, keys []Keys) ([]Match, error)
+}
+
+// Keys are one record's match keys, by field, as a KeyedMatcher makes
+// them.
+type Keys [][]string
+
 // A Merger combines an existing record with an incoming one for an update.
 // mapped lists the fields the import maps (a field mapped but absent from
 // incoming was blank in the file). It returns the merged record (with the

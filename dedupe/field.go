@@ -42,6 +42,8 @@ type FieldMatcher struct {
 	All bool
 }
 
+var _ KeyedMatcher = FieldMatcher{}
+
 // Match implements Matcher.
 func (m FieldMatcher) Match(ctx context.Context, store storage.Store, module string, batch []crmio.Record) ([]Match, error) {
 	if len(m.Fields) == 0 {
@@ -58,12 +60,57 @@ func (m FieldMatcher) Match(ctx context.Context, store storage.Store, module str
 	nf := len(m.Fields)
 	// keys[i*nf+f] holds the match keys of record i on field f.
 	keys := make([][]string, len(batch)*nf)
-	active := make([]bool, len(batch))
 	for i, rec := range batch {
-		has := 0
 		for f, field := range m.Fields {
-			k := crmio.MatchKeys(rec.Get(field))
-			keys[i*nf+f] = k
+			keys[i*nf+f] = crmio.MatchKeys(rec.Get(field))
+		}
+	}
+	return m.match(ctx, store, module, matches, keys)
+}
+
+// Keys implements KeyedMatcher: the match keys of rec on each of m's
+// fields, in the order of Fields.
+func (m FieldMatcher) Keys(rec crmio.Record) Keys {
+	keys := make(Keys, len(m.Fields))
+	for f, field := range m.Fields {
+		keys[f] = crmio.MatchKeys(rec.Get(field))
+	}
+	return keys
+}
+
+// MatchKeyed implements KeyedMatcher.
+func (m FieldMatcher) MatchKeyed(ctx context.Context, store storage.Store, module string, batch []crmio.Record, keys []Keys) ([]Match, error) {
+	if len(m.Fields) == 0 {
+		return nil, ErrNoMatchFields
+	}
+	if len(keys) != len(batch) {
+		return nil, fmt.Errorf("dedupe: %d records and %d keys", len(batch), len(keys))
+	}
+	nf := len(m.Fields)
+	flat := make([][]string, len(batch)*nf)
+	for i, k := range keys {
+		if len(k) != nf {
+			return nil, fmt.Errorf("dedupe: record %d has keys for %d fields, want %d (keys made by another matcher?)", i, len(k), nf)
+		}
+		copy(flat[i*nf:], k)
+	}
+	matches := make([]Match, len(batch))
+	for i := range matches {
+		matches[i].Earlier = -1
+	}
+	return m.match(ctx, store, module, matches, flat)
+}
+
+// match finds the matches of records whose keys are keys[i*nf+f].
+func (m FieldMatcher) match(ctx context.Context, store storage.Store, module string, matches []Match, keys [][]string) ([]Match, error) {
+	nf := len(m.Fields)
+	if len(matches) == 0 {
+		return matches, nil
+	}
+	active := make([]bool, len(matches))
+	for i := range active {
+		has := 0
+		for _, k := range keys[i*nf : i*nf+nf] {
 			if len(k) > 0 {
 				has++
 			}

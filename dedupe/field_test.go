@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"sync"
@@ -417,9 +418,18 @@ func FuzzFieldMatcher(f *testing.F) {
 		}
 		store, ids := insert(t, stored...)
 		fields := []string{"email", "phone"}
-		got, err := FieldMatcher{Fields: fields, All: all}.Match(context.Background(), store, "people", batch)
+		m := FieldMatcher{Fields: fields, All: all}
+		got, err := m.Match(context.Background(), store, "people", batch)
 		if err != nil {
 			t.Fatal(err)
+		}
+		// Keys computed ahead give the same matches.
+		keys := make([]Keys, len(batch))
+		for i, r := range batch {
+			keys[i] = m.Keys(r)
+		}
+		if keyed, err := m.MatchKeyed(context.Background(), store, "people", batch, keys); err != nil || !reflect.DeepEqual(keyed, got) {
+			t.Errorf("MatchKeyed = %v, %v; Match = %v", keyed, err, got)
 		}
 		same := func(a, b crmio.Record) bool {
 			n := 0
@@ -454,4 +464,23 @@ func FuzzFieldMatcher(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestMatchKeyedErrors checks that keys that do not fit the batch or the
+// matcher are refused rather than misread.
+func TestMatchKeyedErrors(t *testing.T) {
+	store, _ := insert(t, rec("email", crmio.EmailValue("a@example.com")))
+	m := FieldMatcher{Fields: []string{"email", "phone"}}
+	batch := []crmio.Record{rec("email", crmio.EmailValue("a@example.com"))}
+	if _, err := m.MatchKeyed(context.Background(), store, "people", batch, nil); err == nil {
+		t.Error("MatchKeyed with no keys for a record of the batch: no error")
+	}
+	other := FieldMatcher{Fields: []string{"email"}}
+	if _, err := m.MatchKeyed(context.Background(), store, "people", batch, []Keys{other.Keys(batch[0])}); err == nil {
+		t.Error("MatchKeyed with keys of a matcher on other fields: no error")
+	}
+	got, err := m.MatchKeyed(context.Background(), store, "people", batch, []Keys{m.Keys(batch[0])})
+	if err != nil || len(got) != 1 || len(got[0].Existing) != 1 {
+		t.Errorf("MatchKeyed = %v, %v; want the stored record", got, err)
+	}
 }

@@ -127,7 +127,16 @@ func (r *run) write(ctx context.Context, store storage.Store, rows []pending) (*
 	}
 	var matches []dedupe.Match
 	if r.matcher != nil && r.plan.Duplicates != dedupe.Create && len(recs) > 0 {
-		if matches, err = r.matcher.Match(ctx, store, r.module.Name, recs); err != nil {
+		if r.keyed != nil {
+			keys := make([]dedupe.Keys, len(valid))
+			for j, i := range valid {
+				keys[j] = rows[i].keys
+			}
+			matches, err = r.keyed.MatchKeyed(ctx, store, r.module.Name, recs, keys)
+		} else {
+			matches, err = r.matcher.Match(ctx, store, r.module.Name, recs)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("matching duplicates: %w", err)
 		}
 	}

@@ -20,17 +20,21 @@ import (
 
 // run is one import from plan to summary.
 type run struct {
-	im       *Importer
-	plan     Plan
-	module   *crmio.Module
-	src      Source
-	reader   formats.Reader
-	sample   []formats.Row // rows read ahead, replayed first
-	mapping  mapping.Mapping
-	mapper   *mapping.Mapper
-	mapped   []string // fields the mapping sets, for Overwrite
-	refs     refs
-	matcher  dedupe.Matcher
+	im      *Importer
+	plan    Plan
+	module  *crmio.Module
+	src     Source
+	reader  formats.Reader
+	sample  []formats.Row // rows read ahead, replayed first
+	mapping mapping.Mapping
+	mapper  *mapping.Mapper
+	mapped  []string // fields the mapping sets, for Overwrite
+	refs    refs
+	matcher dedupe.Matcher
+	// keyed is the matcher when the mapping workers compute its keys
+	// ahead: it implements dedupe.KeyedMatcher and matches on no
+	// reference field (whose keys change once the writer resolves it).
+	keyed    dedupe.KeyedMatcher
 	merger   dedupe.Merger
 	resolver ReferenceResolver
 	store    storage.Store // the real store, or the dry-run overlay
@@ -134,6 +138,12 @@ func (im *Importer) prepare(ctx context.Context, src Source, plan Plan) (r *run,
 
 	if err := r.setUpMatching(seen); err != nil {
 		return nil, err
+	}
+	if k, ok := r.matcher.(dedupe.KeyedMatcher); ok && r.plan.Duplicates != dedupe.Create {
+		fm, isField := k.(dedupe.FieldMatcher)
+		if len(r.refs.fields) == 0 || isField && !slices.ContainsFunc(fm.Fields, r.refs.isRef) {
+			r.keyed = k
+		}
 	}
 	r.resolver = plan.Resolver
 	if r.resolver == nil {
@@ -242,6 +252,9 @@ type pending struct {
 	// mapping workers, keeps it off the serial write stage. Set only when
 	// the run keeps a journal.
 	fp crmio.FingerprintSum
+	// keys are the row's match keys, computed by the mapping workers when
+	// the run's matcher can take them ahead (keyed).
+	keys dedupe.Keys
 }
 
 type batch struct {
@@ -385,6 +398,9 @@ func (r *run) mapRows(rows []formats.Row, err error) batch {
 			r.refs.setKnown(rec.Values)
 		}
 		out[i] = pending{row: row.Number, fields: row.Fields, rec: rec, errs: errs, warns: warns}
+		if r.keyed != nil && len(errs) == 0 {
+			out[i].keys = r.keyed.Keys(rec)
+		}
 		if r.jobID != "" && len(errs) == 0 {
 			for name, v := range rec.Values {
 				if !r.refs.isRef(name) {
