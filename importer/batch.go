@@ -330,7 +330,7 @@ func slicesDeleteFailed(valid []int, res *batchResult) []int {
 // cost a lookup.
 func (r *run) resolveReferences(ctx context.Context, store storage.Store, rows []pending, valid []int, res *batchResult) ([]storage.JournalEntry, error) {
 	var journal []storage.JournalEntry
-	for _, f := range r.refs.fields {
+	for k, f := range r.refs.fields {
 		target := r.im.schema.Module(f.Ref)
 		known := r.refs.ids[target.Name]
 		// The rows the cache cannot settle, and the distinct keys they name.
@@ -339,6 +339,9 @@ func (r *run) resolveReferences(ctx context.Context, store storage.Store, rows [
 		seen := map[string]bool{}
 		for _, i := range valid {
 			p := &rows[i]
+			if !isOpen(p.openRefs, k) {
+				continue // set by the mapping worker, or no reference
+			}
 			ref, ok := p.rec.Values[f.Name].Ref()
 			if !ok || ref.ID != "" {
 				continue

@@ -42,27 +42,39 @@ func (r *refs) add(f *crmio.Field) {
 }
 
 // isRef reports whether field is one of the reference fields.
-func (r *refs) isRef(field string) bool {
-	for _, f := range r.fields {
+func (r *refs) isRef(field string) bool { return r.index(field) >= 0 }
+
+// index returns the index of field in fields, or -1.
+func (r *refs) index(field string) int {
+	for k, f := range r.fields {
 		if f.Name == field {
-			return true
+			return k
 		}
 	}
-	return false
+	return -1
 }
 
-// setKnown sets, in values, the id of each reference the cache knows.
-func (r *refs) setKnown(values map[string]crmio.Value) {
-	for _, f := range r.fields {
+// setKnown sets, in values, the id of each reference the cache knows. It
+// returns the references left for the writer to resolve: bit k for
+// fields[k] (fields past the 64th count as always left).
+func (r *refs) setKnown(values map[string]crmio.Value) (open uint64) {
+	for k, f := range r.fields {
 		ref, ok := values[f.Name].Ref()
 		if !ok || ref.ID != "" {
 			continue
 		}
 		if id, ok := r.ids[f.Ref].get(ref.Key); ok {
 			values[f.Name] = crmio.RefValue(id, ref.Key)
+		} else if k < 64 {
+			open |= 1 << k
 		}
 	}
+	return open
 }
+
+// isOpen reports whether fields[k] was left for the writer to resolve in
+// a row whose setKnown returned open.
+func isOpen(open uint64, k int) bool { return k >= 64 || open&(1<<k) != 0 }
 
 // cache adds what a committed batch resolved.
 func (r *refs) cache(res resolved) {

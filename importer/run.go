@@ -247,9 +247,12 @@ type pending struct {
 	rec    crmio.Record
 	errs   []crmio.RowError
 	warns  []crmio.Warning
-	// fp is the fingerprint of rec's fields but its references, which the
-	// writer adds once it has resolved them: hashing the rest here, in the
-	// mapping workers, keeps it off the serial write stage. Set only when
+	// openRefs are the references the mapping worker could not set from
+	// the cache: the writer resolves them (bit k for refs.fields[k]).
+	openRefs uint64
+	// fp is the fingerprint of rec's fields but the open references, which
+	// the writer adds once it has resolved them: hashing the rest in the
+	// mapping workers keeps it off the serial write stage. Set only when
 	// the run keeps a journal.
 	fp crmio.FingerprintSum
 	// keys are the row's match keys, computed by the mapping workers when
@@ -394,17 +397,20 @@ func (r *run) mapRows(rows []formats.Row, err error) batch {
 		}
 		rec, errs, warns := r.mapper.ApplyTo(values, row.Number, row.Fields)
 		rec.Module = r.module.Name
-		if len(errs) == 0 {
-			r.refs.setKnown(rec.Values)
-		}
 		out[i] = pending{row: row.Number, fields: row.Fields, rec: rec, errs: errs, warns: warns}
-		if r.keyed != nil && len(errs) == 0 {
-			out[i].keys = r.keyed.Keys(rec)
+		if len(errs) > 0 {
+			continue
 		}
-		if r.jobID != "" && len(errs) == 0 {
+		p := &out[i]
+		p.openRefs = r.refs.setKnown(rec.Values)
+		if r.keyed != nil {
+			p.keys = r.keyed.Keys(rec)
+		}
+		if r.jobID != "" {
+			// Everything but the references the writer is yet to resolve.
 			for name, v := range rec.Values {
-				if !r.refs.isRef(name) {
-					out[i].fp.Add(name, v)
+				if k := r.refs.index(name); k < 0 || !isOpen(p.openRefs, k) {
+					p.fp.Add(name, v)
 				}
 			}
 		}
@@ -416,7 +422,10 @@ func (r *run) mapRows(rows []formats.Row, err error) batch {
 // it: what the worker hashed, and the references resolved since.
 func (r *run) fingerprint(p *pending) string {
 	fp := p.fp
-	for _, f := range r.refs.fields {
+	for k, f := range r.refs.fields {
+		if !isOpen(p.openRefs, k) {
+			continue // resolved, and hashed, by the worker
+		}
 		if v, ok := p.rec.Values[f.Name]; ok {
 			fp.Add(f.Name, v)
 		}
