@@ -118,6 +118,11 @@ func (c *codec) field(b []byte, name string) (crmio.Value, bool) {
 	if !ok {
 		return crmio.Value{}, false // no record ever had the field
 	}
+	return c.fieldByID(b, id)
+}
+
+// fieldByID is field for the field numbered id.
+func (c *codec) fieldByID(b []byte, id uint32) (crmio.Value, bool) {
 	v, found, err := bincodec.Field(b, id, bincodec.View)
 	if err != nil {
 		panic("memory: a stored record does not decode: " + err.Error())

@@ -16,20 +16,33 @@ var hashKey = func(seed maphash.Seed, key string) uint64 { return maphash.String
 // (any item, for a list) has that key, by record counter.
 //
 // It keeps no key strings for the common case, a key held by one record:
-// one maps the key's 64-bit hash to that record's counter, a map without
-// pointers that the garbage collector never scans, whatever its size. A
+// hashes maps the key's 64-bit hash to that record's counter, in a flat
+// table without pointers (see table) that the garbage collector never
+// scans, whatever its size, and where a probe is usually one cache miss. A
 // lookup checks the candidate by recomputing the match keys of its stored
 // value, so that two keys sharing a hash can never be confused.
 //
 // Hashes held by two or more records (a company many people work at, or
-// two keys that collide) are in many instead, which groups the records by
-// key, with the key, so that a lookup of a shared key need not decode
-// every record holding it. A hash is in one or in many, never both.
+// two keys that collide) map to shared in hashes, and are in many, which
+// groups the records by key, with the key, so that a lookup of a shared
+// key need not decode every record holding it. So every hash of the index
+// is in hashes, and a hash that is not there needs no other look.
 type fieldIndex struct {
 	field string
-	one   map[uint64]uint64
-	many  map[uint64][]keyGroup
+	// sym is the field's number in the codec's symbol table, known (ok)
+	// once a record with the field is indexed. It is set under the
+	// exclusive lock, before the first entry, so readers of entries may
+	// read it under the shared lock.
+	sym   uint32
+	symOK bool
+
+	hashes table
+	many   map[uint64][]keyGroup
 }
+
+// shared is the value in hashes of a hash held by several records. No
+// counter reaches it.
+const shared = 1 << 63
 
 // keyGroup is the records of one key, by counter (the store's id order).
 type keyGroup struct {
@@ -38,36 +51,50 @@ type keyGroup struct {
 }
 
 func newFieldIndex(field string) *fieldIndex {
-	return &fieldIndex{field: field, one: make(map[uint64]uint64), many: make(map[uint64][]keyGroup)}
+	return &fieldIndex{field: field, many: make(map[uint64][]keyGroup)}
 }
 
 // keysOf appends to dst the match keys of the field of the record of
 // counter seq.
 func (idx *fieldIndex) keysOf(dst []string, st *state, m *module, seq uint64) []string {
-	i, found := slices.BinarySearchFunc(m.order, seq, bySeq)
+	i, found := m.search(seq)
 	if !found {
 		return dst
 	}
-	v, ok := st.codec.field(m.arena.bytes(m.order[i].at), idx.field)
+	v, ok := idx.valueIn(st.codec, m.arena.bytes(m.order[i].at))
 	if !ok {
 		return dst
 	}
 	return appendKeys(dst, v)
 }
 
-// add records that the record of counter seq has key.
+// valueIn returns the value of the index's field in the encoding b (see
+// codec.field).
+func (idx *fieldIndex) valueIn(c *codec, b []byte) (crmio.Value, bool) {
+	if idx.symOK {
+		return c.fieldByID(b, idx.sym)
+	}
+	return c.field(b, idx.field)
+}
+
+// add records that the record of counter seq has key. The caller holds the
+// exclusive lock.
 func (idx *fieldIndex) add(st *state, m *module, key string, seq uint64) {
+	if !idx.symOK {
+		idx.sym, idx.symOK = st.codec.syms.Lookup(idx.field)
+	}
 	h := hashKey(st.seed, key)
-	if groups, ok := idx.many[h]; ok {
-		idx.many[h] = addToGroups(groups, key, seq)
+	i, found := idx.hashes.find(h)
+	if !found {
+		idx.hashes.fill(i, h, seq)
 		return
 	}
-	s0, ok := idx.one[h]
-	switch {
-	case !ok:
-		idx.one[h] = seq
+	s0 := idx.hashes.slots[i].val
+	switch s0 {
+	case shared:
+		idx.many[h] = addToGroups(idx.many[h], key, seq)
 		return
-	case s0 == seq:
+	case seq:
 		return // the record has another key of this hash; lookups check which
 	}
 	// A second record: group the records by key. The first one's keys come
@@ -79,7 +106,7 @@ func (idx *fieldIndex) add(st *state, m *module, key string, seq uint64) {
 			groups = addToGroups(groups, k, s0)
 		}
 	}
-	delete(idx.one, h)
+	idx.hashes.slots[i].val = shared // keysOf leaves the table alone: i holds
 	idx.many[h] = addToGroups(groups, key, seq)
 }
 
@@ -102,40 +129,50 @@ func addToGroups(groups []keyGroup, key string, seq uint64) []keyGroup {
 // remove records that the record of counter seq no longer has key; still
 // are the keys it keeps in this field (nil when it keeps none).
 func (idx *fieldIndex) remove(st *state, key string, seq uint64, still []string) {
-	h := hashKey(st.seed, key)
-	if groups, ok := idx.many[h]; ok {
-		i := slices.IndexFunc(groups, func(g keyGroup) bool { return g.key == key })
-		if i < 0 {
-			return
-		}
-		g := &groups[i]
-		j, found := slices.BinarySearch(g.seqs, seq)
-		if !found {
-			return
-		}
-		g.seqs = slices.Delete(g.seqs, j, j+1)
-		if len(g.seqs) == 0 {
-			groups = slices.Delete(groups, i, i+1)
-		}
-		switch {
-		case len(groups) == 0:
-			delete(idx.many, h)
-		case len(groups) == 1 && len(groups[0].seqs) == 1:
-			// Back to one record: forget the key.
-			delete(idx.many, h)
-			idx.one[h] = groups[0].seqs[0]
-		default:
-			idx.many[h] = groups
-		}
+	if idx.hashes.len() == 0 {
 		return
 	}
-	if s0, ok := idx.one[h]; ok && s0 == seq {
+	h := hashKey(st.seed, key)
+	at, found := idx.hashes.find(h)
+	if !found {
+		return
+	}
+	if s0 := idx.hashes.slots[at].val; s0 != shared {
+		if s0 != seq {
+			return
+		}
 		for _, k := range still {
 			if k != key && hashKey(st.seed, k) == h {
 				return // the record keeps another key of this hash
 			}
 		}
-		delete(idx.one, h)
+		idx.hashes.deleteAt(at)
+		return
+	}
+	groups := idx.many[h]
+	i := slices.IndexFunc(groups, func(g keyGroup) bool { return g.key == key })
+	if i < 0 {
+		return
+	}
+	g := &groups[i]
+	j, found := slices.BinarySearch(g.seqs, seq)
+	if !found {
+		return
+	}
+	g.seqs = slices.Delete(g.seqs, j, j+1)
+	if len(g.seqs) == 0 {
+		groups = slices.Delete(groups, i, i+1)
+	}
+	switch {
+	case len(groups) == 0:
+		delete(idx.many, h)
+		idx.hashes.deleteAt(at)
+	case len(groups) == 1 && len(groups[0].seqs) == 1:
+		// Back to one record: forget the key.
+		delete(idx.many, h)
+		idx.hashes.slots[at].val = groups[0].seqs[0]
+	default:
+		idx.many[h] = groups
 	}
 }
 
@@ -152,7 +189,11 @@ func (idx *fieldIndex) lookup(st *state, m *module, keys []string) map[string][]
 	total := 0
 	for _, k := range keys {
 		h := hashKey(st.seed, k)
-		if s0, ok := idx.one[h]; ok {
+		s0, ok := idx.hashes.get(h)
+		if !ok {
+			continue
+		}
+		if s0 != shared {
 			scratch = idx.keysOf(scratch[:0], st, m, s0)
 			if slices.Contains(scratch, k) {
 				hits = append(hits, hit{key: k, one: s0})

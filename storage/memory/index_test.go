@@ -17,7 +17,8 @@ import (
 // transactions (committed and rolled back) and checks after each step that
 // every index, the id map and the order slice agree with the records.
 func TestIndexAgainstBruteForce(t *testing.T) {
-	indexAgainstBruteForce(t)
+	indexAgainstBruteForce(t, 6)
+	indexAgainstBruteForce(t, 300)
 }
 
 // The same with hashes that collide all the time: records must never be
@@ -26,10 +27,34 @@ func TestIndexAgainstBruteForceCollisions(t *testing.T) {
 	for name, h := range map[string]func(maphash.Seed, string) uint64{
 		"by length": func(_ maphash.Seed, key string) uint64 { return uint64(len(key) % 3) },
 		"constant":  func(maphash.Seed, string) uint64 { return 7 },
+		// Distinct hashes (mostly) with the same low bits: every key has
+		// the same home slot in the table, so entries are found down one
+		// long probe chain, deleted from its middle, and moved while
+		// colliding when the table grows or shrinks.
+		"one slot": func(seed maphash.Seed, key string) uint64 { return maphash.String(seed, key) << 40 },
+		// Distinct hashes with four home slots: chains run into each
+		// other.
+		"four slots": func(seed maphash.Seed, key string) uint64 {
+			return maphash.String(seed, key)&^0xffffff | maphash.String(seed, key)&3
+		},
+		// Some keys share their whole hash, the others their home slot.
+		"mixed": func(seed maphash.Seed, key string) uint64 {
+			if len(key)%2 == 0 {
+				return 1 << 40
+			}
+			return maphash.String(seed, key) << 40
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			withHash(t, h)
-			indexAgainstBruteForce(t)
+			for _, distinct := range []int{6, 300} {
+				maxTableSeen = 0
+				indexAgainstBruteForce(t, distinct)
+				// Unless hashes are few, many keys grow the table.
+				if distinct > 100 && name != "by length" && name != "constant" && maxTableSeen < 64 {
+					t.Errorf("%d distinct keys: the table grew to %d slots only", distinct, maxTableSeen)
+				}
+			}
 		})
 	}
 }
@@ -42,24 +67,25 @@ func withHash(t *testing.T, h func(maphash.Seed, string) uint64) {
 	t.Cleanup(func() { hashKey = saved })
 }
 
-func indexAgainstBruteForce(t *testing.T) {
+// indexAgainstBruteForce draws emails among distinct values: a few, so
+// that keys are shared and groups grow, shrink and come back, or many, so
+// that the table of hashes grows and shrinks.
+func indexAgainstBruteForce(t *testing.T, distinct int) {
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(1, 2))
 	s := New()
 	fields := []string{"email", "name", "tags"}
-	// Few distinct values, so that keys are shared and postings grow,
-	// shrink and come back.
 	value := func() (crmio.Value, bool) {
 		switch rng.IntN(5) {
 		case 0:
 			return crmio.Value{}, false // absent
 		case 1:
 			return crmio.ListValue(
-				crmio.Item{Label: "a", Value: crmio.EmailValue("U" + strconv.Itoa(rng.IntN(6)) + "@x.com")},
-				crmio.Item{Label: "b", Value: crmio.EmailValue("u" + strconv.Itoa(rng.IntN(6)) + "@X.com")},
+				crmio.Item{Label: "a", Value: crmio.EmailValue("U" + strconv.Itoa(rng.IntN(distinct)) + "@x.com")},
+				crmio.Item{Label: "b", Value: crmio.EmailValue("u" + strconv.Itoa(rng.IntN(distinct)) + "@X.com")},
 			), true
 		default:
-			return crmio.EmailValue("u" + strconv.Itoa(rng.IntN(6)) + "@x.com"), true
+			return crmio.EmailValue("u" + strconv.Itoa(rng.IntN(distinct)) + "@x.com"), true
 		}
 	}
 	randomValues := func() map[string]crmio.Value {
@@ -151,6 +177,9 @@ func liveIDs(t *testing.T, s *Store) []string {
 	return ids
 }
 
+// maxTableSeen is the largest table of hashes checkInvariants has met.
+var maxTableSeen int
+
 func checkInvariants(t *testing.T, s *Store, fields []string) {
 	t.Helper()
 	s.mu.RLock()
@@ -198,6 +227,10 @@ func checkInvariants(t *testing.T, s *Store, fields []string) {
 			}
 		}
 		idx := m.index[f]
+		checkTable(t, &idx.hashes)
+		if n := len(idx.hashes.slots); n > maxTableSeen {
+			maxTableSeen = n
+		}
 		// Every key is found, with exactly its records.
 		var keys []string
 		for k := range want {
@@ -213,15 +246,21 @@ func checkInvariants(t *testing.T, s *Store, fields []string) {
 			}
 		}
 		// No stale entries, and the structure's own rules.
-		for h, seq := range idx.one {
-			if _, ok := idx.many[h]; ok {
-				t.Errorf("field %s: hash %x both in one and in many", f, h)
+		for h, seq := range idx.hashes.all() {
+			if _, ok := idx.many[h]; ok != (seq == shared) {
+				t.Errorf("field %s: hash %x maps to %x in hashes, in many: %v", f, h, seq, ok)
+			}
+			if seq == shared {
+				continue
 			}
 			if !slices.ContainsFunc(keysOf[seq], func(k string) bool { return hashKey(st.seed, k) == h }) {
 				t.Errorf("field %s: hash %x points at record %d, which has no key of that hash", f, h, seq)
 			}
 		}
 		for h, groups := range idx.many {
+			if v, _ := idx.hashes.get(h); v != shared {
+				t.Errorf("field %s: hash %x in many maps to %x in hashes", f, h, v)
+			}
 			if len(groups) == 0 || len(groups) == 1 && len(groups[0].seqs) == 1 {
 				t.Errorf("field %s: hash %x has %d groups in many, which one should hold", f, h, len(groups))
 			}
