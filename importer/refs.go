@@ -54,16 +54,38 @@ func (r *refs) index(field string) int {
 	return -1
 }
 
+// localRefs is one mapping worker's copy of what it has read from the
+// shared cache, by field index: a plain map read costs a fraction of a
+// concurrent one, and the keys repeat.
+type localRefs []map[string]string
+
+func (r *refs) local() localRefs {
+	l := make(localRefs, len(r.fields))
+	for k := range l {
+		l[k] = map[string]string{}
+	}
+	return l
+}
+
 // setKnown sets, in values, the id of each reference the cache knows. It
 // returns the references left for the writer to resolve: bit k for
 // fields[k] (fields past the 64th count as always left).
-func (r *refs) setKnown(values map[string]crmio.Value) (open uint64) {
+func (r *refs) setKnown(values map[string]crmio.Value, local localRefs) (open uint64) {
 	for k, f := range r.fields {
 		ref, ok := values[f.Name].Ref()
 		if !ok || ref.ID != "" {
 			continue
 		}
-		if id, ok := r.ids[f.Ref].get(ref.Key); ok {
+		id, ok := local[k][ref.Key]
+		if !ok {
+			if id, ok = r.ids[f.Ref].get(ref.Key); ok {
+				if len(local[k]) >= refCacheMax {
+					clear(local[k])
+				}
+				local[k][ref.Key] = id
+			}
+		}
+		if ok {
 			values[f.Name] = crmio.RefValue(id, ref.Key)
 		} else if k < 64 {
 			open |= 1 << k

@@ -286,8 +286,9 @@ func (r *run) run(ctx context.Context) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			local := r.refs.local()
 			for j := range jobs {
-				j.out <- r.mapRows(j.rows, j.err)
+				j.out <- r.mapRows(j.rows, j.err, local)
 			}
 		}()
 	}
@@ -383,7 +384,7 @@ func (r *run) read(ctx context.Context, jobs chan<- mapJob, futures chan<- chan 
 
 // mapRows maps a batch of rows to records, into the maps of a batch
 // already written where there is one.
-func (r *run) mapRows(rows []formats.Row, err error) batch {
+func (r *run) mapRows(rows []formats.Row, err error, local localRefs) batch {
 	var maps []map[string]crmio.Value
 	select {
 	case maps = <-r.spare:
@@ -402,7 +403,7 @@ func (r *run) mapRows(rows []formats.Row, err error) batch {
 			continue
 		}
 		p := &out[i]
-		p.openRefs = r.refs.setKnown(rec.Values)
+		p.openRefs = r.refs.setKnown(rec.Values, local)
 		if r.keyed != nil {
 			p.keys = r.keyed.Keys(rec)
 		}
