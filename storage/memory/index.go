@@ -80,10 +80,14 @@ func (idx *fieldIndex) valueIn(c *codec, b []byte) (crmio.Value, bool) {
 // add records that the record of counter seq has key. The caller holds the
 // exclusive lock.
 func (idx *fieldIndex) add(st *state, m *module, key string, seq uint64) {
+	idx.addHashed(st, m, key, hashKey(st.seed, key), seq)
+}
+
+// addHashed is add for a key whose hash is h.
+func (idx *fieldIndex) addHashed(st *state, m *module, key string, h, seq uint64) {
 	if !idx.symOK {
 		idx.sym, idx.symOK = st.codec.syms.Lookup(idx.field)
 	}
-	h := hashKey(st.seed, key)
 	i, found := idx.hashes.find(h)
 	if !found {
 		idx.hashes.fill(i, h, seq)
@@ -184,13 +188,23 @@ func (idx *fieldIndex) lookup(st *state, m *module, keys []string) map[string][]
 		one  uint64   // the record, when it is the only one
 		seqs []uint64 // the records, when several hold the key
 	}
+	// Hash every key, then probe the table for every hash, then check
+	// the candidates: probes of a large table are cache misses, which the
+	// processor overlaps when nothing else comes between them.
+	hs := make([]uint64, 2*len(keys))
+	hs, cands := hs[:len(keys)], hs[len(keys):]
+	for i, k := range keys {
+		hs[i] = hashKey(st.seed, k)
+	}
+	for i, h := range hs {
+		cands[i], _ = idx.hashes.get(h) // 0 when absent
+	}
 	var hits []hit
 	var scratch []string
 	total := 0
-	for _, k := range keys {
-		h := hashKey(st.seed, k)
-		s0, ok := idx.hashes.get(h)
-		if !ok {
+	for i, k := range keys {
+		s0 := cands[i]
+		if s0 == 0 {
 			continue
 		}
 		if s0 != shared {
@@ -201,7 +215,7 @@ func (idx *fieldIndex) lookup(st *state, m *module, keys []string) map[string][]
 			}
 			continue
 		}
-		for _, g := range idx.many[h] {
+		for _, g := range idx.many[hs[i]] {
 			if g.key == k {
 				hits = append(hits, hit{key: k, seqs: g.seqs})
 				total += len(g.seqs)

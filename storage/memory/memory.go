@@ -67,7 +67,11 @@ type state struct {
 	// rollback can put records back in place.
 	inTx bool
 
-	keyBuf []string // scratch for match keys, used under the write lock
+	// Scratch for match keys, their records and their hashes, used under
+	// the write lock.
+	keyBuf  []string
+	seqBuf  []uint64
+	hashBuf []uint64
 }
 
 // module is the records of one module.
@@ -306,14 +310,27 @@ func (st *state) insert(name string, recs []crmio.Record, enc *encoded, log *und
 		m.order = append(m.order, r)
 	}
 	for field, idx := range m.index {
+		// The keys of the batch and their hashes first, then the index
+		// upkeep: its probes of a large table are cache misses, which the
+		// processor overlaps when little comes between them.
+		keys, owners, hs := st.keyBuf[:0], st.seqBuf[:0], st.hashBuf[:0]
 		for i, rec := range recs {
 			if v, ok := rec.Values[field]; ok {
-				st.keyBuf = appendKeys(st.keyBuf[:0], v)
-				for _, k := range st.keyBuf {
-					idx.add(st, m, k, first+uint64(i))
+				n := len(keys)
+				keys = appendKeys(keys, v)
+				for range len(keys) - n {
+					owners = append(owners, first+uint64(i))
 				}
 			}
 		}
+		for _, k := range keys {
+			hs = append(hs, hashKey(st.seed, k))
+		}
+		for j, k := range keys {
+			idx.addHashed(st, m, k, hs[j], owners[j])
+		}
+		clear(keys) // keep no caller's string alive
+		st.keyBuf, st.seqBuf, st.hashBuf = keys[:0], owners[:0], hs[:0]
 	}
 	if log != nil {
 		log.push(undoStep{op: opInsert, module: m, seqs: []uint64{first, st.seq}})
