@@ -123,10 +123,14 @@ func NewEncoder(syms *Symbols) *Encoder { return &Encoder{syms: syms} }
 func (e *Encoder) AppendRecords(dst []byte, ends []int, values func(i int) map[string]crmio.Value, n int) ([]byte, []int) {
 	s := e.syms
 	s.mu.RLock()
+	// meta and heap are kept in locals while a record is encoded, where
+	// the compiler keeps them in registers, rather than in e.
+	meta, heap := e.meta, e.heap
 	for i := range n {
-		e.meta = binary.AppendUvarint(e.meta[:0], uint64(len(values(i))))
-		e.heap = e.heap[:0]
-		for name, v := range values(i) {
+		vals := values(i)
+		meta = appendUvarint(meta[:0], uint64(len(vals)))
+		heap = heap[:0]
+		for name, v := range vals {
 			slot := &e.recent[(uintptr(unsafe.Pointer(unsafe.StringData(name)))>>3^uintptr(len(name)))%uintptr(len(e.recent))]
 			id := slot.id
 			if slot.name != name || name == "" {
@@ -138,15 +142,24 @@ func (e *Encoder) AppendRecords(dst []byte, ends []int, values func(i int) map[s
 				}
 				*slot = symbol{name: name, id: id}
 			}
-			e.meta = binary.AppendUvarint(e.meta, uint64(id))
-			e.appendValue(v)
+			meta = appendUvarint(meta, uint64(id))
+			switch k := v.Kind(); k {
+			case crmio.KindText, crmio.KindEmail, crmio.KindPhone, crmio.KindURL:
+				// The most common kinds, without a call.
+				str := v.Str()
+				meta = appendUvarint(append(meta, byte(k)), uint64(len(str)))
+				heap = append(heap, str...)
+			default:
+				meta, heap = appendValue(meta, heap, &v)
+			}
 		}
-		dst = binary.AppendUvarint(dst, uint64(len(e.meta)))
-		dst = append(dst, e.meta...)
-		dst = append(dst, e.heap...)
+		dst = appendUvarint(dst, uint64(len(meta)))
+		dst = append(dst, meta...)
+		dst = append(dst, heap...)
 		ends = append(ends, len(dst))
 	}
 	s.mu.RUnlock()
+	e.meta, e.heap = meta, heap
 	return dst, ends
 }
 
@@ -156,66 +169,79 @@ func (e *Encoder) AppendRecord(dst []byte, values map[string]crmio.Value) []byte
 	return dst
 }
 
-func (e *Encoder) str(s string) {
-	e.meta = binary.AppendUvarint(e.meta, uint64(len(s)))
-	e.heap = append(e.heap, s...)
+// appendUvarint is binary.AppendUvarint, with the one-byte case (field
+// numbers, lengths of short strings) first and inlined.
+func appendUvarint(b []byte, x uint64) []byte {
+	if x < 0x80 {
+		return append(b, byte(x))
+	}
+	return binary.AppendUvarint(b, x)
 }
 
-func (e *Encoder) appendValue(v crmio.Value) {
+// appendStr writes s: its length in meta, its bytes in heap.
+func appendStr(meta, heap []byte, s string) ([]byte, []byte) {
+	return appendUvarint(meta, uint64(len(s))), append(heap, s...)
+}
+
+// appendValue appends the encoding of v: its kind and fixed-size parts to
+// meta, its strings to heap.
+func appendValue(meta, heap []byte, v *crmio.Value) ([]byte, []byte) {
 	k := v.Kind()
-	e.meta = append(e.meta, byte(k))
+	meta = append(meta, byte(k))
 	switch k {
 	case crmio.KindNull:
 	case crmio.KindText, crmio.KindEmail, crmio.KindPhone, crmio.KindURL:
-		e.str(v.Str())
+		meta, heap = appendStr(meta, heap, v.Str())
 	case crmio.KindNumber:
 		// The zero Decimal is written empty: "0" is DecimalFromInt(0),
 		// which is another representation (== tells them apart, and so
 		// does Value.Equal).
 		if d, _ := v.Number(); d != (crmio.Decimal{}) {
-			e.str(d.String())
+			meta, heap = appendStr(meta, heap, d.String())
 		} else {
-			e.str("")
+			meta = append(meta, 0)
 		}
 	case crmio.KindBool:
 		b, _ := v.Bool()
 		if b {
-			e.meta = append(e.meta, 1)
+			meta = append(meta, 1)
 		} else {
-			e.meta = append(e.meta, 0)
+			meta = append(meta, 0)
 		}
 	case crmio.KindDate:
 		d, _ := v.Date()
-		e.meta = binary.AppendVarint(e.meta, int64(d.Year))
-		e.meta = binary.AppendVarint(e.meta, int64(d.Month))
-		e.meta = binary.AppendVarint(e.meta, int64(d.Day))
+		meta = binary.AppendVarint(meta, int64(d.Year))
+		meta = binary.AppendVarint(meta, int64(d.Month))
+		meta = binary.AppendVarint(meta, int64(d.Day))
 	case crmio.KindDateTime:
 		t, _ := v.Time()
 		_, off := t.Zone()
-		e.meta = binary.AppendVarint(e.meta, t.Unix())
-		e.meta = binary.AppendUvarint(e.meta, uint64(t.Nanosecond()))
-		e.meta = binary.AppendVarint(e.meta, int64(off))
+		meta = binary.AppendVarint(meta, t.Unix())
+		meta = appendUvarint(meta, uint64(t.Nanosecond()))
+		meta = binary.AppendVarint(meta, int64(off))
 	case crmio.KindRef:
 		r, _ := v.Ref()
-		e.str(r.ID)
-		e.str(r.Key)
+		meta, heap = appendStr(meta, heap, r.ID)
+		meta, heap = appendStr(meta, heap, r.Key)
 	case crmio.KindAddress:
 		a, _ := v.Address()
-		e.str(a.Street)
-		e.str(a.City)
-		e.str(a.State)
-		e.str(a.Zip)
-		e.str(a.Country)
+		meta, heap = appendStr(meta, heap, a.Street)
+		meta, heap = appendStr(meta, heap, a.City)
+		meta, heap = appendStr(meta, heap, a.State)
+		meta, heap = appendStr(meta, heap, a.Zip)
+		meta, heap = appendStr(meta, heap, a.Country)
 	case crmio.KindList:
 		items := v.List()
-		e.meta = binary.AppendUvarint(e.meta, uint64(len(items)))
-		for _, it := range items {
-			e.str(it.Label)
-			e.appendValue(it.Value)
+		meta = appendUvarint(meta, uint64(len(items)))
+		for i := range items {
+			it := &items[i]
+			meta, heap = appendStr(meta, heap, it.Label)
+			meta, heap = appendValue(meta, heap, &it.Value)
 		}
 	default:
 		panic(fmt.Sprintf("bincodec: unknown kind %v", k))
 	}
+	return meta, heap
 }
 
 // reader walks an encoding. Strings come from heap, in order.
