@@ -61,11 +61,14 @@
 // built on its first Lookup, in one pass over the module, and maintained
 // by every write from then on; fields that are never looked up cost
 // nothing on writes. An index maps the 64-bit hash of a key to the counter
-// of the one record that has it, in a map without pointers; keys that
-// several records share (or that collide) are grouped by key beside it. A
-// lookup checks a single candidate by recomputing the match keys of its
-// stored value, so a hash collision never yields a wrong record. A lookup
-// costs O(keys).
+// of the one record that has it, in a flat open-addressing hash table
+// without pointers (kept at most half full, so that a probe is usually
+// one cache miss, and never scanned by the garbage collector); keys that
+// several records share (or that collide) are marked there and grouped by
+// key beside it. A lookup checks a single candidate by recomputing the
+// match keys of its stored value, so a hash collision never yields a wrong
+// record. A lookup costs O(keys); a record is found by its counter with an
+// interpolation search of the module's records, usually in a step or two.
 //
 // Scan reads out the encodings of a chunk of records under the shared lock
 // and filters them after releasing it, decoding only the fields the
