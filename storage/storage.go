@@ -12,6 +12,10 @@ import (
 // each method takes a whole batch so that a SQL adapter makes one round
 // trip per batch. Implementations must be safe for concurrent use.
 //
+// A Store keeps copies: it must not keep the maps of the records passed to
+// Insert and Update (the importer reuses them for later rows), nor return
+// maps that alias what it keeps. storetest checks both.
+//
 // Module names are namespaces: a Store needs no schema, because a Value
 // carries its Kind and crmio.MatchKey derives its match key from the value
 // alone. A module with no records behaves as an empty one.
