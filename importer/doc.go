@@ -19,9 +19,16 @@
 // # The pipeline
 //
 // Rows stream through in batches (Plan.BatchSize, default 1,000): one
-// goroutine reads and maps rows while another resolves references, matches
-// duplicates, merges and writes, so the stages overlap on two cores and
-// memory is bounded by two batches, never by the file. For each batch the
+// goroutine reads them, a pool of workers (one per core) maps them, and one
+// writer resolves references, matches duplicates, merges and writes the
+// batches in file order, so the stages overlap on every core and memory is
+// bounded by a few batches, never by the file. The writer is the one
+// serial stage, so the workers do every part of a row's work that needs no
+// store: besides mapping, they set the references an earlier batch already
+// resolved, compute the match keys of a dedupe.KeyedMatcher, and hash the
+// row's journal fingerprint. They map new rows into the record maps of
+// batches already written: a store keeps copies, and matchers and mergers
+// keep no record (see their docs). For each batch the
 // store sees one call per operation: a Lookup per match field and per
 // reference field, one Get of the records to update, one Insert, one
 // Update, one AppendJournal. Where the store is a storage.Transactor, each
