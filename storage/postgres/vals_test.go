@@ -1,0 +1,143 @@
+package postgres
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/crmio/crmio"
+	"github.com/crmio/crmio/storage/internal/valuecodec"
+)
+
+// valsSamples holds a value of every kind, with the edge cases of each.
+func valsSamples() map[string]crmio.Value {
+	return map[string]crmio.Value{
+		"text":      crmio.TextValue("Zoë Ådams — 東京 ✓ 🎉"),
+		"ascii":     crmio.TextValue("plain ascii text, with ~ and \x7f"),
+		"escapes":   crmio.TextValue("quote \" backslash \\ slash / newline \n tab \t cr \r bell \a nul \x00 del \x7f <&> \u2028"),
+		"invalid":   crmio.TextValue("bad \xff byte \xe2\x82 cut"),
+		"empty":     crmio.TextValue(""),
+		"null":      {},
+		"email":     crmio.EmailValue("Bob@Example.com"),
+		"phone":     crmio.PhoneValue("+14155550102"),
+		"url":       crmio.URLValue("https://www.example.com/path?q=1&r=ü"),
+		"num":       crmio.NumberValue(crmio.MustDecimal("-1234.50")),
+		"num_big":   crmio.NumberValue(crmio.MustDecimal("123456789012345678901234567890.000")),
+		"int":       crmio.IntValue(0),
+		"bool":      crmio.BoolValue(false),
+		"bool_true": crmio.BoolValue(true),
+		"date":      crmio.DateValue(crmio.NewDate(1815, 12, 10)),
+		"date_0":    crmio.DateValue(crmio.NewDate(0, 1, 1)),
+		"date_big":  crmio.DateValue(crmio.NewDate(12345, 6, 7)),
+		"date_neg":  crmio.DateValue(crmio.NewDate(-5, 3, 4)),
+		"date_bad":  crmio.DateValue(crmio.NewDate(2024, 13, 0)),
+		"dt":        crmio.DateTimeValue(time.Date(2024, 1, 15, 16, 0, 0, 123456789, time.FixedZone("", 5*3600+1800))),
+		"ref":       crmio.RefValue("42", "Acme \"Corp\""),
+		"ref_empty": crmio.RefValue("", ""),
+		"address":   crmio.AddressValue(crmio.Address{Street: "1 Main St", City: "Zürich", Country: "CH"}),
+		"address_0": crmio.AddressValue(crmio.Address{}),
+		"list": crmio.ListValue(
+			crmio.Item{Label: "Mobile", Value: crmio.PhoneValue("+14155550102")},
+			crmio.Item{Value: crmio.NumberValue(crmio.MustDecimal("1.50"))},
+			crmio.Item{Label: "Home\n", Value: crmio.AddressValue(crmio.Address{City: "Oslo"})},
+			crmio.Item{Value: crmio.RefValue("7", "x")},
+		),
+		"list_empty":    crmio.ListValue(),
+		"":              crmio.TextValue("empty field name"),
+		"quo\"te\\\x01": crmio.TextValue("odd field name"),
+		"ünï":           crmio.TextValue("non-ASCII field name"),
+	}
+}
+
+// TestValsEncoder checks that valsEncoder writes what valuecodec writes,
+// byte for byte, whatever the fields of the record before.
+func TestValsEncoder(t *testing.T) {
+	all := valsSamples()
+	var records []map[string]crmio.Value
+	records = append(records, all, all, map[string]crmio.Value{}, nil, all)
+	// Each value alone, then records of the same size with other fields.
+	for name, v := range all {
+		records = append(records, map[string]crmio.Value{name: v}, map[string]crmio.Value{name: v})
+		records = append(records, map[string]crmio.Value{name + "x": v})
+	}
+	a := map[string]crmio.Value{"a": crmio.TextValue("1"), "b": crmio.TextValue("2")}
+	b := map[string]crmio.Value{"a": crmio.TextValue("1"), "c": crmio.TextValue("2")}
+	c := map[string]crmio.Value{"a": crmio.TextValue("1"), "b": crmio.TextValue("2"), "c": crmio.TextValue("3")}
+	records = append(records, a, b, a, c, a, a, b, b, c, c)
+	var e valsEncoder
+	var names []string
+	prefix := []byte("prefix")
+	for i, values := range records {
+		want, wantNames := valuecodec.AppendValues(nil, values, names)
+		names = wantNames
+		got, gotNames := e.append(append([]byte(nil), prefix...), values)
+		if !bytes.HasPrefix(got, prefix) || !bytes.Equal(got[len(prefix):], want) {
+			t.Errorf("record %d: got\n%s\nwant\n%s", i, got[len(prefix):], want)
+		}
+		if fmt.Sprint(gotNames) != fmt.Sprint(wantNames) {
+			t.Errorf("record %d: names %q, want %q", i, gotNames, wantNames)
+		}
+	}
+}
+
+// FuzzValsEncoder checks valsEncoder against valuecodec on any text.
+func FuzzValsEncoder(f *testing.F) {
+	f.Add("field", "Zoë \" \\ \n \x00 \xff", "label")
+	f.Fuzz(func(t *testing.T, field, text, label string) {
+		values := map[string]crmio.Value{
+			field:        crmio.TextValue(text),
+			field + "e":  crmio.EmailValue(text),
+			field + "r":  crmio.RefValue(label, text),
+			field + "l":  crmio.ListValue(crmio.Item{Label: label, Value: crmio.URLValue(text)}),
+			field + "a":  crmio.AddressValue(crmio.Address{City: text}),
+			field + "pn": crmio.PhoneValue(label),
+		}
+		var e valsEncoder
+		for range 2 {
+			want, _ := valuecodec.AppendValues(nil, values, nil)
+			got, _ := e.append(nil, values)
+			if !bytes.Equal(got, want) {
+				t.Fatalf("got\n%q\nwant\n%q", got, want)
+			}
+		}
+	})
+}
+
+// BenchmarkVals encodes the vals of a contact, as Insert does for each
+// record of a batch: valuecodec, and valsEncoder.
+func BenchmarkVals(b *testing.B) {
+	values := benchContact(1)
+	b.Run("valuecodec", func(b *testing.B) {
+		var buf []byte
+		var names []string
+		for b.Loop() {
+			buf, names = valuecodec.AppendValues(buf[:0], values, names)
+		}
+	})
+	b.Run("valsEncoder", func(b *testing.B) {
+		var buf []byte
+		var e valsEncoder
+		for b.Loop() {
+			buf, _ = e.append(buf[:0], values)
+		}
+	})
+}
+
+// benchContact is a contact as the package's other benchmarks write it
+// (see person in bench_test.go).
+func benchContact(i int) map[string]crmio.Value {
+	return map[string]crmio.Value{
+		"first_name": crmio.TextValue(fmt.Sprintf("First%d", i%5000)),
+		"last_name":  crmio.TextValue(fmt.Sprintf("Last Name %d", i)),
+		"email":      crmio.ListValue(crmio.Item{Label: "Work", Value: crmio.EmailValue(fmt.Sprintf("user%d@Example.com", i))}),
+		"phone": crmio.ListValue(
+			crmio.Item{Label: "Mobile", Value: crmio.PhoneValue(fmt.Sprintf("+1415%07d", i%10_000_000))},
+			crmio.Item{Label: "Work", Value: crmio.PhoneValue(fmt.Sprintf("+1212%07d", i%10_000_000))},
+		),
+		"account": crmio.RefValue("", fmt.Sprintf("Company %d", i%1000)),
+		"city":    crmio.TextValue("Springfield"),
+		"amount":  crmio.NumberValue(crmio.MustDecimal(fmt.Sprintf("%d.50", i%100000))),
+		"created": crmio.DateValue(crmio.NewDate(2024, time.Month(1+i%12), 1+i%28)),
+	}
+}
