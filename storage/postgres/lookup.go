@@ -337,7 +337,9 @@ const lookupSQL = `SELECT id, keys FROM crmio_records WHERE hkeys && (SELECT $2:
 // when field is not a lookup field of module.
 func (c *conn) lookup(ctx context.Context, module, field string, wanted map[string]bool, hashes []int64) (out map[string][]string, indexed bool, err error) {
 	query := lookupSQL
-	known := c.tx == nil && c.st.isLookupField(module, field)
+	// A field known committed to be a lookup field stays one: inside a
+	// transaction too, whose statements see what is committed.
+	known := c.st.isLookupField(module, field)
 	if !known {
 		// A first row with id 0 says that field is no lookup field.
 		query = `SELECT 0::bigint, NULL::bytea[] WHERE NOT EXISTS (SELECT 1 FROM crmio_lookup_fields WHERE module = $1 AND field = $3)
