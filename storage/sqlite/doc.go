@@ -40,9 +40,11 @@
 //     values, each in the crmio.Value JSON form, which keeps every kind
 //     exactly (a field set to the null Value is kept as null, apart from
 //     an absent one).
-//   - crmio_items (record_id, field, pos, key, sort): one row per value of
-//     each field (per item of a list) with its crmio.MatchKey and
-//     storage.SortKey, computed in Go when the record is written.
+//   - crmio_items (record_id, field, pos, key, sort): one row per value
+//     (per item of a list) of each key field of the record's module (see
+//     below), with its crmio.MatchKey and storage.SortKey, computed in Go
+//     when the record is written.
+//   - crmio_key_fields: the key fields of each module.
 //   - crmio_keys (module, field, key, record_id) and crmio_lookup_fields:
 //     the index of match keys of the lookup fields (below).
 //   - crmio_jobs and crmio_journal: the history (below).
@@ -66,14 +68,31 @@
 // reading fewer bytes saves nothing, and building the selected fields'
 // JSON in SQL measured slower than decoding all of it.
 //
-// # Lookup fields
+// # Key fields and lookup fields
 //
-// Lookup answers from crmio_keys, the index of the match keys of a
-// module's lookup fields. A field becomes one on its first Lookup, which
-// indexes the records already there (one pass over the module) and from
-// then on every write maintains it; IndexFields does the same ahead of
-// time. Fields nobody looks up cost no index entries, which keeps inserts
-// fast: a = filter on them reads each record's items instead.
+// A record has items for the fields that queries use, not for every
+// field: items nobody queries would cost every write (with every field
+// keyed, as schema version 1 did, a 15-field contact wrote about 15 items
+// rows besides its own row) and serve nothing.
+//
+// A field becomes a key field of its module on the first Scan that
+// filters or orders on it (a Scope's filters included), which first
+// writes the items of the records already there (one pass over the
+// module, in one write transaction), and from then on every write adds
+// them; KeyFields does the same ahead of time. A field becomes a lookup
+// field, and a key field, on its first Lookup: the match keys of its
+// items then also go into crmio_keys, the index Lookup answers from, and
+// = filters on it use that index; IndexFields does the same ahead of
+// time. Writers read a module's key and lookup fields in their own write
+// transaction, under SQLite's write lock, which adding a field holds too:
+// no record is written without the items of a field added meanwhile.
+// Fields nobody filters, orders on or looks up cost no items and no index
+// entries.
+//
+// A database upgraded from version 1 keeps the items its records have:
+// those of a field that becomes a key field are already right, and
+// filling the field in skips the records that have some (see
+// migrations/0002_key_fields.sql).
 //
 // # Durability and transactions
 //

@@ -26,23 +26,20 @@ type item struct {
 	sort  string // storage.SortKey of the value; "" when it has none
 }
 
-// appendItems appends the items of a record's values, fields in the order
-// of names (sorted), the items of a list in order. A null value, or an
-// empty list, has no item: to a filter it is as absent as a missing field.
-func appendItems(dst []item, values map[string]crmio.Value, names []string) []item {
-	for _, name := range names {
-		v := values[name]
-		if v.Kind() != crmio.KindList {
-			if !v.IsNull() {
-				mk := crmio.MatchKey(v)
-				dst = append(dst, item{field: name, key: mk, sort: sortKey(v, mk)})
-			}
-			continue
+// appendItems appends the items of the value v of field name, the items
+// of a list in order. A null value, or an empty list, has no item: to a
+// filter it is as absent as a missing field.
+func appendItems(dst []item, name string, v crmio.Value) []item {
+	if v.Kind() != crmio.KindList {
+		if !v.IsNull() {
+			mk := crmio.MatchKey(v)
+			dst = append(dst, item{field: name, key: mk, sort: sortKey(v, mk)})
 		}
-		for pos, it := range v.List() {
-			mk := crmio.MatchKey(it.Value)
-			dst = append(dst, item{field: name, pos: pos, key: mk, sort: sortKey(it.Value, mk)})
-		}
+		return dst
+	}
+	for pos, it := range v.List() {
+		mk := crmio.MatchKey(it.Value)
+		dst = append(dst, item{field: name, pos: pos, key: mk, sort: sortKey(it.Value, mk)})
 	}
 	return dst
 }

@@ -2,10 +2,64 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
-	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/crmio/crmio/storage"
 	"github.com/crmio/crmio/storage/internal/sqlstore"
 )
+
+// fieldUse says what a field of a module is to the store.
+type fieldUse uint8
+
+const (
+	// keyField: its values have items (match and sort keys), so that a
+	// Scan filters and orders on it in SQL.
+	keyField fieldUse = 1 << iota
+	// lookupField: the match keys of its items are also in crmio_keys,
+	// the index Lookup and = filters use. A lookup field is a key field.
+	lookupField
+)
+
+// moduleFields returns the module's key fields, and which of them are
+// lookup fields. Writers call it in their write transaction, so that no
+// record misses the items of a field added meanwhile.
+func moduleFields(ctx context.Context, q querier, module string) (map[string]fieldUse, error) {
+	rows, err := q.QueryContext(ctx, `SELECT k.field, l.field IS NOT NULL FROM crmio_key_fields k
+		LEFT JOIN crmio_lookup_fields l ON l.module = k.module AND l.field = k.field WHERE k.module = ?`, module)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	fields := make(map[string]fieldUse)
+	var field string
+	var lookup bool
+	for rows.Next() {
+		if err := rows.Scan(&field, &lookup); err != nil {
+			return nil, err
+		}
+		fields[field] = keyField
+		if lookup {
+			fields[field] |= lookupField
+		}
+	}
+	return fields, rows.Err()
+}
+
+// lookupFields returns the module's lookup fields.
+func lookupFields(ctx context.Context, q querier, module string) (map[string]bool, error) {
+	fields, err := moduleFields(ctx, q, module)
+	if err != nil {
+		return nil, err
+	}
+	lookup := make(map[string]bool)
+	for f, use := range fields {
+		if use&lookupField != 0 {
+			lookup[f] = true
+		}
+	}
+	return lookup, nil
+}
 
 // IndexFields makes fields lookup fields of module: it indexes the match
 // keys of their values, those of the records already stored included, so
@@ -14,42 +68,191 @@ import (
 // to pay that cost (one pass over the module's records) before an import,
 // or for the fields of a Scope. Fields already indexed cost nothing.
 func (c *conn) IndexFields(ctx context.Context, module string, fields ...string) error {
+	return c.addFields(ctx, module, fields, keyField|lookupField)
+}
+
+// KeyFields makes fields key fields of module: it writes the items (match
+// and sort keys) of their values in the records already stored, so that a
+// Scan filtering or ordering on them runs in SQL. Scan does it itself for
+// a field it has not seen, on its first call: call KeyFields ahead to pay
+// that cost (one pass over the module's records) before, say, serving
+// queries. Fields already keyed cost nothing.
+func (c *conn) KeyFields(ctx context.Context, module string, fields ...string) error {
+	return c.addFields(ctx, module, fields, keyField)
+}
+
+// addFields makes each of fields a field of module with use (or more).
+func (c *conn) addFields(ctx context.Context, module string, fields []string, use fieldUse) error {
 	if err := c.check(ctx); err != nil {
 		return err
 	}
+	var unknown []string
 	for _, f := range fields {
-		if err := c.write(ctx, "index fields", func(q querier) error { return addLookupField(ctx, q, module, f) }); err != nil {
+		if !c.st.hasField(module, f, use) && !slices.Contains(unknown, f) {
+			unknown = append(unknown, f)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	have, err := moduleFields(ctx, c.reads(), module)
+	if err != nil {
+		return c.st.fail("add fields", err)
+	}
+	for _, f := range unknown {
+		if have[f]&use == use {
+			if c.tx == nil {
+				c.st.knowField(module, f, have[f])
+			}
+			continue
+		}
+		if err := c.write(ctx, "add fields", func(q querier) error { return addField(ctx, q, module, f, use) }); err != nil {
 			return err
+		}
+		if c.tx == nil { // inside Atomic, it is known once committed
+			c.st.knowField(module, f, use)
 		}
 	}
 	return nil
 }
 
-// addLookupField adds field to module's lookup fields and indexes the keys
-// of the records already there. The write transaction holds SQLite's
-// write lock: no record is written meanwhile.
-func addLookupField(ctx context.Context, q querier, module, field string) error {
-	res, err := q.ExecContext(ctx, `INSERT OR IGNORE INTO crmio_lookup_fields (module, field) VALUES (?, ?)`, module, field)
+func fieldKey(module, field string) string {
+	return module + "\x00" + field
+}
+
+// hasField reports whether field is known, committed, to be a field of
+// module with use (or more).
+func (s *Store) hasField(module, field string, use fieldUse) bool {
+	v, ok := s.fields.Load(fieldKey(module, field))
+	return ok && v.(fieldUse)&use == use
+}
+
+// knowField records that field is, committed, a field of module with use:
+// a field never stops being one.
+func (s *Store) knowField(module, field string, use fieldUse) {
+	key := fieldKey(module, field)
+	for {
+		old, loaded := s.fields.LoadOrStore(key, use)
+		if !loaded || old.(fieldUse)&use == use || s.fields.CompareAndSwap(key, old, old.(fieldUse)|use) {
+			return
+		}
+	}
+}
+
+// backfillPage is how many records addField reads at a time.
+const backfillPage = 2000
+
+// addField makes field a field of module with use, and fills in what the
+// records already there need: the items of a new key field (but in a
+// record that has some already, written by schema version 1, which wrote
+// items for every field), the keys of a new lookup field. It runs in a
+// write transaction, which holds SQLite's write lock: no record is written
+// meanwhile, and writes after it see the field.
+func addField(ctx context.Context, q querier, module, field string, use fieldUse) error {
+	res, err := q.ExecContext(ctx, `INSERT OR IGNORE INTO crmio_key_fields (module, field) VALUES (?, ?)`, module, field)
 	if err != nil {
 		return err
 	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return err // a lookup field already
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
 	}
-	_, err = q.ExecContext(ctx, `INSERT OR IGNORE INTO crmio_keys (module, field, key, record_id)
-		SELECT r.module, i.field, i.key, i.record_id FROM crmio_records r JOIN crmio_items i ON i.record_id = r.id
-		WHERE r.module = ?1 AND i.field = ?2`, module, field)
+	newKey := n > 0
+	newLookup := false
+	if use&lookupField != 0 {
+		res, err := q.ExecContext(ctx, `INSERT OR IGNORE INTO crmio_lookup_fields (module, field) VALUES (?, ?)`, module, field)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		newLookup = n > 0
+	}
+	if newKey {
+		if err := backfillItems(ctx, q, module, field); err != nil {
+			return err
+		}
+	}
+	if newLookup {
+		_, err = q.ExecContext(ctx, `INSERT OR IGNORE INTO crmio_keys (module, field, key, record_id)
+			SELECT r.module, i.field, i.key, i.record_id FROM crmio_records r JOIN crmio_items i ON i.record_id = r.id
+			WHERE r.module = ?1 AND i.field = ?2`, module, field)
+	}
 	return err
 }
 
-// isLookupField reports whether field is a lookup field of module.
-func isLookupField(ctx context.Context, q querier, module, field string) (bool, error) {
-	var one int
-	err := q.QueryRowContext(ctx, `SELECT 1 FROM crmio_lookup_fields WHERE module = ? AND field = ?`, module, field).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
+// backfillItems writes the items of field in the records of module that
+// have none, a page at a time.
+func backfillItems(ctx context.Context, q querier, module, field string) error {
+	w := &batchWriter{q: q, module: module, items: itemsBuffer()}
+	defer w.close()
+	type page struct {
+		id   int64
+		vals []byte
 	}
-	return err == nil, err
+	after := int64(0)
+	for {
+		rows, err := q.QueryContext(ctx, `SELECT r.id, r.vals FROM crmio_records r WHERE r.module = ? AND r.id > ?
+			AND NOT EXISTS (SELECT 1 FROM crmio_items i WHERE i.record_id = r.id AND i.field = ?) ORDER BY r.id LIMIT ?`,
+			module, after, field, backfillPage)
+		if err != nil {
+			return err
+		}
+		var recs []page
+		for rows.Next() {
+			var p page
+			if err := rows.Scan(&p.id, &p.vals); err != nil {
+				rows.Close()
+				return err
+			}
+			recs = append(recs, p)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, p := range recs {
+			values, err := decodeValues(p.vals)
+			if err != nil {
+				return fmt.Errorf("record %d: %w", p.id, err)
+			}
+			if err := w.fieldItems(ctx, p.id, field, values[field], keyField); err != nil {
+				return err
+			}
+			after = p.id
+		}
+		if err := w.flush(ctx); err != nil {
+			return err
+		}
+		if len(recs) < backfillPage {
+			return nil
+		}
+	}
+}
+
+// scanFields returns the fields a Scan of q filters or orders on: those
+// that must be key fields.
+func scanFields(q storage.Query) []string {
+	var fields []string
+	add := func(f string) {
+		if !slices.Contains(fields, f) {
+			fields = append(fields, f)
+		}
+	}
+	for _, f := range q.Where {
+		add(f.Field)
+	}
+	if q.Scope != nil {
+		for _, f := range q.Scope.Where {
+			add(f.Field)
+		}
+	}
+	for _, o := range q.Order {
+		add(o.Field)
+	}
+	return fields
 }
 
 // Lookup implements storage.Store, from the index of the field's keys.
@@ -70,16 +273,10 @@ func (c *conn) Lookup(ctx context.Context, module, field string, keys []string) 
 	if len(want) == 0 {
 		return out, nil
 	}
+	if err := c.IndexFields(ctx, module, field); err != nil {
+		return nil, err
+	}
 	q := c.reads()
-	indexed, err := isLookupField(ctx, q, module, field)
-	if err != nil {
-		return nil, c.st.fail("lookup", err)
-	}
-	if !indexed {
-		if err := c.IndexFields(ctx, module, field); err != nil {
-			return nil, err
-		}
-	}
 	for _, ch := range chunks(len(want)) {
 		part := want[ch[0]:ch[1]]
 		args := make([]any, 0, len(part)+2)

@@ -35,6 +35,24 @@ func TestScanPushdown(t *testing.T) {
 		Order: []storage.Order{{Field: "n", Desc: true}},
 		Scope: &storage.Scope{Name: "emea", Where: []storage.Filter{{Field: "owner", Op: storage.Eq, Value: crmio.TextValue("EMEA")}}},
 	}
+	// No query has used a field yet: no record has items.
+	if n := countItems(t, s); n != 0 {
+		t.Errorf("after Insert, before any query, the records have %d items, want none", n)
+	}
+	// The first Scan makes n and owner key fields, and writes their items.
+	got := 0
+	for _, err := range s.Scan(ctx, "deals", q) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got++
+	}
+	if got != 50 {
+		t.Errorf("Scan returned %d records, want the 50 in scope", got)
+	}
+	if n := countItems(t, s); n != 400 {
+		t.Errorf("after the first Scan, the records have %d items, want 400 (n and owner of 200 records)", n)
+	}
 	for _, lookup := range []bool{false, true} {
 		if lookup {
 			if err := s.IndexFields(ctx, "deals", "owner"); err != nil {
@@ -68,14 +86,24 @@ func TestScanPushdown(t *testing.T) {
 		}
 	}
 
-	got, err := s.Lookup(ctx, "deals", "owner", []string{"apac"})
-	if err != nil || len(got["apac"]) != 50 {
-		t.Fatalf("Lookup: %d ids, %v", len(got["apac"]), err)
+	ids, err := s.Lookup(ctx, "deals", "owner", []string{"apac"})
+	if err != nil || len(ids["apac"]) != 50 {
+		t.Fatalf("Lookup: %d ids, %v", len(ids["apac"]), err)
 	}
 	plan := explain(t, s, `SELECT key, record_id FROM crmio_keys WHERE module = ? AND field = ? AND key IN (?) ORDER BY key, record_id`, []any{"deals", "owner", "apac"})
 	if !strings.Contains(plan, "SEARCH crmio_keys USING PRIMARY KEY") {
 		t.Errorf("Lookup does not search the index of keys:\n%s", plan)
 	}
+}
+
+// countItems returns the number of rows of crmio_items.
+func countItems(t *testing.T, s *Store) int {
+	t.Helper()
+	var n int
+	if err := s.reader.QueryRowContext(t.Context(), `SELECT count(*) FROM crmio_items`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 func explain(t *testing.T, s *Store, query string, args []any) string {

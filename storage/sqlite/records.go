@@ -151,14 +151,14 @@ const (
 	keysPerInsert    = 150 // 4 parameters each
 )
 
-// batchWriter writes records, their items and the keys of their lookup
-// fields with multi-row INSERTs, buffering up to one statement's worth of
-// each.
+// batchWriter writes records, the items of their key fields and the keys
+// of their lookup fields with multi-row INSERTs, buffering up to one
+// statement's worth of each.
 type batchWriter struct {
 	q       querier
 	module  string
-	replace bool            // updating existing records rather than inserting
-	lookup  map[string]bool // the module's lookup fields
+	replace bool                // updating existing records rather than inserting
+	fields  map[string]fieldUse // the module's key fields, and which are lookup fields
 
 	records, items, keys rowBuffer
 
@@ -177,7 +177,7 @@ type rowBuffer struct {
 }
 
 func newBatchWriter(ctx context.Context, q querier, module string, replace bool) (*batchWriter, error) {
-	lookup, err := lookupFields(ctx, q, module)
+	fields, err := moduleFields(ctx, q, module)
 	if err != nil {
 		return nil, err
 	}
@@ -186,35 +186,22 @@ func newBatchWriter(ctx context.Context, q querier, module string, replace bool)
 		recordsVerb = "REPLACE" // keeps the id
 	}
 	return &batchWriter{
-		q: q, module: module, replace: replace, lookup: lookup,
+		q: q, module: module, replace: replace, fields: fields,
 		records: rowBuffer{perRow: 3, full: recordsPerInsert, query: func(n int) string {
 			return recordsVerb + ` INTO crmio_records (module, id, vals) VALUES ` + rowsSQL(n, "(?, ?, ?)")
 		}},
-		items: rowBuffer{perRow: 5, full: itemsPerInsert, query: func(n int) string {
-			return `INSERT INTO crmio_items (record_id, field, pos, key, sort) VALUES ` + rowsSQL(n, "(?, ?, ?, ?, ?)")
-		}},
+		items: itemsBuffer(),
 		keys: rowBuffer{perRow: 4, full: keysPerInsert, query: func(n int) string {
 			return `INSERT INTO crmio_keys (module, field, key, record_id) VALUES ` + rowsSQL(n, "(?, ?, ?, ?)")
 		}},
 	}, nil
 }
 
-// lookupFields returns the module's lookup fields.
-func lookupFields(ctx context.Context, q querier, module string) (map[string]bool, error) {
-	rows, err := q.QueryContext(ctx, `SELECT field FROM crmio_lookup_fields WHERE module = ?`, module)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	fields := make(map[string]bool)
-	for rows.Next() {
-		var f string
-		if err := rows.Scan(&f); err != nil {
-			return nil, err
-		}
-		fields[f] = true
-	}
-	return fields, rows.Err()
+// itemsBuffer returns the buffer of rows of crmio_items.
+func itemsBuffer() rowBuffer {
+	return rowBuffer{perRow: 5, full: itemsPerInsert, query: func(n int) string {
+		return `INSERT INTO crmio_items (record_id, field, pos, key, sort) VALUES ` + rowsSQL(n, "(?, ?, ?, ?, ?)")
+	}}
 }
 
 func rowsSQL(n int, row string) string {
@@ -229,14 +216,30 @@ func (w *batchWriter) close() {
 	}
 }
 
-// record queues one record: new, or replacing the values of one whose
-// items and keys the caller has deleted.
+// record queues one record, new or replacing the values of one whose
+// items and keys the caller has deleted, with the items of its key fields.
 func (w *batchWriter) record(ctx context.Context, id int64, values map[string]crmio.Value) error {
 	w.buf, w.names = valuecodec.AppendValues(w.buf[:0], values, w.names)
 	if err := w.add(ctx, &w.records, w.module, id, string(w.buf)); err != nil {
 		return err
 	}
-	w.scratch = appendItems(w.scratch[:0], values, w.names)
+	if len(w.fields) == 0 {
+		return nil
+	}
+	for _, name := range w.names {
+		if use := w.fields[name]; use != 0 {
+			if err := w.fieldItems(ctx, id, name, values[name], use); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// fieldItems queues the items of the value v of a record's field, and its keys
+// when the field is a lookup field.
+func (w *batchWriter) fieldItems(ctx context.Context, id int64, field string, v crmio.Value, use fieldUse) error {
+	w.scratch = appendItems(w.scratch[:0], field, v)
 	w.seen = w.seen[:0]
 	for _, it := range w.scratch {
 		var sortKey any
@@ -246,14 +249,7 @@ func (w *batchWriter) record(ctx context.Context, id int64, values map[string]cr
 		if err := w.add(ctx, &w.items, id, it.field, it.pos, it.key, sortKey); err != nil {
 			return err
 		}
-		if !w.lookup[it.field] {
-			continue
-		}
-		// A key once per record and field; items are grouped by field.
-		if it.pos == 0 {
-			w.seen = w.seen[:0]
-		}
-		if slices.Contains(w.seen, it.key) {
+		if use&lookupField == 0 || slices.Contains(w.seen, it.key) { // a key once per record and field
 			continue
 		}
 		w.seen = append(w.seen, it.key)
@@ -287,10 +283,10 @@ func (w *batchWriter) flush(ctx context.Context) error {
 // write runs the INSERT of the rows in b: a full chunk through the
 // prepared statement, fewer rows through a statement of their own.
 func (w *batchWriter) write(ctx context.Context, b *rowBuffer) error {
-	rows := len(b.args) / b.perRow
-	if rows == 0 {
+	if len(b.args) == 0 {
 		return nil
 	}
+	rows := len(b.args) / b.perRow
 	defer func() { b.args = b.args[:0] }()
 	if rows < b.full {
 		_, err := w.q.ExecContext(ctx, b.query(rows), b.args...)

@@ -26,6 +26,11 @@ func (c *conn) Scan(ctx context.Context, module string, q storage.Query) iter.Se
 			yield(crmio.Record{}, err)
 			return
 		}
+		// The fields it filters and orders on must have items.
+		if err := c.KeyFields(ctx, module, scanFields(q)...); err != nil {
+			yield(crmio.Record{}, err)
+			return
+		}
 		lookup, err := lookupFields(ctx, c.reads(), module)
 		if err != nil {
 			yield(crmio.Record{}, c.st.fail("scan", err))

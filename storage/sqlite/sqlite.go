@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -41,6 +42,11 @@ type Store struct {
 	path   string
 	writer *sql.DB // one connection: SQLite has one writer at a time
 	reader *sql.DB
+
+	// fields caches what this store knows, committed, of the key and
+	// lookup fields of modules (fieldKey → fieldUse): a field never stops
+	// being one, so a known field needs no query.
+	fields sync.Map
 
 	closed atomic.Bool
 }
