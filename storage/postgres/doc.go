@@ -91,7 +91,10 @@
 //
 // Insert takes the module's lookup fields and the new ids (from the
 // sequence) in one round trip, then sends the batch in one binary COPY,
-// encoded as PostgreSQL reads it: one transaction per batch. Update sends
+// encoded as PostgreSQL reads it: one transaction per batch. The values
+// are written in the shared format of the SQL stores
+// (storage/internal/valuecodec) by an encoder of this package that sorts
+// and quotes a batch's field names once rather than for every record. Update sends
 // small batches as pipelined UPDATEs and larger ones through COPY into a
 // temporary staging table, then one UPDATE … FROM. Every write call is
 // one transaction, so a killed process leaves only whole batches, and a
@@ -128,9 +131,12 @@
 // when the network is slower than loopback or the records wide.
 //
 // An import (package importer, deduplicating on email) costs the server
-// about 23 µs of CPU a record with schema version 2, against 34 µs with
-// version 1: the two GIN index operations on the email hashes (the
-// batch's Lookup and the index entries of its Insert) are now most of it.
+// about 21 to 29 µs of CPU a record with schema version 2, against 34 µs
+// with version 1, and runs at 28,000 to 33,000 records a second: the two
+// GIN index operations on the email hashes (the batch's Lookup of 1,000
+// hashes, about 5 ms, and the index entries of its Insert) and the COPY
+// of the records (about 9 ms a batch) are most of it; the journal's COPY
+// about 2.5 ms.
 //
 // # Tests
 //
