@@ -129,19 +129,21 @@ func (c *conn) AppendJournal(ctx context.Context, jobID string, entries []storag
 		return fmt.Errorf("sqlite: append to the journal of job %q: %w", jobID, crmio.ErrNotFound)
 	}
 	return c.write(ctx, "append journal", func(q querier) error {
+		st, err := c.stmt(ctx, q, jobExistsSQL)
+		if err != nil {
+			return err
+		}
 		var one int
-		err := q.QueryRowContext(ctx, `SELECT 1 FROM crmio_jobs WHERE id = ?`, id).Scan(&one)
+		err = st.QueryRowContext(ctx, id).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("append to the journal of job %q: %w", jobID, crmio.ErrNotFound)
 		}
 		if err != nil || len(entries) == 0 {
 			return err
 		}
-		stmt, err := q.PrepareContext(ctx, `INSERT INTO crmio_journal (job_id, op, module, record_id, before, after, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
+		// Multi-row INSERTs: a statement per entry cost more than the entry.
+		w := &batchWriter{c: c, q: q}
+		b := newRowBuffer(7, journalPerInsert, journalSQL)
 		for _, e := range entries {
 			before, err := recordArg(e.Before)
 			if err != nil {
@@ -151,11 +153,11 @@ func (c *conn) AppendJournal(ctx context.Context, jobID string, entries []storag
 			if err != nil {
 				return err
 			}
-			if _, err := stmt.ExecContext(ctx, id, string(e.Op), e.Module, e.ID, before, after, e.Fingerprint); err != nil {
+			if err := w.add(ctx, &b, id, string(e.Op), e.Module, e.ID, before, after, e.Fingerprint); err != nil {
 				return err
 			}
 		}
-		return nil
+		return w.write(ctx, &b)
 	})
 }
 

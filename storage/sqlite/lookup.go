@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 
@@ -24,12 +25,29 @@ const (
 // moduleFields returns the module's key fields, and which of them are
 // lookup fields. Writers call it in their write transaction, so that no
 // record misses the items of a field added meanwhile.
-func moduleFields(ctx context.Context, q querier, module string) (map[string]fieldUse, error) {
-	rows, err := q.QueryContext(ctx, `SELECT k.field, l.field IS NOT NULL FROM crmio_key_fields k
-		LEFT JOIN crmio_lookup_fields l ON l.module = k.module AND l.field = k.field WHERE k.module = ?`, module)
+func (c *conn) moduleFields(ctx context.Context, q querier, module string) (map[string]fieldUse, error) {
+	st, err := c.stmt(ctx, q, moduleFieldsSQL)
 	if err != nil {
 		return nil, err
 	}
+	rows, err := st.QueryContext(ctx, module)
+	if err != nil {
+		return nil, err
+	}
+	return readFields(rows)
+}
+
+// moduleFields is conn.moduleFields without a store's statements.
+func moduleFields(ctx context.Context, q querier, module string) (map[string]fieldUse, error) {
+	rows, err := q.QueryContext(ctx, moduleFieldsSQL, module)
+	if err != nil {
+		return nil, err
+	}
+	return readFields(rows)
+}
+
+// readFields reads the rows of moduleFieldsSQL, and closes them.
+func readFields(rows *sql.Rows) (map[string]fieldUse, error) {
 	defer rows.Close()
 	fields := make(map[string]fieldUse)
 	var field string
@@ -47,8 +65,8 @@ func moduleFields(ctx context.Context, q querier, module string) (map[string]fie
 }
 
 // lookupFields returns the module's lookup fields.
-func lookupFields(ctx context.Context, q querier, module string) (map[string]bool, error) {
-	fields, err := moduleFields(ctx, q, module)
+func (c *conn) lookupFields(ctx context.Context, q querier, module string) (map[string]bool, error) {
+	fields, err := c.moduleFields(ctx, q, module)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +113,7 @@ func (c *conn) addFields(ctx context.Context, module string, fields []string, us
 	if len(unknown) == 0 {
 		return nil
 	}
-	have, err := moduleFields(ctx, c.reads(), module)
+	have, err := c.moduleFields(ctx, c.reads(), module)
 	if err != nil {
 		return c.st.fail("add fields", err)
 	}
@@ -106,7 +124,7 @@ func (c *conn) addFields(ctx context.Context, module string, fields []string, us
 			}
 			continue
 		}
-		if err := c.write(ctx, "add fields", func(q querier) error { return addField(ctx, q, module, f, use) }); err != nil {
+		if err := c.write(ctx, "add fields", func(q querier) error { return c.addField(ctx, q, module, f, use) }); err != nil {
 			return err
 		}
 		if c.tx == nil { // inside Atomic, it is known once committed
@@ -148,7 +166,7 @@ const backfillPage = 2000
 // items for every field), the keys of a new lookup field. It runs in a
 // write transaction, which holds SQLite's write lock: no record is written
 // meanwhile, and writes after it see the field.
-func addField(ctx context.Context, q querier, module, field string, use fieldUse) error {
+func (c *conn) addField(ctx context.Context, q querier, module, field string, use fieldUse) error {
 	res, err := q.ExecContext(ctx, `INSERT OR IGNORE INTO crmio_key_fields (module, field) VALUES (?, ?)`, module, field)
 	if err != nil {
 		return err
@@ -171,7 +189,7 @@ func addField(ctx context.Context, q querier, module, field string, use fieldUse
 		newLookup = n > 0
 	}
 	if newKey {
-		if err := backfillItems(ctx, q, module, field); err != nil {
+		if err := c.backfillItems(ctx, q, module, field); err != nil {
 			return err
 		}
 	}
@@ -185,9 +203,8 @@ func addField(ctx context.Context, q querier, module, field string, use fieldUse
 
 // backfillItems writes the items of field in the records of module that
 // have none, a page at a time.
-func backfillItems(ctx context.Context, q querier, module, field string) error {
-	w := &batchWriter{q: q, module: module, items: itemsBuffer()}
-	defer w.close()
+func (c *conn) backfillItems(ctx context.Context, q querier, module, field string) error {
+	w := &batchWriter{c: c, q: q, module: module, items: itemsBuffer()}
 	type page struct {
 		id   int64
 		vals []byte
@@ -230,6 +247,24 @@ func backfillItems(ctx context.Context, q querier, module, field string) error {
 			return nil
 		}
 	}
+}
+
+// readLookup runs the lookup statement and adds what it finds to out.
+func readLookup(ctx context.Context, st *sql.Stmt, args []any, out map[string][]string) error {
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var key string
+	var id int64
+	for rows.Next() {
+		if err := rows.Scan(&key, &id); err != nil {
+			return err
+		}
+		out[key] = append(out[key], sqlstore.FormatID(id))
+	}
+	return rows.Err()
 }
 
 // scanFields returns the fields a Scan of q filters or orders on: those
@@ -277,29 +312,21 @@ func (c *conn) Lookup(ctx context.Context, module, field string, keys []string) 
 		return nil, err
 	}
 	q := c.reads()
-	for _, ch := range chunks(len(want)) {
-		part := want[ch[0]:ch[1]]
-		args := make([]any, 0, len(part)+2)
-		args = append(args, module, field)
-		for _, k := range part {
-			args = append(args, k)
-		}
-		rows, err := q.QueryContext(ctx, `SELECT key, record_id FROM crmio_keys
-			WHERE module = ? AND field = ? AND key IN (`+placeholders(len(part))+`) ORDER BY key, record_id`, args...)
-		if err != nil {
-			return nil, c.st.fail("lookup", err)
-		}
-		var key string
-		var id int64
-		for rows.Next() {
-			if err := rows.Scan(&key, &id); err != nil {
-				rows.Close()
-				return nil, c.st.fail("lookup", err)
+	st, err := c.stmt(ctx, q, lookupSQL)
+	if err != nil {
+		return nil, c.st.fail("lookup", err)
+	}
+	args := make([]any, 2+lookupChunk)
+	args[0], args[1] = module, field
+	for start := 0; start < len(want); start += lookupChunk {
+		part := want[start:min(start+lookupChunk, len(want))]
+		for i := range lookupChunk {
+			args[2+i] = nil // matches no key
+			if i < len(part) {
+				args[2+i] = part[i]
 			}
-			out[key] = append(out[key], sqlstore.FormatID(id))
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if err := readLookup(ctx, st, args, out); err != nil {
 			return nil, c.st.fail("lookup", err)
 		}
 	}

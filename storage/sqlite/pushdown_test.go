@@ -59,7 +59,7 @@ func TestScanPushdown(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		fields, err := lookupFields(ctx, s.reader, "deals")
+		fields, err := s.lookupFields(ctx, s.reader, "deals")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -90,7 +90,7 @@ func TestScanPushdown(t *testing.T) {
 	if err != nil || len(ids["apac"]) != 50 {
 		t.Fatalf("Lookup: %d ids, %v", len(ids["apac"]), err)
 	}
-	plan := explain(t, s, `SELECT key, record_id FROM crmio_keys WHERE module = ? AND field = ? AND key IN (?) ORDER BY key, record_id`, []any{"deals", "owner", "apac"})
+	plan := explain(t, s, lookupSQL, append([]any{"deals", "owner", "apac"}, make([]any, lookupChunk-1)...))
 	if !strings.Contains(plan, "SEARCH crmio_keys USING PRIMARY KEY") {
 		t.Errorf("Lookup does not search the index of keys:\n%s", plan)
 	}

@@ -119,15 +119,18 @@ func (c *conn) Insert(ctx context.Context, module string, recs []crmio.Record) (
 	ids := make([]string, len(recs))
 	err := c.write(ctx, "insert", func(q querier) error {
 		var last int64
-		if err := q.QueryRowContext(ctx, `UPDATE crmio_sequences SET last = last + ? WHERE name = 'records' RETURNING last`, len(recs)).Scan(&last); err != nil {
-			return err
-		}
-		first := last - int64(len(recs)) + 1
-		w, err := newBatchWriter(ctx, q, module, false)
+		st, err := c.stmt(ctx, q, nextIDsSQL)
 		if err != nil {
 			return err
 		}
-		defer w.close()
+		if err := st.QueryRowContext(ctx, len(recs)).Scan(&last); err != nil {
+			return err
+		}
+		first := last - int64(len(recs)) + 1
+		w, err := c.newBatchWriter(ctx, q, module, false)
+		if err != nil {
+			return err
+		}
 		for i, r := range recs {
 			id := first + int64(i)
 			if err := w.record(ctx, id, r.Values); err != nil {
@@ -149,12 +152,46 @@ const (
 	recordsPerInsert = 100 // 3 parameters each
 	itemsPerInsert   = 150 // 5 parameters each
 	keysPerInsert    = 150 // 4 parameters each
+	journalPerInsert = 70  // 7 parameters each
 )
+
+// The statements of writes and lookups.
+const (
+	nextIDsSQL      = `UPDATE crmio_sequences SET last = last + ? WHERE name = 'records' RETURNING last`
+	moduleFieldsSQL = `SELECT k.field, l.field IS NOT NULL FROM crmio_key_fields k
+		LEFT JOIN crmio_lookup_fields l ON l.module = k.module AND l.field = k.field WHERE k.module = ?`
+	jobExistsSQL = `SELECT 1 FROM crmio_jobs WHERE id = ?`
+)
+
+// lookupChunk is how many keys one lookup statement takes: one statement,
+// kept prepared, for any number of keys (the keys of a shorter chunk are
+// made up with NULLs, which match no key).
+const lookupChunk = 250
+
+var lookupSQL = `SELECT key, record_id FROM crmio_keys
+	WHERE module = ? AND field = ? AND key IN (` + placeholders(lookupChunk) + `) ORDER BY key, record_id`
+
+func recordsSQL(verb string, n int) string {
+	return verb + ` INTO crmio_records (module, id, vals) VALUES ` + rowsSQL(n, "(?, ?, ?)")
+}
+
+func itemsSQL(n int) string {
+	return `INSERT INTO crmio_items (record_id, field, pos, key, sort) VALUES ` + rowsSQL(n, "(?, ?, ?, ?, ?)")
+}
+
+func keysSQL(n int) string {
+	return `INSERT INTO crmio_keys (module, field, key, record_id) VALUES ` + rowsSQL(n, "(?, ?, ?, ?)")
+}
+
+func journalSQL(n int) string {
+	return `INSERT INTO crmio_journal (job_id, op, module, record_id, before, after, fingerprint) VALUES ` + rowsSQL(n, "(?, ?, ?, ?, ?, ?, ?)")
+}
 
 // batchWriter writes records, the items of their key fields and the keys
 // of their lookup fields with multi-row INSERTs, buffering up to one
 // statement's worth of each.
 type batchWriter struct {
+	c       *conn
 	q       querier
 	module  string
 	replace bool                // updating existing records rather than inserting
@@ -172,12 +209,16 @@ type batchWriter struct {
 type rowBuffer struct {
 	perRow, full int
 	query        func(rows int) string
-	stmt         *sql.Stmt // the full-size statement, prepared on first use
+	fullSQL      string // query(full)
 	args         []any
 }
 
-func newBatchWriter(ctx context.Context, q querier, module string, replace bool) (*batchWriter, error) {
-	fields, err := moduleFields(ctx, q, module)
+func newRowBuffer(perRow, full int, query func(rows int) string) rowBuffer {
+	return rowBuffer{perRow: perRow, full: full, query: query, fullSQL: query(full)}
+}
+
+func (c *conn) newBatchWriter(ctx context.Context, q querier, module string, replace bool) (*batchWriter, error) {
+	fields, err := c.moduleFields(ctx, q, module)
 	if err != nil {
 		return nil, err
 	}
@@ -186,34 +227,20 @@ func newBatchWriter(ctx context.Context, q querier, module string, replace bool)
 		recordsVerb = "REPLACE" // keeps the id
 	}
 	return &batchWriter{
-		q: q, module: module, replace: replace, fields: fields,
-		records: rowBuffer{perRow: 3, full: recordsPerInsert, query: func(n int) string {
-			return recordsVerb + ` INTO crmio_records (module, id, vals) VALUES ` + rowsSQL(n, "(?, ?, ?)")
-		}},
-		items: itemsBuffer(),
-		keys: rowBuffer{perRow: 4, full: keysPerInsert, query: func(n int) string {
-			return `INSERT INTO crmio_keys (module, field, key, record_id) VALUES ` + rowsSQL(n, "(?, ?, ?, ?)")
-		}},
+		c: c, q: q, module: module, replace: replace, fields: fields,
+		records: newRowBuffer(3, recordsPerInsert, func(n int) string { return recordsSQL(recordsVerb, n) }),
+		items:   itemsBuffer(),
+		keys:    newRowBuffer(4, keysPerInsert, keysSQL),
 	}, nil
 }
 
 // itemsBuffer returns the buffer of rows of crmio_items.
 func itemsBuffer() rowBuffer {
-	return rowBuffer{perRow: 5, full: itemsPerInsert, query: func(n int) string {
-		return `INSERT INTO crmio_items (record_id, field, pos, key, sort) VALUES ` + rowsSQL(n, "(?, ?, ?, ?, ?)")
-	}}
+	return newRowBuffer(5, itemsPerInsert, itemsSQL)
 }
 
 func rowsSQL(n int, row string) string {
 	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
-}
-
-func (w *batchWriter) close() {
-	for _, b := range []*rowBuffer{&w.records, &w.items, &w.keys} {
-		if b.stmt != nil {
-			b.stmt.Close()
-		}
-	}
 }
 
 // record queues one record, new or replacing the values of one whose
@@ -281,7 +308,8 @@ func (w *batchWriter) flush(ctx context.Context) error {
 }
 
 // write runs the INSERT of the rows in b: a full chunk through the
-// prepared statement, fewer rows through a statement of their own.
+// statement the store keeps prepared, fewer rows through a statement of
+// their own.
 func (w *batchWriter) write(ctx context.Context, b *rowBuffer) error {
 	if len(b.args) == 0 {
 		return nil
@@ -292,13 +320,15 @@ func (w *batchWriter) write(ctx context.Context, b *rowBuffer) error {
 		_, err := w.q.ExecContext(ctx, b.query(rows), b.args...)
 		return err
 	}
-	if b.stmt == nil {
-		var err error
-		if b.stmt, err = w.q.PrepareContext(ctx, b.query(b.full)); err != nil {
-			return err
-		}
+	if w.c == nil { // no store: a test writing a version 1 database
+		_, err := w.q.ExecContext(ctx, b.fullSQL, b.args...)
+		return err
 	}
-	_, err := b.stmt.ExecContext(ctx, b.args...)
+	st, err := w.c.stmt(ctx, w.q, b.fullSQL)
+	if err != nil {
+		return err
+	}
+	_, err = st.ExecContext(ctx, b.args...)
 	return err
 }
 
@@ -334,11 +364,10 @@ func (c *conn) Update(ctx context.Context, module string, recs []crmio.Record) e
 		for i, id := range rowIDs {
 			last[id] = i
 		}
-		w, err := newBatchWriter(ctx, q, module, true)
+		w, err := c.newBatchWriter(ctx, q, module, true)
 		if err != nil {
 			return err
 		}
-		defer w.close()
 		for i, id := range rowIDs {
 			if last[id] != i {
 				continue

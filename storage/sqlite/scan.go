@@ -31,7 +31,7 @@ func (c *conn) Scan(ctx context.Context, module string, q storage.Query) iter.Se
 			yield(crmio.Record{}, err)
 			return
 		}
-		lookup, err := lookupFields(ctx, c.reads(), module)
+		lookup, err := c.lookupFields(ctx, c.reads(), module)
 		if err != nil {
 			yield(crmio.Record{}, c.st.fail("scan", err))
 			return

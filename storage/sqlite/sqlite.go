@@ -48,6 +48,9 @@ type Store struct {
 	// being one, so a known field needs no query.
 	fields sync.Map
 
+	stmtMu sync.Mutex
+	stmts  map[stmtKey]*sql.Stmt // see conn.stmt
+
 	closed atomic.Bool
 }
 
@@ -119,6 +122,10 @@ func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
+	if err := s.prepareWriter(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
 	return s, nil
 }
 
@@ -156,6 +163,7 @@ func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
+	s.closeStmts()
 	return errors.Join(s.reader.Close(), s.writer.Close())
 }
 

@@ -38,13 +38,8 @@ func writeVersion1(t *testing.T, db *sql.DB, module string, recs []crmio.Record)
 	}
 	every["email"] |= lookupField
 	w := &batchWriter{q: tx, module: module, fields: every, items: itemsBuffer()}
-	w.records = rowBuffer{perRow: 3, full: recordsPerInsert, query: func(n int) string {
-		return `INSERT INTO crmio_records (module, id, vals) VALUES ` + rowsSQL(n, "(?, ?, ?)")
-	}}
-	w.keys = rowBuffer{perRow: 4, full: keysPerInsert, query: func(n int) string {
-		return `INSERT INTO crmio_keys (module, field, key, record_id) VALUES ` + rowsSQL(n, "(?, ?, ?, ?)")
-	}}
-	defer w.close()
+	w.records = newRowBuffer(3, recordsPerInsert, func(n int) string { return recordsSQL("INSERT", n) })
+	w.keys = newRowBuffer(4, keysPerInsert, keysSQL)
 	ids := make([]string, len(recs))
 	for i, r := range recs {
 		id := last - int64(len(recs)) + 1 + int64(i)
