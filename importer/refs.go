@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -82,7 +83,9 @@ func (r *refs) setKnown(values map[string]crmio.Value, local localRefs) (open ui
 				if len(local[k]) >= refCacheMax {
 					clear(local[k])
 				}
-				local[k][ref.Key] = id
+				// A copy of the key: the row's string is cold by the time
+				// the key is compared again, and keeps the whole row alive.
+				local[k][strings.Clone(ref.Key)] = id
 			}
 		}
 		if ok {
