@@ -138,12 +138,22 @@ func (m FieldMatcher) match(ctx context.Context, store storage.Store, module str
 	return matches, nil
 }
 
+// countKeys returns how many keys the records have on field f, so that a
+// map of them is sized once (a multi-value field has several per record).
+func countKeys(keys [][]string, nf, f int) int {
+	n := 0
+	for i := f; i < len(keys); i += nf {
+		n += len(keys[i])
+	}
+	return n
+}
+
 // lookup asks the store, in one call, for the keys of field of the records
 // want selects. It returns nil when there is nothing to ask.
 func (m FieldMatcher) lookup(ctx context.Context, store storage.Store, module string, f int, keys [][]string, want func(i int) bool) (map[string][]string, error) {
 	nf := len(m.Fields)
 	n := len(keys) / nf
-	distinct := keySet{seen: make(map[string]struct{}, n)}
+	distinct := keySet{seen: make(map[string]struct{}, countKeys(keys, nf, f))}
 	for i := range n {
 		if want(i) {
 			distinct.add(keys[i*nf+f]...)
@@ -269,7 +279,7 @@ func intersect(a, b []string) []string {
 func earlierAny(matches []Match, keys [][]string, active []bool, nf int) {
 	first := make([]map[string]int, nf)
 	for f := range first {
-		first[f] = make(map[string]int, len(matches))
+		first[f] = make(map[string]int, countKeys(keys, nf, f))
 	}
 	for i := range matches {
 		if !active[i] {
