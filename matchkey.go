@@ -53,7 +53,7 @@ func MatchKey(v Value) string {
 	case KindAddress:
 		return TextKey(v.any.(Address).String())
 	case KindList:
-		if items := v.any.([]Item); len(items) > 0 {
+		if items := v.items(); len(items) > 0 {
 			return MatchKey(items[0].Value)
 		}
 	}
@@ -69,7 +69,7 @@ func MatchKeys(v Value) []string {
 		}
 		return nil
 	}
-	items := v.any.([]Item)
+	items := v.items()
 	keys := make([]string, 0, len(items))
 	for _, it := range items {
 		k := MatchKey(it.Value)

@@ -134,7 +134,7 @@ func hashValue(h uint64, v Value) uint64 {
 		}
 		return h
 	case KindList:
-		for _, it := range v.any.([]Item) {
+		for _, it := range v.items() {
 			h = hashValue(hashString(h, it.Label), it.Value)
 		}
 	}

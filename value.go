@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 )
 
 // Kind is the kind of a Value.
@@ -198,12 +199,31 @@ func ListValue(items ...Item) Value {
 		switch it.Value.kind {
 		case KindNull:
 		case KindList:
-			out = append(out, it.Value.any.([]Item)...)
+			out = append(out, it.Value.items()...)
 		default:
 			out = append(out, it)
 		}
 	}
-	return Value{kind: KindList, any: out}
+	return listOf(out)
+}
+
+// listOf returns the List value of items. It keeps a pointer to the first
+// item, and the count in num, rather than the slice itself: a slice in an
+// interface costs an allocation of its own, a pointer does not, and a
+// large import makes several lists per row.
+func listOf(items []Item) Value {
+	if len(items) == 0 {
+		return Value{kind: KindList}
+	}
+	return Value{kind: KindList, num: int64(len(items)), any: &items[0]}
+}
+
+// items returns the items of a List value.
+func (v Value) items() []Item {
+	if v.num == 0 {
+		return nil
+	}
+	return unsafe.Slice(v.any.(*Item), v.num)
 }
 
 // Kind returns v's kind.
@@ -261,7 +281,7 @@ func (v Value) Address() (Address, bool) {
 func (v Value) List() []Item {
 	switch v.kind {
 	case KindList:
-		return v.any.([]Item)
+		return v.items()
 	case KindNull:
 		return nil
 	}
@@ -286,7 +306,7 @@ func (v Value) IsZero() bool {
 	case KindAddress:
 		return v.any.(Address).IsZero()
 	case KindList:
-		return len(v.any.([]Item)) == 0
+		return len(v.items()) == 0
 	}
 	return false
 }
@@ -315,7 +335,7 @@ func (v Value) Equal(w Value) bool {
 	case KindAddress:
 		return v.any.(Address) == w.any.(Address)
 	case KindList:
-		a, b := v.any.([]Item), w.any.([]Item)
+		a, b := v.items(), w.items()
 		if len(a) != len(b) {
 			return false
 		}
@@ -355,7 +375,7 @@ func (v Value) String() string {
 		return v.any.(Address).String()
 	case KindList:
 		var b strings.Builder
-		for i, it := range v.any.([]Item) {
+		for i, it := range v.items() {
 			if i > 0 {
 				b.WriteString("; ")
 			}

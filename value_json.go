@@ -76,7 +76,7 @@ func (v Value) AppendJSON(b []byte) []byte {
 		return append(b, "}}"...)
 	case KindList:
 		b = append(b, `{"list":[`...)
-		for i, it := range v.any.([]Item) {
+		for i, it := range v.items() {
 			if i > 0 {
 				b = append(b, ',')
 			}
