@@ -45,7 +45,7 @@ func MatchKey(v Value) string {
 	case KindDateTime:
 		return v.any.(time.Time).UTC().Format(time.RFC3339Nano)
 	case KindRef:
-		if r := v.any.(Ref); r.ID != "" {
+		if r := v.ref(); r.ID != "" {
 			return "#" + r.ID
 		} else {
 			return TextKey(r.Key)

@@ -125,7 +125,7 @@ func hashValue(h uint64, v Value) uint64 {
 	case KindDateTime:
 		return hashUint(h, uint64(v.any.(time.Time).UnixNano()))
 	case KindRef:
-		ref := v.any.(Ref)
+		ref := v.ref()
 		return hashString(hashString(h, ref.ID), ref.Key)
 	case KindAddress:
 		a := v.any.(Address)

@@ -185,7 +185,19 @@ func DateTimeValue(t time.Time) Value { return Value{kind: KindDateTime, any: t.
 // RefValue returns a reference: the target record's id (empty until the
 // reference is resolved) and the key the user knows it by.
 func RefValue(id, key string) Value {
-	return Value{kind: KindRef, str: key, any: Ref{ID: id, Key: key}}
+	// The key is in str and the id, when there is one, in any: an
+	// unresolved reference, as mapping makes one per row, allocates
+	// nothing, and a resolved one only the id's string header.
+	if id == "" {
+		return Value{kind: KindRef, str: key}
+	}
+	return Value{kind: KindRef, str: key, any: id}
+}
+
+// ref returns the reference of a Ref value.
+func (v Value) ref() Ref {
+	id, _ := v.any.(string)
+	return Ref{ID: id, Key: v.str}
 }
 
 // AddressValue returns a postal address value.
@@ -264,8 +276,10 @@ func (v Value) Time() (time.Time, bool) {
 
 // Ref returns the reference of a Ref value.
 func (v Value) Ref() (Ref, bool) {
-	r, ok := v.any.(Ref)
-	return r, ok && v.kind == KindRef
+	if v.kind != KindRef {
+		return Ref{}, false
+	}
+	return v.ref(), true
 }
 
 // Address returns the address of an Address value.
@@ -301,7 +315,7 @@ func (v Value) IsZero() bool {
 	case KindText, KindEmail, KindPhone, KindURL:
 		return v.str == ""
 	case KindRef:
-		r := v.any.(Ref)
+		r := v.ref()
 		return r.ID == "" && r.Key == ""
 	case KindAddress:
 		return v.any.(Address).IsZero()
@@ -331,7 +345,7 @@ func (v Value) Equal(w Value) bool {
 	case KindDateTime:
 		return v.any.(time.Time).Equal(w.any.(time.Time))
 	case KindRef:
-		return v.any.(Ref) == w.any.(Ref)
+		return v.ref() == w.ref()
 	case KindAddress:
 		return v.any.(Address) == w.any.(Address)
 	case KindList:
@@ -366,7 +380,7 @@ func (v Value) String() string {
 	case KindDateTime:
 		return v.any.(time.Time).Format(time.RFC3339Nano)
 	case KindRef:
-		if r := v.any.(Ref); r.Key != "" {
+		if r := v.ref(); r.Key != "" {
 			return r.Key
 		} else {
 			return r.ID

@@ -51,7 +51,7 @@ func (v Value) AppendJSON(b []byte) []byte {
 		b = v.any.(time.Time).AppendFormat(b, time.RFC3339Nano)
 		return append(b, `"}`...)
 	case KindRef:
-		r := v.any.(Ref)
+		r := v.ref()
 		b = append(b, `{"ref":{"id":`...)
 		b = appendJSONString(b, r.ID)
 		b = append(b, `,"key":`...)
