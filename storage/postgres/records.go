@@ -3,13 +3,14 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"github.com/crmio/crmio/storage/internal/sqlstore"
 	"slices"
 	"sync"
 	"sync/atomic"
 
 	"github.com/crmio/crmio"
 	"github.com/crmio/crmio/storage"
+	"github.com/crmio/crmio/storage/internal/sqlstore"
+	"github.com/crmio/crmio/storage/internal/valuecodec"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -135,7 +136,7 @@ type recordEncoder struct {
 	module string
 	fields map[string]fieldUse // the module's key and lookup fields
 	vals   []byte
-	enc    valsEncoder
+	enc    valuecodec.Encoder
 	keys   recordKeys
 }
 
@@ -146,7 +147,7 @@ func newRecordEncoder(module string, fields map[string]fieldUse) *recordEncoder 
 // append appends the binary COPY tuple of one record.
 func (e *recordEncoder) append(b []byte, id int64, values map[string]crmio.Value) []byte {
 	var names []string
-	e.vals, names = e.enc.append(e.vals[:0], values)
+	e.vals, names = e.enc.Append(e.vals[:0], values)
 	e.keys.compute(e.module, values, names, e.fields)
 	b = appendInt16(b, 6)
 	b = appendInt8Field(b, id)
@@ -202,7 +203,7 @@ func (c *conn) updateEach(ctx context.Context, db *pgx.Conn, module string, recs
 	query := c.st.sql(`UPDATE crmio_records SET vals = $1, keys = $2, sorts = $3, hkeys = $4 WHERE module = $5 AND id = $6`)
 	var batch pgx.Batch
 	var sent []int
-	var enc valsEncoder
+	var enc valuecodec.Encoder
 	var names []string
 	for i, id := range rowIDs {
 		if last[id] != i {
@@ -210,7 +211,7 @@ func (c *conn) updateEach(ctx context.Context, db *pgx.Conn, module string, recs
 		}
 		var vals []byte
 		var k recordKeys
-		vals, names = enc.append(nil, recs[i].Values)
+		vals, names = enc.Append(nil, recs[i].Values)
 		k.compute(module, recs[i].Values, names, fields)
 		// pgx sends a nil slice as NULL: the columns want empty arrays.
 		batch.Queue(query, string(vals), nonNil(k.keys), nonNil(k.sorts), nonNil(k.hkeys), module, id)

@@ -199,6 +199,7 @@ type batchWriter struct {
 
 	records, items, keys rowBuffer
 
+	enc     valuecodec.Encoder // reused: the records of a batch share their fields
 	buf     []byte
 	names   []string
 	scratch []item
@@ -246,7 +247,7 @@ func rowsSQL(n int, row string) string {
 // record queues one record, new or replacing the values of one whose
 // items and keys the caller has deleted, with the items of its key fields.
 func (w *batchWriter) record(ctx context.Context, id int64, values map[string]crmio.Value) error {
-	w.buf, w.names = valuecodec.AppendValues(w.buf[:0], values, w.names)
+	w.buf, w.names = w.enc.Append(w.buf[:0], values)
 	if err := w.add(ctx, &w.records, w.module, id, string(w.buf)); err != nil {
 		return err
 	}

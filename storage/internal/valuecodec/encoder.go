@@ -1,29 +1,24 @@
-package postgres
+package valuecodec
 
-import (
-	"unicode/utf8"
+import "github.com/crmio/crmio"
 
-	"github.com/crmio/crmio"
-	"github.com/crmio/crmio/storage/internal/valuecodec"
-)
-
-// valsEncoder writes a record's vals: byte for byte what
-// valuecodec.AppendValues writes (TestValsEncoder checks it against
-// valuecodec), faster for the records of one batch, which mostly share
-// their fields. It keeps the sorted field names of the record before, with
+// Encoder writes what AppendValues writes, byte for byte
+// (TestEncoder and FuzzEncoder check it), faster for the records of a
+// batch, which mostly share their fields. It keeps the sorted field names of the record before, with
 // the JSON of each name; a record with as many fields, all of them among
 // those names, has the same fields, and is encoded without listing,
 // sorting and quoting its names again. Values of the common kinds are
 // encoded inline, without a call per value or an allocation.
-type valsEncoder struct {
+type Encoder struct {
 	names []string // the fields of the last record, sorted
 	keys  []byte   // `"name":` of each of names, in order
 	ends  []int    // where each name's key ends in keys
 }
 
-// append appends the vals of values, and returns the sorted field names,
-// which stay valid until the next call.
-func (e *valsEncoder) append(b []byte, values map[string]crmio.Value) ([]byte, []string) {
+// Append appends the JSON object of values, as AppendValues does, and
+// returns the sorted field names, which stay valid until the next call.
+// The zero Encoder is ready to use; it is not safe for concurrent use.
+func (e *Encoder) Append(b []byte, values map[string]crmio.Value) ([]byte, []string) {
 	if len(values) == len(e.names) && len(values) > 0 {
 		start := len(b)
 		b = append(b, '{')
@@ -39,12 +34,12 @@ func (e *valsEncoder) append(b []byte, values map[string]crmio.Value) ([]byte, [
 			}
 			b = append(b, e.keys[prev:e.ends[i]]...)
 			prev = e.ends[i]
-			b = appendValueJSON(b, v)
+			b = appendValue(b, v)
 		}
 		return append(b, '}'), e.names
 	}
 slow:
-	e.names = valuecodec.SortedFields(values, e.names[:0])
+	e.names = SortedFields(values, e.names[:0])
 	e.keys, e.ends = e.keys[:0], e.ends[:0]
 	for _, name := range e.names {
 		e.keys = append(appendJSONString(e.keys, name), ':')
@@ -58,14 +53,14 @@ slow:
 		}
 		b = append(b, e.keys[prev:e.ends[i]]...)
 		prev = e.ends[i]
-		b = appendValueJSON(b, values[name])
+		b = appendValue(b, values[name])
 	}
 	return append(b, '}'), e.names
 }
 
-// appendValueJSON appends v.AppendJSON(nil), without a call through
+// appendValue appends what v.AppendJSON appends, without a call through
 // crmio for the common kinds.
-func appendValueJSON(b []byte, v crmio.Value) []byte {
+func appendValue(b []byte, v crmio.Value) []byte {
 	switch k := v.Kind(); k {
 	case crmio.KindNull:
 		return append(b, "null"...)
@@ -105,66 +100,9 @@ func appendValueJSON(b []byte, v crmio.Value) []byte {
 				b = append(b, ',')
 			}
 			b = appendJSONString(append(b, `{"label":`...), it.Label)
-			b = append(appendValueJSON(append(b, `,"value":`...), it.Value), '}')
+			b = append(appendValue(append(b, `,"value":`...), it.Value), '}')
 		}
 		return append(b, "]}"...)
 	}
 	return v.AppendJSON(b) // datetime, address, and kinds this file does not know
 }
-
-// appendJSONString appends s as a JSON string, as crmio and valuecodec
-// write it (as encoding/json would, without its HTML escapes; invalid
-// UTF-8 becomes U+FFFD). Plain ASCII, most of what a record holds, is
-// copied in one piece.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	i := 0
-	for i < len(s) {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
-			break
-		}
-		i++
-	}
-	if i == len(s) {
-		return append(append(b, s...), '"')
-	}
-	start := 0
-	for i < len(s) {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
-
-const hexDigits = "0123456789abcdef"

@@ -1,4 +1,4 @@
-package postgres
+package valuecodec
 
 import (
 	"bytes"
@@ -7,11 +7,10 @@ import (
 	"time"
 
 	"github.com/crmio/crmio"
-	"github.com/crmio/crmio/storage/internal/valuecodec"
 )
 
-// valsSamples holds a value of every kind, with the edge cases of each.
-func valsSamples() map[string]crmio.Value {
+// encoderSamples holds a value of every kind, with the edge cases of each.
+func encoderSamples() map[string]crmio.Value {
 	return map[string]crmio.Value{
 		"text":      crmio.TextValue("Zoë Ådams — 東京 ✓ 🎉"),
 		"ascii":     crmio.TextValue("plain ascii text, with ~ and \x7f"),
@@ -50,10 +49,10 @@ func valsSamples() map[string]crmio.Value {
 	}
 }
 
-// TestValsEncoder checks that valsEncoder writes what valuecodec writes,
+// TestEncoder checks that Encoder writes what valuecodec writes,
 // byte for byte, whatever the fields of the record before.
-func TestValsEncoder(t *testing.T) {
-	all := valsSamples()
+func TestEncoder(t *testing.T) {
+	all := encoderSamples()
 	var records []map[string]crmio.Value
 	records = append(records, all, all, map[string]crmio.Value{}, nil, all)
 	// Each value alone, then records of the same size with other fields.
@@ -65,13 +64,13 @@ func TestValsEncoder(t *testing.T) {
 	b := map[string]crmio.Value{"a": crmio.TextValue("1"), "c": crmio.TextValue("2")}
 	c := map[string]crmio.Value{"a": crmio.TextValue("1"), "b": crmio.TextValue("2"), "c": crmio.TextValue("3")}
 	records = append(records, a, b, a, c, a, a, b, b, c, c)
-	var e valsEncoder
+	var e Encoder
 	var names []string
 	prefix := []byte("prefix")
 	for i, values := range records {
-		want, wantNames := valuecodec.AppendValues(nil, values, names)
+		want, wantNames := AppendValues(nil, values, names)
 		names = wantNames
-		got, gotNames := e.append(append([]byte(nil), prefix...), values)
+		got, gotNames := e.Append(append([]byte(nil), prefix...), values)
 		if !bytes.HasPrefix(got, prefix) || !bytes.Equal(got[len(prefix):], want) {
 			t.Errorf("record %d: got\n%s\nwant\n%s", i, got[len(prefix):], want)
 		}
@@ -81,8 +80,8 @@ func TestValsEncoder(t *testing.T) {
 	}
 }
 
-// FuzzValsEncoder checks valsEncoder against valuecodec on any text.
-func FuzzValsEncoder(f *testing.F) {
+// FuzzEncoder checks Encoder against valuecodec on any text.
+func FuzzEncoder(f *testing.F) {
 	f.Add("field", "Zoë \" \\ \n \x00 \xff", "label")
 	f.Fuzz(func(t *testing.T, field, text, label string) {
 		values := map[string]crmio.Value{
@@ -93,10 +92,10 @@ func FuzzValsEncoder(f *testing.F) {
 			field + "a":  crmio.AddressValue(crmio.Address{City: text}),
 			field + "pn": crmio.PhoneValue(label),
 		}
-		var e valsEncoder
+		var e Encoder
 		for range 2 {
-			want, _ := valuecodec.AppendValues(nil, values, nil)
-			got, _ := e.append(nil, values)
+			want, _ := AppendValues(nil, values, nil)
+			got, _ := e.Append(nil, values)
 			if !bytes.Equal(got, want) {
 				t.Fatalf("got\n%q\nwant\n%q", got, want)
 			}
@@ -104,22 +103,22 @@ func FuzzValsEncoder(f *testing.F) {
 	})
 }
 
-// BenchmarkVals encodes the vals of a contact, as Insert does for each
-// record of a batch: valuecodec, and valsEncoder.
-func BenchmarkVals(b *testing.B) {
+// BenchmarkEncoder encodes the vals of a contact, as Insert does for each
+// record of a batch: valuecodec, and Encoder.
+func BenchmarkEncoder(b *testing.B) {
 	values := benchContact(1)
 	b.Run("valuecodec", func(b *testing.B) {
 		var buf []byte
 		var names []string
 		for b.Loop() {
-			buf, names = valuecodec.AppendValues(buf[:0], values, names)
+			buf, names = AppendValues(buf[:0], values, names)
 		}
 	})
-	b.Run("valsEncoder", func(b *testing.B) {
+	b.Run("Encoder", func(b *testing.B) {
 		var buf []byte
-		var e valsEncoder
+		var e Encoder
 		for b.Loop() {
-			buf, _ = e.append(buf[:0], values)
+			buf, _ = e.Append(buf[:0], values)
 		}
 	})
 }
