@@ -6,6 +6,7 @@ import (
 
 	"github.com/crmio/crmio"
 	"github.com/crmio/crmio/storage"
+	"github.com/crmio/crmio/storage/internal/sqlstore"
 )
 
 // A record's keys are kept in three arrays beside its values, so that one
@@ -34,12 +35,14 @@ import (
 // A null value, or an empty list, has no element: to a filter it is as
 // absent as a missing field.
 
-// fieldUse says what a module's field needs in a record's arrays.
-type fieldUse uint8
+// fieldUse says what a module's field needs in a record's arrays:
+// elements in keys and sorts (keyField), and hashes in hkeys as well
+// (lookupField).
+type fieldUse = sqlstore.FieldUse
 
 const (
-	keyField    fieldUse = 1 << iota // elements in keys and sorts
-	lookupField                      // hashes in hkeys (always a key field too)
+	keyField    = sqlstore.KeyField
+	lookupField = sqlstore.LookupField
 )
 
 // fieldPrefix appends the prefix of field's elements: the length of the

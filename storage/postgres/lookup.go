@@ -135,27 +135,16 @@ func (c *conn) addFields(ctx context.Context, module string, fields []string, us
 	return nil
 }
 
-func fieldKey(module, field string) string {
-	return string(element(module, field))
-}
-
 // hasField reports whether field is known, committed, to be a field of
 // module with use (or more).
 func (s *Store) hasField(module, field string, use fieldUse) bool {
-	v, ok := s.fields.Load(fieldKey(module, field))
-	return ok && v.(fieldUse)&use == use
+	return s.fields.Has(module, field, use)
 }
 
 // knowField records that field is, committed, a field of module with use:
 // a field never stops being one.
 func (s *Store) knowField(module, field string, use fieldUse) {
-	key := fieldKey(module, field)
-	for {
-		old, loaded := s.fields.LoadOrStore(key, use)
-		if !loaded || old.(fieldUse)&use == use || s.fields.CompareAndSwap(key, old, old.(fieldUse)|use) {
-			return
-		}
-	}
+	s.fields.Know(module, field, use)
 }
 
 func (s *Store) isLookupField(module, field string) bool {

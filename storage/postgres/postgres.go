@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/crmio/crmio/storage"
+	"github.com/crmio/crmio/storage/internal/sqlstore"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -34,10 +34,9 @@ type Store struct {
 	schema string            // as given in Options
 	names  *strings.Replacer // puts table names in the schema; nil for none
 
-	// fields caches, by module and field (see fieldKey), the fieldUse of
-	// the key and lookup fields known committed: a field never stops
-	// being one.
-	fields sync.Map
+	// fields caches the key and lookup fields known committed: a field
+	// never stops being one, so a known field needs no query.
+	fields sqlstore.KnownFields
 
 	closed atomic.Bool
 }

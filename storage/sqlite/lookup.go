@@ -10,16 +10,15 @@ import (
 	"github.com/crmio/crmio/storage/internal/sqlstore"
 )
 
-// fieldUse says what a field of a module is to the store.
-type fieldUse uint8
+// fieldUse says what a field of a module is to the store: a keyField's
+// values have items (match and sort keys), so that a Scan filters and
+// orders on it in SQL; a lookupField's match keys are also in crmio_keys,
+// the index Lookup and = filters use.
+type fieldUse = sqlstore.FieldUse
 
 const (
-	// keyField: its values have items (match and sort keys), so that a
-	// Scan filters and orders on it in SQL.
-	keyField fieldUse = 1 << iota
-	// lookupField: the match keys of its items are also in crmio_keys,
-	// the index Lookup and = filters use. A lookup field is a key field.
-	lookupField
+	keyField    = sqlstore.KeyField
+	lookupField = sqlstore.LookupField
 )
 
 // moduleFields returns the module's key fields, and which of them are
@@ -134,27 +133,16 @@ func (c *conn) addFields(ctx context.Context, module string, fields []string, us
 	return nil
 }
 
-func fieldKey(module, field string) string {
-	return module + "\x00" + field
-}
-
 // hasField reports whether field is known, committed, to be a field of
 // module with use (or more).
 func (s *Store) hasField(module, field string, use fieldUse) bool {
-	v, ok := s.fields.Load(fieldKey(module, field))
-	return ok && v.(fieldUse)&use == use
+	return s.fields.Has(module, field, use)
 }
 
 // knowField records that field is, committed, a field of module with use:
 // a field never stops being one.
 func (s *Store) knowField(module, field string, use fieldUse) {
-	key := fieldKey(module, field)
-	for {
-		old, loaded := s.fields.LoadOrStore(key, use)
-		if !loaded || old.(fieldUse)&use == use || s.fields.CompareAndSwap(key, old, old.(fieldUse)|use) {
-			return
-		}
-	}
+	s.fields.Know(module, field, use)
 }
 
 // backfillPage is how many records addField reads at a time.

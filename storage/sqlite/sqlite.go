@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/crmio/crmio/storage"
-
+	"github.com/crmio/crmio/storage/internal/sqlstore"
 	sqlitedriver "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
 
@@ -43,10 +43,9 @@ type Store struct {
 	writer *sql.DB // one connection: SQLite has one writer at a time
 	reader *sql.DB
 
-	// fields caches what this store knows, committed, of the key and
-	// lookup fields of modules (fieldKey → fieldUse): a field never stops
-	// being one, so a known field needs no query.
-	fields sync.Map
+	// fields caches the key and lookup fields known committed: a field
+	// never stops being one, so a known field needs no query.
+	fields sqlstore.KnownFields
 
 	stmtMu sync.Mutex
 	stmts  map[stmtKey]*sql.Stmt // see conn.stmt

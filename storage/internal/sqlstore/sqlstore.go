@@ -1,6 +1,7 @@
 // Package sqlstore holds what crmio's SQL stores (storage/sqlite and
 // storage/postgres) share beyond their SQL: the form of record ids, how a
-// job is kept, and how embedded migrations are found and ordered.
+// job is kept, how embedded migrations are found and ordered, and the
+// cache of the fields they key (KnownFields).
 package sqlstore
 
 import (

@@ -55,3 +55,23 @@ func TestLoadMigrations(t *testing.T) {
 		t.Errorf("a misnamed file: %v", err)
 	}
 }
+
+func TestKnownFields(t *testing.T) {
+	var k KnownFields
+	if k.Has("people", "email", KeyField) {
+		t.Error("the zero KnownFields knows a field")
+	}
+	k.Know("people", "email", KeyField)
+	k.Know("people", "email", LookupField)
+	if !k.Has("people", "email", KeyField|LookupField) {
+		t.Error("uses known one after the other are not both known")
+	}
+	k.Know("people", "email", KeyField) // knowing less forgets nothing
+	if !k.Has("people", "email", LookupField) {
+		t.Error("knowing a lesser use forgot a greater one")
+	}
+	k.Know("a\x00b", "c", KeyField)
+	if k.Has("a", "b\x00c", KeyField) || k.Has("peo", "pleemail", KeyField) || k.Has("people", "phone", KeyField) || k.Has("accounts", "email", KeyField) {
+		t.Error("a use is known of another field or module")
+	}
+}
