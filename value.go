@@ -176,7 +176,15 @@ func BoolValue(b bool) Value {
 
 // DateValue returns a calendar date value.
 func DateValue(d Date) Value {
-	return Value{kind: KindDate, num: int64(d.Year)*10000 + int64(d.Month)*100 + int64(d.Day)}
+	// A date is packed as yyyymmdd in num; one that packing cannot give
+	// back (a negative year, a month or day past 99) is kept whole in any
+	// as well. num is the packed form in both cases: the fingerprint hashes
+	// it, as it always has.
+	v := Value{kind: KindDate, num: int64(d.Year)*10000 + int64(d.Month)*100 + int64(d.Day)}
+	if d.Year < 0 || d.Year > 1e12 || d.Month < 0 || d.Month > 99 || d.Day < 0 || d.Day > 99 {
+		v.any = d
+	}
+	return v
 }
 
 // DateTimeValue returns an instant. The monotonic clock reading is dropped.
@@ -265,6 +273,9 @@ func (v Value) Date() (Date, bool) {
 	if v.kind != KindDate {
 		return Date{}, false
 	}
+	if d, ok := v.any.(Date); ok {
+		return d, true
+	}
 	return Date{int(v.num / 10000), time.Month(v.num / 100 % 100), int(v.num % 100)}, true
 }
 
@@ -338,7 +349,14 @@ func (v Value) Equal(w Value) bool {
 		return true
 	case KindText, KindEmail, KindPhone, KindURL:
 		return v.str == w.str
-	case KindBool, KindDate:
+	case KindBool:
+		return v.num == w.num
+	case KindDate:
+		if v.any != nil || w.any != nil {
+			a, _ := v.Date()
+			b, _ := w.Date()
+			return a == b
+		}
 		return v.num == w.num
 	case KindNumber:
 		return v.any.(Decimal) == w.any.(Decimal)

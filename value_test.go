@@ -233,3 +233,27 @@ func BenchmarkFingerprint(b *testing.B) {
 		rec.Fingerprint()
 	}
 }
+
+// TestDateValueKeepsEveryDate checks that a Date value gives back the
+// Date it was made of, also one outside the calendar's usual range, and
+// that equal dates are equal values whichever way they are kept.
+func TestDateValueKeepsEveryDate(t *testing.T) {
+	for _, d := range []Date{
+		NewDate(2024, 2, 29), NewDate(0, 1, 1), NewDate(12345, 6, 7), NewDate(-5, 3, 4),
+		NewDate(2024, 13, 0), NewDate(1, 100, 1), NewDate(1, 1, -1), NewDate(-1, -1, -1),
+	} {
+		got, ok := DateValue(d).Date()
+		if !ok || got != d {
+			t.Errorf("DateValue(%#v).Date() = %#v", d, got)
+		}
+		if !DateValue(d).Equal(DateValue(d)) {
+			t.Errorf("DateValue(%#v) is not Equal to itself", d)
+		}
+	}
+	if DateValue(NewDate(-5, 3, 4)).Equal(DateValue(NewDate(-4, -96, -96))) {
+		t.Error("two dates that pack to the same number are Equal")
+	}
+	if got := DateValue(NewDate(-5, 3, 4)).String(); got != "-005-03-04" {
+		t.Errorf("String of a negative year = %q", got)
+	}
+}
