@@ -10,12 +10,14 @@ import (
 	"github.com/crmio/crmio"
 )
 
-// sampleValues holds a value of every kind, with the edge cases of each.
+// sampleValues holds a value of every kind, with the edge cases of each
+// that the JSON form keeps.
 func sampleValues() map[string]crmio.Value {
 	return map[string]crmio.Value{
 		"text":      crmio.TextValue("Zoë Ådams — 東京 ✓ 🎉"),
-		"escapes":   crmio.TextValue("quote \" backslash \\ slash / newline \n tab \t cr \r bell \a nul \x00 del \x7f"),
-		"invalid":   crmio.TextValue("bad \xff byte"),
+		"ascii":     crmio.TextValue("plain ascii text, with ~ and \x7f"),
+		"escapes":   crmio.TextValue("quote \" backslash \\ slash / newline \n tab \t cr \r bell \a nul \x00 del \x7f <&> \u2028"),
+		"invalid":   crmio.TextValue("bad \xff byte \xe2\x82 cut"),
 		"empty":     crmio.TextValue(""),
 		"null":      {},
 		"email":     crmio.EmailValue("Bob@Example.com"),
@@ -23,8 +25,11 @@ func sampleValues() map[string]crmio.Value {
 		"url":       crmio.URLValue("https://www.example.com/path?q=1&r=ü"),
 		"num":       crmio.NumberValue(crmio.MustDecimal("-1234.50")),
 		"num_big":   crmio.NumberValue(crmio.MustDecimal("123456789012345678901234567890.000")),
+		"int":       crmio.IntValue(0),
 		"bool":      crmio.BoolValue(false),
+		"bool_true": crmio.BoolValue(true),
 		"date":      crmio.DateValue(crmio.NewDate(1815, 12, 10)),
+		"date_0":    crmio.DateValue(crmio.NewDate(0, 1, 1)),
 		"dt":        crmio.DateTimeValue(time.Date(2024, 1, 15, 16, 0, 0, 123456789, time.FixedZone("", 5*3600+1800))),
 		"ref":       crmio.RefValue("42", "Acme \"Corp\""),
 		"ref_empty": crmio.RefValue("", ""),
@@ -33,11 +38,13 @@ func sampleValues() map[string]crmio.Value {
 		"list": crmio.ListValue(
 			crmio.Item{Label: "Mobile", Value: crmio.PhoneValue("+14155550102")},
 			crmio.Item{Value: crmio.NumberValue(crmio.MustDecimal("1.50"))},
-			crmio.Item{Label: "Home", Value: crmio.AddressValue(crmio.Address{City: "Oslo"})},
+			crmio.Item{Label: "Home\n", Value: crmio.AddressValue(crmio.Address{City: "Oslo"})},
+			crmio.Item{Value: crmio.RefValue("7", "x")},
 		),
 		"list_empty":    crmio.ListValue(),
 		"":              crmio.TextValue("empty field name"),
 		"quo\"te\\\x01": crmio.TextValue("odd field name"),
+		"ünï":           crmio.TextValue("non-ASCII field name"),
 	}
 }
 

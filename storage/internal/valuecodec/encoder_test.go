@@ -3,56 +3,29 @@ package valuecodec
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"testing"
 	"time"
 
 	"github.com/crmio/crmio"
 )
 
-// encoderSamples holds a value of every kind, with the edge cases of each.
-func encoderSamples() map[string]crmio.Value {
+// oddDates are dates outside what the JSON form reads back (ParseDate
+// takes years 0000 to 9999 and real months): the encoders must still write
+// them alike.
+func oddDates() map[string]crmio.Value {
 	return map[string]crmio.Value{
-		"text":      crmio.TextValue("Zoë Ådams — 東京 ✓ 🎉"),
-		"ascii":     crmio.TextValue("plain ascii text, with ~ and \x7f"),
-		"escapes":   crmio.TextValue("quote \" backslash \\ slash / newline \n tab \t cr \r bell \a nul \x00 del \x7f <&> \u2028"),
-		"invalid":   crmio.TextValue("bad \xff byte \xe2\x82 cut"),
-		"empty":     crmio.TextValue(""),
-		"null":      {},
-		"email":     crmio.EmailValue("Bob@Example.com"),
-		"phone":     crmio.PhoneValue("+14155550102"),
-		"url":       crmio.URLValue("https://www.example.com/path?q=1&r=ü"),
-		"num":       crmio.NumberValue(crmio.MustDecimal("-1234.50")),
-		"num_big":   crmio.NumberValue(crmio.MustDecimal("123456789012345678901234567890.000")),
-		"int":       crmio.IntValue(0),
-		"bool":      crmio.BoolValue(false),
-		"bool_true": crmio.BoolValue(true),
-		"date":      crmio.DateValue(crmio.NewDate(1815, 12, 10)),
-		"date_0":    crmio.DateValue(crmio.NewDate(0, 1, 1)),
-		"date_big":  crmio.DateValue(crmio.NewDate(12345, 6, 7)),
-		"date_neg":  crmio.DateValue(crmio.NewDate(-5, 3, 4)),
-		"date_bad":  crmio.DateValue(crmio.NewDate(2024, 13, 0)),
-		"dt":        crmio.DateTimeValue(time.Date(2024, 1, 15, 16, 0, 0, 123456789, time.FixedZone("", 5*3600+1800))),
-		"ref":       crmio.RefValue("42", "Acme \"Corp\""),
-		"ref_empty": crmio.RefValue("", ""),
-		"address":   crmio.AddressValue(crmio.Address{Street: "1 Main St", City: "Zürich", Country: "CH"}),
-		"address_0": crmio.AddressValue(crmio.Address{}),
-		"list": crmio.ListValue(
-			crmio.Item{Label: "Mobile", Value: crmio.PhoneValue("+14155550102")},
-			crmio.Item{Value: crmio.NumberValue(crmio.MustDecimal("1.50"))},
-			crmio.Item{Label: "Home\n", Value: crmio.AddressValue(crmio.Address{City: "Oslo"})},
-			crmio.Item{Value: crmio.RefValue("7", "x")},
-		),
-		"list_empty":    crmio.ListValue(),
-		"":              crmio.TextValue("empty field name"),
-		"quo\"te\\\x01": crmio.TextValue("odd field name"),
-		"ünï":           crmio.TextValue("non-ASCII field name"),
+		"date_big": crmio.DateValue(crmio.NewDate(12345, 6, 7)),
+		"date_neg": crmio.DateValue(crmio.NewDate(-5, 3, 4)),
+		"date_bad": crmio.DateValue(crmio.NewDate(2024, 13, 0)),
 	}
 }
 
 // TestEncoder checks that Encoder writes what valuecodec writes,
 // byte for byte, whatever the fields of the record before.
 func TestEncoder(t *testing.T) {
-	all := encoderSamples()
+	all := sampleValues()
+	maps.Copy(all, oddDates())
 	var records []map[string]crmio.Value
 	records = append(records, all, all, map[string]crmio.Value{}, nil, all)
 	// Each value alone, then records of the same size with other fields.
