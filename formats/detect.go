@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf16"
+
+	"github.com/crmio/crmio/formats/internal/sniff"
 )
 
 // sniffLen is how much of the start of the content Detect examines, besides
@@ -109,7 +111,7 @@ func detectHead(head []byte) (string, error) {
 	case strings.HasPrefix(s, utf16BEBOM):
 		text = decodeUTF16(head[2:], true)
 	default:
-		if bigEndian, ok := looksUTF16(head); ok {
+		if bigEndian, ok := sniff.LooksUTF16(head); ok {
 			text = decodeUTF16(head, bigEndian)
 		} else {
 			if isBinary(head) {
@@ -145,42 +147,8 @@ func isBinary(head []byte) bool {
 	return controls >= 2 && controls*50 > len(head)
 }
 
-// looksUTF16 reports whether head, which has no byte order mark, looks like
-// UTF-16 text: ASCII characters (delimiters, digits, line ends) put a zero
-// byte on one side of many byte pairs and never on the other, and some of
-// them are line ends or delimiters.
-func looksUTF16(head []byte) (bigEndian, ok bool) {
-	pairs := len(head) / 2
-	if pairs < 2 {
-		return false, false
-	}
-	zeroEven, zeroOdd := 0, 0
-	structureLE, structureBE := false, false // a line end or delimiter seen as a code unit
-	for i := 0; i+1 < len(head); i += 2 {
-		if head[i] == 0 {
-			zeroEven++
-			structureBE = structureBE || isStructural(head[i+1])
-		}
-		if head[i+1] == 0 {
-			zeroOdd++
-			structureLE = structureLE || isStructural(head[i])
-		}
-	}
-	switch {
-	case zeroOdd >= 2 && zeroOdd*4 >= pairs && zeroEven == 0 && structureLE:
-		return false, true
-	case zeroEven >= 2 && zeroEven*4 >= pairs && zeroOdd == 0 && structureBE:
-		return true, true
-	}
-	return false, false
-}
-
-// isStructural reports whether c is a character every table has: a line
-// end or a delimiter.
-func isStructural(c byte) bool {
-	return c == '\n' || c == '\r' || c == ',' || c == ';' || c == '\t' || c == '|'
-}
-
+// decodeUTF16 decodes b as UTF-16 of the given byte order; an odd last
+// byte is dropped.
 func decodeUTF16(b []byte, bigEndian bool) string {
 	units := make([]uint16, len(b)/2)
 	for i := range units {

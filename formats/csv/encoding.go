@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/crmio/crmio/formats/internal/sniff"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
@@ -146,7 +147,7 @@ func detectEncoding(sample []byte, complete bool) textEncoding {
 	case strings.HasPrefix(s, utf16BEEncoding.bom):
 		return utf16BEEncoding
 	}
-	if bigEndian, ok := looksUTF16(sample); ok {
+	if bigEndian, ok := sniff.LooksUTF16(sample); ok {
 		if bigEndian {
 			return utf16BEEncoding
 		}
@@ -173,41 +174,4 @@ func trimPartialRune(b []byte) []byte {
 		}
 	}
 	return b
-}
-
-// looksUTF16 reports whether b, which has no byte order mark, looks like
-// UTF-16 text: the ASCII characters every CSV file has (delimiters, digits,
-// line ends) put a zero byte on one side of many byte pairs and never on
-// the other, and some of them are line ends or delimiters. It is the same
-// test formats.Detect makes.
-func looksUTF16(b []byte) (bigEndian, ok bool) {
-	pairs := len(b) / 2
-	if pairs < 2 {
-		return false, false
-	}
-	zeroEven, zeroOdd := 0, 0
-	structureLE, structureBE := false, false // a line end or delimiter seen as a code unit
-	for i := 0; i+1 < len(b); i += 2 {
-		if b[i] == 0 {
-			zeroEven++
-			structureBE = structureBE || isStructural(b[i+1])
-		}
-		if b[i+1] == 0 {
-			zeroOdd++
-			structureLE = structureLE || isStructural(b[i])
-		}
-	}
-	switch {
-	case zeroOdd >= 2 && zeroOdd*4 >= pairs && zeroEven == 0 && structureLE:
-		return false, true
-	case zeroEven >= 2 && zeroEven*4 >= pairs && zeroOdd == 0 && structureBE:
-		return true, true
-	}
-	return false, false
-}
-
-// isStructural reports whether c is a character every table has: a line
-// end or a delimiter.
-func isStructural(c byte) bool {
-	return c == '\n' || c == '\r' || c == ',' || c == ';' || c == '\t' || c == '|'
 }
