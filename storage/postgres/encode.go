@@ -2,9 +2,9 @@ package postgres
 
 import (
 	"fmt"
-	"github.com/crmio/crmio/storage/internal/valuecodec"
 
 	"github.com/crmio/crmio"
+	"github.com/crmio/crmio/storage/internal/valuecodec"
 )
 
 // decodeValues parses what valuecodec.AppendValues wrote.

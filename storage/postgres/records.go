@@ -343,21 +343,7 @@ func (c *conn) Get(ctx context.Context, module string, ids []string) ([]crmio.Re
 // and closes rows.
 func readRecords(rows pgx.Rows, module string, f func(crmio.Record) bool) error {
 	defer rows.Close()
-	var id int64
-	var vals []byte
-	for rows.Next() {
-		if err := rows.Scan(&id, &vals); err != nil {
-			return err
-		}
-		values, err := decodeValues(vals)
-		if err != nil {
-			return fmt.Errorf("record %d: %w", id, err)
-		}
-		if !f(crmio.Record{ID: sqlstore.FormatID(id), Module: module, Values: values}) {
-			return nil
-		}
-	}
-	return rows.Err()
+	return sqlstore.ReadRecords(rows, module, decodeValues, f)
 }
 
 // nonNil returns s, or an empty slice for nil.

@@ -2,10 +2,10 @@ package sqlite
 
 import (
 	"fmt"
-	"github.com/crmio/crmio/storage/internal/valuecodec"
 
 	"github.com/crmio/crmio"
 	"github.com/crmio/crmio/storage"
+	"github.com/crmio/crmio/storage/internal/valuecodec"
 )
 
 // decodeValues parses what valuecodec.AppendValues wrote.

@@ -527,23 +527,9 @@ func (c *conn) Get(ctx context.Context, module string, ids []string) ([]crmio.Re
 	return out, nil
 }
 
-// readRecords reads (id, vals) rows into records, until f returns false,
+// readRecords reads (id, vals) rows into records until f returns false,
 // and closes rows.
 func readRecords(rows *sql.Rows, module string, f func(crmio.Record) bool) error {
 	defer rows.Close()
-	var id int64
-	var vals []byte
-	for rows.Next() {
-		if err := rows.Scan(&id, &vals); err != nil {
-			return err
-		}
-		values, err := decodeValues(vals)
-		if err != nil {
-			return fmt.Errorf("record %d: %w", id, err)
-		}
-		if !f(crmio.Record{ID: sqlstore.FormatID(id), Module: module, Values: values}) {
-			return nil
-		}
-	}
-	return rows.Err()
+	return sqlstore.ReadRecords(rows, module, decodeValues, f)
 }
