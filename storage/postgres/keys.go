@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"github.com/crmio/crmio"
-	"github.com/crmio/crmio/storage"
 	"github.com/crmio/crmio/storage/internal/sqlstore"
 )
 
@@ -124,7 +123,7 @@ func (k *recordKeys) add(module, name string, v crmio.Value, use fieldUse) {
 		mk := crmio.MatchKey(v)
 		k.arena = append(fieldPrefix(k.arena, name), mk...)
 		k.ends = append(k.ends, len(k.arena))
-		k.arena = appendSortKey(fieldPrefix(k.arena, name), v, mk)
+		k.arena = sqlstore.AppendSortKey(fieldPrefix(k.arena, name), v, mk)
 		k.ends = append(k.ends, len(k.arena))
 		if use&lookupField != 0 {
 			if hk := keyHash(module, name, mk); !slices.Contains(k.hkeys, hk) {
@@ -157,15 +156,4 @@ func (k *recordKeys) cut() {
 		}
 		start = end
 	}
-}
-
-// appendSortKey appends storage.SortKey(v), given v's match key mk: the
-// sort key of a text-like value or a reference is "s" and its match key
-// (see storage.SortKey), which is then not computed twice.
-func appendSortKey(b []byte, v crmio.Value, mk string) []byte {
-	switch v.Kind() {
-	case crmio.KindText, crmio.KindEmail, crmio.KindPhone, crmio.KindURL, crmio.KindRef:
-		return append(append(b, 's'), mk...)
-	}
-	return append(b, storage.SortKey(v)...)
 }

@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/crmio/crmio"
-	"github.com/crmio/crmio/storage"
+	"github.com/crmio/crmio/storage/internal/sqlstore"
 	"github.com/crmio/crmio/storage/internal/valuecodec"
 )
 
@@ -44,13 +44,9 @@ func appendItems(dst []item, name string, v crmio.Value) []item {
 	return dst
 }
 
-// sortKey returns storage.SortKey(v), given v's match key mk: the sort key
-// of a text-like value or a reference is "s" and its match key (see
-// storage.SortKey), which is then not computed twice.
+// sortKey returns storage.SortKey(v), given v's match key mk, which is
+// then not computed twice (see sqlstore.AppendSortKey).
 func sortKey(v crmio.Value, mk string) string {
-	switch v.Kind() {
-	case crmio.KindText, crmio.KindEmail, crmio.KindPhone, crmio.KindURL, crmio.KindRef:
-		return "s" + mk
-	}
-	return storage.SortKey(v)
+	var buf [64]byte
+	return string(sqlstore.AppendSortKey(buf[:0], v, mk))
 }

@@ -1,7 +1,8 @@
 // Package sqlstore holds what crmio's SQL stores (storage/sqlite and
 // storage/postgres) share beyond their SQL: the form of record ids, how a
-// job is kept, how embedded migrations are found and ordered, and the
-// cache of the fields they key (KnownFields).
+// job is kept, how embedded migrations are found and ordered, the cache of
+// the fields they key (KnownFields), the sort key they compute beside a
+// match key, and the loop that reads (id, vals) rows into records.
 package sqlstore
 
 import (

@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"math/rand/v2"
@@ -9,7 +9,7 @@ import (
 	"github.com/crmio/crmio/storage"
 )
 
-// TestSortKey checks the shortcut of appendSortKey against storage.SortKey.
+// TestSortKey checks the shortcut of AppendSortKey against storage.SortKey.
 func TestSortKey(t *testing.T) {
 	values := []crmio.Value{
 		{}, crmio.TextValue(" Ada  LOVELACE "), crmio.TextValue(""), crmio.EmailValue("Bob@Example.com"),
@@ -28,8 +28,8 @@ func TestSortKey(t *testing.T) {
 		values = append(values, crmio.TextValue(string(b)), crmio.PhoneValue(string(b)), crmio.URLValue(string(b)))
 	}
 	for _, v := range values {
-		if got, want := string(appendSortKey(nil, v, crmio.MatchKey(v))), storage.SortKey(v); got != want {
-			t.Errorf("appendSortKey(%s) = %q, want %q", v, got, want)
+		if got, want := string(AppendSortKey(nil, v, crmio.MatchKey(v))), storage.SortKey(v); got != want {
+			t.Errorf("AppendSortKey(%s) = %q, want %q", v, got, want)
 		}
 	}
 }
