@@ -253,3 +253,70 @@ func stripExtension(s string) string {
 	}
 	return s
 }
+
+// ExactKey returns v's key for exact comparison: its canonical form in its
+// own type, with none of the folding MatchKey does for finding duplicates.
+// Scopes compare by it (see storage.Scope), so that a rule "owner = alice"
+// sees neither "Alice", " alice" nor the full-width "ａｌｉｃｅ":
+//
+//   - Text and URL: the text in NFC form (canonically equivalent
+//     spellings of one character are one text; nothing else is folded).
+//   - Email: EmailKey, as an address has no case (so MatchKey's folding
+//     is its own canonical form).
+//   - Phone: PhoneKey, the number's E.164 form where it can be known.
+//   - Number: the digits without trailing fraction zeros (1.50 = 1.5).
+//   - Bool, Date: as MatchKey; DateTime: RFC 3339 in UTC.
+//   - Ref: "#" and the id when resolved, else its key in NFC form.
+//   - Address: its one-line form in NFC.
+//   - List: the key of its first item (ExactKeys gives every item's).
+//
+// A null or empty value has the key "".
+func ExactKey(v Value) string {
+	switch v.kind {
+	case KindText, KindURL:
+		return nfc(v.str)
+	case KindRef:
+		if r := v.ref(); r.ID != "" {
+			return "#" + r.ID
+		} else {
+			return nfc(r.Key)
+		}
+	case KindAddress:
+		return nfc(v.any.(Address).String())
+	case KindList:
+		if items := v.items(); len(items) > 0 {
+			return ExactKey(items[0].Value)
+		}
+		return ""
+	}
+	return MatchKey(v)
+}
+
+// ExactKeys returns the distinct non-empty exact keys of v: one per item
+// of a list, in order; the one key of any other value.
+func ExactKeys(v Value) []string {
+	if v.kind != KindList {
+		if k := ExactKey(v); k != "" {
+			return []string{k}
+		}
+		return nil
+	}
+	items := v.items()
+	keys := make([]string, 0, len(items))
+	for _, it := range items {
+		k := ExactKey(it.Value)
+		if k != "" && !containsString(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+// nfc returns s in NFC form, without allocating when it is already (as
+// ASCII always is).
+func nfc(s string) string {
+	if norm.NFC.IsNormalString(s) {
+		return s
+	}
+	return norm.NFC.String(s)
+}

@@ -56,6 +56,10 @@ func (k Kind) String() string {
 // them with the accessors, which return the zero of their type (and false
 // where they return a bool) when the Value holds another kind.
 type Value struct {
+	// A Value must not be compared with ==: two lists with the same items
+	// are different values to ==. The zero-length array of funcs makes ==
+	// a compile error, as log/slog.Value does; use Equal.
+	_    [0]func()
 	kind Kind
 	str  string // text kinds; the key of a Ref
 	num  int64  // bool (0/1); date packed as yyyymmdd

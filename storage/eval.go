@@ -124,20 +124,6 @@ func (f Filter) Match(rec crmio.Record) bool {
 	return false
 }
 
-// Visible reports whether rec satisfies every filter of the scope. A nil
-// scope sees everything.
-func (s *Scope) Visible(rec crmio.Record) bool {
-	if s == nil {
-		return true
-	}
-	for _, f := range s.Where {
-		if !f.Match(rec) {
-			return false
-		}
-	}
-	return true
-}
-
 // Matches reports whether rec satisfies q's filters and scope.
 func (q Query) Matches(rec crmio.Record) bool {
 	for _, f := range q.Where {

@@ -73,15 +73,6 @@ type Order struct {
 	Desc  bool   `json:"desc,omitempty"`
 }
 
-// Scope is the visibility rule of a caller's role: the records it may see
-// are those that satisfy every filter in Where (typically on an owner or
-// team field). A nil *Scope sees everything.
-type Scope struct {
-	// Name says whose scope this is ("sales-emea"); for messages and logs.
-	Name  string   `json:"name,omitempty"`
-	Where []Filter `json:"where"`
-}
-
 // Validate reports what makes q unrunnable, wrapping ErrInvalidQuery.
 func (q Query) Validate() error {
 	if q.Limit < 0 {

@@ -31,34 +31,34 @@ func (c *conn) Scan(ctx context.Context, module string, q storage.Query) iter.Se
 			yield(crmio.Record{}, err)
 			return
 		}
+		// The scope's exact comparison is Go's: SQL narrows by match keys.
+		pd := q.Pushdown()
 		// Every field the query filters or orders on must be a key field
 		// before the query runs.
 		var keyed []string
-		for _, f := range q.Where {
+		for _, f := range pd.DB.Where {
 			keyed = append(keyed, f.Field)
 		}
-		if q.Scope != nil {
-			for _, f := range q.Scope.Where {
-				keyed = append(keyed, f.Field)
-			}
-		}
-		for _, o := range q.Order {
+		for _, o := range pd.DB.Order {
 			keyed = append(keyed, o.Field)
 		}
 		if err := c.KeyFields(ctx, module, keyed...); err != nil {
 			yield(crmio.Record{}, err)
 			return
 		}
-		query, args := buildScan(module, q, c.st.isLookupField)
+		query, args := buildScan(module, pd.DB, c.st.isLookupField)
 		query = c.st.sql(query)
 		var err error
 		stopped := false
 		emit := func(r crmio.Record) bool {
-			if q.Fields != nil {
-				r = q.Project(r) // for a record the SQL could not project
+			if pd.DB.Fields != nil {
+				r = pd.DB.Project(r) // for a record the SQL could not project
 			}
-			stopped = !yield(r, nil)
-			return !stopped
+			r, keep, more := pd.Keep(r)
+			if keep {
+				stopped = !yield(r, nil)
+			}
+			return !stopped && more
 		}
 		if c.tx != nil {
 			err = c.scanCursor(ctx, query, args, module, emit)
@@ -180,11 +180,7 @@ func buildScan(module string, q storage.Query, indexed func(module, field string
 	}
 	b.WriteString(" FROM crmio_records r WHERE r.module = ")
 	b.arg(module, "text")
-	filters := q.Where
-	if q.Scope != nil {
-		filters = append(filters[:len(filters):len(filters)], q.Scope.Where...)
-	}
-	for _, f := range filters {
+	for _, f := range q.Where {
 		b.WriteString(" AND ")
 		writeFilter(&b, module, f, indexed(module, f.Field))
 	}

@@ -267,10 +267,8 @@ func scanFields(q storage.Query) []string {
 	for _, f := range q.Where {
 		add(f.Field)
 	}
-	if q.Scope != nil {
-		for _, f := range q.Scope.Where {
-			add(f.Field)
-		}
+	for _, f := range q.Scope.Fields() {
+		add(f)
 	}
 	for _, o := range q.Order {
 		add(o.Field)

@@ -10,12 +10,13 @@ import (
 	"github.com/crmio/crmio/storage"
 )
 
-// Scan implements storage.Store. The query runs in SQLite: filters and
-// the scope become conditions on crmio_items (match keys for =, != and
-// contains, sort keys for <, <=, >, >=), the order joins the sort key of
-// each order field's first value, and the limit is a LIMIT. Records
-// outside the scope never leave the database. A field selection is
-// applied as each record is decoded (see buildScan).
+// Scan implements storage.Store. The query runs in SQLite: filters
+// become conditions on crmio_items (match keys for =, != and contains,
+// sort keys for <, <=, >, >=), the order joins the sort key of each order
+// field's first value, and the limit is a LIMIT. A scope compares
+// exactly, which match keys cannot: its = filters narrow the query in SQL
+// and each record read is checked with Scope.Visible (storage.Pushdown).
+// A field selection is applied as each record is decoded (see buildScan).
 func (c *conn) Scan(ctx context.Context, module string, q storage.Query) iter.Seq2[crmio.Record, error] {
 	return func(yield func(crmio.Record, error) bool) {
 		if err := q.Validate(); err != nil {
@@ -26,8 +27,10 @@ func (c *conn) Scan(ctx context.Context, module string, q storage.Query) iter.Se
 			yield(crmio.Record{}, err)
 			return
 		}
+		// The scope's exact comparison is Go's: SQL narrows by match keys.
+		pd := q.Pushdown()
 		// The fields it filters and orders on must have items.
-		if err := c.KeyFields(ctx, module, scanFields(q)...); err != nil {
+		if err := c.KeyFields(ctx, module, scanFields(pd.DB)...); err != nil {
 			yield(crmio.Record{}, err)
 			return
 		}
@@ -36,7 +39,7 @@ func (c *conn) Scan(ctx context.Context, module string, q storage.Query) iter.Se
 			yield(crmio.Record{}, c.st.fail("scan", err))
 			return
 		}
-		query, args := buildScan(module, q, lookup)
+		query, args := buildScan(module, pd.DB, lookup)
 		rows, err := c.reads().QueryContext(ctx, query, args...)
 		if err != nil {
 			yield(crmio.Record{}, c.st.fail("scan", err))
@@ -50,11 +53,14 @@ func (c *conn) Scan(ctx context.Context, module string, q storage.Query) iter.Se
 			if cancelled = ctx.Err(); cancelled != nil {
 				return false
 			}
-			if q.Fields != nil {
-				r = q.Project(r)
+			if pd.DB.Fields != nil {
+				r = pd.DB.Project(r)
 			}
-			stopped = !yield(r, nil)
-			return !stopped
+			r, keep, more := pd.Keep(r)
+			if keep {
+				stopped = !yield(r, nil)
+			}
+			return !stopped && more
 		})
 		if cancelled != nil {
 			err = cancelled
@@ -96,11 +102,7 @@ func buildScan(module string, q storage.Query, lookup map[string]bool) (string, 
 	}
 	b.WriteString(" WHERE r.module = ")
 	b.arg(module)
-	filters := q.Where
-	if q.Scope != nil {
-		filters = append(filters[:len(filters):len(filters)], q.Scope.Where...)
-	}
-	for _, f := range filters {
+	for _, f := range q.Where {
 		b.WriteString(" AND ")
 		writeFilter(&b, module, f, lookup[f.Field])
 	}

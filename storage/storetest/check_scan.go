@@ -280,7 +280,15 @@ func checkScope(c *checker, s storage.Store) {
 		vals{"key": text("s2"), "owner": text("bob"), "n": num("2"), "s": text("alpha beta")},
 		vals{"key": text("s3"), "owner": text("ann"), "n": num("3"), "s": text("gamma")},
 		vals{"key": text("s4"), "n": num("4"), "s": text("alpha")},
+		// Match keys would call these "ann": a scope compares exactly.
 		vals{"key": text("s5"), "owner": text("ANN"), "n": num("5"), "s": text("alpha")},
+		vals{"key": text("s6"), "owner": text(" ann"), "n": num("6"), "s": text("alpha")},
+		vals{"key": text("s7"), "owner": text("ａｎｎ"), "n": num("7"), "s": text("alpha")},
+		vals{"key": text("s8"), "owner": text("Ann"), "n": num("8"), "s": text("alpha")},
+		vals{"key": text("s9"), "owner": crmio.ListValue(item("", text("team")), item("", text("ann"))), "n": num("9")},
+		// The canonical form of their own type: email has no case, a
+		// phone is its E.164 number, a number its value, text is NFC.
+		vals{"key": text("e1"), "mail": email("Ann@Example.com"), "tel": phone("+1 (415) 555-0100"), "n": num("1.50"), "s": text("Cafe\u0301")},
 	))
 	ann := &storage.Scope{Name: "ann", Where: []storage.Filter{filter("owner", storage.Eq, text("ann"))}}
 	tests := []struct {
@@ -288,22 +296,39 @@ func checkScope(c *checker, s storage.Store) {
 		q     storage.Query
 		want  []string
 	}{
-		{"outside never yielded", storage.Query{Scope: ann}, f.inIDOrder("s1", "s3", "s5")},
-		{"with filter", storage.Query{Scope: ann, Where: []storage.Filter{filter("s", storage.Contains, text("alpha"))}}, f.inIDOrder("s1", "s5")},
+		{"outside never yielded", storage.Query{Scope: ann}, f.inIDOrder("s1", "s3", "s9")},
+		{"exact: case", storage.Query{Scope: &storage.Scope{Where: []storage.Filter{filter("owner", storage.Eq, text("Ann"))}}}, []string{"s8"}},
+		{"exact: surrounding space", storage.Query{Scope: &storage.Scope{Where: []storage.Filter{filter("owner", storage.Eq, text(" ann"))}}}, []string{"s6"}},
+		{"exact: full width", storage.Query{Scope: &storage.Scope{Where: []storage.Filter{filter("owner", storage.Eq, text("ａｎｎ"))}}}, []string{"s7"}},
+		{"exact: email without case", storage.Query{Scope: &storage.Scope{Where: []storage.Filter{filter("mail", storage.Eq, email("ann@example.com"))}}}, []string{"e1"}},
+		{"exact: phone in E.164", storage.Query{Scope: &storage.Scope{Where: []storage.Filter{filter("tel", storage.Eq, phone("+14155550100"))}}}, []string{"e1"}},
+		{"exact: NFC text", storage.Query{Scope: &storage.Scope{Where: []storage.Filter{filter("s", storage.Eq, text("Café"))}}}, []string{"e1"}},
+		{"exact: number by value", storage.Query{Scope: &storage.Scope{Where: []storage.Filter{filter("n", storage.Eq, num("1.5")), filter("key", storage.Eq, text("e1"))}}}, []string{"e1"}},
+		{"with filter", storage.Query{Scope: ann, Where: []storage.Filter{filter("s", storage.Contains, text("alpha"))}}, f.inIDOrder("s1")},
 		{"with filter", storage.Query{Scope: ann, Where: []storage.Filter{filter("owner", storage.Eq, text("bob"))}}, nil},
-		{"with order and limit", storage.Query{Scope: ann, Order: []storage.Order{{Field: "n", Desc: true}}, Limit: 2}, []string{"s5", "s3"}},
-		{"with limit", storage.Query{Scope: ann, Limit: 2}, f.inIDOrder("s1", "s3", "s5")[:2]},
-		{"not selected", storage.Query{Scope: ann, Fields: []string{"key"}}, f.inIDOrder("s1", "s3", "s5")},
-		{"negative", storage.Query{Scope: &storage.Scope{Where: []storage.Filter{filter("owner", storage.Ne, text("bob"))}}}, f.inIDOrder("s1", "s3", "s4", "s5")},
+		{"with order and limit", storage.Query{Scope: ann, Order: []storage.Order{{Field: "n", Desc: true}}, Limit: 2}, []string{"s9", "s3"}},
+		// The first records by match key are outside: a limit counts
+		// only what the scope sees.
+		{"with limit", storage.Query{Scope: &storage.Scope{Where: []storage.Filter{filter("owner", storage.Eq, text("Ann"))}}, Limit: 1}, []string{"s8"}},
+		{"with limit", storage.Query{Scope: ann, Limit: 2}, f.inIDOrder("s1", "s3", "s9")[:2]},
+		{"not selected", storage.Query{Scope: ann, Fields: []string{"key"}}, f.inIDOrder("s1", "s3", "s9")},
+		{"negative", storage.Query{Scope: &storage.Scope{Where: []storage.Filter{filter("owner", storage.Ne, text("ann"))}}}, f.inIDOrder("s2", "s4", "s5", "s6", "s7", "s8", "e1")},
+		{"contains, exactly", storage.Query{Scope: &storage.Scope{Where: []storage.Filter{filter("owner", storage.Contains, text("nn"))}}}, f.inIDOrder("s1", "s3", "s6", "s8", "s9")},
+		{"ordered, exactly", storage.Query{Scope: &storage.Scope{Where: []storage.Filter{filter("owner", storage.Lt, text("a"))}}}, f.inIDOrder("s5", "s6", "s8")},
 		{"several filters", storage.Query{Scope: &storage.Scope{Where: []storage.Filter{
-			filter("owner", storage.Eq, text("ann")), filter("n", storage.Gt, num("1"))}}}, f.inIDOrder("s3", "s5")},
+			filter("owner", storage.Eq, text("ann")), filter("n", storage.Gt, num("1"))}}}, f.inIDOrder("s3", "s9")},
 		{"empty scope", storage.Query{Scope: &storage.Scope{Name: "everyone"}}, f.order},
 	}
 	for _, tc := range tests {
 		c.wantScan(tc.check, s, f, tc.q, tc.want)
 	}
+	// A record selected without the scope's field still had it checked.
+	got, err := scan(c.ctx, s, people, storage.Query{Scope: ann, Fields: []string{"key"}, Limit: 1})
+	if err != nil || len(got) != 1 || len(got[0].Values) != 1 || got[0].Get("key").Str() != "s1" {
+		c.errorf("scope with a field selection", "Scan of field key in scope ann, limit 1 = %v, %v; want s1 with its key only", got, err)
+	}
 	// A scope's filter is validated like the query's.
-	_, err := scan(c.ctx, s, people, storage.Query{Scope: &storage.Scope{Where: []storage.Filter{{Field: "owner", Op: "like", Value: text("a%")}}}})
+	_, err = scan(c.ctx, s, people, storage.Query{Scope: &storage.Scope{Where: []storage.Filter{{Field: "owner", Op: "like", Value: text("a%")}}}})
 	c.isErr("invalid scope", err, storage.ErrInvalidQuery, "Scan with an invalid scope filter")
 }
 

@@ -75,7 +75,10 @@
 //     "z"); Limit with and without Order.
 //   - Fields: only the fields selected, an empty selection, unknown fields.
 //   - Scope: records outside are never yielded, combined with filters,
-//     order, limit and field selection.
+//     order, limit and field selection; a scope compares exactly (case,
+//     surrounding space and full-width forms of text differ; email without
+//     case, phones in E.164, numbers by value, text in NFC), and a limit
+//     counts only records inside.
 //   - InvalidQuery: bad limits, operators, values and field names yield
 //     one error wrapping storage.ErrInvalidQuery and nothing else.
 //   - Iteration: every record once across many chunks; a scan stopped
