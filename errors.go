@@ -34,6 +34,11 @@ var (
 	ErrUnresolvedReference = errors.New("unresolved reference")
 	// ErrDuplicate: a row duplicates an existing record or an earlier row.
 	ErrDuplicate = errors.New("duplicate")
+	// ErrRejected: a rule of the CRM (an import hook) turned the row away.
+	ErrRejected = errors.New("rejected")
+	// ErrOutOfScope: the row would create or change a record outside the
+	// scope the import runs under.
+	ErrOutOfScope = errors.New("outside the scope")
 )
 
 // RowError is a problem that keeps one row of an import out of the store.

@@ -161,3 +161,32 @@ const (
 	// FailAmbiguous makes the row a row error (crmio.ErrDuplicate).
 	FailAmbiguous
 )
+
+var ambiguityNames = []string{"use-best", "skip", "fail"}
+
+func (a Ambiguity) String() string {
+	if a >= 0 && int(a) < len(ambiguityNames) {
+		return ambiguityNames[a]
+	}
+	return fmt.Sprintf("Ambiguity(%d)", int(a))
+}
+
+// ParseAmbiguity parses "use-best", "skip" or "fail".
+func ParseAmbiguity(s string) (Ambiguity, error) {
+	for i, n := range ambiguityNames {
+		if n == s {
+			return Ambiguity(i), nil
+		}
+	}
+	return 0, fmt.Errorf("dedupe: unknown ambiguity policy %q (want use-best, skip or fail)", s)
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (a Ambiguity) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (a *Ambiguity) UnmarshalText(b []byte) error {
+	v, err := ParseAmbiguity(string(b))
+	*a = v
+	return err
+}

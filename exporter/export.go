@@ -177,27 +177,14 @@ func buildQuery(m *crmio.Module, opts *Options, cols []Column) (storage.Query, e
 			q.Fields = append(q.Fields, c.Field.Name)
 		}
 	}
-	q.Scope = combineScopes(q.Scope, opts.Scope)
+	q.Scope = q.Scope.And(opts.Scope)
+	if err := q.Scope.Check(m); err != nil {
+		return q, fmt.Errorf("exporter: %w", err)
+	}
 	if err := q.Validate(); err != nil {
 		return q, fmt.Errorf("exporter: %w", err)
 	}
 	return q, nil
-}
-
-// combineScopes returns a scope that sees what both a and b see.
-func combineScopes(a, b *storage.Scope) *storage.Scope {
-	switch {
-	case a == nil:
-		return b
-	case b == nil:
-		return a
-	}
-	name := b.Name
-	if a.Name != "" && a.Name != b.Name {
-		name = a.Name + " & " + b.Name
-	}
-	where := make([]storage.Filter, 0, len(a.Where)+len(b.Where))
-	return &storage.Scope{Name: name, Where: append(append(where, a.Where...), b.Where...)}
 }
 
 // checkEvery is how often, in rows, a long export checks its context

@@ -11,102 +11,55 @@ import (
 	"github.com/crmio/crmio/storage"
 )
 
-// outcome is what one row came to.
-type outcome int
-
-const (
-	outFailed outcome = iota
-	outCreated
-	outUpdated
-	outSkipped
-)
-
 // batchResult is what one batch did, applied to the summary only once the
 // batch is committed, so that a batch rolled back counts for nothing.
 type batchResult struct {
 	outcomes    []outcome
 	errs        [][]crmio.RowError
-	warns       []crmio.Warning
+	notes       []note
 	refsCreated int
 	resolved    resolved // what this batch resolved: cached once it commits
-	// dropped counts the warnings not built because the summary is full.
-	dropped int
 }
 
-// warn adds the warning build makes, unless the summary already keeps as
-// many warnings as it may: then it only counts it, so that a problem on
-// every row of a large file costs no formatted message per row.
-func (r *run) warn(res *batchResult, build func() crmio.Warning) {
-	if len(r.sum.Warnings)+len(res.warns) >= r.sum.maxKept {
-		res.dropped++
-		return
-	}
-	res.warns = append(res.warns, build())
+func (res *batchResult) warn(w crmio.Warning) {
+	res.notes = append(res.notes, note{warning: &w})
 }
 
-// process runs one batch through resolve, match, merge and write.
-func (r *run) process(ctx context.Context, rows []pending) error {
-	var res *batchResult
-	work := func(store storage.Store) error {
-		var err error
-		res, err = r.write(ctx, store, rows)
-		return err
-	}
-	var err error
-	if tx, ok := r.store.(storage.Transactor); ok {
-		err = tx.Atomic(ctx, func(tx storage.Store) error {
-			if _, ok := tx.(storage.History); !ok && r.history != nil {
-				// Writing the journal outside the transaction would break
-				// atomicity (and can deadlock a store that locks for it).
-				return fmt.Errorf("%w: the store's transaction does not implement storage.History (see storage.Transactor)", crmio.ErrNotSupported)
-			}
-			return work(tx)
-		})
-	} else {
-		err = work(r.store)
-	}
-	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return fmt.Errorf("importer: writing rows %d to %d: %w", rows[0].row, rows[len(rows)-1].row, err)
-	}
-	r.apply(rows, res)
-	return nil
-}
-
-// apply adds a committed batch's result to the summary.
-func (r *run) apply(rows []pending, res *batchResult) {
-	s := r.sum
-	r.refs.cache(res.resolved)
-	s.ReferencesCreated += res.refsCreated
-	for i, p := range rows {
-		s.Read++
-		switch res.outcomes[i] {
+// counts returns what the batch adds to the job's counts.
+func (res *batchResult) counts() storage.Counts {
+	c := storage.Counts{Read: len(res.outcomes), ReferencesCreated: res.refsCreated}
+	for _, o := range res.outcomes {
+		switch o {
 		case outCreated:
-			s.Created++
+			c.Created++
 		case outUpdated:
-			s.Updated++
+			c.Updated++
 		case outSkipped:
-			s.Skipped++
+			c.Skipped++
 		case outFailed:
-			s.fail(p, res.errs[i])
+			c.Failed++
 		}
 	}
-	s.warn(res.warns...)
-	s.Dropped += res.dropped
+	return c
 }
 
-// write does one batch's work against store (the transaction, where the
-// store has them).
-func (r *run) write(ctx context.Context, store storage.Store, rows []pending) (*batchResult, error) {
+// writeBatch does one batch's work against store (the transaction, where
+// the store has them): it resolves references, runs the batch hook,
+// matches duplicates and reads the records they name, lets decide settle
+// every row, and writes what it decided, with the journal.
+func (r *run) writeBatch(ctx context.Context, store storage.Store, rows []pending) (*batchResult, error) {
 	res := &batchResult{outcomes: make([]outcome, len(rows)), errs: make([][]crmio.RowError, len(rows)), resolved: resolved{}}
 	var journal []storage.JournalEntry
+	hist, _ := store.(storage.History) // the transaction, or the store, when the run keeps a journal
+	// Everything below reads and writes through the scope.
+	view := storage.Scoped(store, r.scopes)
 
 	// Rows that mapping already failed stay failed; the rest go on.
 	valid := make([]int, 0, len(rows)) // indexes into rows
 	for i := range rows {
-		res.warns = append(res.warns, rows[i].warns...)
+		for _, w := range rows[i].warns {
+			res.warn(w)
+		}
 		if len(rows[i].errs) > 0 {
 			res.errs[i] = rows[i].errs
 			continue
@@ -114,12 +67,18 @@ func (r *run) write(ctx context.Context, store storage.Store, rows []pending) (*
 		valid = append(valid, i)
 	}
 
-	created, err := r.resolveReferences(ctx, store, rows, valid, res)
+	created, err := r.resolveReferences(ctx, view, rows, valid, res)
 	if err != nil {
 		return nil, err
 	}
 	journal = append(journal, created...)
-	valid = slicesDeleteFailed(valid, res)
+	valid = dropFailed(valid, res.errs)
+
+	if r.hooks.Batch != nil && len(valid) > 0 {
+		if valid, err = r.batchHook(ctx, view, rows, valid, res); err != nil {
+			return nil, err
+		}
+	}
 
 	recs := make([]crmio.Record, len(valid))
 	for j, i := range valid {
@@ -132,176 +91,118 @@ func (r *run) write(ctx context.Context, store storage.Store, rows []pending) (*
 			for j, i := range valid {
 				keys[j] = rows[i].keys
 			}
-			matches, err = r.keyed.MatchKeyed(ctx, store, r.module.Name, recs, keys)
+			matches, err = r.keyed.MatchKeyed(ctx, view, r.module.Name, recs, keys)
 		} else {
-			matches, err = r.matcher.Match(ctx, store, r.module.Name, recs)
+			matches, err = r.matcher.Match(ctx, view, r.module.Name, recs)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("matching duplicates: %w", err)
 		}
 	}
-
-	// Decide each row's fate. Rows that update the same record (or merge
-	// into the same new one) chain in row order.
-	type target struct {
-		insert   int    // index into inserts, or -1
-		existing string // id of the existing record, or ""
-	}
-	var inserts []crmio.Record
-	var insertRow []int                  // index into rows of each insert's row
-	var insertMerged []bool              // whether a later row merged into the insert
-	updates := map[string]crmio.Record{} // existing id → merged so far
-	var updateOrder []string
-	targets := make([]target, len(valid))
-	var wantExisting []string
-	for j, i := range valid {
-		targets[j] = target{insert: -1}
-		rec := recs[j]
-		var m dedupe.Match
-		if matches != nil {
-			m = matches[j]
-		} else {
-			m.Earlier = -1
-		}
-		switch {
-		case len(m.Existing) > 0 && r.plan.Duplicates != dedupe.Create:
-			if len(m.Existing) > 1 {
-				ids := make([]string, len(m.Existing))
-				for k, c := range m.Existing {
-					ids[k] = c.ID
-				}
-				r.warn(res, func() crmio.Warning {
-					return crmio.Warning{Row: rows[i].row, Reason: fmt.Sprintf("matches %d existing records (%s)", len(ids), strings.Join(ids, ", "))}
-				})
-				switch r.plan.Ambiguous {
-				case dedupe.SkipAmbiguous:
-					res.outcomes[i] = outSkipped
-					continue
-				case dedupe.FailAmbiguous:
-					res.errs[i] = []crmio.RowError{{Row: rows[i].row, Reason: fmt.Sprintf("matches %d existing records", len(ids)), Err: crmio.ErrDuplicate}}
-					continue
-				}
-			}
-			if r.plan.Duplicates == dedupe.Skip {
-				res.outcomes[i] = outSkipped
-				continue
-			}
-			id := m.Existing[0].ID
-			targets[j].existing = id
-			if _, ok := updates[id]; !ok {
-				updates[id] = crmio.Record{}
-				updateOrder = append(updateOrder, id)
-				wantExisting = append(wantExisting, id)
-			}
-			res.outcomes[i] = outUpdated
-		case m.Earlier >= 0:
-			earlier := targets[m.Earlier]
-			if r.plan.Duplicates == dedupe.Skip || (earlier.insert < 0 && earlier.existing == "") {
-				// The earlier row was skipped or failed: this one follows it.
-				res.outcomes[i] = outSkipped
-				if r.plan.Duplicates == dedupe.Skip {
-					r.warn(res, func() crmio.Warning {
-						return crmio.Warning{Row: rows[i].row, Reason: fmt.Sprintf("duplicate of row %d", rows[valid[m.Earlier]].row)}
-					})
-				}
-				continue
-			}
-			targets[j] = earlier
-			if earlier.insert >= 0 {
-				inserts[earlier.insert], _ = r.merger.Merge(inserts[earlier.insert], rec, r.mapped)
-				insertMerged[earlier.insert] = true
-			}
-			res.outcomes[i] = outUpdated
-		default:
-			targets[j].insert = len(inserts)
-			inserts = append(inserts, rec)
-			insertRow = append(insertRow, i)
-			insertMerged = append(insertMerged, false)
-			res.outcomes[i] = outCreated
-		}
-	}
-
-	// Merge the rows that update existing records, in row order.
-	if len(wantExisting) > 0 {
-		existing, err := store.Get(ctx, r.module.Name, wantExisting)
+	p := r.policy()
+	in := decideInput{rows: rows, valid: valid, matches: matches}
+	if ids := toRead(p, matches); len(ids) > 0 {
+		existing, err := view.Get(ctx, r.module.Name, ids)
 		if err != nil {
 			return nil, fmt.Errorf("reading the records to update: %w", err)
 		}
-		before := make(map[string]crmio.Record, len(existing))
+		in.existing = make(map[string]crmio.Record, len(existing))
 		for _, rec := range existing {
-			before[rec.ID] = rec
-			updates[rec.ID] = rec
-		}
-		for j, i := range valid {
-			id := targets[j].existing
-			if id == "" || targets[j].insert >= 0 {
-				continue
-			}
-			if _, ok := before[id]; !ok {
-				// Deleted between the lookup and now.
-				res.outcomes[i] = outFailed
-				res.errs[i] = []crmio.RowError{{Row: rows[i].row, Reason: fmt.Sprintf("the matching record %s no longer exists", id), Err: crmio.ErrNotFound}}
-				continue
-			}
-			updates[id], _ = r.merger.Merge(updates[id], recs[j], r.mapped)
-		}
-		var changed []crmio.Record
-		unchanged := map[string]bool{}
-		for _, id := range updateOrder {
-			old, ok := before[id]
-			if !ok {
-				continue
-			}
-			merged := updates[id]
-			merged.ID, merged.Module = id, r.module.Name
-			if merged.Equal(withModule(old, r.module.Name)) {
-				unchanged[id] = true // the rows bring nothing new: they count as skipped
-				continue
-			}
-			changed = append(changed, merged)
-			if r.jobID != "" {
-				b := old
-				journal = append(journal, storage.JournalEntry{Op: storage.JournalUpdated, Module: r.module.Name, ID: id, Before: &b, Fingerprint: merged.Fingerprint()})
-			}
-		}
-		for j, i := range valid {
-			if targets[j].insert < 0 && unchanged[targets[j].existing] && res.outcomes[i] == outUpdated {
-				res.outcomes[i] = outSkipped
-			}
-		}
-		if len(changed) > 0 {
-			if err := store.Update(ctx, r.module.Name, changed); err != nil {
-				return nil, fmt.Errorf("updating %d records: %w", len(changed), err)
-			}
+			in.existing[rec.ID] = rec
 		}
 	}
+	d := decide(p, in)
+	for i := range rows {
+		if d.outcomes[i] != outFailed || len(res.errs[i]) > 0 {
+			if len(res.errs[i]) == 0 {
+				res.outcomes[i] = d.outcomes[i]
+			}
+			continue
+		}
+		res.errs[i] = d.errs[i]
+	}
+	res.notes = append(res.notes, d.notes...)
 
-	if len(inserts) > 0 {
-		ids, err := store.Insert(ctx, r.module.Name, inserts)
+	if len(d.updates) > 0 {
+		changed := make([]crmio.Record, len(d.updates))
+		for k, u := range d.updates {
+			changed[k] = u.rec
+			if hist != nil && r.jobID != "" {
+				b := u.before
+				journal = append(journal, storage.JournalEntry{Op: storage.JournalUpdated, Module: r.module.Name, ID: u.rec.ID, Before: &b, Fingerprint: u.rec.Fingerprint()})
+			}
+		}
+		if err := view.Update(ctx, r.module.Name, changed); err != nil {
+			return nil, fmt.Errorf("updating %d records: %w", len(changed), err)
+		}
+	}
+	if len(d.inserts) > 0 {
+		inserts := make([]crmio.Record, len(d.inserts))
+		for k, ins := range d.inserts {
+			inserts[k] = ins.rec
+		}
+		ids, err := view.Insert(ctx, r.module.Name, inserts)
 		if err != nil {
 			return nil, fmt.Errorf("inserting %d records: %w", len(inserts), err)
 		}
-		if r.jobID != "" {
+		if hist != nil && r.jobID != "" {
 			journal = slices.Grow(journal, len(ids))
 			for k, id := range ids {
 				var fp string
-				if insertMerged[k] {
+				if d.inserts[k].rehash {
 					fp = inserts[k].Fingerprint()
 				} else {
-					fp = r.fingerprint(&rows[insertRow[k]])
+					fp = r.fingerprint(&rows[d.inserts[k].row])
 				}
 				journal = append(journal, storage.JournalEntry{Op: storage.JournalCreated, Module: r.module.Name, ID: id, Fingerprint: fp})
 			}
 		}
 	}
-	if len(journal) > 0 && r.jobID != "" {
-		// store is the transaction (which then implements History) or the
-		// store itself.
-		if err := store.(storage.History).AppendJournal(ctx, r.jobID, journal); err != nil {
+	if len(journal) > 0 && hist != nil && r.jobID != "" {
+		if err := hist.AppendJournal(ctx, r.jobID, journal); err != nil {
 			return nil, fmt.Errorf("writing the journal: %w", err)
 		}
 	}
 	return res, nil
+}
+
+// policy is the part of the plan decide applies.
+func (r *run) policy() policy {
+	p := policy{module: r.module.Name, duplicates: r.plan.Duplicates, ambiguous: r.plan.Ambiguous,
+		merger: r.merger, mapped: r.mapped}
+	if r.scopes != nil {
+		p.scope = r.scopes(r.module.Name)
+		p.defaults = r.defaults
+	}
+	return p
+}
+
+// batchHook runs the CRM's batch hook over the valid rows, and returns the
+// rows still valid after it.
+func (r *run) batchHook(ctx context.Context, store storage.Store, rows []pending, valid []int, res *batchResult) ([]int, error) {
+	b := &Batch{Module: r.module, Store: store, Rows: make([]*Row, len(valid))}
+	for j, i := range valid {
+		p := &rows[i]
+		b.Rows[j] = &Row{Number: p.row, Fields: p.fields, Header: r.header, Record: &p.rec}
+	}
+	if err := r.hooks.Batch(ctx, b); err != nil {
+		return nil, fmt.Errorf("the batch hook: %w", err)
+	}
+	for j, i := range valid {
+		hr := b.Rows[j]
+		for _, w := range hr.warns {
+			w.Column = r.columnOf(w.Field)
+			res.warn(w)
+		}
+		for _, e := range hr.errs {
+			e.Column = r.columnOf(e.Field)
+			res.errs[i] = append(res.errs[i], e)
+		}
+		// The hook may have changed the record: its fingerprint and match
+		// keys are computed again.
+		rows[i].rehash(r)
+	}
+	return dropFailed(valid, res.errs), nil
 }
 
 func withModule(rec crmio.Record, module string) crmio.Record {
@@ -309,11 +210,11 @@ func withModule(rec crmio.Record, module string) crmio.Record {
 	return rec
 }
 
-// slicesDeleteFailed drops from valid the rows that have failed since.
-func slicesDeleteFailed(valid []int, res *batchResult) []int {
+// dropFailed drops from valid the rows that have failed since.
+func dropFailed(valid []int, errs [][]crmio.RowError) []int {
 	out := valid[:0]
 	for _, i := range valid {
-		if len(res.errs[i]) == 0 {
+		if len(errs[i]) == 0 {
 			out = append(out, i)
 		}
 	}
@@ -389,10 +290,10 @@ func (r *run) resolveReferences(ctx context.Context, store storage.Store, rows [
 			ref, _ := p.rec.Values[f.Name].Ref()
 			if ids := found[ref.Key]; len(ids) > 0 {
 				if len(ids) > 1 {
-					r.warn(res, func() crmio.Warning {
-						return crmio.Warning{Row: p.row, Column: r.columnOf(f.Name), Field: f.Name, Value: ref.Key,
-							Reason: fmt.Sprintf("%q names %d %s; using the first", ref.Key, len(ids), target.Name)}
-					})
+					key, n := ref.Key, len(ids)
+					res.notes = append(res.notes, note{row: p.row, column: r.columnOf(f.Name), field: f.Name, value: key,
+						generic: fmt.Sprintf("names several %s; using the first", target.Name),
+						build:   func() string { return fmt.Sprintf("%q names %d %s; using the first", key, n, target.Name) }})
 				}
 				p.rec.Values[f.Name] = crmio.RefValue(ids[0], ref.Key)
 				continue
@@ -402,10 +303,12 @@ func (r *run) resolveReferences(ctx context.Context, store storage.Store, rows [
 				res.errs[i] = append(res.errs[i], crmio.RowError{Row: p.row, Column: r.columnOf(f.Name), Field: f.Name, Value: ref.Key,
 					Reason: fmt.Sprintf("no %s record is named %q", target.Name, ref.Key), Err: crmio.ErrUnresolvedReference})
 			} else {
-				r.warn(res, func() crmio.Warning {
-					return crmio.Warning{Row: p.row, Column: r.columnOf(f.Name), Field: f.Name, Value: ref.Key,
-						Reason: fmt.Sprintf("no %s record is named %q; the field is left empty", target.Name, ref.Key)}
-				})
+				key := ref.Key
+				res.notes = append(res.notes, note{row: p.row, column: r.columnOf(f.Name), field: f.Name, value: key,
+					generic: fmt.Sprintf("no %s record has this name; the field is left empty", target.Name),
+					build: func() string {
+						return fmt.Sprintf("no %s record is named %q; the field is left empty", target.Name, key)
+					}})
 			}
 		}
 	}
@@ -431,7 +334,16 @@ func (r *run) createTargets(ctx context.Context, store storage.Store, target *cr
 			continue
 		}
 		byMatch[mk] = len(create)
-		create = append(create, crmio.Record{Module: target.Name, Values: newKeyValues(target, strings.TrimSpace(k))})
+		values := newKeyValues(target, strings.TrimSpace(k))
+		if r.scopes != nil {
+			// Created under the scope, it takes the scope's = values.
+			for f, v := range r.scopes(target.Name).Defaults() {
+				if _, ok := values[f]; !ok {
+					values[f] = v
+				}
+			}
+		}
+		create = append(create, crmio.Record{Module: target.Name, Values: values})
 	}
 	if len(create) == 0 {
 		return nil, nil

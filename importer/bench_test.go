@@ -99,7 +99,7 @@ func benchImport(b *testing.B, rows int, store func() storage.Store) {
 		}
 		b.StartTimer()
 		start := cpuTime()
-		sum, err := im.Run(context.Background(), importer.Source{Path: path, Format: &formats.Options{MaxSize: -1}}, benchPlan())
+		sum, err := im.Run(context.Background(), importer.Source{Path: path, Format: &formats.Options{MaxSize: -1}}, benchPlan(), nil)
 		cpu += cpuTime() - start
 		if err != nil {
 			b.Fatal(err)
@@ -190,7 +190,7 @@ const memChildEnv = "CRMIO_MEM_CHILD_FILE"
 func runMemChild() {
 	im, err := importer.New(&nullStore{}, schemas.Default(), nil)
 	if err == nil {
-		_, err = im.Run(context.Background(), importer.Source{Path: os.Getenv(memChildEnv), Format: &formats.Options{MaxSize: -1}}, benchPlan())
+		_, err = im.Run(context.Background(), importer.Source{Path: os.Getenv(memChildEnv), Format: &formats.Options{MaxSize: -1}}, benchPlan(), nil)
 	}
 	if err != nil {
 		fmt.Println("error:", err)

@@ -43,11 +43,10 @@ func runCrashChild() {
 	out := bufio.NewWriter(os.Stdout)
 	_, err = im.Run(ctx, importer.Source{Path: os.Getenv(crashFileEnv)}, importer.Plan{
 		Module: "people", Mapping: peopleMapping(), BatchSize: crashBatch, Mode: importer.Streaming,
-		Progress: func(p importer.Progress) {
-			fmt.Fprintf(out, "read %d\n", p.Read)
-			out.Flush()
-		},
-	})
+	}, &importer.Hooks{Progress: func(p importer.Progress) {
+		fmt.Fprintf(out, "read %d\n", p.Read)
+		out.Flush()
+	}})
 	fmt.Fprintln(out, "finished:", err)
 	out.Flush()
 	os.Exit(0)

@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/crmio/crmio"
 	"github.com/crmio/crmio/formats"
-	_ "github.com/crmio/crmio/formats/all" // CSV, XLSX and XLS
 	"github.com/crmio/crmio/mapping"
 	"github.com/crmio/crmio/storage"
 )
@@ -23,16 +22,30 @@ type Options struct {
 	// Instant (default 5,000) and Streaming (default 50,000); beyond,
 	// Background.
 	InstantMax, StreamingMax int
-	// SampleRows is how many rows are read ahead to suggest a mapping, settle
-	// each date column's order and estimate the row count (default 200).
+	// SampleRows is how many rows are read ahead to suggest a mapping and
+	// settle each date column's order (default 200).
 	SampleRows int
 	// MaxKeptRows bounds the row errors, warnings and failed rows a Summary
 	// keeps (default 10,000); the counts stay exact.
 	MaxKeptRows int
-	// Heartbeat is how often a running job writes its counts to the history
-	// (default 1s). A running job whose heartbeat is older than StaleAfter
-	// (default 30s) is reported as interrupted: its process died.
+	// Runner runs the jobs Start begins in Background mode: a durable
+	// queue whose workers may run in other processes. Nil: Start runs them
+	// in a goroutine of this process.
+	Runner Runner
+	// Worker names this process in the jobs it runs (Runner.Worker), for
+	// people reading the history: a pod, a host, "worker-3".
+	Worker string
+	// Heartbeat is how often a running job that has no batch to commit
+	// refreshes its heartbeat and looks for a cancel request from another
+	// process (default 1s); each committed batch does both anyway. A
+	// running job whose heartbeat is older than StaleAfter (default 30s)
+	// is taken as interrupted: the lease a process on another machine
+	// holds. On the same machine, a job whose process is gone is
+	// interrupted at once.
 	Heartbeat, StaleAfter time.Duration
+	// PollInterval is how often a Handle of a job running elsewhere reads
+	// its progress from the history (default 500ms).
+	PollInterval time.Duration
 	// Now returns the time; nil means time.Now. Tests set it.
 	Now func() time.Time
 }
@@ -55,7 +68,7 @@ func (o *Options) withDefaults() Options {
 		v.SampleRows = 200
 	}
 	if v.MaxKeptRows <= 0 {
-		v.MaxKeptRows = 10000
+		v.MaxKeptRows = DefaultMaxKeptRows
 	}
 	if v.Heartbeat <= 0 {
 		v.Heartbeat = time.Second
@@ -63,11 +76,17 @@ func (o *Options) withDefaults() Options {
 	if v.StaleAfter <= 0 {
 		v.StaleAfter = 30 * time.Second
 	}
+	if v.PollInterval <= 0 {
+		v.PollInterval = 500 * time.Millisecond
+	}
 	if v.Now == nil {
 		v.Now = time.Now
 	}
 	return v
 }
+
+// DefaultMaxKeptRows is the Options.MaxKeptRows of a nil Options.
+const DefaultMaxKeptRows = 10000
 
 // builtinSuggester adapts mapping.Suggest to the Suggester interface.
 type builtinSuggester struct{}
@@ -126,7 +145,8 @@ type Preview struct {
 
 // Preview opens src, reads its header and first rows (at most rows; zero
 // means 20) and suggests a mapping onto module. Use it to show the user what
-// will happen and let them accept, change or clear each suggestion.
+// will happen and let them accept, change or clear each suggestion. (A dry
+// run with Plan.Limit then shows what importing those rows would do.)
 func (im *Importer) Preview(ctx context.Context, src Source, module string, rows int) (*Preview, error) {
 	m, err := im.module(module)
 	if err != nil {
@@ -135,14 +155,14 @@ func (im *Importer) Preview(ctx context.Context, src Source, module string, rows
 	if rows <= 0 {
 		rows = 20
 	}
-	r, err := open(src)
+	r, err := openPreview(src)
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
 	header, sample, err := formats.Preview(r, max(rows, im.opts.SampleRows))
 	if err != nil {
-		return nil, err
+		return nil, namedErr(src.name(), err)
 	}
 	sugg, err := im.opts.Suggester.Suggest(ctx, mapping.Input{Header: header, Rows: fieldsOf(sample), Module: m})
 	if err != nil {
@@ -161,103 +181,216 @@ func fieldsOf(rows []formats.Row) [][]string {
 	return out
 }
 
-func open(src Source) (formats.Reader, error) {
+// Run imports src by plan in the caller's goroutine, whatever the mode,
+// and returns its summary. It honours ctx: cancelled, or past its
+// deadline, the import stops after the batch in hand (an Instant import
+// keeps nothing), the job ends cancelled, and the error wraps ErrCancelled
+// and ctx's error. The summary comes with the error too when the import
+// stopped early: it says what was done before.
+//
+// Errors of the plan (an unknown module or field, a file that cannot be
+// read, a mapping that maps nothing) are returned before anything is
+// written; problems of rows are in the summary.
+func (im *Importer) Run(ctx context.Context, src Source, plan Plan, hooks *Hooks) (*Summary, error) {
+	r, err := im.prepare(ctx, src, plan, hooks, nil)
+	if err != nil {
+		return nil, err
+	}
+	return r.execute(ctx)
+}
+
+// Resume continues a job that stopped before the end of its file
+// (interrupted, cancelled or failed), or runs a queued one, from its last
+// committed batch, with the plan the job keeps, to exactly where a run
+// without the interruption would have ended: the same records, the same
+// counts, no row twice. src is the file; a zero Source reads it from the
+// path the job recorded. Resume refuses, before writing anything, a file
+// whose size or content hash is not the job's (ErrSourceChanged), a job
+// that ended (ErrNotResumable) and one still running in a live process
+// (ErrJobRunning). hooks are this run's: the job keeps none.
+//
+// It runs in the caller's goroutine and honours ctx as Run does; a durable
+// Runner's workers call it to run the jobs they take.
+func (im *Importer) Resume(ctx context.Context, jobID string, src Source, hooks *Hooks) (*Summary, error) {
+	if _, err := im.history(); err != nil {
+		return nil, err
+	}
+	job, err := im.Status(ctx, jobID)
+	if err != nil {
+		return nil, err
+	}
 	switch {
-	case src.Path != "":
-		return formats.Open(src.Path, src.Format)
-	case src.Reader != nil:
-		return formats.NewReader(src.Reader, src.Name, src.Format)
+	case job.Status == storage.JobRunning:
+		return nil, fmt.Errorf("%w: job %s (%s)", ErrJobRunning, jobID, runnerLabel(job.Runner))
+	case !job.Status.Resumable():
+		return nil, fmt.Errorf("%w: job %s is %s", ErrNotResumable, jobID, job.Status)
 	}
-	return nil, errors.New("importer: the source has neither a path nor a reader")
+	stored, err := decodeJobPlan(job.Plan)
+	if err != nil {
+		return nil, fmt.Errorf("importer: job %s: %w", jobID, err)
+	}
+	if src.Path == "" && src.Reader == nil {
+		if job.Source.Path == "" {
+			return nil, fmt.Errorf("importer: job %s read an upload (%s): give Resume its file", jobID, job.Source.Name)
+		}
+		src.Path = job.Source.Path
+	}
+	if src.Name == "" {
+		src.Name = job.Source.Name
+	}
+	src.Format = stored.Format
+	r, err := im.prepare(ctx, src, stored.Plan, hooks, &job)
+	if err != nil {
+		return nil, err
+	}
+	return r.execute(ctx)
 }
 
-func (src Source) name() string {
-	if src.Name != "" {
-		return src.Name
+// Start is the asynchronous form of Run: it prepares the import (errors of
+// the plan are returned as Run returns them), and returns a Handle once
+// the import is under way. In Background mode with Options.Runner set, the
+// job is handed to the runner (recorded as queued; it may run in another
+// process, with the hooks its worker is configured with); otherwise the
+// import runs in a goroutine of this process, with hooks. The import
+// honours ctx as Run does: to let it outlive a request, pass
+// context.WithoutCancel(ctx) and stop it with Handle.Cancel.
+func (im *Importer) Start(ctx context.Context, src Source, plan Plan, hooks *Hooks) (*Handle, error) {
+	r, err := im.prepare(ctx, src, plan, hooks, nil)
+	if err != nil {
+		return nil, err
 	}
-	if src.Path != "" {
-		return filepath.Base(src.Path)
+	if r.mode == Background && im.opts.Runner != nil && r.history != nil {
+		return r.submit(ctx, im.opts.Runner)
 	}
-	return "upload"
+	h := &Handle{im: im, Mode: r.mode, done: make(chan struct{})}
+	runCtx, cancel := context.WithCancelCause(ctx)
+	h.cancel = cancel
+	r.handle = h
+	if err := r.begin(runCtx); err != nil {
+		cancel(nil)
+		r.close()
+		return nil, err
+	}
+	h.JobID = r.jobID
+	go func() {
+		defer cancel(nil)
+		h.sum, h.err = r.execute(runCtx)
+		close(h.done)
+	}()
+	return h, nil
 }
 
-// Job is a running or finished import.
-type Job struct {
-	// ID is the job's id in the store's history; empty for a dry run or a
+// A Runner runs the jobs Start begins in Background mode, when
+// Options.Runner is set: a durable queue (a River package builds one) whose
+// workers, in this process or others, run each job by calling
+// Importer.Resume with its id and hooks of their own configuration.
+type Runner interface {
+	// Submit records job in the store's history (History.CreateJob), with
+	// the status queued, and arranges for it to run; it returns its id.
+	// job holds the plan and identifies the file; src is the file (on
+	// disk, valid until Submit returns): a runner whose workers run
+	// elsewhere keeps a copy they can reach and records where in
+	// job.Source.Upload before recording the job (in one transaction with
+	// the enqueue, where it can).
+	Submit(ctx context.Context, job storage.Job, src Source) (id string, err error)
+}
+
+// Handle is an import Start began: running in this process, or handed to
+// a Runner.
+type Handle struct {
+	// JobID is the job's id in the history; empty for a dry run or a
 	// store without history.
-	ID string
+	JobID string
 	// Mode is the mode the import runs in.
 	Mode Mode
 
-	cancel   context.CancelFunc
+	im       *Importer
+	cancel   context.CancelCauseFunc // nil when the job runs elsewhere
 	done     chan struct{}
-	summary  *Summary
+	sum      *Summary
 	err      error
 	progress atomic.Pointer[Progress]
+	pollOnce sync.Once
 }
 
-// Wait blocks until the import ends and returns its summary. The summary is
-// returned with the error too when the import stopped early (cancelled,
-// failed, too many errors): it says what was done before.
-func (j *Job) Wait() (*Summary, error) {
-	<-j.done
-	return j.summary, j.err
+// Wait blocks until the import ends, or ctx is done, and returns its
+// summary. The summary comes with the error too when the import stopped
+// early (cancelled, failed, too many errors): it says what was done
+// before. For a job run by a Runner, the summary is the history's (see
+// SummaryOf).
+func (h *Handle) Wait(ctx context.Context) (*Summary, error) {
+	select {
+	case <-h.Done():
+		return h.sum, h.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // Done is closed when the import ends.
-func (j *Job) Done() <-chan struct{} { return j.done }
+func (h *Handle) Done() <-chan struct{} {
+	if h.cancel == nil {
+		h.pollOnce.Do(func() { go h.poll() })
+	}
+	return h.done
+}
 
-// Cancel stops the import between batches. What was written stays, as
-// whole batches; the job's status becomes cancelled.
-func (j *Job) Cancel() { j.cancel() }
+// poll follows a job run elsewhere through the history until it ends.
+func (h *Handle) poll() {
+	defer close(h.done)
+	ctx := context.Background()
+	for {
+		job, err := h.im.Status(ctx, h.JobID)
+		if err != nil {
+			h.err = err
+			return
+		}
+		p := Progress{Counts: job.Counts, Mode: h.Mode}
+		if !job.Started.IsZero() {
+			p.Elapsed = h.im.opts.Now().Sub(job.Started)
+		}
+		h.progress.Store(&p)
+		if job.Status.Done() {
+			h.sum = SummaryOf(job)
+			h.err = jobErr(job)
+			return
+		}
+		time.Sleep(h.im.opts.PollInterval)
+	}
+}
+
+// jobErr is the error a job that ended elsewhere ended with.
+func jobErr(job storage.Job) error {
+	switch job.Status {
+	case storage.JobCancelled:
+		return fmt.Errorf("%w: %s", ErrCancelled, job.Error)
+	case storage.JobFailed, storage.JobInterrupted:
+		return fmt.Errorf("importer: job %s %s: %s", job.ID, job.Status, job.Error)
+	}
+	return nil
+}
+
+// Cancel stops the import after the batch in hand. What was committed
+// stays, as whole batches (an Instant import keeps nothing); the job's
+// status becomes cancelled. A job run elsewhere is asked to stop through
+// the history (Importer.Cancel).
+func (h *Handle) Cancel() {
+	if h.cancel != nil {
+		h.cancel(fmt.Errorf("%w by its handle: %w", ErrCancelled, context.Canceled))
+		return
+	}
+	if h.JobID != "" {
+		_ = h.im.Cancel(context.Background(), h.JobID)
+	}
+}
 
 // Progress returns the latest counts.
-func (j *Job) Progress() Progress {
-	if p := j.progress.Load(); p != nil {
+func (h *Handle) Progress() Progress {
+	if h.cancel == nil {
+		h.Done() // starts following the job
+	}
+	if p := h.progress.Load(); p != nil {
 		return *p
 	}
-	return Progress{}
-}
-
-// Run imports src by plan and returns when it is done, whatever the mode.
-func (im *Importer) Run(ctx context.Context, src Source, plan Plan) (*Summary, error) {
-	job, err := im.Start(ctx, src, plan)
-	if err != nil {
-		return nil, err
-	}
-	return job.Wait()
-}
-
-// Start begins an import. Instant and Streaming imports run before Start
-// returns (the Job is done); a Background import returns at once and runs
-// on, detached from ctx's cancellation (use Job.Cancel, or Cancel from
-// another process), its status kept in the store's history.
-//
-// Errors of the plan (an unknown module or field, a file that cannot be
-// read, a mapping that maps nothing) are returned by Start; problems of
-// rows are in the summary.
-func (im *Importer) Start(ctx context.Context, src Source, plan Plan) (*Job, error) {
-	r, err := im.prepare(ctx, src, plan)
-	if err != nil {
-		return nil, err
-	}
-	job := &Job{Mode: r.mode, done: make(chan struct{})}
-	runCtx := ctx
-	if r.mode == Background {
-		runCtx = context.WithoutCancel(ctx)
-	}
-	runCtx, job.cancel = context.WithCancel(runCtx)
-	r.job = job
-	if err := r.begin(runCtx); err != nil {
-		job.cancel()
-		r.reader.Close()
-		return nil, err
-	}
-	job.ID = r.jobID
-	if r.mode == Background {
-		go r.run(runCtx)
-	} else {
-		r.run(runCtx)
-	}
-	return job, nil
+	return Progress{Mode: h.Mode}
 }

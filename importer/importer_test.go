@@ -16,6 +16,7 @@ import (
 
 	"github.com/crmio/crmio"
 	"github.com/crmio/crmio/dedupe"
+	_ "github.com/crmio/crmio/formats/all" // the formats it reads: CSV, XLSX, XLS
 	"github.com/crmio/crmio/importer"
 	"github.com/crmio/crmio/mapping"
 	"github.com/crmio/crmio/storage"
@@ -165,7 +166,7 @@ func TestStrategiesAndMergeModes(t *testing.T) {
 			insert(t, store, "people", existing)
 			sum, err := newImporter(t, store).Run(context.Background(), src(), importer.Plan{
 				Module: "people", Mapping: peopleMapping(), Duplicates: tt.strategy, Merge: tt.merge,
-			})
+			}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -200,7 +201,7 @@ func TestInFileDuplicates(t *testing.T) {
 			store := memory.New()
 			sum, err := newImporter(t, store).Run(context.Background(), csvSource(lines...), importer.Plan{
 				Module: "people", Mapping: peopleMapping(), Duplicates: tt.strategy, Merge: dedupe.FillEmpty, BatchSize: 3,
-			})
+			}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -231,7 +232,7 @@ func TestReferences(t *testing.T) {
 	t.Run("unresolved", func(t *testing.T) {
 		store := memory.New()
 		acme := insert(t, store, "accounts", crmio.Record{Values: values("name", crmio.TextValue("Acme Corp"))})[0]
-		sum, err := newImporter(t, store).Run(context.Background(), csvSource(lines...), importer.Plan{Module: "people", Mapping: peopleMapping(), BatchSize: 2})
+		sum, err := newImporter(t, store).Run(context.Background(), csvSource(lines...), importer.Plan{Module: "people", Mapping: peopleMapping(), BatchSize: 2}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -259,7 +260,7 @@ func TestReferences(t *testing.T) {
 		store := memory.New()
 		insert(t, store, "accounts", crmio.Record{Values: values("name", crmio.TextValue("Acme Corp"))})
 		im := newImporter(t, store)
-		sum, err := im.Run(context.Background(), csvSource(lines...), importer.Plan{Module: "people", Mapping: peopleMapping(), BatchSize: 2, AutoCreateReferences: true})
+		sum, err := im.Run(context.Background(), csvSource(lines...), importer.Plan{Module: "people", Mapping: peopleMapping(), BatchSize: 2, AutoCreateReferences: true}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -291,7 +292,7 @@ func TestReferences(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sum, err := im.Run(context.Background(), csvSource(lines[:3]...), importer.Plan{Module: "people", Mapping: peopleMapping()})
+		sum, err := im.Run(context.Background(), csvSource(lines[:3]...), importer.Plan{Module: "people", Mapping: peopleMapping()}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -304,7 +305,7 @@ func TestReferences(t *testing.T) {
 func TestStaticValues(t *testing.T) {
 	store := memory.New()
 	sum, err := newImporter(t, store).Run(context.Background(), csvSource(peopleHeader, "Ada,Lovelace,,,,", "Alan,Turing,,,,"),
-		importer.Plan{Module: "people", Mapping: peopleMapping(), Static: map[string]string{"status": "New"}})
+		importer.Plan{Module: "people", Mapping: peopleMapping(), Static: map[string]string{"status": "New"}}, nil)
 	if err != nil || sum.Created != 2 {
 		t.Fatalf("%v %v", sum, err)
 	}
@@ -324,7 +325,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 		"Alan,Turing,alan@example.com,,Globex,",
 		"Alan,Turing,alan@example.com,,,", // in-file duplicate in the next batch
 		",,nobody@example.com,,,",         // no last name
-	), importer.Plan{Module: "people", Mapping: peopleMapping(), Duplicates: dedupe.Update, DryRun: true, AutoCreateReferences: true, BatchSize: 2})
+	), importer.Plan{Module: "people", Mapping: peopleMapping(), Duplicates: dedupe.Update, DryRun: true, AutoCreateReferences: true, BatchSize: 2}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -384,7 +385,7 @@ func TestRollbackRestoresPriorState(t *testing.T) {
 		",Turing,alan@example.com,,Initech,",
 		"Grace,Hopper,grace@example.com,,Initech,",
 		"Grace,Hopper,grace@example.com,+1 415 555 0199,,again", // updates what row 4 created, next batch
-	), importer.Plan{Module: "people", Mapping: peopleMapping(), Duplicates: dedupe.Update, Merge: dedupe.Overwrite, AutoCreateReferences: true, BatchSize: 3})
+	), importer.Plan{Module: "people", Mapping: peopleMapping(), Duplicates: dedupe.Update, Merge: dedupe.Overwrite, AutoCreateReferences: true, BatchSize: 3}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -439,7 +440,7 @@ func TestRollbackForce(t *testing.T) {
 	ctx := context.Background()
 	store := memory.New()
 	im := newImporter(t, store)
-	sum, err := im.Run(ctx, csvSource(peopleHeader, "Ada,Lovelace,ada@example.com,,,"), importer.Plan{Module: "people", Mapping: peopleMapping()})
+	sum, err := im.Run(ctx, csvSource(peopleHeader, "Ada,Lovelace,ada@example.com,,,"), importer.Plan{Module: "people", Mapping: peopleMapping()}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -523,7 +524,7 @@ func TestStoreFailsOnThirdBatch(t *testing.T) {
 	ctx := context.Background()
 	store := &faultyStore{Store: memory.New(), failAt: 3}
 	im := newImporter(t, store)
-	sum, err := im.Run(ctx, generated(1000), importer.Plan{Module: "people", Mapping: peopleMapping(), BatchSize: 100})
+	sum, err := im.Run(ctx, generated(1000), importer.Plan{Module: "people", Mapping: peopleMapping(), BatchSize: 100, Mode: importer.Streaming}, nil)
 	if err == nil || !strings.Contains(err.Error(), "disk on fire") {
 		t.Fatalf("Run = %v, want the store's failure", err)
 	}
@@ -550,7 +551,7 @@ func TestCancelMidImport(t *testing.T) {
 	defer cancel()
 	store := &faultyStore{Store: memory.New(), cancelAt: 4, cancel: cancel}
 	im := newImporter(t, store)
-	sum, err := im.Run(ctx, generated(1000), importer.Plan{Module: "people", Mapping: peopleMapping(), BatchSize: 100})
+	sum, err := im.Run(ctx, generated(1000), importer.Plan{Module: "people", Mapping: peopleMapping(), BatchSize: 100, Mode: importer.Streaming}, nil)
 	if !errors.Is(err, importer.ErrCancelled) || !errors.Is(err, context.Canceled) {
 		t.Fatalf("Run = %v, want ErrCancelled", err)
 	}
@@ -580,10 +581,9 @@ func TestBackgroundImportReportsProgress(t *testing.T) {
 	im := newImporter(t, store)
 	var mu sync.Mutex
 	var reports []importer.Progress
-	job, err := im.Start(context.Background(), importer.Source{Path: path}, importer.Plan{
-		Module: "people", Mapping: peopleMapping(), ProgressInterval: time.Millisecond,
-		Progress: func(p importer.Progress) { mu.Lock(); reports = append(reports, p); mu.Unlock() },
-	})
+	job, err := im.Start(context.Background(), importer.Source{Path: path}, importer.Plan{Module: "people", Mapping: peopleMapping()},
+		&importer.Hooks{ProgressInterval: time.Millisecond,
+			Progress: func(p importer.Progress) { mu.Lock(); reports = append(reports, p); mu.Unlock() }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -592,7 +592,7 @@ func TestBackgroundImportReportsProgress(t *testing.T) {
 	}
 	// Poll the history, as another process would.
 	for {
-		st, err := im.Status(context.Background(), job.ID)
+		st, err := im.Status(context.Background(), job.JobID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -604,7 +604,7 @@ func TestBackgroundImportReportsProgress(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	sum, err := job.Wait()
+	sum, err := job.Wait(context.Background())
 	if err != nil || sum.Created != 60000 {
 		t.Fatalf("%v %v", counts(sum), err)
 	}
@@ -639,7 +639,7 @@ func TestRowNumbersAreTheSpreadsheets(t *testing.T) {
 		`No,,,,,`,                   // row 7: no last name
 		`Ok,Fine,ok@example.com,,,`, // row 8
 	)
-	sum, err := newImporter(t, memory.New()).Run(context.Background(), src, importer.Plan{Module: "people", Mapping: peopleMapping()})
+	sum, err := newImporter(t, memory.New()).Run(context.Background(), src, importer.Plan{Module: "people", Mapping: peopleMapping()}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -670,7 +670,7 @@ func TestMaxErrorsStopsTheImport(t *testing.T) {
 		b.WriteString("No,,,,,\n")
 	}
 	sum, err := newImporter(t, memory.New()).Run(context.Background(), importer.Source{Reader: strings.NewReader(b.String())},
-		importer.Plan{Module: "people", Mapping: peopleMapping(), MaxErrors: 5, BatchSize: 10})
+		importer.Plan{Module: "people", Mapping: peopleMapping(), MaxErrors: 5, BatchSize: 10}, nil)
 	if !errors.Is(err, importer.ErrTooManyErrors) || sum.Status != storage.JobFailed {
 		t.Fatalf("Run = %v, status %s", err, sum.Status)
 	}
@@ -692,7 +692,7 @@ func TestAutomaticMapping(t *testing.T) {
 	if len(p.Rows) != 1 || p.Info.Format != "csv" || len(p.Mapping.Columns) < 4 {
 		t.Fatalf("preview %+v", p)
 	}
-	sum, err := im.Run(context.Background(), src(), importer.Plan{Module: "people", AutoCreateReferences: true})
+	sum, err := im.Run(context.Background(), src(), importer.Plan{Module: "people", AutoCreateReferences: true}, nil)
 	if err != nil || sum.Created != 1 {
 		t.Fatalf("%v %v %v", counts(sum), err, sum.Errors)
 	}
@@ -705,16 +705,16 @@ func TestAutomaticMapping(t *testing.T) {
 func TestPlanErrors(t *testing.T) {
 	im := newImporter(t, memory.New())
 	ctx := context.Background()
-	if _, err := im.Run(ctx, csvSource(peopleHeader), importer.Plan{Module: "nope"}); !errors.Is(err, crmio.ErrUnknownModule) {
+	if _, err := im.Run(ctx, csvSource(peopleHeader), importer.Plan{Module: "nope"}, nil); !errors.Is(err, crmio.ErrUnknownModule) {
 		t.Errorf("unknown module: %v", err)
 	}
-	if _, err := im.Run(ctx, csvSource("Foo,Bar", "1,2"), importer.Plan{Module: "people"}); !errors.Is(err, importer.ErrNoMapping) {
+	if _, err := im.Run(ctx, csvSource("Foo,Bar", "1,2"), importer.Plan{Module: "people"}, nil); !errors.Is(err, importer.ErrNoMapping) {
 		t.Errorf("nothing mapped: %v", err)
 	}
-	if _, err := im.Run(ctx, csvSource(peopleHeader, "a,b,c,d,e,f"), importer.Plan{Module: "people", Mapping: peopleMapping(), MatchFields: []string{"shoe_size"}}); !errors.Is(err, crmio.ErrUnknownField) {
+	if _, err := im.Run(ctx, csvSource(peopleHeader, "a,b,c,d,e,f"), importer.Plan{Module: "people", Mapping: peopleMapping(), MatchFields: []string{"shoe_size"}}, nil); !errors.Is(err, crmio.ErrUnknownField) {
 		t.Errorf("unknown match field: %v", err)
 	}
-	if _, err := im.Run(ctx, importer.Source{Path: "/does/not/exist.csv"}, importer.Plan{Module: "people"}); !errors.Is(err, os.ErrNotExist) {
+	if _, err := im.Run(ctx, importer.Source{Path: "/does/not/exist.csv"}, importer.Plan{Module: "people"}, nil); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing file: %v", err)
 	}
 }
@@ -730,7 +730,7 @@ func TestWarningsBeyondTheKeptOnesAreCounted(t *testing.T) {
 		t.Fatal(err)
 	}
 	sum, err := im.Run(context.Background(), importer.Source{Reader: strings.NewReader(b.String())},
-		importer.Plan{Module: "people", Mapping: peopleMapping(), BatchSize: 7})
+		importer.Plan{Module: "people", Mapping: peopleMapping(), BatchSize: 7}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -764,7 +764,7 @@ func TestJournalFingerprints(t *testing.T) {
 	}
 	im := newImporter(t, store)
 	sum, err := im.Run(context.Background(), csvSource(lines...), importer.Plan{Module: "people", Mapping: peopleMapping(),
-		Duplicates: dedupe.Update, Merge: dedupe.FillEmpty, AutoCreateReferences: true, BatchSize: 3})
+		Duplicates: dedupe.Update, Merge: dedupe.FillEmpty, AutoCreateReferences: true, BatchSize: 3}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

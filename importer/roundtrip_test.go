@@ -104,7 +104,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			sum, err := im.Run(ctx, importer.Source{Reader: bytes.NewReader(file.Bytes()), Name: "export." + string(format)},
-				importer.Plan{Module: "people", AutoCreateReferences: true})
+				importer.Plan{Module: "people", AutoCreateReferences: true}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -148,7 +148,7 @@ func TestTemplateImportsCleanly(t *testing.T) {
 						t.Fatal(err)
 					}
 					sum, err := im.Run(ctx, importer.Source{Reader: bytes.NewReader(file.Bytes()), Name: "template"},
-						importer.Plan{Module: m.Name, AutoCreateReferences: true})
+						importer.Plan{Module: m.Name, AutoCreateReferences: true}, nil)
 					if err != nil {
 						t.Fatal(err)
 					}

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"slices"
@@ -35,10 +34,6 @@ type Scope struct {
 	Name  string   `json:"name,omitempty"`
 	Where []Filter `json:"where"`
 }
-
-// ErrOutOfScope is returned by the Store that Scoped returns for a write
-// that would put a record outside its scope.
-var ErrOutOfScope = errors.New("storage: the record is outside the scope")
 
 // Visible reports whether rec satisfies every filter of the scope, by the
 // exact comparison documented on Scope. A nil scope sees everything. It is
@@ -238,9 +233,9 @@ type ScopeFunc func(module string) *Scope
 //     check them).
 //   - Update fails, changing nothing, with an error wrapping
 //     crmio.ErrNotFound when a record is outside (or missing), and with
-//     ErrOutOfScope when the new values would put it outside; Insert fails
-//     with ErrOutOfScope when a record would be outside. Delete ignores
-//     ids outside, as it ignores missing ones.
+//     crmio.ErrOutOfScope when the new values would put it outside; Insert
+//     fails with crmio.ErrOutOfScope when a record would be outside.
+//     Delete ignores ids outside, as it ignores missing ones.
 //
 // The result implements only Store: transactions and history stay with
 // the store that has them (wrap the tx an Atomic hands out).
@@ -260,7 +255,7 @@ func (s *scoped) Insert(ctx context.Context, module string, recs []crmio.Record)
 	if sc := s.scope(module); sc != nil {
 		for i, r := range recs {
 			if !sc.Visible(r) {
-				return nil, fmt.Errorf("%w %s: record %d of the batch", ErrOutOfScope, sc.label(), i+1)
+				return nil, fmt.Errorf("storage: %w %s: record %d of the batch", crmio.ErrOutOfScope, sc.label(), i+1)
 			}
 		}
 	}
@@ -275,7 +270,7 @@ func (s *scoped) Update(ctx context.Context, module string, recs []crmio.Record)
 	ids := make([]string, len(recs))
 	for i, r := range recs {
 		if !sc.Visible(r) {
-			return fmt.Errorf("%w %s: record %s", ErrOutOfScope, sc.label(), r.ID)
+			return fmt.Errorf("storage: %w %s: record %s", crmio.ErrOutOfScope, sc.label(), r.ID)
 		}
 		ids[i] = r.ID
 	}

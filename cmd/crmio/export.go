@@ -23,6 +23,7 @@ var exportFlags struct {
 	module string
 	format string
 	where  listFlag
+	scope  listFlag
 	fields string
 	order  string
 	limit  int
@@ -50,6 +51,7 @@ names (account = Acme):
 		fs.StringVar(&f.module, "module", "", "the `MODULE` to export (required)")
 		fs.StringVar(&f.format, "format", "", "the file `FORMAT`: csv, xlsx or pdf (default: from the file's extension, else csv)")
 		fs.Var(&f.where, "where", "keep the records where `'field op value'` holds (repeatable)")
+		scopeFlag(fs, &f.scope)
 		fs.StringVar(&f.fields, "fields", "", "the `fields` to export, comma-separated, in column order (default: all)")
 		fs.StringVar(&f.order, "order", "", "sort by these `fields`, comma-separated; -field sorts descending")
 		fs.IntVar(&f.limit, "limit", 0, "export at most `N` records")
@@ -107,6 +109,9 @@ func runExport(ctx context.Context, e *env, _ []string) error {
 		return err
 	}
 	if err := resolveRefFilters(ctx, store, e.schema, m, opts.Query.Where); err != nil {
+		return err
+	}
+	if opts.Scope, err = parseScope(ctx, e, m, f.scope); err != nil {
 		return err
 	}
 
@@ -196,8 +201,13 @@ var whereOps = []storage.Op{storage.Ne, storage.Le, storage.Ge, storage.Eq, stor
 // "(415) 555-0102" with phone numbers. "contains" keeps the text as typed:
 // it matches part of a value, which need not be a valid value itself.
 func parseWhere(m *crmio.Module, s string) (storage.Filter, error) {
+	return parseFilter("--where", m, s)
+}
+
+// parseFilter parses a filter of the flag named flag (--where, --scope).
+func parseFilter(flag string, m *crmio.Module, s string) (storage.Filter, error) {
 	bad := func(format string, args ...any) (storage.Filter, error) {
-		return storage.Filter{}, usagef("--where %q: %s", s, fmt.Sprintf(format, args...))
+		return storage.Filter{}, usagef("%s %q: %s", flag, s, fmt.Sprintf(format, args...))
 	}
 	t := strings.TrimSpace(s)
 	end := strings.IndexFunc(t, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune("=!<>", r) })
@@ -245,6 +255,11 @@ func parseWhere(m *crmio.Module, s string) (storage.Filter, error) {
 // ("account = Acme Corp") into the records' ids: a stored reference
 // compares by the id of the record it points to.
 func resolveRefFilters(ctx context.Context, store storage.Store, schema *crmio.Schema, m *crmio.Module, filters []storage.Filter) error {
+	return resolveRefs(ctx, "--where", store, schema, m, filters)
+}
+
+// resolveRefs is resolveRefFilters for the filters of flag.
+func resolveRefs(ctx context.Context, flag string, store storage.Store, schema *crmio.Schema, m *crmio.Module, filters []storage.Filter) error {
 	for i := range filters {
 		ref, ok := filters[i].Value.Ref()
 		if !ok || ref.ID != "" {
@@ -265,7 +280,7 @@ func resolveRefFilters(ctx context.Context, store storage.Store, schema *crmio.S
 		if ids := found[ref.Key]; len(ids) == 1 {
 			id = ids[0]
 		} else if len(ids) > 1 {
-			return usagef("--where: %q names %d %s records; a filter on %s names one", ref.Key, len(ids), target.Name, f.Name)
+			return usagef("%s: %q names %d %s records; a filter on %s names one", flag, ref.Key, len(ids), target.Name, f.Name)
 		}
 		filters[i].Value = crmio.RefValue(id, ref.Key)
 	}

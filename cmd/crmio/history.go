@@ -44,8 +44,11 @@ var statusCmd = &command{
 	name:    "status",
 	args:    "JOB [--json] [--watch]",
 	summary: "show an import job: its state, counts and first errors",
-	help: `Status shows one import job: its state (running, completed, failed,
-cancelled, interrupted, rolled_back), its counts and its first row errors.
+	help: `Status shows one import job: its state (queued, running, completed,
+failed, cancelled, interrupted, rolled_back), its counts, its checkpoint
+and its problems, grouped by column and reason. A job whose process died
+(killed, a crash) is interrupted as soon as that is known: at once on the
+same machine, after its heartbeat lease (30s) from another.
 It works from any process that opens the same store, so it can follow a
 long import running elsewhere: --watch shows its progress until it ends.
 --json prints the job as the store keeps it.`,
@@ -67,12 +70,14 @@ var rollbackCmd = &command{
 	summary: "undo an import job",
 	help: `Rollback undoes import job JOB: it deletes the records the job created
 (references it created too) and restores the records it updated as they
-were. When records changed after the import, it refuses and changes
-nothing (exit status 1); --force undoes the import all the same, losing
-those changes. Rolling back twice is safe.`,
+were. When records changed after the import, or records outside the job
+reference records it created (people naming an account it auto-created),
+it refuses and changes nothing (exit status 1); --force undoes the import
+all the same, losing those changes and clearing those references.
+Rolling back twice is safe.`,
 	positional: 1,
 	flags: func(fs *flag.FlagSet) {
-		fs.BoolVar(&rollbackFlags.force, "force", false, "roll back even over records changed since the import")
+		fs.BoolVar(&rollbackFlags.force, "force", false, "roll back even over records changed since the import, clearing references to the records it created")
 	},
 	run: runRollback,
 }
@@ -80,10 +85,11 @@ those changes. Rolling back twice is safe.`,
 var cancelCmd = &command{
 	name:    "cancel",
 	args:    "JOB",
-	summary: "ask a running import job to stop",
-	help: `Cancel asks a running import job to stop, whichever process runs it: the job
-stops between two batches, keeping the batches written (roll them back with
-'crmio rollback JOB').`,
+	summary: "stop an import job",
+	help: `Cancel stops an import job, whichever process runs it: a running job stops
+after the batch in hand, keeping the batches written; a queued job, or one
+whose process died, is cancelled at once. Finish it later with 'crmio
+resume JOB', or undo it with 'crmio rollback JOB'.`,
 	positional: 1,
 	run:        runCancel,
 }
@@ -192,9 +198,7 @@ func watchJob(ctx context.Context, e *env, im *importer.Importer, job storage.Jo
 	defer tick.Stop()
 	for running(job) {
 		if bar != nil {
-			c := job.Counts
-			bar.update(importer.Progress{Read: c.Read, Created: c.Created, Updated: c.Updated, Skipped: c.Skipped,
-				Failed: c.Failed, ReferencesCreated: c.ReferencesCreated, Estimated: c.Estimated, Elapsed: time.Since(job.Started)})
+			bar.update(importer.Progress{Counts: job.Counts, Elapsed: time.Since(job.Started)})
 		}
 		select {
 		case <-ctx.Done():
@@ -209,18 +213,8 @@ func watchJob(ctx context.Context, e *env, im *importer.Importer, job storage.Jo
 	return job, nil
 }
 
-// running reports whether a job may still change by itself: a job asked
-// to stop runs until its next heartbeat.
-func running(j storage.Job) bool {
-	return !j.Status.Done() || j.Status == importer.JobCancelRequested
-}
-
-// jobDetail is what the importer keeps of a job beyond its counts.
-type jobDetail struct {
-	Errors   []crmio.RowError `json:"errors"`
-	Warnings []crmio.Warning  `json:"warnings"`
-	Duration string           `json:"duration"`
-}
+// running reports whether a job may still change by itself.
+func running(j storage.Job) bool { return j.Status.Active() }
 
 func writeJob(w io.Writer, j storage.Job) {
 	fmt.Fprintf(w, "Job %s: %s\n", j.ID, j.Status)
@@ -249,29 +243,28 @@ func writeJob(w io.Writer, j storage.Job) {
 	}
 	fmt.Fprintf(tw, "  rows\t%s: %d created, %d updated, %d skipped, %d failed; %d references created\n",
 		rows, c.Created, c.Updated, c.Skipped, c.Failed, c.ReferencesCreated)
+	if j.Checkpoint.Rows > 0 && j.Status.Resumable() {
+		fmt.Fprintf(tw, "  checkpoint\t%d rows committed, up to row %d: 'crmio resume %s' goes on from there\n", j.Checkpoint.Rows, j.Checkpoint.Row, j.ID)
+	}
+	if j.Runner != nil && j.Status == storage.JobRunning {
+		fmt.Fprintf(tw, "  running in\tpid %d on %s\n", j.Runner.PID, j.Runner.Host)
+	}
+	if j.CancelRequested {
+		fmt.Fprintf(tw, "  cancel\trequested\n")
+	}
 	if j.Error != "" {
 		fmt.Fprintf(tw, "  error\t%s\n", plain(j.Error))
 	}
 	tw.Flush()
-	var d jobDetail
-	if len(j.Detail) > 0 && json.Unmarshal(j.Detail, &d) == nil {
-		if len(d.Errors) > 0 {
-			fmt.Fprintf(w, "First errors:\n")
-			for i, re := range d.Errors {
-				if i == maxListed {
-					break
-				}
-				fmt.Fprintf(w, "  %s\n", re.Error())
+	sum := importer.SummaryOf(j)
+	if len(sum.Problems) > 0 {
+		fmt.Fprintf(w, "Problems:\n")
+		for i, p := range sum.Problems {
+			if i == maxListed {
+				fmt.Fprintf(w, "  … and %d more\n", len(sum.Problems)-maxListed)
+				break
 			}
-		}
-		if len(d.Warnings) > 0 {
-			fmt.Fprintf(w, "First warnings:\n")
-			for i, wn := range d.Warnings {
-				if i == maxListed {
-					break
-				}
-				fmt.Fprintf(w, "  %s\n", wn)
-			}
+			fmt.Fprintf(w, "  %s: %s\n", p.Severity, p)
 		}
 	}
 }
@@ -287,7 +280,20 @@ func runRollback(ctx context.Context, e *env, args []string) error {
 	}
 	res, err := im.Rollback(ctx, id, &importer.RollbackOptions{Force: rollbackFlags.force})
 	var conflict *importer.ConflictError
+	var referenced *importer.ReferencedError
 	switch {
+	case errors.As(err, &referenced):
+		fmt.Fprintf(e.stderr, "crmio rollback: %d records outside job %s reference records it created:\n", referenced.N, id)
+		for _, r := range referenced.Refs {
+			more := ""
+			if r.Count > len(r.IDs) {
+				more = fmt.Sprintf(" and %d more", r.Count-len(r.IDs))
+			}
+			fmt.Fprintf(e.stderr, "  %d %s records name a %s record in their field %s (%s%s)\n", r.Count, r.Module, r.Target, r.Field, strings.Join(r.IDs, ", "), more)
+		}
+		fmt.Fprintf(e.stderr, "Nothing was rolled back: deleting those records would leave the references dangling.\n"+
+			"Run 'crmio rollback %s --force' to roll back anyway and clear those references.\n", id)
+		return exitStatus(exitRowsFailed)
 	case errors.As(err, &conflict):
 		more := ""
 		if conflict.N > len(conflict.IDs) {
@@ -303,6 +309,9 @@ func runRollback(ctx context.Context, e *env, args []string) error {
 		return jobError(e, id, err)
 	}
 	fmt.Fprintf(e.stdout, "Rolled back job %s: %d records deleted, %d restored", id, res.Deleted, res.Restored)
+	if res.Cleared > 0 {
+		fmt.Fprintf(e.stdout, ", %d references to them cleared in other records", res.Cleared)
+	}
 	if res.Already > 0 {
 		fmt.Fprintf(e.stdout, " (%d already as they were)", res.Already)
 	}
@@ -319,18 +328,26 @@ func runCancel(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	job, err := im.Status(ctx, id)
+	before, err := im.Status(ctx, id)
 	if err != nil {
 		return jobError(e, id, err)
 	}
-	if !running(job) {
-		fmt.Fprintf(e.stdout, "Job %s is %s already.\n", id, job.Status)
+	if before.Status.Done() && before.Status != storage.JobInterrupted {
+		fmt.Fprintf(e.stdout, "Job %s is %s already.\n", id, before.Status)
 		return nil
 	}
 	if err := im.Cancel(ctx, id); err != nil {
 		return jobError(e, id, err)
 	}
-	fmt.Fprintf(e.stdout, "Asked job %s to stop: it stops at its next heartbeat, between two batches.\n", id)
+	after, err := im.Status(ctx, id)
+	if err != nil {
+		return jobError(e, id, err)
+	}
+	if after.Status == storage.JobCancelled {
+		fmt.Fprintf(e.stdout, "Job %s is cancelled.\n", id)
+	} else {
+		fmt.Fprintf(e.stdout, "Asked job %s to stop: it stops after the batch in hand.\n", id)
+	}
 	return nil
 }
 

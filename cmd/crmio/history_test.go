@@ -40,9 +40,9 @@ func TestHistoryStatusRollback(t *testing.T) {
 		"Job 1: completed",
 		"file      people.csv",
 		"rows      6 read: 3 created, 0 updated, 1 skipped, 2 failed; 3 references created",
-		"First errors:",
-		`row 4, column "Email": "alan@example" is not an email address`,
-		"First warnings:",
+		"Problems:",
+		`error: column "Email": row 4: "alan@example" is not an email address`,
+		"warning: row 7: duplicate of an earlier row",
 	}, nil)
 	var job storage.Job
 	decodeStrict(t, cli(t, "--db", db, "status", "1", "--json").stdout, &job)
@@ -105,13 +105,13 @@ func TestWatchJob(t *testing.T) {
 	}
 	ctx := context.Background()
 	job, err := im.Start(ctx, importer.Source{Reader: bytes.NewReader(data.Bytes()), Name: "contacts.csv"},
-		importer.Plan{Module: "people", Mode: importer.Background})
+		importer.Plan{Module: "people", Mode: importer.Background}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
 	e := &env{stdout: bufio.NewWriter(&out), stderr: &out}
-	status, err := im.Status(ctx, job.ID)
+	status, err := im.Status(ctx, job.JobID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestWatchJob(t *testing.T) {
 	if final.Status != storage.JobCompleted || final.Counts.Read != 20000 {
 		t.Errorf("watchJob returned %s with %d rows read, want completed with 20000", final.Status, final.Counts.Read)
 	}
-	if _, err := job.Wait(); err != nil {
+	if _, err := job.Wait(ctx); err != nil {
 		t.Fatal(err)
 	}
 }

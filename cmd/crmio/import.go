@@ -23,23 +23,36 @@ var importFlags struct {
 	module         string
 	mappingFile    string
 	set            listFlag
+	scope          listFlag
 	duplicates     string
 	merge          string
 	match          string
 	matchAll       bool
 	autoCreateRefs bool
 	dryRun         bool
-	errorsFile     string
-	json           bool
-	quiet          bool
+	mode           string
+	output         runOutput
 	maxErrors      int
 	batchSize      int
 	source         sourceFlags
 }
 
+// runOutput are the flags of what an import, or a resume, reports.
+type runOutput struct {
+	errorsFile string
+	json       bool
+	quiet      bool
+}
+
+func (o *runOutput) declare(fs *flag.FlagSet) {
+	fs.StringVar(&o.errorsFile, "errors", "", "write the failed rows to `OUT.csv`, with an Error column")
+	fs.BoolVar(&o.json, "json", false, "print the summary as JSON")
+	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar")
+}
+
 var importCmd = &command{
 	name:    "import",
-	args:    "FILE --module M [--mapping FILE.json] [--set field=value]... [--duplicates skip|update|create] [--merge fill-empty|overwrite|prefer-import] [--match field,...] [--auto-create-refs] [--sheet S] [--dry-run] [--errors OUT.csv] [--json]",
+	args:    "FILE --module M [--mapping FILE.json] [--set field=value]... [--scope 'field op value']... [--duplicates skip|update|create] [--merge fill-empty|overwrite|prefer-import] [--match field,...] [--auto-create-refs] [--sheet S] [--dry-run] [--errors OUT.csv] [--json]",
 	summary: "import a CSV, XLSX or XLS file into a module",
 	help: `Import reads FILE ("-" is the standard input) and puts its rows into module M.
 Columns are mapped automatically (the suggestions of at least medium
@@ -52,34 +65,43 @@ created anyway with --duplicates create. References to other modules (an
 account's name, a contact's "first last") are resolved by the target's key;
 --auto-create-refs creates the records they name when missing.
 
-Rows that fail are reported on stderr with their row and column; --errors
-writes them to a CSV file with an Error column, to fix and import again.
-Each import is a job in the store's history: see 'crmio history', and undo
-it with 'crmio rollback JOB'. A progress bar shows on a terminal.
+--scope limits the import to the records a role may see, exactly ('owner =
+alice' does not see Alice's records): duplicates and references are found
+only among them, nothing outside is changed, and the records created take
+the scope's = values.
+
+Rows that fail are reported on stderr with their row and column, grouped
+by column and reason; --errors writes them to a CSV file with an Error
+column, to fix and import again. Each import is a job in the store's
+history: see 'crmio history', undo it with 'crmio rollback JOB', and finish
+one that was interrupted (a crash, a kill, Ctrl-C) with 'crmio resume JOB'.
+A progress bar shows on a terminal.
 
 Exit status: 0 when no row failed, 1 when some rows failed, 2 for a usage
-error or a failure (the file cannot be read, the store fails).
+error, a failure (the file cannot be read, the store fails) or an import
+that was cancelled (SIGINT, SIGTERM) before its end.
 
---json prints {"job", "mode", "created", "updated", "skipped", "failed",
-"references_created", "errors": [{"row", "column", "field", "value",
-"message"}], "warnings": [same]}.`,
+--json prints {"job", "mode", "status", "read", "created", "updated",
+"skipped", "failed", "references_created", "problems": [{"severity",
+"column", "field", "reason", "count", "rows", "example"}], "errors":
+[{"row", "column", "field", "value", "message"}], "warnings": [same]}.`,
 	positional: 1,
 	flags: func(fs *flag.FlagSet) {
 		f := &importFlags
 		fs.StringVar(&f.module, "module", "", "the `MODULE` to import into (required)")
 		fs.StringVar(&f.mappingFile, "mapping", "", "a mapping `FILE` (JSON) instead of the automatic mapping")
 		fs.Var(&f.set, "set", "set `field=value` on every row that leaves the field empty (repeatable)")
+		scopeFlag(fs, &f.scope)
 		fs.StringVar(&f.duplicates, "duplicates", "skip", "the `STRATEGY` for a row that duplicates a record: skip, update or create")
 		fs.StringVar(&f.merge, "merge", "fill-empty", "how --duplicates update merges a row into its record (`MODE`): fill-empty, overwrite or prefer-import")
 		fs.StringVar(&f.match, "match", "", "the `fields` duplicates are matched on, comma-separated (default: the email field, else the key)")
 		fs.BoolVar(&f.matchAll, "match-all", false, "a duplicate must match on all --match fields, not any")
 		fs.BoolVar(&f.autoCreateRefs, "auto-create-refs", false, "create the records references name when they are missing")
 		fs.BoolVar(&f.dryRun, "dry-run", false, "run everything and write nothing: say what would happen")
-		fs.StringVar(&f.errorsFile, "errors", "", "write the failed rows to `OUT.csv`, with an Error column")
-		fs.BoolVar(&f.json, "json", false, "print the summary as JSON")
-		fs.BoolVar(&f.quiet, "quiet", false, "no progress bar")
+		fs.StringVar(&f.mode, "mode", "", "force the `MODE`: instant (all or nothing), streaming or background (default: by the file's size)")
 		fs.IntVar(&f.maxErrors, "max-errors", 0, "stop after `N` failed rows (default: no limit)")
 		fs.IntVar(&f.batchSize, "batch-size", 0, "write `N` rows per batch: one store round trip each (default 1000)")
+		f.output.declare(fs)
 		f.source.declare(fs)
 	},
 	run: runImport,
@@ -87,15 +109,19 @@ error or a failure (the file cannot be read, the store fails).
 
 // importJSON is the --json form of an import's summary.
 type importJSON struct {
-	Job               string        `json:"job"`
-	Mode              string        `json:"mode"`
-	Created           int           `json:"created"`
-	Updated           int           `json:"updated"`
-	Skipped           int           `json:"skipped"`
-	Failed            int           `json:"failed"`
-	ReferencesCreated int           `json:"references_created"`
-	Errors            []problemJSON `json:"errors"`
-	Warnings          []problemJSON `json:"warnings"`
+	Job               string             `json:"job"`
+	Mode              string             `json:"mode"`
+	Status            string             `json:"status"`
+	Read              int                `json:"read"`
+	Created           int                `json:"created"`
+	Updated           int                `json:"updated"`
+	Skipped           int                `json:"skipped"`
+	Failed            int                `json:"failed"`
+	ReferencesCreated int                `json:"references_created"`
+	Resumed           int                `json:"resumed,omitempty"`
+	Problems          []importer.Problem `json:"problems"`
+	Errors            []problemJSON      `json:"errors"`
+	Warnings          []problemJSON      `json:"warnings"`
 }
 
 // problemJSON is a row error or a warning.
@@ -106,10 +132,6 @@ type problemJSON struct {
 	Value   string `json:"value"`
 	Message string `json:"message"`
 }
-
-// maxKept is the number of errors, and of warnings, a summary keeps (the
-// importer's default Options.MaxKeptRows).
-const maxKept = 10000
 
 // maxListed is how many row errors, and warnings, the text output lists.
 const maxListed = 20
@@ -142,6 +164,11 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if plan.Merge, err = dedupe.ParseMergeMode(f.merge); err != nil {
 		return usagef("--merge %q: want fill-empty, overwrite or prefer-import", f.merge)
 	}
+	if f.mode != "" {
+		if err := plan.Mode.UnmarshalText([]byte(f.mode)); err != nil || plan.Mode == importer.Auto {
+			return usagef("--mode %q: want instant, streaming or background", f.mode)
+		}
+	}
 	plan.MatchFields = splitList(f.match)
 	if err := checkFields(m, plan.MatchFields, "--match"); err != nil {
 		return err
@@ -160,48 +187,51 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-
-	var failedOut *lazyFile
-	if f.errorsFile != "" {
-		if sameFile(f.errorsFile, file) {
-			return usagef("--errors %s would overwrite the file being imported", f.errorsFile)
-		}
-		failedOut = &lazyFile{path: f.errorsFile}
-		defer failedOut.Close()
-		plan.FailedRows = failedOut
+	if plan.Scope, err = parseScope(ctx, e, m, f.scope); err != nil {
+		return err
 	}
-
+	if f.output.errorsFile != "" && sameFile(f.output.errorsFile, file) {
+		return usagef("--errors %s would overwrite the file being imported", f.output.errorsFile)
+	}
 	store, err := e.openStore(ctx)
 	if err != nil {
 		return err
 	}
-	im, err := importer.New(store, e.schema, &importer.Options{MaxKeptRows: maxKept})
+	im, err := importer.New(store, e.schema, nil)
 	if err != nil {
 		return err
 	}
+	return runAndReport(e, &f.output, src.Name, func(hooks *importer.Hooks) (*importer.Summary, error) {
+		return im.Run(ctx, src, plan, hooks)
+	})
+}
 
+// runAndReport runs an import (or a resume) with the hooks the output
+// flags ask for, and reports its summary: on stderr the problems, on
+// stdout the counts (or JSON), and the exit status.
+func runAndReport(e *env, out *runOutput, name string, run func(*importer.Hooks) (*importer.Summary, error)) error {
+	hooks := &importer.Hooks{}
+	var failedOut *lazyFile
+	if out.errorsFile != "" {
+		failedOut = &lazyFile{path: out.errorsFile}
+		defer failedOut.Close()
+		hooks.FailedRows = failedOut
+	}
 	var bar *progressBar
-	if e.errTTY && !f.json && !f.quiet {
-		bar = newProgressBar(e.stderr, src.Name)
-		plan.Progress = bar.update
-		plan.ProgressInterval = 100 * time.Millisecond
+	if e.errTTY && !out.json && !out.quiet {
+		bar = newProgressBar(e.stderr, name)
+		hooks.Progress = bar.update
+		hooks.ProgressInterval = 100 * time.Millisecond
 	}
-	job, err := im.Start(ctx, src, plan)
-	if err != nil {
-		return err
-	}
-	// A background job runs on after ctx ends: stop it on an interrupt.
-	stopWatching := context.AfterFunc(ctx, job.Cancel)
-	sum, runErr := job.Wait()
-	stopWatching()
+	sum, runErr := run(hooks)
 	if bar != nil {
 		bar.clear()
 	}
 	if sum == nil {
 		return runErr
 	}
-
 	if failedOut != nil {
+		var err error
 		if sum.Failed == 0 {
 			// The header alone: the file says there is nothing to fix.
 			err = sum.WriteFailedRows(failedOut)
@@ -210,21 +240,20 @@ func runImport(ctx context.Context, e *env, args []string) error {
 			err = ferr
 		}
 		if err != nil {
-			return fmt.Errorf("writing %s: %w", f.errorsFile, err)
+			return fmt.Errorf("writing %s: %w", out.errorsFile, err)
 		}
 	}
-
-	if f.json {
+	if out.json {
 		if err := writeImportJSON(e.stdout, sum); err != nil {
 			return err
 		}
 	} else {
-		writeProblems(e.stderr, src.Name, sum)
-		writeImportSummary(e.stdout, src.Name, sum, f.errorsFile, e.inMemory())
+		writeProblems(e.stderr, name, sum)
+		writeImportSummary(e.stdout, name, sum, out.errorsFile, e.inMemory())
 	}
 	switch {
-	case errors.Is(runErr, importer.ErrCancelled) && sum.JobID != "":
-		return fmt.Errorf("the import was cancelled after %d rows; the batches written stay: undo them with 'crmio rollback %s'", sum.Read, sum.JobID)
+	case errors.Is(runErr, importer.ErrCancelled) && sum.JobID != "" && !e.inMemory():
+		return fmt.Errorf("the import was cancelled after %d rows; the batches written stay: finish it with 'crmio resume %s', or undo it with 'crmio rollback %s'", sum.Read, sum.JobID, sum.JobID)
 	case errors.Is(runErr, importer.ErrCancelled):
 		return fmt.Errorf("the import was cancelled after %d rows", sum.Read)
 	case runErr != nil:
@@ -356,9 +385,19 @@ func jsonProblem(data []byte, err error) string {
 }
 
 func writeImportJSON(w io.Writer, sum *importer.Summary) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(toImportJSON(sum))
+}
+
+func toImportJSON(sum *importer.Summary) importJSON {
 	out := importJSON{
 		Job:               sum.JobID,
 		Mode:              sum.Mode.String(),
+		Status:            string(sum.Status),
+		Read:              sum.Read,
+		Resumed:           sum.Resumed,
+		Problems:          sum.Problems,
 		Created:           sum.Created,
 		Updated:           sum.Updated,
 		Skipped:           sum.Skipped,
@@ -373,29 +412,42 @@ func writeImportJSON(w io.Writer, sum *importer.Summary) error {
 	for _, w := range sum.Warnings {
 		out.Warnings = append(out.Warnings, problemJSON{Row: w.Row, Column: w.Column, Field: w.Field, Value: w.Value, Message: w.Reason})
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	if out.Problems == nil {
+		out.Problems = []importer.Problem{}
+	}
+	return out
 }
 
-// writeProblems lists the first row errors and warnings, each naming the
-// file, the row and the column.
+// writeProblems reports the row errors and warnings, each naming the file:
+// one line per row when there are few, else one line per column and
+// reason, with a count and the first rows (a file of a million rows with
+// a bad value in every row reads as one line, not a million).
 func writeProblems(w io.Writer, name string, sum *importer.Summary) {
 	bw := bufio.NewWriter(w)
 	defer bw.Flush()
-	for i, e := range sum.Errors {
-		if i == maxListed {
-			fmt.Fprintf(bw, "%s: … and %d more errors (--errors OUT.csv writes every failed row)\n", name, sum.Failed-maxListed)
-			break
-		}
-		fmt.Fprintf(bw, "%s: %s\n", name, e.Error())
+	total := 0
+	for _, p := range sum.Problems {
+		total += p.Count
 	}
-	for i, wn := range sum.Warnings {
+	if total <= maxListed && total == len(sum.Errors)+len(sum.Warnings) {
+		for _, e := range sum.Errors {
+			fmt.Fprintf(bw, "%s: %s\n", name, e.Error())
+		}
+		for _, wn := range sum.Warnings {
+			fmt.Fprintf(bw, "%s: warning: %s\n", name, wn)
+		}
+		return
+	}
+	for i, p := range sum.Problems {
 		if i == maxListed {
-			fmt.Fprintf(bw, "%s: … and more warnings (--json lists the first %d)\n", name, len(sum.Warnings))
+			fmt.Fprintf(bw, "%s: … and %d more kinds of problem (--json lists them all)\n", name, len(sum.Problems)-maxListed)
 			break
 		}
-		fmt.Fprintf(bw, "%s: warning: %s\n", name, wn)
+		kind := "error"
+		if p.Severity == "warning" {
+			kind = "warning"
+		}
+		fmt.Fprintf(bw, "%s: %s: %s\n", name, kind, p)
 	}
 }
 
@@ -409,16 +461,22 @@ func writeImportSummary(w io.Writer, name string, sum *importer.Summary, errorsF
 		fmt.Fprintf(w, ", job %s", sum.JobID)
 	}
 	fmt.Fprintln(w, ")")
+	if sum.Resumed > 0 {
+		fmt.Fprintf(w, "  resumed after row   %d (the counts are the whole job's)\n", sum.Resumed)
+	}
 	fmt.Fprintf(w, "  created             %d\n", sum.Created)
 	fmt.Fprintf(w, "  updated             %d\n", sum.Updated)
 	fmt.Fprintf(w, "  skipped             %d\n", sum.Skipped)
 	fmt.Fprintf(w, "  failed              %d\n", sum.Failed)
 	fmt.Fprintf(w, "  references created  %d\n", sum.ReferencesCreated)
-	switch {
-	case sum.Dropped > 0:
-		fmt.Fprintf(w, "  warnings            %d and more (%d errors and warnings beyond the first %d of each were not kept)\n", len(sum.Warnings), sum.Dropped, maxKept)
-	case len(sum.Warnings) > 0:
-		fmt.Fprintf(w, "  warnings            %d\n", len(sum.Warnings))
+	warnings := 0
+	for _, p := range sum.Problems {
+		if p.Severity == "warning" {
+			warnings += p.Count
+		}
+	}
+	if warnings > 0 {
+		fmt.Fprintf(w, "  warnings            %d\n", warnings)
 	}
 	if sum.Error != "" {
 		fmt.Fprintf(w, "The import stopped early: the job is %s.\n", sum.Status)

@@ -12,6 +12,10 @@ import (
 type importOut struct {
 	Job               string       `json:"job"`
 	Mode              string       `json:"mode"`
+	Status            string       `json:"status"`
+	Read              int          `json:"read"`
+	Resumed           int          `json:"resumed"`
+	Problems          []groupOut   `json:"problems"`
 	Created           int          `json:"created"`
 	Updated           int          `json:"updated"`
 	Skipped           int          `json:"skipped"`
@@ -19,6 +23,16 @@ type importOut struct {
 	ReferencesCreated int          `json:"references_created"`
 	Errors            []problemOut `json:"errors"`
 	Warnings          []problemOut `json:"warnings"`
+}
+
+type groupOut struct {
+	Severity string `json:"severity"`
+	Column   string `json:"column"`
+	Field    string `json:"field"`
+	Reason   string `json:"reason"`
+	Count    int    `json:"count"`
+	Rows     []int  `json:"rows"`
+	Example  string `json:"example"`
 }
 
 type problemOut struct {

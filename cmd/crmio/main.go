@@ -16,6 +16,7 @@ import (
 	"syscall"
 
 	"github.com/crmio/crmio"
+	_ "github.com/crmio/crmio/formats/all" // the formats it reads: CSV, XLSX, XLS
 	"github.com/crmio/crmio/schemas"
 	"github.com/crmio/crmio/storage"
 )
@@ -59,7 +60,7 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{previewCmd, importCmd, exportCmd, templateCmd, historyCmd, statusCmd, rollbackCmd, cancelCmd}
+	commands = []*command{previewCmd, importCmd, resumeCmd, exportCmd, templateCmd, historyCmd, statusCmd, rollbackCmd, cancelCmd}
 }
 
 func lookupCommand(name string) *command {

@@ -22,6 +22,7 @@ var previewFlags struct {
 	rows        int
 	json        bool
 	saveMapping string
+	scope       listFlag
 	source      sourceFlags
 }
 
@@ -39,6 +40,10 @@ Without --module, the module whose fields the columns fit best is chosen.
 'crmio import --mapping'. Columns are numbered from 1 in the text output and
 from 0 in JSON (as in mapping files).
 
+With --scope (as for 'crmio import'), the preview also says what importing
+the rows shown would do among the records the scope sees in --db: a dry
+run, which writes nothing.
+
 --json prints {"format", "encoding", "delimiter", "header_row", "columns":
 [{"index", "name", "field", "label", "part", "confidence", "reason"}],
 "rows": [[...]]}.`,
@@ -49,6 +54,7 @@ from 0 in JSON (as in mapping files).
 		fs.IntVar(&f.rows, "rows", 5, "the number of `N` rows to show")
 		fs.BoolVar(&f.json, "json", false, "print JSON")
 		fs.StringVar(&f.saveMapping, "save-mapping", "", "write the suggested mapping to `FILE` (JSON)")
+		scopeFlag(fs, &f.scope)
 		f.source.declare(fs)
 	},
 	run: runPreview,
@@ -62,6 +68,8 @@ type previewJSON struct {
 	HeaderRow int             `json:"header_row"`
 	Columns   []previewColumn `json:"columns"`
 	Rows      [][]string      `json:"rows"`
+	// Would is what importing the rows shown would do, with --scope.
+	Would *importJSON `json:"would,omitempty"`
 }
 
 type previewColumn struct {
@@ -134,10 +142,21 @@ func runPreview(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
+	var would *importer.Summary
+	if len(f.scope) > 0 {
+		if would, err = previewUnderScope(ctx, e, src, module, p, len(rows)); err != nil {
+			return err
+		}
+	}
 	if f.json {
-		return writePreviewJSON(e, p, rows)
+		return writePreviewJSON(e, p, rows, would)
 	}
 	writePreviewText(e, src.Name, module, guessed, p, rows)
+	if would != nil {
+		fmt.Fprintf(e.stdout, "\nUnder the scope, importing these %d rows would create %d, update %d, skip %d; %d would fail.\n",
+			would.Read, would.Created, would.Updated, would.Skipped, would.Failed)
+		writeProblems(e.stdout, src.Name, would)
+	}
 	if f.saveMapping != "" {
 		fmt.Fprintf(e.stdout, "\nSaved the suggested mapping to %s: edit it and import with --mapping %s\n", f.saveMapping, f.saveMapping)
 	}
@@ -182,7 +201,33 @@ func bestModule(schema *crmio.Schema, src importer.Source) (string, error) {
 	return best, nil
 }
 
-func writePreviewJSON(e *env, p *importer.Preview, rows []formats.Row) error {
+// previewUnderScope dry-runs the previewed rows with the suggested
+// mapping, against --db, under the --scope flags.
+func previewUnderScope(ctx context.Context, e *env, src importer.Source, module string, p *importer.Preview, rows int) (*importer.Summary, error) {
+	m, err := e.module(module)
+	if err != nil {
+		return nil, err
+	}
+	scope, err := parseScope(ctx, e, m, previewFlags.scope)
+	if err != nil {
+		return nil, err
+	}
+	store, err := e.openStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	im, err := importer.New(store, e.schema, nil)
+	if err != nil {
+		return nil, err
+	}
+	if rs, ok := src.Reader.(*strings.Reader); ok {
+		rs.Seek(0, 0)
+	}
+	mp := p.Mapping
+	return im.Run(ctx, src, importer.Plan{Module: module, Mapping: &mp, Scope: scope, DryRun: true, Limit: max(rows, 1)}, nil)
+}
+
+func writePreviewJSON(e *env, p *importer.Preview, rows []formats.Row, would *importer.Summary) error {
 	out := previewJSON{
 		Format:    p.Info.Format,
 		Encoding:  p.Info.Encoding,
@@ -206,6 +251,10 @@ func writePreviewJSON(e *env, p *importer.Preview, rows []formats.Row) error {
 	}
 	for _, r := range rows {
 		out.Rows = append(out.Rows, r.Fields)
+	}
+	if would != nil {
+		j := toImportJSON(would)
+		out.Would = &j
 	}
 	enc := json.NewEncoder(e.stdout)
 	enc.SetIndent("", "  ")

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/crmio/crmio/importer"
+	"github.com/crmio/crmio/storage"
 )
 
 func TestProgressBar(t *testing.T) {
@@ -16,13 +17,13 @@ func TestProgressBar(t *testing.T) {
 		p    importer.Progress
 		want string
 	}{
-		{importer.Progress{Read: 0, Estimated: 50000}, "contacts.csv [>                           ]   0%  0/50,000 rows"},
-		{importer.Progress{Read: 25000, Estimated: 50000, Elapsed: 2 * time.Second, Failed: 3},
+		{importer.Progress{Counts: storage.Counts{Read: 0, Estimated: 50000}}, "contacts.csv [>                           ]   0%  0/50,000 rows"},
+		{importer.Progress{Counts: storage.Counts{Read: 25000, Estimated: 50000, Failed: 3}, Elapsed: 2 * time.Second},
 			"contacts.csv [==============>             ]  50%  25,000/50,000 rows  12,500 rows/s  ETA 2s  3 failed"},
 		// An estimate that falls short never shows 100% before the end.
-		{importer.Progress{Read: 60000, Estimated: 60000, Elapsed: time.Second},
+		{importer.Progress{Counts: storage.Counts{Read: 60000, Estimated: 60000}, Elapsed: time.Second},
 			"contacts.csv [===========================>]  99%  60,000/60,000 rows  60,000 rows/s"},
-		{importer.Progress{Read: 1234567, Elapsed: time.Second}, "contacts.csv 1,234,567 rows  1,234,567 rows/s"},
+		{importer.Progress{Counts: storage.Counts{Read: 1234567}, Elapsed: time.Second}, "contacts.csv 1,234,567 rows  1,234,567 rows/s"},
 	}
 	for _, tt := range tests {
 		if got := b.line(tt.p); got != tt.want {

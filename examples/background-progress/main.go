@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	_ "github.com/crmio/crmio/formats/all" // the formats it reads: CSV, XLSX, XLS
 	"github.com/crmio/crmio/importer"
 	"github.com/crmio/crmio/internal/contactgen"
 	"github.com/crmio/crmio/schemas"
@@ -52,9 +53,9 @@ func run(ctx context.Context, out io.Writer, rows int) error {
 	}
 	fmt.Fprintf(out, "Generated %s: %d rows, %.1f MB.\n", filepath.Base(file), rows, float64(fi.Size())/1e6)
 
-	// The heartbeat is how often a running job writes its counts to the
-	// history (default 1s); a short one makes the bar smoother.
-	im, err := importer.New(memory.New(), schemas.Default(), &importer.Options{Heartbeat: 100 * time.Millisecond})
+	// Every committed batch writes the job's counts to the history, where
+	// any process can read them.
+	im, err := importer.New(memory.New(), schemas.Default(), nil)
 	if err != nil {
 		return err
 	}
@@ -62,11 +63,11 @@ func run(ctx context.Context, out io.Writer, rows int) error {
 		Module:               "people",
 		AutoCreateReferences: true,
 		StartedBy:            "background-progress",
-	})
+	}, nil)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "Start returned at once: job %s runs in %s mode.\n", job.ID, job.Mode)
+	fmt.Fprintf(out, "Start returned at once: job %s runs in %s mode.\n", job.JobID, job.Mode)
 
 	// Poll the job's status as the history has it, until it is done.
 	tty := isTerminal(out)
@@ -74,7 +75,7 @@ func run(ctx context.Context, out io.Writer, rows int) error {
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		status, err := im.Status(ctx, job.ID)
+		status, err := im.Status(ctx, job.JobID)
 		if err != nil {
 			return err
 		}
@@ -99,7 +100,7 @@ func run(ctx context.Context, out io.Writer, rows int) error {
 		fmt.Fprintln(out)
 	}
 
-	sum, err := job.Wait()
+	sum, err := job.Wait(ctx)
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/crmio/crmio"
 	"github.com/crmio/crmio/dedupe"
 	"github.com/crmio/crmio/exporter"
+	_ "github.com/crmio/crmio/formats/all" // the formats it reads: CSV, XLSX, XLS
 	"github.com/crmio/crmio/importer"
 	"github.com/crmio/crmio/schemas"
 	"github.com/crmio/crmio/storage"
@@ -79,7 +80,7 @@ func run(ctx context.Context, out io.Writer) error {
 		Duplicates:           dedupe.Update, // Ada is there already: fill in what her row lacks
 		Merge:                dedupe.FillEmpty,
 		AutoCreateReferences: true, // the companies become accounts
-	})
+	}, nil)
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/crmio/crmio/dedupe"
+	_ "github.com/crmio/crmio/formats/all" // the formats it reads: CSV, XLSX, XLS
 	"github.com/crmio/crmio/importer"
 	"github.com/crmio/crmio/schemas"
 	"github.com/crmio/crmio/storage"
@@ -88,7 +89,7 @@ func run(ctx context.Context, out io.Writer, db string, keep bool) error {
 		Merge:                dedupe.FillEmpty,
 		AutoCreateReferences: true,
 		StartedBy:            "quickstart",
-	})
+	}, nil)
 	if err != nil {
 		return err
 	}

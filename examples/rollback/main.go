@@ -17,6 +17,7 @@ import (
 
 	"github.com/crmio/crmio"
 	"github.com/crmio/crmio/dedupe"
+	_ "github.com/crmio/crmio/formats/all" // the formats it reads: CSV, XLSX, XLS
 	"github.com/crmio/crmio/importer"
 	"github.com/crmio/crmio/schemas"
 	"github.com/crmio/crmio/storage"
@@ -64,7 +65,7 @@ func run(ctx context.Context, out io.Writer) error {
 		Merge:                dedupe.Overwrite, // the file's job titles win
 		AutoCreateReferences: true,
 		StartedBy:            "rollback example",
-	})
+	}, nil)
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,7 @@ import (
 
 	"github.com/crmio/crmio"
 	"github.com/crmio/crmio/dedupe"
+	_ "github.com/crmio/crmio/formats/all" // the formats it reads: CSV, XLSX, XLS
 	"github.com/crmio/crmio/importer"
 	"github.com/crmio/crmio/mapping"
 	"github.com/crmio/crmio/schemas"
@@ -168,9 +169,8 @@ func migrate(ctx context.Context, out io.Writer, im *importer.Importer, name, mo
 		MatchFields: []string{sfID}, // a record migrated before is found again
 		Duplicates:  dedupe.Update,
 		Merge:       dedupe.PreferImport,
-		Resolver:    bySalesforceID{},
 		StartedBy:   "salesforce-migration",
-	})
+	}, &importer.Hooks{Resolver: bySalesforceID{}})
 	if err != nil {
 		return err
 	}

@@ -105,6 +105,7 @@ func (t *tx) Journal(ctx context.Context, jobID string) iter.Seq2[storage.Journa
 func (st *state) createJob(job storage.Job, log *undoLog) string {
 	st.jobSeq++
 	e := &jobEntry{seq: st.jobSeq, job: copyJob(job)}
+	e.job.Version = 1
 	// "job-" and a zero-padded counter: job ids too sort in creation order.
 	e.job.ID = "job-" + formatIDs(st.jobSeq-1, 1)[0]
 	st.jobs = append(st.jobs, e)
@@ -120,10 +121,14 @@ func (st *state) updateJob(job storage.Job, log *undoLog) error {
 	if e == nil {
 		return fmt.Errorf("memory: update job %q: %w", job.ID, crmio.ErrNotFound)
 	}
+	if e.job.Version != job.Version {
+		return fmt.Errorf("memory: update job %q (version %d, stored %d): %w", job.ID, job.Version, e.job.Version, storage.ErrJobChanged)
+	}
 	if log != nil {
 		log.push(undoStep{op: opUpdateJob, job: e, oldJob: e.job})
 	}
 	e.job = copyJob(job)
+	e.job.Version++
 	return nil
 }
 

@@ -15,6 +15,7 @@ import (
 
 // CreateJob implements storage.History.
 func (c *conn) CreateJob(ctx context.Context, job storage.Job) (string, error) {
+	job.Version = 1
 	doc, err := sqlstore.EncodeJob(job)
 	if err != nil {
 		return "", err
@@ -37,17 +38,31 @@ func (c *conn) UpdateJob(ctx context.Context, job storage.Job) error {
 	if !ok {
 		return fmt.Errorf("postgres: update job %q: %w", job.ID, crmio.ErrNotFound)
 	}
+	read := job.Version
+	job.Version++
 	doc, err := sqlstore.EncodeJob(job)
 	if err != nil {
 		return err
 	}
 	return c.with(ctx, "update job", func(db *pgx.Conn) error {
-		tag, err := db.Exec(ctx, c.st.sql(`UPDATE crmio_jobs SET module = $1, status = $2, created_s = $3, created_ns = $4, job = $5, detail = $6 WHERE id = $7`),
-			job.Module, string(job.Status), job.Created.Unix(), job.Created.Nanosecond(), doc, sqlstore.DetailArg(job.Detail), id)
-		if err == nil && tag.RowsAffected() == 0 {
-			err = fmt.Errorf("job %q: %w", job.ID, crmio.ErrNotFound)
+		// Under READ COMMITTED an UPDATE that waited for another writer's
+		// row lock checks its condition again on the row that writer
+		// committed: the version check holds against every writer.
+		tag, err := db.Exec(ctx, c.st.sql(`UPDATE crmio_jobs SET module = $1, status = $2, created_s = $3, created_ns = $4, job = $5, detail = $6
+			WHERE id = $7 AND coalesce((job->>'version')::bigint, 0) = $8`),
+			job.Module, string(job.Status), job.Created.Unix(), job.Created.Nanosecond(), doc, sqlstore.DetailArg(job.Detail), id, read)
+		if err != nil || tag.RowsAffected() > 0 {
+			return err
 		}
-		return err
+		var stored int64
+		err = db.QueryRow(ctx, c.st.sql(`SELECT coalesce((job->>'version')::bigint, 0) FROM crmio_jobs WHERE id = $1`), id).Scan(&stored)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("job %q: %w", job.ID, crmio.ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		return fmt.Errorf("job %q (version %d, stored %d): %w", job.ID, read, stored, storage.ErrJobChanged)
 	})
 }
 

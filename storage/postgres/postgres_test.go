@@ -198,7 +198,7 @@ func TestHistoryDurable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	job.ID = id
+	job.ID, job.Version = id, 1
 	var rec crmio.Record
 	err = writer.Atomic(ctx, func(tx storage.Store) error {
 		ids, err := tx.Insert(ctx, "people", []crmio.Record{{Values: map[string]crmio.Value{"name": crmio.TextValue("Ada\x00")}}})

@@ -15,6 +15,7 @@ import (
 
 // CreateJob implements storage.History.
 func (c *conn) CreateJob(ctx context.Context, job storage.Job) (string, error) {
+	job.Version = 1
 	doc, err := sqlstore.EncodeJob(job)
 	if err != nil {
 		return "", err
@@ -41,20 +42,34 @@ func (c *conn) UpdateJob(ctx context.Context, job storage.Job) error {
 	if !ok {
 		return fmt.Errorf("sqlite: update job %q: %w", job.ID, crmio.ErrNotFound)
 	}
+	read := job.Version
+	job.Version++
 	doc, err := sqlstore.EncodeJob(job)
 	if err != nil {
 		return err
 	}
 	return c.write(ctx, "update job", func(q querier) error {
-		res, err := q.ExecContext(ctx, `UPDATE crmio_jobs SET module = ?, status = ?, created_s = ?, created_ns = ?, job = ?, detail = ? WHERE id = ?`,
-			job.Module, string(job.Status), job.Created.Unix(), job.Created.Nanosecond(), doc, sqlstore.DetailArg(job.Detail), id)
+		// The version check and the write are one statement, under
+		// SQLite's write lock: no writer comes between them.
+		res, err := q.ExecContext(ctx, `UPDATE crmio_jobs SET module = ?, status = ?, created_s = ?, created_ns = ?, job = ?, detail = ?
+			WHERE id = ? AND coalesce(json_extract(job, '$.version'), 0) = ?`,
+			job.Module, string(job.Status), job.Created.Unix(), job.Created.Nanosecond(), doc, sqlstore.DetailArg(job.Detail), id, read)
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return errors.Join(err, fmt.Errorf("job %q: %w", job.ID, crmio.ErrNotFound))
+		n, err := res.RowsAffected()
+		if err != nil || n > 0 {
+			return err
 		}
-		return nil
+		var stored int64
+		err = q.QueryRowContext(ctx, `SELECT coalesce(json_extract(job, '$.version'), 0) FROM crmio_jobs WHERE id = ?`, id).Scan(&stored)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("job %q: %w", job.ID, crmio.ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		return fmt.Errorf("job %q (version %d, stored %d): %w", job.ID, read, stored, storage.ErrJobChanged)
 	})
 }
 

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"reflect"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/crmio/crmio"
@@ -22,17 +24,24 @@ func jobTime(offset time.Duration) time.Time {
 // fullJob is a job with every field set.
 func fullJob() storage.Job {
 	return storage.Job{
-		ID:        "chosen-by-the-caller",
-		Module:    people,
-		File:      "contacts – 2024 (ü).xlsx",
-		Status:    storage.JobRunning,
-		Mode:      "background",
-		StartedBy: "ada@example.com",
-		Counts:    storage.Counts{Read: 10, Created: 5, Updated: 3, Skipped: 1, Failed: 1, ReferencesCreated: 2, Estimated: 1000},
-		Error:     "",
-		Created:   jobTime(0),
-		Started:   jobTime(time.Second),
-		Heartbeat: jobTime(2 * time.Second),
+		ID:         "chosen-by-the-caller",
+		Module:     people,
+		File:       "contacts – 2024 (ü).xlsx",
+		Status:     storage.JobRunning,
+		Mode:       "background",
+		StartedBy:  "ada@example.com",
+		Counts:     storage.Counts{Read: 10, Created: 5, Updated: 3, Skipped: 1, Failed: 1, ReferencesCreated: 2, Estimated: 1000},
+		Checkpoint: storage.Checkpoint{Rows: 10, Row: 12, Batches: 2},
+		Source:     storage.JobSource{Name: "contacts – 2024 (ü).xlsx", Path: "/tmp/ü/contacts.xlsx", Size: 123456, SHA256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", Upload: "u-1"},
+		// Plan is JSON the store keeps as JSON (not byte for byte).
+		Plan:            json.RawMessage(`{"module":"people","static":{"status":"ü"}}`),
+		Runner:          &storage.Runner{ID: "r-1", Host: "crm-1", Boot: "b0", PID: 4242, Start: 987654321, Worker: "w-1"},
+		CancelRequested: true,
+		Version:         77, // ignored: a new job is version 1
+		Error:           "",
+		Created:         jobTime(0),
+		Started:         jobTime(time.Second),
+		Heartbeat:       jobTime(2 * time.Second),
 		// Detail is opaque: its bytes come back as given, spacing, key
 		// order and all.
 		Detail: json.RawMessage(`{"z": 1,  "a": [2, 3], "s": "ü \u00e9"}`),
@@ -47,8 +56,16 @@ func (c *checker) sameJob(check string, got, want storage.Job) {
 		}
 	}
 	if got.ID != want.ID || got.Module != want.Module || got.File != want.File || got.Status != want.Status ||
-		got.Mode != want.Mode || got.StartedBy != want.StartedBy || got.Counts != want.Counts || got.Error != want.Error {
+		got.Mode != want.Mode || got.StartedBy != want.StartedBy || got.Counts != want.Counts || got.Error != want.Error ||
+		got.Checkpoint != want.Checkpoint || got.Source != want.Source || got.CancelRequested != want.CancelRequested ||
+		got.Version != want.Version {
 		c.errorf(check, "job is %+v, want %+v", got, want)
+	}
+	if (got.Runner == nil) != (want.Runner == nil) || got.Runner != nil && *got.Runner != *want.Runner {
+		c.errorf(check, "job %s: Runner is %+v, want %+v", want.ID, got.Runner, want.Runner)
+	}
+	if !sameJSON(got.Plan, want.Plan) {
+		c.errorf(check, "job %s: Plan is %s, want %s", want.ID, got.Plan, want.Plan)
 	}
 	sameTime("Created", got.Created, want.Created)
 	sameTime("Started", got.Started, want.Started)
@@ -71,6 +88,7 @@ func checkHistory(c *checker, s storage.Store) {
 	job.Detail[2] = 'X' // the store must have kept a copy
 	want := fullJob()
 	want.ID = id
+	want.Version = 1
 	got, err := h.Job(c.ctx, id)
 	if err != nil {
 		c.fatalf("job round trip", "Job(%q): %v", id, err)
@@ -82,7 +100,7 @@ func checkHistory(c *checker, s storage.Store) {
 			c.errorf("job round trip", "changing the Detail Job returned changed the stored job")
 		}
 	}
-	other, err := h.CreateJob(c.ctx, storage.Job{Module: people, Status: storage.JobPending, Created: jobTime(-time.Hour)})
+	other, err := h.CreateJob(c.ctx, storage.Job{Module: people, Status: storage.JobQueued, Created: jobTime(-time.Hour)})
 	if err != nil || other == "" || other == id {
 		c.errorf("create job", "a second CreateJob returned %q, %v; want a new id (first %q)", other, err, id)
 	}
@@ -90,9 +108,13 @@ func checkHistory(c *checker, s storage.Store) {
 		c.errorf("job round trip", "a job created without Detail came back with %q", got.Detail)
 	}
 
-	// UpdateJob replaces the job's fields.
+	// UpdateJob replaces the job's fields, and counts the version on.
 	want.Status = storage.JobCompleted
 	want.Counts.Created = 500
+	want.Checkpoint = storage.Checkpoint{Rows: 600, Row: 601, Batches: 6}
+	want.Runner = nil
+	want.CancelRequested = false
+	want.Plan = nil
 	want.Finished = jobTime(time.Minute)
 	want.Heartbeat = jobTime(time.Minute)
 	want.Error = "row 7: something"
@@ -100,11 +122,24 @@ func checkHistory(c *checker, s storage.Store) {
 	if err := h.UpdateJob(c.ctx, want); err != nil {
 		c.fatalf("update job", "UpdateJob: %v", err)
 	}
+	stale := want
+	want.Version = 2
 	if got, err := h.Job(c.ctx, id); err != nil {
 		c.errorf("update job", "Job(%q): %v", id, err)
 	} else {
 		c.sameJob("update job", got, want)
 	}
+
+	// A writer that read version 1 is told the job changed since, and
+	// changes nothing.
+	stale.Status, stale.Error = storage.JobFailed, "stale writer"
+	err = h.UpdateJob(c.ctx, stale)
+	c.isErr("update job: stale version", err, storage.ErrJobChanged, "UpdateJob of version 1 when version 2 is stored")
+	c.isErr("update job: stale version", err, crmio.ErrConflict, "UpdateJob of version 1 when version 2 is stored")
+	if got, err := h.Job(c.ctx, id); err == nil {
+		c.sameJob("update job: stale version", got, want)
+	}
+	c.concurrentJobUpdates(h, other)
 
 	err = h.UpdateJob(c.ctx, storage.Job{ID: "missing-job", Status: storage.JobFailed})
 	c.isErr("missing job", err, crmio.ErrNotFound, "UpdateJob of a missing job")
@@ -120,12 +155,60 @@ func checkHistory(c *checker, s storage.Store) {
 	c.historyCancelled(h, id)
 }
 
+// concurrentJobUpdates checks that writers racing on one job lose no
+// write: each counts the job's Read on by one through UpdateJobFunc.
+func (c *checker) concurrentJobUpdates(h storage.History, id string) {
+	const check = "update job: concurrent writers"
+	start := mustJob(c, h, id)
+	const writers, each = 4, 10
+	var wg sync.WaitGroup
+	errs := make(chan error, writers*each)
+	for range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range each {
+				_, err := storage.UpdateJobFunc(c.ctx, h, id, func(j *storage.Job) error {
+					j.Counts.Read++
+					return nil
+				})
+				if err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	c.within(check, wg.Wait)
+	close(errs)
+	for err := range errs {
+		c.errorf(check, "UpdateJobFunc: %v", err)
+		break
+	}
+	got := mustJob(c, h, id)
+	if got.Counts.Read != start.Counts.Read+writers*each || got.Version != start.Version+writers*each {
+		c.errorf(check, "after %d updates by %d writers the job has Read %d and version %d, want %d and %d",
+			writers*each, writers, got.Counts.Read, got.Version, start.Counts.Read+writers*each, start.Version+writers*each)
+	}
+}
+
+// sameJSON reports whether a and b hold the same JSON value.
+func sameJSON(a, b json.RawMessage) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return len(a) == len(b)
+	}
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
+}
+
 // checkJobList checks Jobs: newest first, ties by creation, limit.
 func (c *checker) checkJobList(h storage.History, first, second string) {
 	// first was created at jobTime(0), second an hour before.
 	var ids []string
 	for i, at := range []time.Duration{2 * time.Hour, time.Hour, time.Hour, -2 * time.Hour} {
-		id, err := h.CreateJob(c.ctx, storage.Job{Module: people, File: "jobs " + strconv.Itoa(i), Status: storage.JobPending, Created: jobTime(at)})
+		id, err := h.CreateJob(c.ctx, storage.Job{Module: people, File: "jobs " + strconv.Itoa(i), Status: storage.JobQueued, Created: jobTime(at)})
 		if err != nil {
 			c.fatalf("jobs newest first", "CreateJob: %v", err)
 		}

@@ -280,7 +280,7 @@ func (c *checker) txJournal(s storage.Store) {
 		if err := th.AppendJournal(c.ctx, jobID, []storage.JournalEntry{{Op: storage.JournalCreated, Module: people, ID: ids[0]}}); err != nil {
 			c.errorf(check, "tx AppendJournal: %v", err)
 		}
-		if jobInTx, err = th.CreateJob(c.ctx, storage.Job{Module: people, Status: storage.JobPending}); err != nil {
+		if jobInTx, err = th.CreateJob(c.ctx, storage.Job{Module: people, Status: storage.JobQueued}); err != nil {
 			c.errorf(check, "tx CreateJob: %v", err)
 		}
 		if n := c.journalLen(check, th, jobID); n != 1 {

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/crmio/crmio/importer"
+)
+
+var resumeFlags struct {
+	output runOutput
+}
+
+var resumeCmd = &command{
+	name:    "resume",
+	args:    "JOB [FILE] [--errors OUT.csv] [--json] [--quiet]",
+	summary: "finish an import job that was interrupted, cancelled or failed",
+	help: `Resume goes on with import job JOB from its last committed batch, to
+exactly where the import would have ended had it not stopped: the same
+records, the same counts, no row imported twice. Use it after a crash, a
+kill, a deploy, Ctrl-C, 'crmio cancel', or a failure of the store once it is
+fixed. The job keeps its whole plan (mapping, duplicates, references,
+scope, how the file is read); FILE is the file it read, by default the path
+the job recorded. Resume refuses a file whose size or content is not the
+job's, and a job still running in a live process.
+
+Output and exit status as for 'crmio import'; the counts are the whole
+job's.`,
+	positional: 2,
+	flags: func(fs *flag.FlagSet) {
+		resumeFlags.output.declare(fs)
+	},
+	run: runResume,
+}
+
+func runResume(ctx context.Context, e *env, args []string) error {
+	id, err := jobArg("resume", args)
+	if err != nil {
+		return err
+	}
+	im, err := e.newImporter(ctx)
+	if err != nil {
+		return err
+	}
+	job, err := im.Status(ctx, id)
+	if err != nil {
+		return jobError(e, id, err)
+	}
+	var src importer.Source
+	switch {
+	case len(args) > 1 && args[1] == "-":
+		src = importer.Source{Reader: os.Stdin, Name: job.File}
+	case len(args) > 1:
+		if _, err := os.Stat(args[1]); err != nil {
+			return err
+		}
+		src = importer.Source{Path: args[1], Name: filepath.Base(args[1])}
+	case job.Source.Path != "":
+		if _, err := os.Stat(job.Source.Path); err != nil {
+			return fmt.Errorf("job %s read %s, which is not there any more (%v): give the file, 'crmio resume %s FILE'", id, job.Source.Path, errors.Unwrap(err), id)
+		}
+	}
+	name := job.File
+	if src.Name != "" {
+		name = src.Name
+	}
+	err = runAndReport(e, &resumeFlags.output, name, func(hooks *importer.Hooks) (*importer.Summary, error) {
+		return im.Resume(ctx, id, src, hooks)
+	})
+	switch {
+	case errors.Is(err, importer.ErrSourceChanged):
+		return fmt.Errorf("%s\n(give the file job %s read: 'crmio resume %s FILE')", plain(err.Error()), id, id)
+	case errors.Is(err, importer.ErrNotResumable):
+		return fmt.Errorf("job %s is %s: there is nothing to resume", id, job.Status)
+	case errors.Is(err, importer.ErrJobRunning):
+		return fmt.Errorf("job %s is still running: wait for it to end, or stop it with 'crmio cancel %s'", id, id)
+	}
+	return err
+}
