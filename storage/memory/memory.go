@@ -22,6 +22,10 @@ type Store struct {
 	// it, one chunk of work at a time, never while yielding to a caller.
 	mu sync.RWMutex
 	st state
+
+	// uploads are kept apart from the records: they are not part of
+	// transactions.
+	uploads uploads
 }
 
 // Check that Store implements the contract and its optional capabilities.
@@ -29,6 +33,7 @@ var (
 	_ storage.Store      = (*Store)(nil)
 	_ storage.Transactor = (*Store)(nil)
 	_ storage.History    = (*Store)(nil)
+	_ storage.Uploads    = (*Store)(nil)
 )
 
 // New returns an empty Store.

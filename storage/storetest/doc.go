@@ -108,5 +108,12 @@
 //     ties in creation order, with a limit; the journal lists exactly what
 //     was appended, in order, with before and after images intact, kept as
 //     copies; a long journal can be read while the store is written; every
-//     method honours a cancelled context.
+//     method honours a cancelled context. UpdateJob is a compare-and-set on
+//     the job's Version: a stale writer gets storage.ErrJobChanged and
+//     changes nothing, and writers racing through storage.UpdateJobFunc
+//     lose no write.
+//   - Uploads (where the store implements storage.Uploads): content back
+//     byte for byte (empty, small, megabytes), size, SHA-256, name and
+//     owner kept; ListUploads oldest first and by age; delete, twice;
+//     missing ids; a failed or cancelled put keeps nothing.
 package storetest

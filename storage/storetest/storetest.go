@@ -102,6 +102,14 @@ var areas = []area{
 	{name: "Concurrency", fn: checkConcurrency},
 	{name: "Transactor", needs: needsTransactor, fn: checkTransactor},
 	{name: "History", needs: needsHistory, fn: checkHistory},
+	{name: "Uploads", needs: needsUploads, fn: checkUploads},
+}
+
+func needsUploads(s storage.Store) string {
+	if _, ok := s.(storage.Uploads); ok {
+		return ""
+	}
+	return "storage.Uploads"
 }
 
 func needsTransactor(s storage.Store) string {
