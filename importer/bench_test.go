@@ -41,6 +41,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(memChildEnv) != "" {
 		runMemChild()
 	}
+	if os.Getenv(resumeChildEnv) != "" {
+		runResumeChild()
+	}
 	code := m.Run()
 	if benchDir != "" {
 		os.RemoveAll(benchDir)

@@ -50,7 +50,7 @@ func runnerGone(r *storage.Runner) bool {
 		return false
 	}
 	if r.PID == me.PID {
-		return r.Start != me.Start // an earlier process with our pid
+		return r.Start != 0 && r.Start != me.Start // an earlier process with our pid
 	}
 	alive, known := processExists(r.PID)
 	if !known {
