@@ -385,7 +385,9 @@ func findClock(t []dateToken, dt *dateTime) int {
 			if end+1 < len(t) && t[end+1].kind == tokNumber && t[end+1].n == 2 {
 				m, end = int(t[end+1].v), end+1
 			}
-		case i+1 < len(t) && isAMPM(t[i+1]) != 0 && (len(t[i+1].s) > 1 || !t[i+1].space):
+		case i+1 < len(t) && isAMPM(t[i+1]) != 0 && (len(t[i+1].s) > 1 || !t[i+1].space) &&
+			(i == 0 || !isPunct(t[i-1], '.') || t[i].space):
+			// (not the minutes of a dotted time: "12.16 pm" is read below)
 			// "10am", "1 a.m", "3p": the hour alone, AM or PM below (a
 			// lone "a" after a space is a word: "10 a 22 agosto")
 			end = i
