@@ -21,7 +21,20 @@ import (
 // below, per file and category: the rates measured when the cases were
 // last scored (see testdata/heldout/README.md). They guard against
 // regressions; they are not targets to tune the code to.
-var heldOutFloors = map[string]float64{}
+var heldOutFloors = map[string]float64{
+	"all":              95.4,
+	"dates":            90.8,
+	"dates/english":    88.6,
+	"dates/german":     100,
+	"dates/french":     89.5,
+	"dates/spanish":    91.7,
+	"dates/portuguese": 100,
+	"dates/italian":    100,
+	"dates/dutch":      100,
+	"emails":           100,
+	"numbers":          100,
+	"urls":             89.7,
+}
 
 // heldOutCase is one line of a testdata/heldout file.
 type heldOutCase struct {
@@ -231,7 +244,7 @@ func TestHeldOut(t *testing.T) {
 		tl := tallies[key]
 		rate := 100 * float64(tl.pass) / float64(tl.total)
 		t.Logf("held-out %-32s %4d/%-4d %5.1f%%", key, tl.pass, tl.total, rate)
-		if floor, ok := heldOutFloors[key]; ok && rate < floor {
+		if floor, ok := heldOutFloors[key]; ok && rate+0.05 < floor { // the floors are rounded to 0.1
 			t.Errorf("held-out %s: %.1f%% is below its floor of %.1f%%", key, rate, floor)
 		}
 	}
