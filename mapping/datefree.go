@@ -351,13 +351,9 @@ func findClock(t []dateToken, dt *dateTime) int {
 				h, m = h/100, h%100
 			case 6:
 				h, m, sec = h/10000, h/100%100, h%100
-				if end+2 < len(t) && (isPunct(t[end+1], '.') || isPunct(t[end+1], ',')) && !t[end+1].space &&
-					t[end+2].kind == tokNumber && !t[end+2].space {
-					if t[end+2].n > 9 {
-						return -1
-					}
-					dt.nsec = nanos(int(t[end+2].v), int(t[end+2].n))
-					end += 2
+				var ok bool
+				if end, ok = tokenFraction(t, end, dt); !ok {
+					return -1
 				}
 			}
 		case i+2 < len(t) && isPunct(t[i+1], ':') && !t[i+1].space && t[i+2].kind == tokNumber && !t[i+2].space:
@@ -370,13 +366,9 @@ func findClock(t []dateToken, dt *dateTime) int {
 					return -1
 				}
 				sec, end = int(t[end+2].v), end+2
-				if end+2 < len(t) && (isPunct(t[end+1], '.') || isPunct(t[end+1], ',')) && !t[end+1].space &&
-					t[end+2].kind == tokNumber && !t[end+2].space {
-					if t[end+2].n > 9 {
-						return -1
-					}
-					dt.nsec = nanos(int(t[end+2].v), int(t[end+2].n))
-					end += 2
+				var ok bool
+				if end, ok = tokenFraction(t, end, dt); !ok {
+					return -1
 				}
 			}
 		case i+1 < len(t) && t[i+1].kind == tokWord && t[i+1].info.role&roleHour != 0:
@@ -399,12 +391,9 @@ func findClock(t []dateToken, dt *dateTime) int {
 		}
 		if end+1 < len(t) {
 			if ap := isAMPM(t[end+1]); ap != 0 {
-				if h < 1 || h > 12 {
+				var ok bool
+				if h, ok = withAMPM(h, ap); !ok {
 					return -1
-				}
-				h %= 12
-				if ap == 2 {
-					h += 12
 				}
 				end++
 				t[end].used = true
@@ -427,6 +416,21 @@ func findClock(t []dateToken, dt *dateTime) int {
 		return 1
 	}
 	return 0
+}
+
+// tokenFraction reads the fraction of a second after the seconds at
+// token end (".250", ",5"), returning the new end; false for more than
+// nine digits.
+func tokenFraction(t []dateToken, end int, dt *dateTime) (int, bool) {
+	if end+2 < len(t) && (isPunct(t[end+1], '.') || isPunct(t[end+1], ',')) && !t[end+1].space &&
+		t[end+2].kind == tokNumber && !t[end+2].space {
+		if t[end+2].n > 9 {
+			return end, false
+		}
+		dt.nsec = nanos(int(t[end+2].v), int(t[end+2].n))
+		end += 2
+	}
+	return end, true
 }
 
 // clockZone reads a zone after the time, from token i: "Z", "+02:00",
@@ -475,14 +479,10 @@ func clockOffset(t []dateToken, i int, dt *dateTime) bool {
 	default:
 		return true
 	}
-	if hh > 14 || mm > 59 {
-		return false
-	}
 	for j := i; j <= end; j++ {
 		t[j].used = true
 	}
-	dt.hasZone, dt.offset = true, sign*(hh*3600+mm*60)
-	return true
+	return dt.setOffset(sign, hh, mm)
 }
 
 // zoneLike reports a zone abbreviation: two to five capital ASCII letters.
@@ -542,12 +542,9 @@ func dottedClock(t []dateToken, idx []int, dt *dateTime) bool {
 	}
 	if last+1 < len(t) {
 		if ap := isAMPM(t[last+1]); ap != 0 {
-			if h < 1 || h > 12 {
+			var ok bool
+			if h, ok = withAMPM(h, ap); !ok {
 				return false
-			}
-			h %= 12
-			if ap == 2 {
-				h += 12
 			}
 			t[last+1].used = true
 		}

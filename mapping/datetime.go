@@ -410,20 +410,14 @@ func parseClock(p *dateScanner, dt *dateTime, iso bool) bool {
 	if isLetter(p.peek()) && p.peek()|0x20 != 'z' {
 		save := p.i
 		switch w := strings.ToLower(p.word()); w {
-		case "am", "a":
-			if h < 1 || h > 12 {
+		case "am", "a", "pm", "p":
+			ap := uint8(1)
+			if w[0] == 'p' {
+				ap = 2
+			}
+			var ok bool
+			if h, ok = withAMPM(h, ap); !ok {
 				return false
-			}
-			if h == 12 {
-				h = 0
-			}
-			p.skip(".m")
-		case "pm", "p":
-			if h < 1 || h > 12 {
-				return false
-			}
-			if h != 12 {
-				h += 12
 			}
 			p.skip(".m")
 		default:
@@ -519,12 +513,30 @@ func parseOffset(p *dateScanner, dt *dateTime) bool {
 	default:
 		return false
 	}
+	return dt.setOffset(sign, hh, mm)
+}
+
+// setOffset sets the zone to sign × hh:mm, false if it is beyond ±14:59.
+func (dt *dateTime) setOffset(sign, hh, mm int) bool {
 	if hh > 14 || mm > 59 {
 		return false
 	}
 	dt.hasZone = true
 	dt.offset = sign * (hh*3600 + mm*60)
 	return true
+}
+
+// withAMPM turns the hour h of a 12-hour time into 0-23: ap is 1 for
+// AM, 2 for PM. false when h is not 1 to 12.
+func withAMPM(h int, ap uint8) (int, bool) {
+	if h < 1 || h > 12 {
+		return h, false
+	}
+	h %= 12
+	if ap == 2 {
+		h += 12
+	}
+	return h, true
 }
 
 // Excel serial dates: the number of days since 1899-12-30 in the 1900 date

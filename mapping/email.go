@@ -274,16 +274,3 @@ func topLevel(label string) bool {
 	}
 	return true
 }
-
-// asciiDigits reports a non-empty string of ASCII digits.
-func asciiDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}

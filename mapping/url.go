@@ -253,7 +253,7 @@ func checkPort(p string) string {
 	if p == "" {
 		return ""
 	}
-	if !asciiDigits(p) {
+	if !isDigits(p) {
 		return badURL
 	}
 	p = strings.TrimLeft(p, "0")
@@ -277,7 +277,7 @@ func checkURLDomain(h string, scheme bool) string {
 		return badURL
 	}
 	last := h[strings.LastIndexByte(h, '.')+1:]
-	if asciiDigits(last) || len(last) > 1 && last[0] == '0' && last[1]|0x20 == 'x' {
+	if isDigits(last) || len(last) > 1 && last[0] == '0' && last[1]|0x20 == 'x' {
 		return checkIPv4(h)
 	}
 	labels, start := 0, 0
@@ -306,7 +306,7 @@ func checkIPv4(h string) string {
 	parts := 0
 	for part := range strings.SplitSeq(h, ".") {
 		parts++
-		if !asciiDigits(part) {
+		if !isDigits(part) {
 			return "its host is not a valid IPv4 address (four numbers 0 to 255 with dots)"
 		}
 		if len(part) > 1 && part[0] == '0' {
