@@ -199,20 +199,22 @@ func checkURLHost(h string, scheme bool) string {
 	// One pass over the host: forbidden bytes, and whether it is a plain
 	// ASCII name (letters, digits, hyphens, underscores, dots), which
 	// needs no IDNA processing.
-	plain := true
+	var seen uint8 // hostClass of every byte
+	punycode := false
 	for i := 0; i < len(h); i++ {
 		c := h[i]
-		switch class := hostClass[c]; {
-		case class == hostForbidden:
-			return badURL // a forbidden host code point
-		case class == hostPercent:
-			return "its host is percent-encoded"
-		case class == hostOther:
-			plain = false
-		case c == '-' && i >= 3 && h[i-1] == '-' && h[i-2]|0x20 == 'n' && h[i-3]|0x20 == 'x':
-			plain = false // punycode: IDNA decodes and checks it
+		seen |= hostClass[c]
+		if c == '-' && i >= 3 && h[i-1] == '-' && h[i-2]|0x20 == 'n' && h[i-3]|0x20 == 'x' {
+			punycode = true // IDNA decodes and checks it
 		}
 	}
+	switch {
+	case seen&hostForbidden != 0:
+		return badURL // a forbidden host code point
+	case seen&hostPercent != 0:
+		return "its host is percent-encoded"
+	}
+	plain := seen&hostOther == 0 && !punycode
 	if !plain {
 		a, err := urlIDNA.ToASCII(h)
 		if err != nil {
@@ -223,12 +225,11 @@ func checkURLHost(h string, scheme bool) string {
 	return checkURLDomain(h, scheme)
 }
 
-// Classes of the bytes of a host.
+// Classes of the bytes of a host: 0 for a letter, digit, "-", "_" or ".".
 const (
-	hostName      = iota // a letter, digit, "-", "_" or "."
-	hostOther            // a byte of a non-ASCII character, or punctuation IDNA decides on
-	hostForbidden        // a forbidden host code point of the URL Standard
-	hostPercent          // "%"
+	hostOther     = 1 << iota // a byte of a non-ASCII character, or punctuation IDNA decides on
+	hostForbidden             // a forbidden host code point of the URL Standard
+	hostPercent               // "%"
 )
 
 var hostClass = func() (t [256]uint8) {
@@ -239,7 +240,7 @@ var hostClass = func() (t [256]uint8) {
 		case c == '%':
 			t[c] = hostPercent
 		case 'a' <= c|0x20 && c|0x20 <= 'z', '0' <= c && c <= '9', c == '-', c == '_', c == '.':
-			t[c] = hostName
+			t[c] = 0
 		default:
 			t[c] = hostOther
 		}
@@ -283,7 +284,7 @@ func checkURLDomain(h string, scheme bool) string {
 	labels, start := 0, 0
 	for i := 0; i <= len(h); i++ {
 		if i < len(h) && h[i] != '.' {
-			if c := h[i] | 0x20; !('a' <= c && c <= 'z' || '0' <= h[i] && h[i] <= '9' || h[i] == '-' || h[i] == '_') {
+			if hostClass[h[i]] != 0 {
 				return badURL
 			}
 			continue
