@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/crmio/crmio"
@@ -35,6 +34,10 @@ func (e *ValueError) Unwrap() error { return crmio.ErrInvalidValue }
 func Coerce(f *crmio.Field, text string, opts *Options) (crmio.Value, error) {
 	st := opts.settings()
 	c := newCoercer(f, &st, st.dateOrder, st.decimalComma)
+	// One text is its own column: a date that reads only in the other
+	// order is read so, unless the options fix the order.
+	c.orderFixed = opts != nil && opts.DateOrder != AutoOrder
+	c.orderWhy = "the date order of the options"
 	v, reason, warn := c.coerce(strings.TrimSpace(text))
 	if reason != "" && !warn {
 		return crmio.Value{}, &ValueError{Field: f.Name, Value: text, Reason: reason}
@@ -50,6 +53,13 @@ type coercer struct {
 	st           *settings
 	dateOrder    DateOrder // never AutoOrder
 	decimalComma bool
+	// orderFixed makes a numeric date that reads only in the other order
+	// an error (a column's order holds for the whole column); without
+	// it, as for one text given to Coerce, the date is read that way.
+	orderFixed bool
+	// orderWhy says, for the error, why the column is read in dateOrder:
+	// `its sample holds "01/13/2024"`.
+	orderWhy string
 }
 
 func newCoercer(f *crmio.Field, st *settings, order DateOrder, decimalComma bool) *coercer {
@@ -58,7 +68,7 @@ func newCoercer(f *crmio.Field, st *settings, order DateOrder, decimalComma bool
 
 // coerce turns trimmed, non-empty text into a value. On failure reason
 // says why for a person; warn means the value is usable all the same (a
-// phone number kept as typed, a date read in the other order).
+// phone number kept as typed).
 func (c *coercer) coerce(s string) (v crmio.Value, reason string, warn bool) {
 	if s == "" {
 		return crmio.Value{}, "", false
@@ -67,10 +77,11 @@ func (c *coercer) coerce(s string) (v crmio.Value, reason string, warn bool) {
 	case crmio.TypeText:
 		return crmio.TextValue(s), "", false
 	case crmio.TypeEmail:
-		if addr, ok := cleanEmail(s); ok {
+		addr, problem := checkEmail(s)
+		if problem == "" {
 			return crmio.EmailValue(addr), "", false
 		}
-		return v, quote(s) + " is not an email address", false
+		return v, because(quote(s)+" is not an email address", problem), false
 	case crmio.TypePhone:
 		out, valid := normalizePhone(strings.TrimPrefix(s, "'"), c.st)
 		if !valid {
@@ -78,15 +89,19 @@ func (c *coercer) coerce(s string) (v crmio.Value, reason string, warn bool) {
 		}
 		return crmio.PhoneValue(out), "", false
 	case crmio.TypeURL:
-		if validURL(s) {
-			return crmio.URLValue(s), "", false
+		out, problem := checkURL(s)
+		if problem == "" {
+			return crmio.URLValue(out), "", false
 		}
-		return v, quote(s) + " is not a web address", false
+		return v, because(quote(s)+" is not a web address", problem), false
 	case crmio.TypeNumber:
-		if d, ok := parseNumber(s, c.decimalComma); ok {
+		d, problem := readNumber(s, c.decimalComma)
+		switch {
+		case problem == "":
 			return crmio.NumberValue(d), "", false
-		}
-		if c.decimalComma {
+		case problem != badNumber:
+			return v, because(quote(s)+" is not a number", problem), false
+		case c.decimalComma:
 			return v, quote(s) + " is not a number (this column is read with a decimal comma, as in 1.234,56)", false
 		}
 		return v, quote(s) + " is not a number", false
@@ -111,28 +126,61 @@ func (c *coercer) coerce(s string) (v crmio.Value, reason string, warn bool) {
 }
 
 func (c *coercer) dateValue(s string) (v crmio.Value, reason string, warn bool) {
-	dt, swapped, ok := parseDateTime(s, c.dateOrder)
-	if !ok {
-		dt, ok = excelSerial(strings.TrimPrefix(s, "'"))
-	}
-	if !ok {
-		if c.typ == crmio.TypeDateTime {
-			return v, quote(s) + " is not a date and time", false
+	var dt dateTime
+	st := readDate(s, c.dateOrder, &dt)
+	if st == notADate {
+		var ok bool
+		if dt, ok = excelSerial(strings.TrimPrefix(s, "'")); ok {
+			st = dateRead
 		}
+	}
+	switch {
+	case st == notADate && c.typ == crmio.TypeDateTime:
+		return v, quote(s) + " is not a date and time", false
+	case st == notADate:
 		return v, quote(s) + " is not a date", false
-	}
-	if swapped {
-		other := DayFirst
-		if c.dateOrder == DayFirst {
-			other = MonthFirst
-		}
-		reason = fmt.Sprintf("%s cannot be %s, so it was read %s: %s", quote(s), c.dateOrder.pattern(), other.pattern(), dt.date())
-		warn = true
+	case st == otherOrder && c.orderFixed:
+		return v, c.orderError(s, dt), false
+	case c.typ == crmio.TypeDateTime && dt.unknownZone != "":
+		return v, fmt.Sprintf("%s names the time zone %q, whose offset crmio cannot know (only UTC, GMT, Z, offsets such as +02:00 and the US zones of RFC 5322 are read): write the offset instead", quote(s), dt.unknownZone), false
 	}
 	if c.typ == crmio.TypeDate {
-		return crmio.DateValue(dt.date()), reason, warn
+		return crmio.DateValue(dt.date()), "", false
 	}
-	return crmio.DateTimeValue(dt.instant(c.st.loc)), reason, warn
+	return crmio.DateTimeValue(dt.instant(c.st.loc)), "", false
+}
+
+// orderError explains a numeric date that the column's order cannot read
+// but the other order can: a value beyond the sample contradicting the
+// order chosen for the whole column. It is an error, not a silent
+// reading the other way: one column holds one order, so either this date
+// or the column's other dates would be wrong.
+func (c *coercer) orderError(s string, dt dateTime) string {
+	order, other := c.dateOrder, DayFirst
+	if order == DayFirst {
+		other = MonthFirst
+	}
+	if dottedDate(s) {
+		order, other = DayFirst, MonthFirst
+	}
+	why := c.orderWhy
+	if why == "" {
+		why = "set in the options"
+	}
+	return fmt.Sprintf("%s cannot be %s, the order this column is read in (%s); read %s it would be %s, but one column cannot hold both: check the file, or set the column's date order and import it again",
+		quote(s), order.pattern(), why, other.pattern(), dt.date())
+}
+
+// dottedDate reports a numeric date written with dots, which is read day
+// first whatever the column's order: 03.04.2024 is 3 April.
+func dottedDate(s string) bool {
+	p := dateScanner{s: s}
+	p.spaces()
+	if _, n := p.number(); n == 0 || n > 2 {
+		return false
+	}
+	p.spaces()
+	return p.peek() == '.'
 }
 
 // quote quotes a text for a message, shortened when long.
@@ -177,130 +225,11 @@ var boolWords = map[string]bool{
 	"falsch": false, "unchecked": false, "non": false,
 }
 
-// cleanEmail returns the address of an email text: the text itself, or
-// the address inside "Ada Lovelace <ada@example.com>" or after "mailto:".
-// It checks the syntax reasonably, not pedantically: one "@", a local
-// part without spaces or brackets, a domain of at least two labels.
-func cleanEmail(s string) (string, bool) {
-	if strings.HasSuffix(s, ">") {
-		if i := strings.LastIndexByte(s, '<'); i >= 0 {
-			s = strings.TrimSpace(s[i+1 : len(s)-1])
-		}
+// because appends the reason for a problem to a message; the problems
+// "-" (badEmail, badURL, badNumber) need none.
+func because(msg, problem string) string {
+	if problem == "" || problem == "-" {
+		return msg
 	}
-	if len(s) > 7 && (s[0] == 'm' || s[0] == 'M') && strings.EqualFold(s[:7], "mailto:") {
-		s = s[7:]
-	}
-	at := strings.LastIndexByte(s, '@')
-	if at <= 0 || at == len(s)-1 || len(s) > 254 || at > 64 {
-		return s, false
-	}
-	local, domain := s[:at], s[at+1:]
-	if local[0] == '.' || local[len(local)-1] == '.' {
-		return s, false
-	}
-	for i := 0; i < len(local); i++ {
-		if badInLocal[local[i]] || local[i] == '.' && local[i+1] == '.' {
-			return s, false
-		}
-	}
-	return s, validHost(domain, false)
-}
-
-// badInLocal marks the bytes an unquoted local part cannot hold.
-var badInLocal = func() (t [256]bool) {
-	for c := 0; c <= ' '; c++ {
-		t[c] = true
-	}
-	for _, c := range []byte("()<>[]\\,;:\"@\x7f") {
-		t[c] = true
-	}
-	return t
-}()
-
-// hostByte marks the ASCII bytes a domain label can hold.
-var hostByte = func() (t [256]bool) {
-	for c := '0'; c <= '9'; c++ {
-		t[c] = true
-	}
-	for c := 'a'; c <= 'z'; c++ {
-		t[c], t[c-'a'+'A'] = true, true
-	}
-	t['-'] = true
-	return t
-}()
-
-// validHost checks a domain name: at least two labels of letters, digits
-// and hyphens (any letter, for international names), a top-level label of
-// two or more characters that is not all digits. An IP address is
-// accepted when allowIP is set.
-func validHost(h string, allowIP bool) bool {
-	if len(h) == 0 || len(h) > 253 {
-		return false
-	}
-	h = strings.TrimSuffix(h, ".")
-	labels, start := 0, 0
-	for i := 0; i <= len(h); i++ {
-		if i < len(h) && h[i] != '.' {
-			if c := h[i]; c < utf8.RuneSelf && !hostByte[c] {
-				return false
-			}
-			continue
-		}
-		label := h[start:i]
-		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
-			return false
-		}
-		if !isASCII(label) {
-			for _, r := range label {
-				if r >= utf8.RuneSelf && !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)) {
-					return false
-				}
-			}
-		}
-		labels++
-		start = i + 1
-	}
-	if labels < 2 {
-		return false
-	}
-	top := h[strings.LastIndexByte(h, '.')+1:]
-	if isDigits(top) {
-		return allowIP && labels == 4
-	}
-	return utf8.RuneCountInString(top) >= 2
-}
-
-// validURL accepts web addresses: with http:// or https://, or bare
-// ("acme.com", "www.acme.com/about"). It checks the host, not the path.
-func validURL(s string) bool {
-	if len(s) > 2048 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' || s[i] == 0x7f {
-			return false
-		}
-	}
-	rest, scheme := s, false
-	for _, p := range [...]string{"https://", "http://"} {
-		if len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) {
-			rest, scheme = s[len(p):], true
-			break
-		}
-	}
-	end := strings.IndexAny(rest, "/?#")
-	if end < 0 {
-		end = len(rest)
-	}
-	host := rest[:end]
-	if strings.ContainsRune(host, '@') {
-		return false // userinfo, or an email address
-	}
-	if i := strings.LastIndexByte(host, ':'); i >= 0 {
-		if !isDigits(host[i+1:]) {
-			return false
-		}
-		host = host[:i]
-	}
-	return validHost(host, scheme)
+	return msg + ": " + problem
 }

@@ -153,7 +153,9 @@ func TestCoerce(t *testing.T) {
 		{"datetime date only", field(crmio.TypeDateTime), nil, "2024-01-15", crmio.DateTimeValue(time.Date(2024, 1, 15, 0, 0, 0, 0, time.UTC)), ""},
 		{"datetime Excel serial", field(crmio.TypeDateTime), nil, "45306.4375", crmio.DateTimeValue(time.Date(2024, 1, 15, 10, 30, 0, 0, time.UTC)), ""},
 		{"datetime bad hour", field(crmio.TypeDateTime), nil, "2024-01-15 25:00", crmio.Value{}, `"2024-01-15 25:00" is not a date and time`},
-		{"datetime bad zone", field(crmio.TypeDateTime), nil, "2024-01-15 10:00 CEST", crmio.Value{}, "is not a date and time"},
+		{"datetime unknown zone", field(crmio.TypeDateTime), nil, "2024-01-15 10:00 CEST", crmio.Value{}, `names the time zone "CEST", whose offset crmio cannot know`},
+		{"datetime bad zone", field(crmio.TypeDateTime), nil, "2024-01-15 10:00 +25:00", crmio.Value{}, "is not a date and time"},
+		{"date unknown zone", field(crmio.TypeDate), nil, "2024-01-15 10:00 CEST", date(2024, 1, 15), ""},
 
 		{"reference keeps its key", &crmio.Field{Name: "account", Type: crmio.TypeReference, Ref: "accounts"}, nil, " Acme Inc ", crmio.RefValue("", "Acme Inc"), ""},
 		{"address text is its street", field(crmio.TypeAddress), nil, "1 Main St", crmio.AddressValue(crmio.Address{Street: "1 Main St"}), ""},

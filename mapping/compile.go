@@ -318,6 +318,8 @@ func Compile(m *crmio.Module, mp Mapping, header []string, sample [][]string, op
 			continue
 		}
 		c := newCoercer(f, &st, st.dateOrder, st.decimalComma)
+		c.orderFixed = opts != nil && opts.DateOrder != AutoOrder // one text decides its own order
+		c.orderWhy = "the date order of the options"
 		v, reason, warn := c.coerce(strings.TrimSpace(sv.Value))
 		switch {
 		case reason != "" && !warn:
@@ -441,41 +443,51 @@ func labelTexts(f *crmio.Field) map[string]string {
 // decimal separator from the sample.
 func compileCoercer(f *crmio.Field, cm ColumnMapping, col int, head string, sample [][]string, st *settings, warnings *[]crmio.Warning) *coercer {
 	order, comma := st.dateOrder, st.decimalComma
+	why := ""
 	switch f.Type {
 	case crmio.TypeDate, crmio.TypeDateTime:
 		if cm.DateOrder != AutoOrder {
-			order = cm.DateOrder
+			order, why = cm.DateOrder, "set in the mapping"
 			break
 		}
 		var mf, df, ambiguous int
-		example := ""
+		example, mfExample, dfExample := "", "", ""
 		for _, row := range sample {
 			if col >= len(row) {
 				continue
 			}
-			switch o, amb := dateOrderEvidence(strings.TrimSpace(row[col])); {
+			s := strings.TrimSpace(row[col])
+			switch o, amb := dateOrderEvidence(s); {
 			case o == MonthFirst:
 				mf++
+				if mfExample == "" {
+					mfExample = s
+				}
 			case o == DayFirst:
 				df++
+				if dfExample == "" {
+					dfExample = s
+				}
 			case amb:
 				ambiguous++
 				if example == "" {
-					example = strings.TrimSpace(row[col])
+					example = s
 				}
 			}
 		}
+		why = fmt.Sprintf("the default for region %s: no date in its sample decides", st.region)
 		switch {
 		case mf > 0 && df == 0:
-			order = MonthFirst
+			order, why = MonthFirst, fmt.Sprintf("its sample holds %q", mfExample)
 		case df > 0 && mf == 0:
-			order = DayFirst
+			order, why = DayFirst, fmt.Sprintf("its sample holds %q", dfExample)
 		case mf > 0 && df > 0:
 			if df > mf {
 				order = DayFirst
 			} else if mf > df {
 				order = MonthFirst
 			}
+			why = fmt.Sprintf("%d of its sample's dates are month-first, %d day-first", mf, df)
 			*warnings = append(*warnings, crmio.Warning{Column: head, Field: f.Name, Reason: fmt.Sprintf(
 				"the sample holds %d month-first and %d day-first dates; reading the column %s", mf, df, order.pattern())})
 		case ambiguous > 0:
@@ -514,7 +526,11 @@ func compileCoercer(f *crmio.Field, cm ColumnMapping, col int, head string, samp
 				"the sample holds %d numbers with a decimal comma and %d with a decimal point; reading the column with %s", commas, points, style)})
 		}
 	}
-	return newCoercer(f, st, order, comma)
+	c := newCoercer(f, st, order, comma)
+	// The order holds for the whole column, the rows beyond the sample
+	// too: a date only the other order reads is an error saying so.
+	c.orderFixed, c.orderWhy = true, why
+	return c
 }
 
 // Warnings returns the warnings about whole columns found when compiling:

@@ -3,6 +3,8 @@ package mapping
 import (
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/crmio/crmio"
 )
@@ -15,6 +17,9 @@ type dateTime struct {
 	nsec             int
 	hasZone          bool
 	offset           int // seconds east of UTC
+	// unknownZone is a zone abbreviation the text names but crmio cannot
+	// tell the offset of ("CEST", "BRST"): a date reads, a date-time not.
+	unknownZone string
 }
 
 func (dt dateTime) date() crmio.Date { return crmio.NewDate(dt.year, time.Month(dt.month), dt.day) }
@@ -27,6 +32,41 @@ func (dt dateTime) instant(loc *time.Location) time.Time {
 		return t.Add(-time.Duration(dt.offset) * time.Second)
 	}
 	return time.Date(dt.year, time.Month(dt.month), dt.day, dt.hour, dt.min, dt.sec, dt.nsec, loc)
+}
+
+// dateStatus is what reading a text as a date found.
+type dateStatus uint8
+
+const (
+	notADate   dateStatus = iota
+	dateRead              // a date, in the order asked for where it mattered
+	otherOrder            // a numeric date that reads only in the other order (13/01/2024 month first); dateTime holds that reading
+)
+
+// readDate reads s as a date, with an optional time of day and zone, in
+// any of the forms doc.go lists. order says how to read numeric dates
+// whose first two numbers could each be the month (never AutoOrder);
+// dates with dots are read day first.
+//
+// The common forms take a fast path that reads left to right and
+// allocates nothing; a text it cannot read whole goes to the general
+// reader, which splits the text into words and numbers and sorts out
+// what each is. Neither allocates, so a column of free-form dates, or of
+// texts that are no dates at all, is not slow either.
+func readDate(s string, order DateOrder, dt *dateTime) dateStatus {
+	if st := fastDate(s, order, dt); st != notADate {
+		return st
+	}
+	*dt = dateTime{}
+	return freeDate(s, order, dt)
+}
+
+// parseDateTime is readDate for callers that take a date in the other
+// order as a date (with swapped set), such as the suggester's reading of
+// samples.
+func parseDateTime(s string, order DateOrder) (dt dateTime, swapped, ok bool) {
+	st := readDate(s, order, &dt)
+	return dt, st == otherOrder, st != notADate
 }
 
 // dateScanner reads a date left to right without allocating.
@@ -57,7 +97,16 @@ func (p *dateScanner) skip(set string) {
 	}
 }
 
-// number reads up to 9 digits; n is how many (0 if none).
+// skipOne consumes spaces, at most one of the bytes in set, and spaces.
+func (p *dateScanner) skipOne(set string) {
+	p.spaces()
+	if p.i < len(p.s) && strings.IndexByte(set, p.s[p.i]) >= 0 {
+		p.i++
+	}
+	p.spaces()
+}
+
+// number reads up to 9 digits; n is how many (0 if none, 10 if more).
 func (p *dateScanner) number() (v, n int) {
 	for p.i < len(p.s) && p.s[p.i] >= '0' && p.s[p.i] <= '9' {
 		if n == 9 {
@@ -86,31 +135,6 @@ func (p *dateScanner) word() string {
 
 func isDigit(c byte) bool  { return '0' <= c && c <= '9' }
 func isLetter(c byte) bool { return c >= 0x80 || ('a' <= c|0x20 && c|0x20 <= 'z') }
-
-// monthNames maps lower-case English and German month names and their
-// abbreviations to month numbers.
-var monthNames = map[string]int{
-	"jan": 1, "january": 1, "januar": 1, "jän": 1, "jänner": 1,
-	"feb": 2, "february": 2, "februar": 2, "febr": 2,
-	"mar": 3, "march": 3, "mär": 3, "märz": 3, "mrz": 3, "maerz": 3,
-	"apr": 4, "april": 4,
-	"may": 5, "mai": 5,
-	"jun": 6, "june": 6, "juni": 6,
-	"jul": 7, "july": 7, "juli": 7,
-	"aug": 8, "august": 8,
-	"sep": 9, "sept": 9, "september": 9,
-	"oct": 10, "october": 10, "okt": 10, "oktober": 10,
-	"nov": 11, "november": 11,
-	"dec": 12, "december": 12, "dez": 12, "dezember": 12,
-}
-
-var weekdayNames = map[string]bool{
-	"mon": true, "monday": true, "tue": true, "tues": true, "tuesday": true, "wed": true, "wednesday": true,
-	"thu": true, "thur": true, "thurs": true, "thursday": true, "fri": true, "friday": true, "sat": true,
-	"saturday": true, "sun": true, "sunday": true,
-	"mo": true, "di": true, "mi": true, "do": true, "fr": true, "sa": true, "so": true, "montag": true,
-	"dienstag": true, "mittwoch": true, "donnerstag": true, "freitag": true, "samstag": true, "sonntag": true,
-}
 
 // lookupWord finds a lower-cased word in m without allocating for short
 // ASCII words.
@@ -166,65 +190,80 @@ func validDate(y, m, d int) bool {
 	return y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= daysIn(m, y)
 }
 
-// parseDateTime parses a date, optionally followed by a time of day and a
-// zone. It reads:
+// orderDate picks month and day from the first two numbers a and b of a
+// numeric date in the given order, or in the other one when only that
+// reads (status otherOrder).
+func orderDate(year, a, b int, order DateOrder) (m, d int, st dateStatus) {
+	m, d = a, b
+	if order == DayFirst {
+		m, d = b, a
+	}
+	switch {
+	case validDate(year, m, d):
+		return m, d, dateRead
+	case validDate(year, d, m):
+		return d, m, otherOrder
+	}
+	return m, d, notADate
+}
+
+// fastDate reads the forms most files hold, left to right:
 //
 //	2024-01-15  2024/1/15  2024.01.15  20240115           year first
 //	01/15/2024  15/01/2024  1-15-24  15.01.2024           numeric, see order
-//	15 Jan 2024  15-Jan-24  15. Januar 2024                day, month name, year
+//	15 Jan 2024  15-Jan-24  15. Januar 2024  15 janvier 2024   day, month name, year
 //	January 15, 2024  Jan 15th 2024  Mon, 15 Jan 2024       month name, day, year
 //
-// each optionally followed by a time: "T10:30", " 10:30:15", " 10:30 PM",
-// ".123", and a zone: "Z", "+02:00", "+0200", " UTC", " GMT".
-//
-// A numeric date whose first two numbers could each be the month is read
-// in order (dates with dots are always day first: 03.04.2024 is 3 April).
-// When order gives no valid date but the other order does (13/01/2024
-// read month-first), the date is read the other way and swapped is set.
-func parseDateTime(s string, order DateOrder) (dt dateTime, swapped, ok bool) {
+// each optionally followed by a time: "T10:30", "T103015", " 10:30:15",
+// " 10:30 PM", ".123", and a zone: "Z", "+02:00", "+0200", " UTC", " EST".
+// It returns notADate for anything else, which readDate then hands to
+// the general reader.
+func fastDate(s string, order DateOrder, dt *dateTime) (st dateStatus) {
 	p := dateScanner{s: s}
 	p.spaces()
 	if isLetter(p.peek()) {
 		save := p.i
-		if _, wd := lookupWord(weekdayNames, p.word()); wd {
-			p.skip(".,")
+		if dw, ok := lookupDateWord(p.word()); ok && dw.role&roleWeekday != 0 && dw.role&roleMonth == 0 {
+			p.skipOne(".")
+			p.skipOne(",")
 		} else {
 			p.i = save
 		}
 	}
+	st = dateRead
 	switch c := p.peek(); {
 	case isDigit(c):
 		a, na := p.number()
 		switch {
-		case na == 8 && (p.eof() || p.peek() == 'T' || p.peek() == ' '):
+		case na == 8 && (p.eof() || p.peek() == 'T' || p.peek() == 't' || p.peek() == ' '):
 			dt.year, dt.month, dt.day = a/10000, a/100%100, a%100
 		case na == 4: // year first
 			sep := p.peek()
 			if sep != '-' && sep != '/' && sep != '.' {
-				return dt, false, false
+				return notADate
 			}
 			p.i++
 			dt.year = a
 			if isLetter(p.peek()) {
-				m, found := lookupWord(monthNames, p.word())
-				if !found {
-					return dt, false, false
+				m := monthOf(p.word())
+				if m == 0 {
+					return notADate
 				}
 				dt.month = m
 			} else {
 				m, nm := p.number()
 				if nm == 0 || nm > 2 {
-					return dt, false, false
+					return notADate
 				}
 				dt.month = m
 			}
 			if p.peek() != sep {
-				return dt, false, false
+				return notADate
 			}
 			p.i++
 			d, nd := p.number()
 			if nd == 0 || nd > 2 {
-				return dt, false, false
+				return notADate
 			}
 			dt.day = d
 		case na == 1 || na == 2:
@@ -233,146 +272,152 @@ func parseDateTime(s string, order DateOrder) (dt dateTime, swapped, ok bool) {
 				p.i++
 				b, nb := p.number()
 				if nb == 0 || nb > 2 || p.peek() != sep {
-					return dt, false, false
+					return notADate
 				}
 				p.i++
 				y, ny := p.number()
 				year, good := fullYear(y, ny)
 				if !good {
-					return dt, false, false
+					return notADate
+				}
+				if sep == '.' {
+					order = DayFirst
 				}
 				dt.year = year
-				first := order
-				if sep == '.' {
-					first = DayFirst
+				dt.month, dt.day, st = orderDate(year, a, b, order)
+				if st == notADate {
+					return notADate
 				}
-				m, d := a, b
-				if first == DayFirst {
-					m, d = b, a
-				}
-				if !validDate(year, m, d) && validDate(year, d, m) {
-					m, d, swapped = d, m, true
-				}
-				dt.month, dt.day = m, d
 			} else {
 				// 15 Jan 2024, 15-Jan-24, 15. Januar 2024
-				p.skip(".-/")
-				m, found := lookupWord(monthNames, p.word())
-				if !found {
-					return dt, false, false
+				p.skipOne(".-/")
+				m := monthOf(p.word())
+				if m == 0 {
+					return notADate
 				}
-				p.skip(".-/,")
+				p.skipOne(".")
+				p.skipOne("-/,")
 				y, ny := p.number()
 				year, good := fullYear(y, ny)
 				if !good {
-					return dt, false, false
+					return notADate
 				}
 				dt.year, dt.month, dt.day = year, m, a
 			}
 		default:
-			return dt, false, false
+			return notADate
 		}
 	case isLetter(c):
 		// January 15, 2024; Jan 15th 2024
-		m, found := lookupWord(monthNames, p.word())
-		if !found {
-			return dt, false, false
+		m := monthOf(p.word())
+		if m == 0 {
+			return notADate
 		}
-		p.skip(".-/")
+		p.skipOne(".")
+		p.skipOne("-/")
 		d, nd := p.number()
 		if nd == 0 || nd > 2 {
-			return dt, false, false
+			return notADate
 		}
 		if isLetter(p.peek()) {
 			switch suffix := p.word(); strings.ToLower(suffix) {
 			case "st", "nd", "rd", "th":
 			default:
-				return dt, false, false
+				return notADate
 			}
 		}
-		p.skip(",-/")
+		p.skipOne(",-/")
 		y, ny := p.number()
 		year, good := fullYear(y, ny)
 		if !good {
-			return dt, false, false
+			return notADate
 		}
 		dt.year, dt.month, dt.day = year, m, d
 	default:
-		return dt, false, false
+		return notADate
 	}
 	if !validDate(dt.year, dt.month, dt.day) {
-		return dt, false, false
+		return notADate
 	}
 	if p.eof() {
-		return dt, swapped, true
+		return st
 	}
 	// The time of day.
+	iso := false
 	switch p.peek() {
 	case 'T', 't':
 		p.i++
+		iso = true
 	case ' ', '\t', ',':
 		p.skip(",")
 	default:
-		return dt, false, false
+		return notADate
 	}
 	if p.eof() {
-		return dt, swapped, true
+		if iso {
+			return notADate // "2024-01-15T": a time is missing
+		}
+		return st
 	}
-	if !parseClock(&p, &dt) {
-		return dt, false, false
+	if !parseClock(&p, dt, iso) {
+		return notADate
 	}
-	return dt, swapped, true
+	return st
 }
 
-// parseClock reads "10:30", "10:30:15.123", "10:30 PM" and a zone.
-func parseClock(p *dateScanner, dt *dateTime) bool {
+// parseClock reads "10:30", "10:30:15.123", "10:30 PM" and a zone; after
+// the "T" of an ISO date (iso) also the basic forms "10", "1030" and
+// "103015.5".
+func parseClock(p *dateScanner, dt *dateTime, iso bool) bool {
 	h, nh := p.number()
-	if nh == 0 || nh > 2 || p.peek() != ':' {
-		return false
-	}
-	p.i++
-	m, nm := p.number()
-	if nm != 2 {
-		return false
-	}
-	sec := 0
-	if p.peek() == ':' {
-		p.i++
-		s, ns := p.number()
-		if ns != 2 {
+	m, sec := 0, 0
+	switch {
+	case iso && (nh == 4 || nh == 6):
+		if nh == 6 {
+			h, sec = h/100, h%100
+		}
+		h, m = h/100, h%100
+		if nh == 6 && !clockFraction(p, dt) {
 			return false
 		}
-		sec = s
-		if c := p.peek(); (c == '.' || c == ',') && p.i+1 < len(p.s) && isDigit(p.s[p.i+1]) {
+	case iso && nh == 2 && p.peek() != ':':
+		// "T10": the hour alone
+	case nh == 1 || nh == 2:
+		if p.peek() != ':' {
+			return false
+		}
+		p.i++
+		var nm int
+		m, nm = p.number()
+		if nm != 2 {
+			return false
+		}
+		if p.peek() == ':' {
 			p.i++
-			f, nf := p.number()
-			if nf > 9 {
+			s, ns := p.number()
+			if ns != 2 {
 				return false
 			}
-			for i := nf; i < 9; i++ {
-				f *= 10
+			sec = s
+			if !clockFraction(p, dt) {
+				return false
 			}
-			dt.nsec = f
 		}
+	default:
+		return false
 	}
 	p.spaces()
 	if isLetter(p.peek()) && p.peek()|0x20 != 'z' {
 		save := p.i
 		switch w := strings.ToLower(p.word()); w {
-		case "am", "a":
-			if h < 1 || h > 12 {
+		case "am", "a", "pm", "p":
+			ap := uint8(1)
+			if w[0] == 'p' {
+				ap = 2
+			}
+			var ok bool
+			if h, ok = withAMPM(h, ap); !ok {
 				return false
-			}
-			if h == 12 {
-				h = 0
-			}
-			p.skip(".m")
-		case "pm", "p":
-			if h < 1 || h > 12 {
-				return false
-			}
-			if h != 12 {
-				h += 12
 			}
 			p.skip(".m")
 		default:
@@ -403,23 +448,44 @@ func parseClock(p *dateScanner, dt *dateTime) bool {
 			return false
 		}
 	case isLetter(c):
-		switch strings.ToUpper(p.word()) {
-		case "UTC", "GMT":
-			dt.hasZone = true
-			p.spaces()
-			if c := p.peek(); c == '+' || c == '-' {
-				if !parseOffset(p, dt) {
-					return false
-				}
-			}
-		default:
+		w := p.word()
+		off, ok := lookupWord(rfc5322Zones, w)
+		if !ok {
 			return false
+		}
+		dt.hasZone, dt.offset = true, int(off)
+		p.spaces()
+		if c := p.peek(); (c == '+' || c == '-') && off == 0 {
+			if !parseOffset(p, dt) {
+				return false
+			}
 		}
 	default:
 		return false
 	}
 	p.spaces()
 	return p.eof()
+}
+
+// clockFraction reads the fraction of a second after ".", or ",": "10:30:15.250".
+func clockFraction(p *dateScanner, dt *dateTime) bool {
+	if c := p.peek(); (c == '.' || c == ',') && p.i+1 < len(p.s) && isDigit(p.s[p.i+1]) {
+		p.i++
+		f, nf := p.number()
+		if nf > 9 {
+			return false
+		}
+		dt.nsec = nanos(f, nf)
+	}
+	return true
+}
+
+// nanos turns the nf digits f of a fraction of a second into nanoseconds.
+func nanos(f, nf int) int {
+	for i := nf; i < 9; i++ {
+		f *= 10
+	}
+	return f
 }
 
 // parseOffset reads "+02:00", "+0200" or "+02".
@@ -447,12 +513,30 @@ func parseOffset(p *dateScanner, dt *dateTime) bool {
 	default:
 		return false
 	}
+	return dt.setOffset(sign, hh, mm)
+}
+
+// setOffset sets the zone to sign × hh:mm, false if it is beyond ±14:59.
+func (dt *dateTime) setOffset(sign, hh, mm int) bool {
 	if hh > 14 || mm > 59 {
 		return false
 	}
 	dt.hasZone = true
 	dt.offset = sign * (hh*3600 + mm*60)
 	return true
+}
+
+// withAMPM turns the hour h of a 12-hour time into 0-23: ap is 1 for
+// AM, 2 for PM. false when h is not 1 to 12.
+func withAMPM(h int, ap uint8) (int, bool) {
+	if h < 1 || h > 12 {
+		return h, false
+	}
+	h %= 12
+	if ap == 2 {
+		h += 12
+	}
+	return h, true
 }
 
 // Excel serial dates: the number of days since 1899-12-30 in the 1900 date
@@ -547,4 +631,19 @@ func dateOrderEvidence(s string) (o DateOrder, ambiguous bool) {
 		return DayFirst, false
 	}
 	return AutoOrder, mf && df && a != b
+}
+
+// isSpaceRune reports the spaces a date may hold between its parts: ASCII
+// blanks, the no-break spaces spreadsheets and CLDR patterns use.
+func isSpaceRune(r rune) bool {
+	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\u00a0' || r == '\u202f' || r == '\u2009'
+}
+
+// isWordRune reports the runes of a word in a date: letters, the
+// combining marks of decomposed accents, and the ordinal indicators.
+func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r|0x20 && r|0x20 <= 'z'
+	}
+	return unicode.IsLetter(r) || unicode.Is(unicode.Mn, r) || r == '°'
 }

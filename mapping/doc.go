@@ -127,40 +127,64 @@
 // a field the row leaves without a value. By field type:
 //
 //   - text: as is.
-//   - email: a reasonable syntax check (one "@", a local part without
-//     spaces or brackets, a domain of two or more labels), kept as typed;
-//     "Ada <ada@example.com>" and "mailto:" forms give the address.
+//   - email: RFC 5321 and 5322 as mail systems accept them, kept as
+//     typed: a dot-atom or quoted local part ("john doe"@example.com), in
+//     any script (RFC 6531); a domain of two or more labels, valid IDNA
+//     2008 when international. Refused with a reason: a trailing dot in
+//     the domain, full-width and other look-alike characters IDNA only
+//     maps ("ｅｘａｍｐｌｅ.com"), IP literals, comments, and addresses
+//     over the RFCs' lengths. "Ada <ada@example.com>" and "mailto:" forms
+//     give the address. email.go lists the rules.
 //   - phone: E.164 ("+14155550102", ";ext=12" for an extension) by the
 //     default region (Options.DefaultRegion, "US"). North American numbers
 //     take a fast path that agrees with github.com/nyaruka/phonenumbers;
 //     other numbers go through it. A number that is not valid is kept as
 //     typed, with a Warning.
-//   - url: http or https addresses and bare domains ("acme.com"), kept as
-//     typed.
-//   - number: an exact crmio.Decimal. Thousands separators (",", ".",
-//     spaces, "'"), currency symbols and codes, a trailing "%", accounting
+//   - url: http and https addresses as the WHATWG URL Standard parses
+//     them, credentials and IPv6 hosts included, and bare domains
+//     ("acme.com"). Refused: other schemes, IPv4 parts over 255 and the
+//     hexadecimal and short IPv4 forms, port 0, percent-encoded hosts.
+//     Characters the standard percent-encodes in the path, query and
+//     fragment (spaces, quotes, "<", ">", "`", "{", "}") are escaped as it
+//     does: "https://x.com/<script>" is kept as
+//     "https://x.com/%3Cscript%3E". url.go says why for each rule.
+//   - number: an exact crmio.Decimal. Group separators as CLDR's locales
+//     write them (",", ".", spaces and no-break spaces, "'", "’", "٬"), in
+//     groups of three or Indian groups ("12,34,567.89"), the digits of any
+//     script, currency symbols and codes, a trailing "%", accounting
 //     parentheses and exponents are read. Whether a column uses a decimal
 //     comma ("1.234,56") is decided from its sample ("12,5" proves it),
-//     else Options.DecimalComma, or ColumnMapping.DecimalComma.
+//     else Options.DecimalComma, or ColumnMapping.DecimalComma. A number
+//     beyond the range of a float64 (1.8e308, or under 4.9e-324 and not
+//     0) is refused with a reason.
 //   - bool: yes/no, true/false, 1/0, y/n, x, on/off, ja/nein, wahr/falsch,
 //     checked/unchecked, ignoring case.
 //   - choice: a choice's value or label, ignoring case; the value is kept.
-//   - date: ISO (2024-01-15, 20240115), numeric with slashes, dashes or
-//     dots (dots are always day first: 15.01.2024), month names in English
-//     and German ("15 Jan 2024", "January 15, 2024", "15. März 2024"),
-//     two-digit years (00-29 are 2000s, 30-99 1900s, as spreadsheets read
-//     them), Excel serial numbers (1900 date system, 1910 to 2099), and any
-//     of these with a time, which a date field ignores. A column's order
-//     for dates like 03/04/2024 comes from its sample (13/01/2024 proves
-//     day first), else Options.DateOrder (by default month first for US
-//     and a few other regions, day first elsewhere), or
-//     ColumnMapping.DateOrder. A row the column's order cannot read but
-//     the other order can (25/12/2024 in a month-first column) is read the
-//     other way, with a Warning.
+//   - date: ISO 8601 (2024-01-15, 20240115, 20240115T1030), numeric with
+//     slashes, dashes, dots or spaces, spaced dots included ("05. 11.22";
+//     dots are always day first: 15.01.2024), month and weekday names,
+//     full and abbreviated, in English, German, French, Spanish,
+//     Portuguese, Italian and Dutch (from CLDR, see package lexicon; with
+//     or without accents), English free forms: ordinals ("the 2nd of June
+//     2019", "21st Jan 2020", "1er mai"), weekday prefixes ("Tue Mar  5
+//     10:20:30 2019"), the time before or after the date ("9:15 a.m.,
+//     March 3, 2018"), a.m. and p.m., eras ("AD", "d. C.") and apostrophe
+//     years ("Sat, June 1, '19"); two-digit years (00-29 are 2000s, 30-99
+//     1900s, as spreadsheets read them), Excel serial numbers (1900 date
+//     system, 1910 to 2099), and any of these with a time, which a date
+//     field ignores. A column's order for dates like 03/04/2024 is decided
+//     for the whole column: from its sample (13/01/2024 proves day first),
+//     else Options.DateOrder (by default month first for US and a few
+//     other regions, day first elsewhere), or ColumnMapping.DateOrder. A
+//     row beyond the sample that only the other order reads (25/12/2024 in
+//     a month-first column) is a RowError that says so, never a date read
+//     the other way: the column cannot hold both orders.
 //   - datetime: the same dates with a time ("10:30", "10:30:15.250",
-//     "2:05 PM") and a zone ("Z", "+02:00", "UTC"); a time without a zone
-//     is in Options.Location (UTC by default). An Excel serial's fraction
-//     is its time of day.
+//     "2:05 PM", "14h40", "08.30" after a dotted date) and a zone ("Z",
+//     "+02:00", "UTC", the US zones of RFC 5322); a time without a zone is
+//     in Options.Location (UTC by default). An abbreviation without a
+//     known offset ("CEST") is an error for a date-time, ignored for a
+//     date. An Excel serial's fraction is its time of day.
 //   - reference: the text is the key of the referenced record,
 //     crmio.RefValue("", key), for the importer to resolve.
 //   - address: built from its part columns; street lines are joined with
@@ -173,5 +197,6 @@
 // them. Items that are the same after crmio.MatchKey are kept once.
 //
 // Coerce coerces one text the same way, for static values and query
-// filters.
+// filters; one text is its own column, so a date that reads only in the
+// other order is read so, unless the options set the order.
 package mapping

@@ -139,7 +139,11 @@ func FuzzApply(f *testing.F) {
 func FuzzCoerce(f *testing.F) {
 	for _, s := range []string{"", "ada@example.com", "(415) 555-0102", "+44 20 7946 0000", "acme.com", "1.234,56", "$1,200",
 		"(5)", "yes", "New", "2024-01-15", "15/01/2024", "January 15, 2024", "45306.5", "2024-01-15T10:30:00.123456789-07:00",
-		"1/2/3", "99999999999999999999", "1e-1000", "٣", "12:30", "+", "ext 5", "x1", "0x10"} {
+		"1/2/3", "99999999999999999999", "1e-1000", "٣", "12:30", "+", "ext 5", "x1", "0x10",
+		"the 2nd of June 2019", "Tue Mar  5 10:20:30 2019", "Sat, June 1, '19", "9:15 a.m., March 3, 2018",
+		"14.03.2021 08.30", "05. 11.22", "22 janvier 2015 à 14h40", "10 agosto 88 d. C.", "12,34,567.89",
+		"1.7976931348623157e308", "١٬٢٣٤٫٥", `"john doe"@example.com`, "ada@ｅｘａｍｐｌｅ.com",
+		"https://user:pw@[2001:db8::1]:8080/<x>?a b#c", "http://192.168.1.256/"} {
 		f.Add(s, uint8(0))
 	}
 	m := fuzzModule()
@@ -202,5 +206,42 @@ func FuzzSuggest(f *testing.F) {
 		}
 		rec, errs, warns := mapper.Apply(2, r)
 		checkRecord(t, m, 2, rec, errs, warns)
+	})
+}
+
+// FuzzDate reads arbitrary text as a date both ways: it must never panic,
+// must give only valid dates and times, and when the fast path reads a
+// text the general reader must read it the same way.
+func FuzzDate(f *testing.F) {
+	for _, s := range []string{"2024-01-15", "01/15/2024", "15.01.2024", "15 Jan 2024", "January 15, 2024",
+		"Mon, 15 Jan 2024 10:30:00 +0100", "2024-01-15T10:30:00.250Z", "1/15/2024 2:05 PM", "the 2nd of June 2019",
+		"Tue Mar  5 10:20:30 2019", "Sat, June 1, '19", "9:15 a.m., March 3, 2018", "14.03.2021 08.30",
+		"05. 11.22", "mar. 5 mars 2019", "sexta-feira, 10 de junho de 2014 14:52", "1996.July.10 AD 12:08 PM",
+		"Thu Sep 25 10:36:28 BRST 2003", "20030925T104941-0300", "10 agosto 88 d. C.", "12.16 pm"} {
+		f.Add(s, false)
+	}
+	f.Fuzz(func(t *testing.T, s string, dayFirst bool) {
+		order := MonthFirst
+		if dayFirst {
+			order = DayFirst
+		}
+		var free, fast dateTime
+		freeSt := freeDate(s, order, &free)
+		fastSt := fastDate(s, order, &fast)
+		for _, r := range []struct {
+			dt dateTime
+			st dateStatus
+		}{{free, freeSt}, {fast, fastSt}} {
+			if r.st == notADate {
+				continue
+			}
+			if !validDate(r.dt.year, r.dt.month, r.dt.day) || r.dt.hour > 23 || r.dt.min > 59 || r.dt.sec > 59 ||
+				r.dt.nsec < 0 || r.dt.nsec > 999999999 || r.dt.offset < -14*3600 || r.dt.offset > 14*3600 {
+				t.Fatalf("%q: %+v is not a valid date and time", s, r.dt)
+			}
+		}
+		if fastSt != notADate && (freeSt != fastSt || free != fast) {
+			t.Fatalf("%q: fast path %+v %v, general reader %+v %v", s, fast, fastSt, free, freeSt)
+		}
 	})
 }
