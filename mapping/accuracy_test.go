@@ -36,6 +36,10 @@ func parseExpectation(header, s string) (expectation, error) {
 		e.unscored = true
 		return e, nil
 	}
+	if given, family, ok := strings.Cut(s, "+"); ok {
+		e.target = Target{Field: given, Family: family, Role: RoleWholeName}
+		return e, nil
+	}
 	if rest, ok := strings.CutSuffix(s, "!label"); ok {
 		e.target.Role, s = RoleLabel, rest
 	}
@@ -64,6 +68,7 @@ func (e expectation) matches(t Target) bool {
 
 type accuracyFile struct {
 	module  string
+	lang    string
 	each    bool // a mapping table, not an export: each title is suggested on its own
 	columns []expectation
 }
@@ -81,6 +86,10 @@ func readAccuracyFile(t *testing.T, path string) accuracyFile {
 		line := sc.Text()
 		if v, ok := strings.CutPrefix(line, "# module: "); ok {
 			af.module = v
+			continue
+		}
+		if v, ok := strings.CutPrefix(line, "# lang: "); ok {
+			af.lang = v
 			continue
 		}
 		if v, ok := strings.CutPrefix(line, "# mode: "); ok {
@@ -212,6 +221,9 @@ func pct(a, b int) float64 {
 }
 
 func formatExpectation(e expectation) string {
+	if e.target.Role == RoleWholeName {
+		return e.target.Field + "+" + e.target.Family
+	}
 	s := e.target.Field
 	if e.target.Label != "" {
 		s += "/" + e.target.Label

@@ -163,6 +163,9 @@ func phrase(s string) string { return strings.Join(normalize(s), " ") }
 type header struct {
 	raw   string
 	words []string // normalized, without an entity prefix or suffix
+	// qual marks the words that were in parentheses: "(internal)" in
+	// "Remarks (internal)", "(bureau)" in "Téléphone (bureau)".
+	qual []bool
 	// entity names the record type a Pipedrive- or HubSpot-style title
 	// names: "Person - Email - Work" → "person", "Record ID - Company" →
 	// "company". Empty when the title names none.
@@ -232,6 +235,41 @@ func parseHeader(raw string) header {
 			}
 		}
 	}
-	h.words = normalize(body)
+	h.words, h.qual = normalizeQualified(body)
 	return h
+}
+
+// normalizeQualified normalizes s as normalize does, and marks the words
+// that stand in parentheses.
+func normalizeQualified(s string) ([]string, []bool) {
+	if !strings.ContainsRune(s, '(') {
+		w := normalize(s)
+		return w, make([]bool, len(w))
+	}
+	var words []string
+	var qual []bool
+	depth, start := 0, 0
+	flush := func(end int) {
+		for _, w := range normalize(s[start:end]) {
+			words = append(words, w)
+			qual = append(qual, depth > 0)
+		}
+		start = end + 1
+	}
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '(':
+			flush(i)
+			depth++
+		case ')':
+			if depth > 0 {
+				flush(i)
+				depth--
+			}
+		}
+	}
+	if start < len(s) {
+		flush(len(s))
+	}
+	return words, qual
 }

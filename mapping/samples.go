@@ -69,6 +69,7 @@ func (p *profile) n() int { return len(p.values) }
 type evidence struct {
 	factor float64 // multiplies the score; 0 vetoes
 	boost  float64 // added to the score
+	cap    float64 // when set, the most the score may be: samples that half agree keep it below High
 	reason string
 }
 
@@ -77,6 +78,9 @@ func (p *profile) judge(f *crmio.Field, t Target) evidence {
 	n := p.n()
 	if n == 0 || t.Role == RoleLabel {
 		return evidence{factor: 1}
+	}
+	if t.Role == RoleWholeName {
+		return p.judgeWholeNames()
 	}
 	var hits int
 	var what string
@@ -112,12 +116,39 @@ func (p *profile) judge(f *crmio.Field, t Target) evidence {
 	switch {
 	case hits*5 >= n*4: // 80%
 		return evidence{factor: 1, boost: 0.05, reason: fmt.Sprintf("%d of %d samples are %s", hits, n, what)}
-	case hits*2 >= n: // 50%
-		return evidence{factor: 0.9, reason: fmt.Sprintf("%d of %d samples are %s", hits, n, what)}
+	case hits*2 >= n: // 50%: the title and the values do not quite agree
+		return evidence{factor: 0.9, cap: highScore - 0.05, reason: fmt.Sprintf("only %d of %d samples are %s", hits, n, what)}
 	case strict && n >= 3:
 		return evidence{factor: 0, reason: fmt.Sprintf("only %d of %d samples are %s", hits, n, what)}
 	default:
 		return evidence{factor: 0.8, reason: fmt.Sprintf("only %d of %d samples are %s", hits, n, what)}
+	}
+}
+
+// judgeWholeNames weighs samples against a whole-name column split into
+// two fields: most must read as a name of two or more words ("Ana García",
+// "García, Ana") for the split to be sure.
+func (p *profile) judgeWholeNames() evidence {
+	n := p.n()
+	whole, single := 0, 0
+	for _, v := range p.values {
+		switch given, family := SplitName(v); {
+		case !looksLikeName(v):
+		case given != "" && family != "":
+			whole++
+		case family != "":
+			single++
+		}
+	}
+	switch {
+	case whole*5 >= n*4:
+		return evidence{factor: 1 / wholeNameFactor, reason: fmt.Sprintf("%d of %d samples are whole names", whole, n)}
+	case whole*2 >= n:
+		return evidence{factor: 1, reason: fmt.Sprintf("%d of %d samples are whole names", whole, n)}
+	case whole+single == 0 && n >= 3:
+		return evidence{factor: 0, reason: fmt.Sprintf("none of %d samples is a name", n)}
+	default:
+		return evidence{factor: 0.7, reason: fmt.Sprintf("only %d of %d samples are whole names", whole, n)}
 	}
 }
 
