@@ -69,8 +69,8 @@ type fieldPlan struct {
 type colPlan struct {
 	index    int // in the row
 	header   string
-	label    string // the item label the target gives
-	labelCol int    // the column holding the item's label, or -1
+	label    string   // the item label the target gives
+	labelCol int      // the column holding the item's label, or -1
 	name     namePart // the half of a whole name the column gives (fullname.go)
 	c        *coercer
 }
