@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/crmio/crmio"
+	"github.com/crmio/crmio/internal/similarity"
 )
 
 // moduleIndex is what the suggester knows of a module: the titles of its
@@ -365,6 +366,8 @@ func interpret(h header) (out []interp, stop bool, labelOnly string) {
 			case r.concept == conceptAddress && x.part != "" && partStarts(w, k) == x.part:
 				_, n := partMatch(w, k)
 				k += n - 1 // "Postcode / ZIP": the same part twice
+			case r.concept >= 0 && conceptPhraseAt(w, k, r.concept) > 0:
+				k += conceptPhraseAt(w, k, r.concept) - 1 // "E-mail or e-mail address": the concept twice
 			case r.concept >= 0 && neutralFor(r.concept, word):
 			case r.concept < 0 && neutralWords["phone"][word]:
 				neutralPhone = true
@@ -413,7 +416,7 @@ func interpret(h header) (out []interp, stop bool, labelOnly string) {
 		}
 		if len(foreign) > 0 {
 			x.score = min(x.score, foreignCap)
-			hows = append(hows, fmt.Sprintf("but '%s' is not its", strings.Join(foreign, " ")))
+			hows = append(hows, fmt.Sprintf("but the title also says '%s'", strings.Join(foreign, " ")))
 		}
 		x.how = strings.Join(hows, ", ")
 		if x.concept == conceptAddress && x.part == "" && x.role == RoleValue {
@@ -427,6 +430,19 @@ func interpret(h header) (out []interp, stop bool, labelOnly string) {
 	out = slices.DeleteFunc(out, func(x interp) bool { return x.score < best-0.35 })
 	slices.SortStableFunc(out, func(a, b interp) int { return cmp.Compare(b.score, a.score) })
 	return out, false, labelOnly
+}
+
+// conceptPhraseAt returns the length of the longest phrase of concept ci
+// starting at w[k], or 0.
+func conceptPhraseAt(w []string, k, ci int) int {
+	for j := min(len(w), k+6); j > k; j-- {
+		for _, e := range dictionary[strings.Join(w[k:j], " ")] {
+			if e.concept == ci {
+				return j - k
+			}
+		}
+	}
+	return 0
 }
 
 // partStarts returns the address part whose phrase starts at w[k].
@@ -745,7 +761,7 @@ func (ix *moduleIndex) fuzzy(h header) []candidate {
 		if len(key) < 4 || abs(len(key)-len(p)) > len(p)/3+1 {
 			return
 		}
-		if s := jaroWinkler(p, key); s > best {
+		if s := similarity.JaroWinkler(p, key); s > best {
 			best, bestKey, direct = s, key, isDirect
 		}
 	}
@@ -798,7 +814,7 @@ func foreignWord(words, key []string) string {
 		if isDigits(w) || fillers[w] || !vocabulary[w] || slices.Contains(key, w) {
 			continue
 		}
-		if !slices.ContainsFunc(key, func(k string) bool { return jaroWinkler(w, k) >= 0.9 }) {
+		if !slices.ContainsFunc(key, func(k string) bool { return similarity.JaroWinkler(w, k) >= 0.9 }) {
 			return w
 		}
 	}
