@@ -838,6 +838,9 @@ func describeTarget(f *crmio.Field, t Target) string {
 	if t.Role == RoleLabel {
 		return "the label of " + name + " #" + t.Group
 	}
+	if t.Role == RoleWholeName {
+		return name + " and " + t.Family + " (a whole name)"
+	}
 	if t.Label != "" {
 		name += " (" + t.Label + ")"
 	}
