@@ -263,6 +263,7 @@ func init() {
 		partDict[strings.Join(pp.words, " ")] = pp.part
 	}
 	applyLexicon(lex)
+	buildFuzzyKeys()
 }
 
 func addEntry(p string, e dictEntry) {

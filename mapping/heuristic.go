@@ -21,6 +21,8 @@ type moduleIndex struct {
 	// label or part of it ("phone mobile", "address work city").
 	direct    map[string][]Target
 	byConcept [][]fieldMatch
+	// directKeys are direct's titles, decoded for the similarity fallback.
+	directKeys []fuzzyKey
 	// given and family are the fields a whole name splits into (first and
 	// last name), when the module has both and no field for a whole name.
 	given, family *crmio.Field
@@ -109,6 +111,12 @@ func indexModule(m *crmio.Module) *moduleIndex {
 		slices.SortStableFunc(list, func(a, b fieldMatch) int { return cmp.Compare(b.score, a.score) })
 		ix.byConcept[ci] = list
 	}
+	for key := range ix.direct {
+		if len(key) >= 4 {
+			ix.directKeys = append(ix.directKeys, fuzzyKey{key, []rune(key), countRunes([]rune(key))})
+		}
+	}
+	slices.SortFunc(ix.directKeys, func(a, b fuzzyKey) int { return strings.Compare(a.key, b.key) })
 	textField := func(ci int) *crmio.Field {
 		for _, fm := range ix.byConcept[ci] {
 			if fm.f.Type == crmio.TypeText && !fm.f.Multi {
@@ -634,7 +642,10 @@ func (ix *moduleIndex) candidates(h header, its []interp, stop bool) []candidate
 		}
 	}
 	out = append(out, ix.resolve(h.raw, its, orgOnly, 1, "")...)
-	if !stop && !orgOnly && (len(out) == 0 || maxScore(out) < mediumScore) {
+	// Near misses, for a title no reading explains whole ("Emial", "Frist
+	// Name"): one the lexicon reads ("Middle Name", "Suffix") means what it
+	// says, even where the module has no field for it.
+	if !stop && !orgOnly && (len(its) == 0 || its[0].how != "") && (len(out) == 0 || maxScore(out) < mediumScore) {
 		out = append(out, ix.fuzzy(h)...)
 	}
 	slices.SortStableFunc(out, func(a, b candidate) int { return cmp.Compare(b.score, a.score) })
@@ -752,24 +763,37 @@ func conceptWords(it interp) string {
 // similarity against the known titles and the module's field titles.
 func (ix *moduleIndex) fuzzy(h header) []candidate {
 	const threshold = 0.92
-	p := strings.Join(h.words, " ")
+	var words []string
+	for _, w := range h.words {
+		if !fillers[w] {
+			words = append(words, w)
+		}
+	}
+	p := strings.Join(words, " ")
 	if len(p) < 4 {
 		return nil
 	}
+	var buf [64]rune
+	pr := similarity.AppendRunes(buf[:0], p)
+	pc := countRunes(pr)
 	best, bestKey, direct := 0.0, "", false
-	consider := func(key string, isDirect bool) {
-		if len(key) < 4 || abs(len(key)-len(p)) > len(p)/3+1 {
+	consider := func(k *fuzzyKey, isDirect bool) {
+		if abs(len(k.key)-len(p)) > len(p)/3+1 || jaroWinklerBound(pr, k.runes, &pc, &k.counts) < max(best, threshold) {
 			return
 		}
-		if s := similarity.JaroWinkler(p, key); s > best {
-			best, bestKey, direct = s, key, isDirect
+		if s := similarity.Runes(pr, k.runes); s > best || s == best && k.key < bestKey {
+			best, bestKey, direct = s, k.key, isDirect
 		}
 	}
-	for key := range dictionary {
-		consider(key, false)
+	// The known titles, by length: only those of about p's length can
+	// come near.
+	lo, hi := len(p)-len(p)/3-1, len(p)+len(p)/3+1
+	start, _ := slices.BinarySearchFunc(fuzzyKeys, lo, func(k fuzzyKey, n int) int { return cmp.Compare(len(k.key), n) })
+	for i := start; i < len(fuzzyKeys) && len(fuzzyKeys[i].key) <= hi; i++ {
+		consider(&fuzzyKeys[i], false)
 	}
-	for key := range ix.direct {
-		consider(key, true)
+	for i := range ix.directKeys {
+		consider(&ix.directKeys[i], true)
 	}
 	if best < threshold {
 		return nil
@@ -804,6 +828,69 @@ func (ix *moduleIndex) fuzzy(h header) []candidate {
 		out[i].reason = how + ", a known name for " + describeTarget(out[i].field, out[i].target)
 	}
 	return out
+}
+
+// fuzzyKey is a known title, decoded for the similarity fallback.
+type fuzzyKey struct {
+	key    string
+	runes  []rune
+	counts runeCounts
+}
+
+// runeCounts counts a title's letters a to z, and the rest together: the
+// runes two titles share bound their Jaro similarity from above.
+type runeCounts [27]uint8
+
+func countRunes(rs []rune) runeCounts {
+	var c runeCounts
+	for _, r := range rs {
+		i := 26
+		if r >= 'a' && r <= 'z' {
+			i = int(r - 'a')
+		}
+		if c[i] < 255 {
+			c[i]++
+		}
+	}
+	return c
+}
+
+// jaroWinklerBound is at least the Jaro-Winkler similarity of a and b,
+// from the runes they share and their common prefix: cheap enough to skip
+// most of the titles a near miss is compared with.
+func jaroWinklerBound(a, b []rune, ca, cb *runeCounts) float64 {
+	m := 0
+	for i := range ca {
+		m += int(min(ca[i], cb[i]))
+	}
+	if m == 0 {
+		return 0
+	}
+	jaro := (float64(m)/float64(len(a)) + float64(m)/float64(len(b)) + 1) / 3
+	prefix := 0
+	for prefix < 4 && prefix < len(a) && prefix < len(b) && a[prefix] == b[prefix] {
+		prefix++
+	}
+	return jaro + float64(prefix)*0.1*(1-jaro)
+}
+
+// fuzzyKeys are the dictionary's titles of 4 bytes or more (stop phrases
+// too: a near miss of one means nothing), by length, then in order.
+var fuzzyKeys []fuzzyKey
+
+func buildFuzzyKeys() {
+	fuzzyKeys = fuzzyKeys[:0]
+	for key := range dictionary {
+		if len(key) >= 4 {
+			fuzzyKeys = append(fuzzyKeys, fuzzyKey{key, []rune(key), countRunes([]rune(key))})
+		}
+	}
+	slices.SortFunc(fuzzyKeys, func(a, b fuzzyKey) int {
+		if c := cmp.Compare(len(a.key), len(b.key)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.key, b.key)
+	})
 }
 
 // foreignWord returns a word of a title the lexicon knows that is not a
@@ -930,7 +1017,7 @@ func (ix *moduleIndex) fromValues(raw, vetoed, label string, known bool, p *prof
 			add(f, Target{Field: f.Name}, 0.5, "dates", k)
 		}
 	}
-	if most(p.boolean) && p.number < n {
+	if most(p.boolean) && p.numbers() < n {
 		if f := onlyField(ix.m, crmio.TypeBool); f != nil {
 			add(f, Target{Field: f.Name}, 0.5, "yes/no values", p.boolean)
 		}

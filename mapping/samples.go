@@ -12,8 +12,10 @@ const maxSamples = 200
 
 // profile describes the sample values of one column.
 type profile struct {
-	values                                                              []string // the non-empty trimmed samples
-	email, url, phone, strictPhone, date, number, boolean, country, zip int
+	values                                                      []string // the non-empty trimmed samples
+	email, url, phone, strictPhone, date, boolean, country, zip int
+	number                                                      int // see numbers
+	numbered                                                    bool
 }
 
 func profileColumn(rows [][]string, col int) *profile {
@@ -44,11 +46,6 @@ func profileColumn(rows [][]string, col int) *profile {
 				p.strictPhone++
 			}
 		}
-		if _, ok := parseNumber(s, false); ok {
-			p.number++
-		} else if _, ok := parseNumber(s, true); ok {
-			p.number++
-		}
 		if _, ok := parseBool(s); ok {
 			p.boolean++
 		}
@@ -63,6 +60,41 @@ func profileColumn(rows [][]string, col int) *profile {
 }
 
 func (p *profile) n() int { return len(p.values) }
+
+// numbers counts the samples that are numbers, on first use: most columns
+// are never weighed as numbers, and reading one costs more than the rest.
+func (p *profile) numbers() int {
+	if !p.numbered {
+		p.numbered = true
+		for _, s := range p.values {
+			if !mayBeNumber(s) {
+				continue
+			}
+			if _, ok := parseNumber(s, false); ok {
+				p.number++
+			} else if _, ok := parseNumber(s, true); ok {
+				p.number++
+			}
+		}
+	}
+	return p.number
+}
+
+// mayBeNumber is a cheap test that s could be a number parseNumber reads
+// (a digit, and no more letters than a currency code and an exponent):
+// most text columns then cost no parse.
+func mayBeNumber(s string) bool {
+	digits, letters := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80:
+			letters++
+		}
+	}
+	return digits > 0 && letters <= 4
+}
 
 // evidence is what the samples say about a target: a score factor, or a
 // veto, and the words for the reason.
@@ -93,7 +125,7 @@ func (p *profile) judge(f *crmio.Field, t Target) evidence {
 	case f.Type == crmio.TypeURL:
 		hits, what = p.url, "web addresses"
 	case f.Type == crmio.TypeNumber:
-		hits, what = p.number, "numbers"
+		hits, what = p.numbers(), "numbers"
 	case f.Type == crmio.TypeDate || f.Type == crmio.TypeDateTime:
 		hits = p.date + p.serials()
 		what = "dates"
@@ -199,10 +231,11 @@ de, fr, es, it, nl, be, ch, at, dk, se, no, fi, pl, cz, gb, ie, pt, gr, tr, ru, 
 sg, my, id, ph, th, vn, au, nz, ae, sa, br, ar, mx, ca, cl, co, pe, usa, deu, fra, gbr, can, aus, che, aut, nld`
 
 func isCountry(s string) bool {
-	if len(s) > 40 {
+	if len(s) > 40 || len(s) > 0 && s[0] >= '0' && s[0] <= '9' {
 		return false
 	}
-	return countries[strings.ToLower(s)]
+	ok, _ := lookupWord(countries, s)
+	return ok
 }
 
 // zipLike reports whether s looks like a postal code: 3 to 10 characters of
