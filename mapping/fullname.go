@@ -38,11 +38,16 @@ func SplitName(s string) (given, family string) {
 		case isNameSuffix(after):
 			s = before + " " + after // "Martin Luther King, Jr."
 		default:
-			// "García, Ana" or "King, Martin Luther, Jr."
-			g, suffix, _ := strings.Cut(after, ",")
-			g = strings.Join(dropHonorifics(strings.Fields(g)), " ")
+			// "García, Ana" or "King, Martin Luther, Jr.": the family name
+			// first, then the given names, then a suffix.
+			parts := strings.Split(after, ",")
+			suffix := ""
+			if n := len(parts); n > 1 && isNameSuffix(parts[n-1]) {
+				suffix, parts = strings.TrimSpace(parts[n-1]), parts[:n-1]
+			}
+			g := strings.Join(dropHonorifics(strings.Fields(strings.Join(parts, " "))), " ")
 			family = before
-			if suffix = strings.TrimSpace(suffix); suffix != "" {
+			if suffix != "" {
 				family += " " + suffix
 			}
 			return g, family
