@@ -90,6 +90,7 @@ const knownNameScore = 1.0
 
 // The indexes of the concepts the suggester treats specially.
 var conceptAddress, conceptPhone, conceptCompany, conceptWebsite, conceptFullName, conceptFirstName, conceptLastName int
+var conceptJobTitle, conceptDepartment int
 
 // concepts is the parsed conceptTable.
 var concepts []concept
@@ -256,6 +257,7 @@ func init() {
 	conceptAddress, conceptPhone, conceptCompany = conceptIndex("address"), conceptIndex("phone"), conceptIndex("company")
 	conceptWebsite, conceptFullName = conceptIndex("website"), conceptIndex("full name")
 	conceptFirstName, conceptLastName = conceptIndex("first name"), conceptIndex("last name")
+	conceptJobTitle, conceptDepartment = conceptIndex("job title"), conceptIndex("department")
 	for _, p := range stopPhrases {
 		dictionary[strings.Join(fillerFree(p), " ")] = []dictEntry{{concept: -1, score: 1}}
 	}

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/crmio/crmio"
 	"github.com/crmio/crmio/schemas"
 )
 
@@ -126,5 +125,3 @@ func ExampleSplitName() {
 	// María de la Cruz         given "María", family "de la Cruz"
 	// Martin Luther King Jr.   given "Martin Luther", family "King Jr."
 }
-
-var _ = crmio.TypeText

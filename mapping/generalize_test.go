@@ -28,7 +28,20 @@ func TestSuggestPatterns(t *testing.T) {
 		{people, "Numéro de téléphone", Target{Field: "phone"}, High, ""},
 		{people, "Code postal (bureau)", Target{Field: "address", Label: "work", Part: crmio.PartZip}, High, ""},
 		{people, "Straße geschäftlich", Target{Field: "address", Label: "work", Part: crmio.PartStreet}, High, ""},
-		{people, "Adres van de klant", Target{Field: "address", Part: crmio.PartStreet}, Low, "but the title also says 'klant'"},
+		// The record's own type is no foreign word; a bank is.
+		{people, "Adres van de klant", Target{Field: "address", Part: crmio.PartStreet}, Medium, ""},
+		{people, "Adres van de bank", Target{Field: "address", Part: crmio.PartStreet}, Low, "but the title also says 'bank'"},
+		// Another record's: not the module's.
+		{accounts, "Contact Name", Target{}, None, ""},
+		{accounts, "Nombre del contacto", Target{}, None, ""},
+		{people, "Company Phone", Target{}, None, ""},
+		{people, "Telefone do contato", Target{Field: "phone"}, High, ""},
+		{people, "E-Mail-Adresse des Kontakts", Target{Field: "email"}, High, ""},
+		{people, "Organization Title", Target{Field: "title"}, High, ""},
+		// Qualifiers and second street lines.
+		{people, "Notas privadas", Target{Field: "notes"}, Medium, "qualifier"},
+		{accounts, "Apt/Suite", Target{Field: "address", Part: crmio.PartStreet}, High, ""},
+		{accounts, "Complemento de envio", Target{Field: "address", Label: "shipping", Part: crmio.PartStreet}, High, ""},
 		{accounts, "Dirección de facturación", Target{Field: "address", Label: "billing", Part: crmio.PartStreet}, Medium, ""},
 		{accounts, "Ciudad de envío", Target{Field: "address", Label: "shipping", Part: crmio.PartCity}, High, ""},
 		{accounts, "Rechnungsadresse PLZ", Target{Field: "address", Label: "billing", Part: crmio.PartZip}, High, ""},

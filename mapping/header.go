@@ -181,7 +181,7 @@ type header struct {
 var entityWords = map[string]string{
 	"person": "person", "persons": "person", "people": "person", "contact": "person", "contacts": "person",
 	"lead": "person", "leads": "person", "member": "person", "members": "person", "subscriber": "person",
-	"customer": "person", "customers": "person",
+	"customer": "customer", "customers": "customer", "client": "customer", "clients": "customer",
 	"organization": "organization", "organisation": "organization", "organizations": "organization",
 	"org": "organization", "company": "organization", "companies": "organization", "account": "organization",
 	"accounts": "organization",
@@ -189,6 +189,11 @@ var entityWords = map[string]string{
 	"product": "product", "products": "product", "activity": "activity", "activities": "activity",
 	"ticket": "ticket", "tickets": "ticket", "task": "task", "tasks": "task", "note": "note",
 }
+
+// sameFamily reports whether titles about record type a may hold fields
+// of a module of type b: the same type, or a customer, which may be a
+// person or a company.
+func sameFamily(a, b string) bool { return a == b || a == "customer" || b == "customer" }
 
 // entityOf returns the entity family of a module or a title prefix.
 func entityOf(words []string) string {

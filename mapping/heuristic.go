@@ -223,6 +223,9 @@ type interp struct {
 	// inherited names the column whose label an unlabelled address part
 	// took ("Ville" after "Adresse privée").
 	inherited string
+	// entities are the words of the title naming a record type ("contact"
+	// in "Contact Email"): the module's own, or another's.
+	entities []string
 }
 
 // A title's words are read against the lexicon: a known phrase anywhere
@@ -303,6 +306,11 @@ func interpret(h header) (out []interp, stop bool, labelOnly string) {
 			}
 			x := it
 			x.concept, x.label, x.score = e.concept, e.label, e.score
+			for _, word := range w {
+				if entityWords[word] != "" && len(w) > 1 { // "Note" alone is a note
+					x.entities = append(x.entities, word)
+				}
+			}
 			if e.concept == conceptAddress && it.role == RoleValue {
 				x.score *= 0.8 // "Address": the street, most likely
 			}
@@ -379,8 +387,18 @@ func interpret(h header) (out []interp, stop bool, labelOnly string) {
 			case r.concept >= 0 && neutralFor(r.concept, word):
 			case r.concept < 0 && neutralWords["phone"][word]:
 				neutralPhone = true
-			case wrapperWords[word] && k < r.i, entityWords[word] != "" && k < r.i:
-				wrapped = true // "x_studio_industry", "main_contact_last_name"
+			case entityWords[word] != "":
+				// "Telefone de Contato", "Client Name": the record the
+				// title is about (candidates checks it is the module's);
+				// after a label, a role ("main_contact_last_name").
+				x.entities = append(x.entities, word)
+				if k > 0 && labelWords[w[k-1]].label != "" {
+					wrapped = true
+				}
+			case wrapperWords[word] && k < r.i:
+				wrapped = true // "x_studio_industry", "cf_company"
+			case qualifierWords[word]:
+				qualified = true // "Private Notes", "Notas Públicas"
 			case wrapperTails[word] && k >= r.j && k == len(w)-1 && r.j > r.i:
 				wrapped = true // "status_name"
 			case r.concept < 0 && word == "code":
@@ -472,8 +490,11 @@ func partMatch(w []string, k int) (crmio.AddressPart, int) {
 // neutralFor reports whether word adds nothing to concept ci in a title:
 // "Numéro de téléphone", "E-mail Address", "Created Date Time".
 func neutralFor(ci int, word string) bool {
-	if ci == conceptAddress {
+	switch ci {
+	case conceptAddress:
 		return neutralWords["address"][word]
+	case conceptCompany:
+		return neutralWords["company"][word] // "Nome della ditta", "Name der Firma"
 	}
 	for _, t := range concepts[ci].types[:1] {
 		switch t {
@@ -624,7 +645,7 @@ func (ix *moduleIndex) candidates(h header, its []interp, stop bool) []candidate
 		return nil
 	}
 	orgOnly := false
-	if h.entity != "" && h.entity != ix.entity {
+	if h.entity != "" && !sameFamily(h.entity, ix.entity) {
 		// "Organization - Name" in a people module is the person's company;
 		// anything else about another record type is not this module's.
 		if h.entity != "organization" {
@@ -641,7 +662,7 @@ func (ix *moduleIndex) candidates(h header, its []interp, stop bool) []candidate
 				reason: fmt.Sprintf("'%s' names %s", h.raw, describeTarget(f, t))})
 		}
 	}
-	out = append(out, ix.resolve(h.raw, its, orgOnly, 1, "")...)
+	out = append(out, ix.resolve(h.raw, ix.ownReadings(its), orgOnly, 1, "")...)
 	// Near misses, for a title no reading explains whole ("Emial", "Frist
 	// Name"): one the lexicon reads ("Middle Name", "Suffix") means what it
 	// says, even where the module has no field for it.
@@ -649,6 +670,29 @@ func (ix *moduleIndex) candidates(h header, its []interp, stop bool) []candidate
 		out = append(out, ix.fuzzy(h)...)
 	}
 	slices.SortStableFunc(out, func(a, b candidate) int { return cmp.Compare(b.score, a.score) })
+	return out
+}
+
+// ownReadings drops the readings of a title about another record type
+// than the module's: "Contact Name" or "Contact Phone" in an accounts
+// module, "Company Phone" in a people module. The company concept names
+// another record ("Account Name" in people is the person's company), and
+// a job title and a department are a person's at an organization
+// (Google's "Organization Title").
+func (ix *moduleIndex) ownReadings(its []interp) []interp {
+	out := its[:0:0]
+	for _, it := range its {
+		foreign := false
+		for _, e := range it.entities {
+			if !sameFamily(entityWords[e], ix.entity) && it.concept != conceptCompany &&
+				it.concept != conceptJobTitle && it.concept != conceptDepartment {
+				foreign = true
+			}
+		}
+		if !foreign {
+			out = append(out, it)
+		}
+	}
 	return out
 }
 

@@ -27,8 +27,12 @@ import (
 //	wrapper-suffix: word, ...                     the same at the end ("status_name", "stage_label")
 //	other-party: word, ...                        words naming someone else: "Assistant's Phone" is not the person's phone
 //	stop: phrase, ...                             titles known to mean nothing a module holds ("Année de naissance")
+//	entity <family>: word, ...                    words naming a record type: person, organization, customer (either)
+//	qualifier: word, ...                          words that qualify a field without changing it ("Private Notes"): one level lower
 //
-// Items are written as exporters and users spell them, with accents;
+// An item ending in "." is an abbreviation ("pro.", "uff."): a word of
+// its own, never a part of a run-together word ("Pronome" is no "pro" and
+// "nome"). Items are written as exporters and users spell them, with accents;
 // they are normalized like titles (accents folded, case ignored), so
 // "Téléphone", "TELEPHONE" and "telephone" are one.
 
@@ -76,12 +80,13 @@ func readLexicon() []lexiconLine {
 
 // The word classes the lexicon fills, besides dictionary and labelWords.
 var (
-	fillers      = map[string]bool{}
-	neutralWords = map[string]map[string]bool{} // "phone", "email", "url", "date", "address" → words
-	wrapperWords = map[string]bool{}
-	wrapperTails = map[string]bool{}
-	otherParty   = map[string]bool{}
-	stopWords    = map[string]bool{}
+	fillers        = map[string]bool{}
+	neutralWords   = map[string]map[string]bool{} // "phone", "email", "url", "date", "address" → words
+	wrapperWords   = map[string]bool{}
+	wrapperTails   = map[string]bool{}
+	qualifierWords = map[string]bool{}
+	otherParty     = map[string]bool{}
+	stopWords      = map[string]bool{}
 	// partDict maps the filler-free words of a part phrase to its part.
 	partDict = map[string]crmio.AddressPart{}
 	// labelPhrases maps several filler-free words to a label.
@@ -101,6 +106,9 @@ var labelPriority = map[string]int{"fax": 9, "pager": 8, "mobile": 7, "car": 6, 
 func addLexiconVocabulary(lines []lexiconLine) {
 	for _, l := range lines {
 		for _, it := range l.items {
+			if strings.HasSuffix(it, ".") {
+				continue // an abbreviation: not for splitting run-together words
+			}
 			it, _, _ = strings.Cut(it, "@")
 			it, _, _ = strings.Cut(it, "[")
 			for _, w := range strings.FieldsFunc(strings.ToLower(fold(it)), func(r rune) bool {
@@ -149,10 +157,13 @@ func applyLexicon(lines []lexiconLine) {
 			}
 			for _, it := range l.items {
 				p, score, label := parseLexiconItem(it, where)
-				key := strings.Join(fillerFree(p), " ")
-				if key == "" {
-					continue
+				words := fillerFree(p)
+				if len(words) == 0 || len(words) == 1 && len(normalize(p)) > 2 {
+					// "voor en achternaam" without its fillers is another
+					// concept's word: keep phrases whole or not at all.
+					panic("mapping: " + where + ": " + p + " is fillers around one word")
 				}
+				key := strings.Join(words, " ")
 				concepts[id].phrases[key] = max(concepts[id].phrases[key], score)
 				addEntry(key, dictEntry{concept: id, label: label, score: score * knownNameScore})
 			}
@@ -203,8 +214,17 @@ func applyLexicon(lines []lexiconLine) {
 					set[w] = true
 				}
 			}
-		case "wrapper", "wrapper-suffix", "other-party":
-			set := map[string]map[string]bool{"wrapper": wrapperWords, "wrapper-suffix": wrapperTails, "other-party": otherParty}[l.kind]
+		case "entity":
+			for _, it := range l.items {
+				for _, w := range normalize(it) {
+					if _, taken := entityWords[w]; !taken {
+						entityWords[w] = l.key
+					}
+				}
+			}
+		case "wrapper", "wrapper-suffix", "other-party", "qualifier":
+			set := map[string]map[string]bool{"wrapper": wrapperWords, "wrapper-suffix": wrapperTails, "other-party": otherParty,
+				"qualifier": qualifierWords}[l.kind]
 			for _, it := range l.items {
 				for _, w := range normalize(it) {
 					set[w] = true
