@@ -161,16 +161,7 @@ func TestSuggestAccuracy(t *testing.T) {
 		if m == nil {
 			t.Fatalf("%s: unknown module %q", expPath, af.module)
 		}
-		var got []Suggestion
-		if af.each {
-			for i, h := range header {
-				s := Suggest([]string{h}, nil, m)[0]
-				s.Column = i
-				got = append(got, s)
-			}
-		} else {
-			got = Suggest(header, nil, m)
-		}
+		got := suggestFile(header, af.each, m)
 		fileScored, fileRight, wrongMedium := 0, 0, 0
 		for i, e := range af.columns {
 			if e.header != header[i] {
@@ -211,6 +202,21 @@ func TestSuggestAccuracy(t *testing.T) {
 	if pct(right, scored) < 95 {
 		t.Errorf("accuracy %.1f%% is below 95%%", pct(right, scored))
 	}
+}
+
+// suggestFile suggests a corpus file's header: as a whole, or for a
+// mapping table (each), title by title.
+func suggestFile(header []string, each bool, m *crmio.Module) []Suggestion {
+	if !each {
+		return Suggest(header, nil, m)
+	}
+	var got []Suggestion
+	for i, h := range header {
+		s := Suggest([]string{h}, nil, m)[0]
+		s.Column = i
+		got = append(got, s)
+	}
+	return got
 }
 
 func pct(a, b int) float64 {

@@ -220,16 +220,7 @@ func init() {
 		vocabulary[w] = true
 	}
 	addLexiconVocabulary(lex)
-	// Then the fillers: every phrase is kept without them.
-	for _, l := range lex {
-		if l.kind == "filler" {
-			for _, it := range l.items {
-				for _, w := range normalize(it) {
-					fillers[w] = true
-				}
-			}
-		}
-	}
+	loadFillers(lex) // every phrase is kept without them
 	for _, line := range lines {
 		cols := strings.Split(line, "|")
 		c := concept{name: strings.TrimSpace(cols[0]), phrases: map[string]float64{}}

@@ -133,10 +133,9 @@ func fillerFree(s string) []string {
 	return out
 }
 
-// applyLexicon fills the dictionary and the word classes from the
-// lexicon. Fillers come first: every phrase is stored without them, as
-// titles are read.
-func applyLexicon(lines []lexiconLine) {
+// loadFillers reads the lexicon's fillers. They come before any phrase:
+// every phrase is stored without them, as titles are read.
+func loadFillers(lines []lexiconLine) {
 	for _, l := range lines {
 		if l.kind == "filler" {
 			for _, it := range l.items {
@@ -146,6 +145,11 @@ func applyLexicon(lines []lexiconLine) {
 			}
 		}
 	}
+}
+
+// applyLexicon fills the dictionary and the word classes from the
+// lexicon, once loadFillers has read its fillers.
+func applyLexicon(lines []lexiconLine) {
 	for _, l := range lines {
 		where := l.file + ": " + l.kind + " " + l.key
 		switch l.kind {

@@ -51,16 +51,7 @@ func scoreCorpus(t *testing.T, dir string) map[string]score {
 		for i, e := range af.columns {
 			header[i] = e.header
 		}
-		var got []Suggestion
-		if af.each {
-			for i, h := range header {
-				s := Suggest([]string{h}, nil, m)[0]
-				s.Column = i
-				got = append(got, s)
-			}
-		} else {
-			got = Suggest(header, nil, m)
-		}
+		got := suggestFile(header, af.each, m)
 		var sc score
 		for i, e := range af.columns {
 			s := got[i]
