@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/crmio/crmio"
+	"github.com/crmio/crmio/internal/similarity"
 	"github.com/crmio/crmio/storage"
 )
 
@@ -83,7 +84,7 @@ type person struct {
 func (m FuzzyMatcher) person(rec crmio.Record) person {
 	last := rec.Get(m.LastName)
 	full := crmio.TextKey(rec.Get(m.FirstName).String() + " " + last.String())
-	name := appendRunes(nil, full)
+	name := similarity.AppendRunes(nil, full)
 	if len(name) > maxNameRunes {
 		name = name[:maxNameRunes]
 	}
@@ -229,7 +230,7 @@ func (m FuzzyMatcher) Match(ctx context.Context, store storage.Store, module str
 				if !ok {
 					continue
 				}
-				if score := jaroWinkler(people[i].name, name); score >= m.Threshold {
+				if score := similarity.Runes(people[i].name, name); score >= m.Threshold {
 					found = append(found, Candidate{ID: id, Score: score})
 				}
 			}
@@ -262,7 +263,7 @@ func (m FuzzyMatcher) earlier(matches []Match, people []person) {
 		for _, j := range earlier {
 			q := people[j]
 			if (sharesKey(p.company, q.company) || sharesKey(p.phone, q.phone)) &&
-				jaroWinkler(p.name, q.name) >= m.Threshold {
+				similarity.Runes(p.name, q.name) >= m.Threshold {
 				matches[i].Earlier = j
 				break
 			}

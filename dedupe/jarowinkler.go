@@ -1,6 +1,6 @@
 package dedupe
 
-import "unicode/utf8"
+import "github.com/crmio/crmio/internal/similarity"
 
 // JaroWinkler returns the Jaro-Winkler similarity of a and b, from 0 (nothing
 // in common) to 1 (equal), comparing runes exactly: normalize first (the
@@ -15,101 +15,4 @@ import "unicode/utf8"
 //
 // The cost grows with len(a)·len(b) in the worst case: callers comparing
 // untrusted text should bound its length, as FuzzyMatcher does.
-func JaroWinkler(a, b string) float64 {
-	// Short strings, which names are, are decoded into arrays on the stack:
-	// the comparison then allocates nothing.
-	var abuf, bbuf [stackRunes]rune
-	return jaroWinkler(appendRunes(abuf[:0], a), appendRunes(bbuf[:0], b))
-}
-
-// stackRunes is the length up to which JaroWinkler works without allocating.
-const stackRunes = 64
-
-// Winkler's constants: the weight of each rune of common prefix and the
-// longest prefix that counts.
-const (
-	prefixScale = 0.1
-	maxPrefix   = 4
-)
-
-func appendRunes(dst []rune, s string) []rune {
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			dst = append(dst, rune(c))
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		dst = append(dst, r)
-		i += size
-	}
-	return dst
-}
-
-// jaroWinkler is JaroWinkler on decoded strings.
-func jaroWinkler(a, b []rune) float64 {
-	j := jaro(a, b)
-	prefix := 0
-	for prefix < maxPrefix && prefix < len(a) && prefix < len(b) && a[prefix] == b[prefix] {
-		prefix++
-	}
-	return j + float64(prefix)*prefixScale*(1-j)
-}
-
-// jaro is the Jaro similarity of a and b.
-func jaro(a, b []rune) float64 {
-	if len(a) == 0 && len(b) == 0 {
-		return 1
-	}
-	if len(a) == 0 || len(b) == 0 {
-		return 0
-	}
-	if len(a) > len(b) {
-		a, b = b, a // a is the shorter: its flags fit the window loop below
-	}
-	window := len(b)/2 - 1
-	if window < 0 {
-		window = 0
-	}
-
-	var aBuf, bBuf [stackRunes]bool
-	var aMatched, bMatched []bool
-	if len(b) <= stackRunes {
-		aMatched, bMatched = aBuf[:len(a)], bBuf[:len(b)]
-	} else {
-		aMatched, bMatched = make([]bool, len(a)), make([]bool, len(b))
-	}
-
-	matches := 0
-	for i, r := range a {
-		lo, hi := max(0, i-window), min(len(b), i+window+1)
-		for k := lo; k < hi; k++ {
-			if !bMatched[k] && b[k] == r {
-				aMatched[i], bMatched[k] = true, true
-				matches++
-				break
-			}
-		}
-	}
-	if matches == 0 {
-		return 0
-	}
-
-	// Transpositions: the matched runes of a and b, read in order, that
-	// differ. Half their number counts.
-	transposed, k := 0, 0
-	for i, r := range a {
-		if !aMatched[i] {
-			continue
-		}
-		for !bMatched[k] {
-			k++
-		}
-		if r != b[k] {
-			transposed++
-		}
-		k++
-	}
-	m := float64(matches)
-	return (m/float64(len(a)) + m/float64(len(b)) + (m-float64(transposed)/2)/m) / 3
-}
+func JaroWinkler(a, b string) float64 { return similarity.JaroWinkler(a, b) }

@@ -36,6 +36,10 @@ func parseExpectation(header, s string) (expectation, error) {
 		e.unscored = true
 		return e, nil
 	}
+	if given, family, ok := strings.Cut(s, "+"); ok {
+		e.target = Target{Field: given, Family: family, Role: RoleWholeName}
+		return e, nil
+	}
 	if rest, ok := strings.CutSuffix(s, "!label"); ok {
 		e.target.Role, s = RoleLabel, rest
 	}
@@ -64,6 +68,7 @@ func (e expectation) matches(t Target) bool {
 
 type accuracyFile struct {
 	module  string
+	lang    string
 	each    bool // a mapping table, not an export: each title is suggested on its own
 	columns []expectation
 }
@@ -81,6 +86,10 @@ func readAccuracyFile(t *testing.T, path string) accuracyFile {
 		line := sc.Text()
 		if v, ok := strings.CutPrefix(line, "# module: "); ok {
 			af.module = v
+			continue
+		}
+		if v, ok := strings.CutPrefix(line, "# lang: "); ok {
+			af.lang = v
 			continue
 		}
 		if v, ok := strings.CutPrefix(line, "# mode: "); ok {
@@ -152,16 +161,7 @@ func TestSuggestAccuracy(t *testing.T) {
 		if m == nil {
 			t.Fatalf("%s: unknown module %q", expPath, af.module)
 		}
-		var got []Suggestion
-		if af.each {
-			for i, h := range header {
-				s := Suggest([]string{h}, nil, m)[0]
-				s.Column = i
-				got = append(got, s)
-			}
-		} else {
-			got = Suggest(header, nil, m)
-		}
+		got := suggestFile(header, af.each, m)
 		fileScored, fileRight, wrongMedium := 0, 0, 0
 		for i, e := range af.columns {
 			if e.header != header[i] {
@@ -204,6 +204,21 @@ func TestSuggestAccuracy(t *testing.T) {
 	}
 }
 
+// suggestFile suggests a corpus file's header: as a whole, or for a
+// mapping table (each), title by title.
+func suggestFile(header []string, each bool, m *crmio.Module) []Suggestion {
+	if !each {
+		return Suggest(header, nil, m)
+	}
+	var got []Suggestion
+	for i, h := range header {
+		s := Suggest([]string{h}, nil, m)[0]
+		s.Column = i
+		got = append(got, s)
+	}
+	return got
+}
+
 func pct(a, b int) float64 {
 	if b == 0 {
 		return 100
@@ -212,6 +227,9 @@ func pct(a, b int) float64 {
 }
 
 func formatExpectation(e expectation) string {
+	if e.target.Role == RoleWholeName {
+		return e.target.Field + "+" + e.target.Family
+	}
 	s := e.target.Field
 	if e.target.Label != "" {
 		s += "/" + e.target.Label

@@ -213,28 +213,3 @@ func TestDecimalEvidence(t *testing.T) {
 		}
 	}
 }
-
-func TestJaroWinkler(t *testing.T) {
-	for _, tt := range []struct {
-		a, b     string
-		min, max float64
-	}{
-		{"email", "email", 1, 1},
-		{"emial", "email", 0.93, 0.99},
-		{"frist name", "first name", 0.93, 0.99},
-		{"martha", "marhta", 0.96, 0.962},
-		{"email domain", "email address", 0, 0.9},
-		{"", "x", 0, 0},
-		{"straße", "strasse", 0.8, 0.95},
-	} {
-		if got := jaroWinkler(tt.a, tt.b); got < tt.min || got > tt.max {
-			t.Errorf("jaroWinkler(%q, %q) = %.3f, want in [%.3f, %.3f]", tt.a, tt.b, got, tt.min, tt.max)
-		}
-	}
-}
-
-func BenchmarkJaroWinkler(b *testing.B) {
-	for b.Loop() {
-		jaroWinkler("business postal code", "business postal kode")
-	}
-}

@@ -69,8 +69,9 @@ type fieldPlan struct {
 type colPlan struct {
 	index    int // in the row
 	header   string
-	label    string // the item label the target gives
-	labelCol int    // the column holding the item's label, or -1
+	label    string   // the item label the target gives
+	labelCol int      // the column holding the item's label, or -1
+	name     namePart // the half of a whole name the column gives (fullname.go)
 	c        *coercer
 }
 
@@ -170,6 +171,8 @@ func Compile(m *crmio.Module, mp Mapping, header []string, sample [][]string, op
 		name := f.DisplayLabel()
 		ok := true
 		switch {
+		case cm.Role == RoleWholeName:
+			ok = checkWholeName(m, cm, f, func(format string, args ...any) { bad(idx, head, f.Name, format, args...) })
 		case cm.Role != RoleValue && cm.Role != RoleLabel:
 			bad(idx, head, f.Name, "unknown role %q (want %q or none)", cm.Role, RoleLabel)
 			ok = false
@@ -254,8 +257,14 @@ func Compile(m *crmio.Module, mp Mapping, header []string, sample [][]string, op
 		if c.Role == RoleLabel {
 			continue
 		}
-		p := planOf(c.f)
 		head := title(c.index)
+		if c.Role == RoleWholeName {
+			planWholeName(m, c.ColumnMapping, c.index, head, planOf, bad, func(f *crmio.Field) *coercer {
+				return compileCoercer(f, c.ColumnMapping, c.index, head, sample, &st, &mapper.warnings)
+			})
+			continue
+		}
+		p := planOf(c.f)
 		if p.header == "" {
 			p.header = head
 		}
@@ -612,7 +621,7 @@ func (m *Mapper) ApplyTo(values map[string]crmio.Value, row int, fields []string
 			// only a static value
 		case p.kind == planSingle:
 			cp := &p.cols[0]
-			if s := cell(cp.index); s != "" {
+			if s := nameCell(cp, cell(cp.index)); s != "" {
 				val, reason, warn := cp.c.coerce(s)
 				if reason != "" {
 					problem(cp, s, reason, warn)

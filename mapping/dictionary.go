@@ -64,6 +64,9 @@ do not call  | bool               | do not call, dont call
 last activity| datetime date      | last activity date, last activity, last activity time, last contacted@0.85
 rating       | choice text number | rating, lead rating
 type         | choice text        | type@0.8, account type, contact type@0.85, record type
+subject      | text               | subject
+due date     | datetime date      | due date
+contact person| reference text    | contact person
 `
 
 // stopPhrases are titles known to mean none of the concepts although they
@@ -86,7 +89,8 @@ var stopPhrases = []string{
 const knownNameScore = 1.0
 
 // The indexes of the concepts the suggester treats specially.
-var conceptAddress, conceptPhone, conceptCompany, conceptWebsite, conceptFullName int
+var conceptAddress, conceptPhone, conceptCompany, conceptWebsite, conceptFullName, conceptFirstName, conceptLastName int
+var conceptJobTitle, conceptDepartment int
 
 // concepts is the parsed conceptTable.
 var concepts []concept
@@ -106,12 +110,15 @@ var dictionary = map[string][]dictEntry{}
 // run-together titles.
 var vocabulary = map[string]bool{}
 
-// labelWords map a word of a title to the label it gives a multi-value
-// field's item, with a priority: "Business Fax" is a fax before it is work.
-var labelWords = map[string]struct {
+// labelWord is the label a word of a title gives, with its priority.
+type labelWord struct {
 	label    string
 	priority int
-}{
+}
+
+// labelWords map a word of a title to the label it gives a multi-value
+// field's item, with a priority: "Business Fax" is a fax before it is work.
+var labelWords = map[string]labelWord{
 	"fax": {"fax", 9}, "telefax": {"fax", 9},
 	"pager":  {"pager", 8},
 	"mobile": {"mobile", 7}, "cell": {"mobile", 7}, "cellular": {"mobile", 7}, "mobil": {"mobile", 7}, "handy": {"mobile", 7},
@@ -186,6 +193,7 @@ var extraWords = []string{"of", "is", "has", "date", "number", "code", "line", "
 
 func init() {
 	lines := strings.Split(strings.TrimSpace(conceptTable), "\n")
+	lex := readLexicon()
 	// First every word, so that normalize splits run-together titles the
 	// same way here as at run time.
 	for _, line := range lines {
@@ -211,6 +219,8 @@ func init() {
 	for _, w := range extraWords {
 		vocabulary[w] = true
 	}
+	addLexiconVocabulary(lex)
+	loadFillers(lex) // every phrase is kept without them
 	for _, line := range lines {
 		cols := strings.Split(line, "|")
 		c := concept{name: strings.TrimSpace(cols[0]), phrases: map[string]float64{}}
@@ -229,27 +239,24 @@ func init() {
 				score, _ = strconv.ParseFloat(p[i+1:], 64)
 				p = p[:i]
 			}
-			norm := phrase(p)
+			norm := strings.Join(fillerFree(p), " ")
 			c.phrases[norm] = score
 			addEntry(norm, dictEntry{concept: id, label: label, score: score * knownNameScore})
 		}
 		concepts = append(concepts, c)
-		switch c.name {
-		case "address":
-			conceptAddress = id
-		case "phone":
-			conceptPhone = id
-		case "company":
-			conceptCompany = id
-		case "website":
-			conceptWebsite = id
-		case "full name":
-			conceptFullName = id
-		}
 	}
+	conceptAddress, conceptPhone, conceptCompany = conceptIndex("address"), conceptIndex("phone"), conceptIndex("company")
+	conceptWebsite, conceptFullName = conceptIndex("website"), conceptIndex("full name")
+	conceptFirstName, conceptLastName = conceptIndex("first name"), conceptIndex("last name")
+	conceptJobTitle, conceptDepartment = conceptIndex("job title"), conceptIndex("department")
 	for _, p := range stopPhrases {
-		dictionary[phrase(p)] = []dictEntry{{concept: -1, score: 1}}
+		dictionary[strings.Join(fillerFree(p), " ")] = []dictEntry{{concept: -1, score: 1}}
 	}
+	for _, pp := range partPhrases {
+		partDict[strings.Join(pp.words, " ")] = pp.part
+	}
+	applyLexicon(lex)
+	buildFuzzyKeys()
 }
 
 func addEntry(p string, e dictEntry) {

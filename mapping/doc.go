@@ -18,30 +18,60 @@
 // and, when given, a few sample rows. It weighs these signals:
 //
 //   - The title, normalized: case, accents, punctuation, camelCase and
-//     snake_case, run-together words ("BILLINGPOSTALCODE"), "e-mail",
-//     Pipedrive's "Person - Email - Work" entity prefixes and HubSpot's
-//     "Record ID - Company" suffixes, Zoho's "Account Name.id" lookup ids.
+//     snake_case, run-together words ("BILLINGPOSTALCODE", "Werkadres"),
+//     "e-mail", Pipedrive's "Person - Email - Work" entity prefixes and
+//     HubSpot's "Record ID - Company" suffixes, Zoho's "Account Name.id"
+//     lookup ids.
 //   - The module's own names: a field's name, label and Aliases, and the
 //     titles crmio's exports write (crmio.ColumnName: "Phone (Mobile)",
 //     "Address (Work) - City"), which map back with High confidence.
-//   - A dictionary of the titles the exports of Salesforce, HubSpot,
-//     Pipedrive, Zoho, Google Contacts, Outlook (English and German),
-//     Thunderbird, Mailchimp and LinkedIn use. It maps titles to concepts
-//     (first name, email, company, the city of an address...), and the
-//     concepts to the module's fields by their names and types, so that it
-//     works for any module: "Company" finds a reference to an accounts
-//     module, "E-mail 2 Address" the module's only email field. Titles are
-//     read as a label, a part, a group and a base: "Business Phone 2" is a
-//     work phone, "Home City" the city of the home address, "Phone 1 -
-//     Type" the label column of Google's first phone.
+//   - A lexicon of the words titles are made of, in English, German,
+//     French, Spanish, Portuguese, Italian and Dutch (lexicon/*.txt, with
+//     lexicon/SOURCES.md saying where each list comes from: localized
+//     exports and the localization tables of mail clients, CRMs and
+//     contact apps): the names of concepts (first name, email, company,
+//     job title...), the labels of items (work, home, mobile, billing...)
+//     and the parts of an address, with their accent-less, abbreviated and
+//     upper-case forms. Concepts map to the module's fields by the
+//     fields' names and types, so that it works for any module: "Company"
+//     finds a reference to an accounts module, "E-mail 2 Address" the
+//     module's only email field.
+//   - The title is read word by word: a known phrase anywhere in it names
+//     the concept, and the words around it are its label, address part,
+//     group number or role, wherever they stand ("Telefone (trabalho)",
+//     "Adresse (domicile)", "Ciudad de envío", "Phone 2 (work)", "Phone 1 -
+//     Type"). Fillers ("de", "del", "du", "van", "of") mean nothing;
+//     words that add nothing to a concept are allowed ("Numéro de
+//     téléphone", "E-mail Address", "CreatedDateTime"), and so is the
+//     same concept twice ("Postcode / ZIP"). What is left lowers the
+//     score: a custom-field wrapper or role prefix ("x_studio_industry",
+//     "Custom: Job Title", "cf_company", "main_contact_last_name",
+//     "status_name") one confidence level; a word in parentheses no
+//     lexicon knows ("Remarks (internal)") one level; any other word
+//     that is not the concept's ("Account Number") down to Low at most.
+//     A title about someone else ("Assistant's Phone", "Emergency
+//     contact", "Nome do gerente") and one known to mean nothing a module
+//     holds ("Birth Year", "Email Domain") are not suggested at all, not
+//     even from their values.
+//   - The columns around: the unlabelled parts of an address take the
+//     label of the part beside them that has one ("Adresse privée",
+//     "Ville", "Code postal" are the home address).
+//   - Whole names: for a module with first and last name and no field
+//     for a whole name, "Full Name", "Name" or "Nom complet" is split
+//     into both (Role RoleWholeName, see SplitName): Medium from the title,
+//     High when the samples read as whole names.
 //   - Near misses, by Jaro-Winkler similarity ("Emial", "Frist Name"),
-//     with a lower score.
+//     for titles nothing else reads, with a lower score: Low at most when
+//     the title holds a known word its look-alike does not.
 //   - The sample values: email addresses, phone numbers, web addresses,
 //     dates, numbers, yes/no values, countries, postal codes and a choice
 //     field's choices. Samples that agree raise the score and say so in the
 //     reason; samples that contradict the title veto it ("Birthday" full
-//     of "soon"); and samples alone can map a column whose title means
-//     nothing ("Col2" full of email addresses becomes Email, Medium).
+//     of "soon"); samples that half agree keep it below High; and samples
+//     alone can map a column whose title means nothing ("Col2" full of
+//     email addresses becomes Email, Medium; "Home" over phone numbers, a
+//     home phone), but at most Low when the title says it is something
+//     else ("Domain" over web addresses, "Email" over phone numbers).
 //
 // A single-value field, an address part and a labelled item are never
 // suggested for two columns: the best column wins, then the more specific
@@ -52,12 +82,28 @@
 // Each Suggestion carries a Confidence and a Reason a user can read:
 //
 //   - High: the title is the field's own name, crmio's title for it, or a
-//     name the dictionary knows for it, and no sample contradicts it.
-//     Apply it without asking.
+//     name the lexicon knows for it, whole and without a wrapper, and the
+//     samples, when given, agree (or, for text, do not contradict it); or
+//     the mapping memory remembers the column (see Remembered). Apply it
+//     without asking.
 //   - Medium: probably right: an ambiguous title ("Title", "Address"), a
-//     close misspelling, or samples alone. Apply it, but show it.
-//   - Low: a guess worth showing, not applying.
+//     wrapped or qualified name, a close misspelling, a whole name without
+//     samples, or samples alone under a title that means nothing. Apply
+//     it, but show it.
+//   - Low: a guess worth showing, not applying: similarity or values
+//     against a title that says something else.
 //   - None: nothing; the column is not imported unless the user maps it.
+//
+// # Mapping memory
+//
+// A mapping a user fixed by hand serves the next file from the same
+// source: HeaderFingerprint identifies a header (its titles in order, up
+// to case, accents and punctuation), a store remembers the mapping an
+// import ran with per module and fingerprint (storage.MappingMemory, kept
+// by the importer), and Remembered puts it in front of the built-in
+// suggester: remembered, then known names, then near misses.
+//
+//	s := mapping.Chain(mapping.Remembered(recall), mapping.Default)
 //
 // # Other suggesters
 //

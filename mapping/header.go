@@ -163,6 +163,9 @@ func phrase(s string) string { return strings.Join(normalize(s), " ") }
 type header struct {
 	raw   string
 	words []string // normalized, without an entity prefix or suffix
+	// qual marks the words that were in parentheses: "(internal)" in
+	// "Remarks (internal)", "(bureau)" in "Téléphone (bureau)".
+	qual []bool
 	// entity names the record type a Pipedrive- or HubSpot-style title
 	// names: "Person - Email - Work" → "person", "Record ID - Company" →
 	// "company". Empty when the title names none.
@@ -178,7 +181,7 @@ type header struct {
 var entityWords = map[string]string{
 	"person": "person", "persons": "person", "people": "person", "contact": "person", "contacts": "person",
 	"lead": "person", "leads": "person", "member": "person", "members": "person", "subscriber": "person",
-	"customer": "person", "customers": "person",
+	"customer": "customer", "customers": "customer", "client": "customer", "clients": "customer",
 	"organization": "organization", "organisation": "organization", "organizations": "organization",
 	"org": "organization", "company": "organization", "companies": "organization", "account": "organization",
 	"accounts": "organization",
@@ -186,6 +189,11 @@ var entityWords = map[string]string{
 	"product": "product", "products": "product", "activity": "activity", "activities": "activity",
 	"ticket": "ticket", "tickets": "ticket", "task": "task", "tasks": "task", "note": "note",
 }
+
+// sameFamily reports whether titles about record type a may hold fields
+// of a module of type b: the same type, or a customer, which may be a
+// person or a company.
+func sameFamily(a, b string) bool { return a == b || a == "customer" || b == "customer" }
 
 // entityOf returns the entity family of a module or a title prefix.
 func entityOf(words []string) string {
@@ -232,6 +240,41 @@ func parseHeader(raw string) header {
 			}
 		}
 	}
-	h.words = normalize(body)
+	h.words, h.qual = normalizeQualified(body)
 	return h
+}
+
+// normalizeQualified normalizes s as normalize does, and marks the words
+// that stand in parentheses.
+func normalizeQualified(s string) ([]string, []bool) {
+	if !strings.ContainsRune(s, '(') {
+		w := normalize(s)
+		return w, make([]bool, len(w))
+	}
+	var words []string
+	var qual []bool
+	depth, start := 0, 0
+	flush := func(end int) {
+		for _, w := range normalize(s[start:end]) {
+			words = append(words, w)
+			qual = append(qual, depth > 0)
+		}
+		start = end + 1
+	}
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '(':
+			flush(i)
+			depth++
+		case ')':
+			if depth > 0 {
+				flush(i)
+				depth--
+			}
+		}
+	}
+	if start < len(s) {
+		flush(len(s))
+	}
+	return words, qual
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/crmio/crmio"
+	"github.com/crmio/crmio/internal/similarity"
 )
 
 // moduleIndex is what the suggester knows of a module: the titles of its
@@ -20,6 +21,11 @@ type moduleIndex struct {
 	// label or part of it ("phone mobile", "address work city").
 	direct    map[string][]Target
 	byConcept [][]fieldMatch
+	// directKeys are direct's titles, decoded for the similarity fallback.
+	directKeys []fuzzyKey
+	// given and family are the fields a whole name splits into (first and
+	// last name), when the module has both and no field for a whole name.
+	given, family *crmio.Field
 }
 
 type fieldMatch struct {
@@ -48,7 +54,7 @@ func indexModule(m *crmio.Module) *moduleIndex {
 		f := &m.Fields[i]
 		names := append([]string{f.Name, f.DisplayLabel()}, f.Aliases...)
 		for _, n := range names {
-			if p := phrase(n); p != "" && !slices.Contains(phrases[i], p) {
+			if p := strings.Join(fillerFree(n), " "); p != "" && !slices.Contains(phrases[i], p) {
 				phrases[i] = append(phrases[i], p)
 			}
 			t := Target{Field: f.Name}
@@ -104,6 +110,23 @@ func indexModule(m *crmio.Module) *moduleIndex {
 		}
 		slices.SortStableFunc(list, func(a, b fieldMatch) int { return cmp.Compare(b.score, a.score) })
 		ix.byConcept[ci] = list
+	}
+	for key := range ix.direct {
+		if len(key) >= 4 {
+			ix.directKeys = append(ix.directKeys, fuzzyKey{key, []rune(key), countRunes([]rune(key))})
+		}
+	}
+	slices.SortFunc(ix.directKeys, func(a, b fuzzyKey) int { return strings.Compare(a.key, b.key) })
+	textField := func(ci int) *crmio.Field {
+		for _, fm := range ix.byConcept[ci] {
+			if fm.f.Type == crmio.TypeText && !fm.f.Multi {
+				return fm.f
+			}
+		}
+		return nil
+	}
+	if g, f := textField(conceptFirstName), textField(conceptLastName); g != nil && f != nil && g != f {
+		ix.given, ix.family = g, f
 	}
 	return ix
 }
@@ -194,114 +217,308 @@ type interp struct {
 	role     Role
 	line     int // 2 for "Business Street 2", a continuation line of a street
 	score    float64
+	// how says, for the reason, what the title's reading took away or
+	// left unexplained: "without its wrapper", "'internal' left aside".
+	how string
+	// inherited names the column whose label an unlabelled address part
+	// took ("Ville" after "Adresse privée").
+	inherited string
+	// entities are the words of the title naming a record type ("contact"
+	// in "Contact Email"): the module's own, or another's.
+	entities []string
 }
 
-// streetWords are the words after which a number is a line of a street
-// ("Home Address 2", "Address Line 2") rather than a group.
-var streetWords = map[string]bool{"street": true, "address": true, "line": true, "strasse": true, "adresse": true, "addr": true}
+// A title's words are read against the lexicon: a known phrase anywhere
+// in it names the concept, and every other word must be accounted for:
+// a label ("bureau"), an address part ("code postal"), a group number, a
+// filler ("de", "van"), a word that adds nothing to the concept
+// ("numéro" of a phone). What is left lowers the score:
+const (
+	// wrappedFactor: a custom-field wrapper or a role prefix ("x_studio_",
+	// "Custom:", "main_contact_") was stripped; one level lower than the
+	// bare name.
+	wrappedFactor = 0.8
+	// qualifierFactor: a word in parentheses no lexicon knows ("Remarks
+	// (internal)").
+	qualifierFactor = 0.8
+	// foreignCap: content words that are not the concept's ("Account
+	// Number"): at most Low.
+	foreignCap = 0.6
+)
 
-// interpret reads a title's words: a known title as a whole ("Home Page"),
-// else a label, an address part, a group number and a role around a
-// known base ("Business Phone 2", "Address 1 - City", "Phone 1 - Type").
-// stop is set for titles known to mean nothing a module holds.
-func interpret(words []string, role Role) (out []interp, stop bool) {
-	w := slices.Clone(words)
-	it := interp{role: role}
-	for i := 0; i < len(w); i++ {
-		if !isDigits(w[i]) {
+// interpret reads a title: a known title as a whole ("Home Page"), else
+// a known phrase anywhere among its words, with a label, an address part,
+// a group number and a role around it ("Business Phone 2", "Téléphone 2
+// (bureau)", "Address 1 - City", "Phone 1 - Type"). stop is set for
+// titles known to mean nothing a module holds, and for titles about
+// someone else ("Assistant's Phone"). labelOnly is the label of a title
+// that is nothing but a label ("Home", "Work"): its field must come from
+// its values.
+func interpret(h header) (out []interp, stop bool, labelOnly string) {
+	type tok struct {
+		w    string
+		qual bool
+	}
+	var toks []tok
+	for i, w := range h.words {
+		if fillers[w] {
 			continue
 		}
-		if i == len(w)-1 && i > 0 && streetWords[w[i-1]] && role == RoleValue {
-			if n, err := strconv.Atoi(w[i]); err == nil && n > 1 && n < 10 {
+		if otherParty[w] || stopWords[w] {
+			return nil, true, ""
+		}
+		toks = append(toks, tok{w, h.qual[i]})
+	}
+	it := interp{role: h.role}
+	// Group and line numbers.
+	hasStreetWord := false
+	for _, t := range toks {
+		if streetWords[t.w] {
+			hasStreetWord = true
+		}
+	}
+	for i := 0; i < len(toks); i++ {
+		if !isDigits(toks[i].w) {
+			continue
+		}
+		if i == len(toks)-1 && i > 0 && hasStreetWord && h.role == RoleValue {
+			if n, err := strconv.Atoi(toks[i].w); err == nil && n > 1 && n < 10 {
 				it.line = n
 			}
 		} else if it.group == "" {
-			it.group = w[i]
+			it.group = toks[i].w
 		}
-		w = slices.Delete(w, i, i+1)
+		toks = slices.Delete(toks, i, i+1)
 		i--
 	}
-	if len(w) == 0 {
-		return nil, false
+	if len(toks) == 0 {
+		return nil, false, ""
 	}
+	w := make([]string, len(toks))
+	for i, t := range toks {
+		w[i] = t.w
+	}
+	// The whole title, as the dictionary knows it.
 	if entries, ok := dictionary[strings.Join(w, " ")]; ok {
 		for _, e := range entries {
 			if e.concept < 0 {
-				return nil, true
+				return nil, true, ""
 			}
 			x := it
 			x.concept, x.label, x.score = e.concept, e.label, e.score
+			for _, word := range w {
+				if entityWords[word] != "" && len(w) > 1 { // "Note" alone is a note
+					x.entities = append(x.entities, word)
+				}
+			}
 			if e.concept == conceptAddress && it.role == RoleValue {
 				x.score *= 0.8 // "Address": the street, most likely
 			}
 			out = append(out, x)
 		}
-		return out, false
+		return out, false, ""
 	}
-	it.part, w = extractPart(w)
-	it.label, it.altLabel, w = extractLabel(w)
-	if it.part == "" && (it.label == "billing" || it.label == "shipping" || it.label == "mailing") {
-		// Zoho: "Billing Code" is the postal code of the billing address.
-		if i := slices.Index(w, "code"); i >= 0 {
-			it.part, w = crmio.PartZip, slices.Delete(w, i, i+1)
-		}
-	}
-	base := strings.Join(w, " ")
-	switch base {
-	case "":
-		switch {
-		case it.part != "":
-			it.concept, it.score = conceptAddress, knownNameScore
-			return []interp{it}, false
-		case phoneLabels[it.label]:
-			it.concept, it.score = conceptPhone, knownNameScore
-			return []interp{it}, false
-		}
-		return nil, false
-	case "number", "no", "nr", "nummer":
-		if phoneLabels[it.label] && it.part == "" {
-			it.concept, it.score = conceptPhone, knownNameScore
-			return []interp{it}, false
-		}
-		return nil, false
-	}
-	for _, e := range dictionary[base] {
-		if e.concept < 0 {
-			return nil, true
-		}
-		if it.part != "" && e.concept != conceptAddress {
-			continue
-		}
-		x := it
-		x.concept, x.score = e.concept, e.score
-		if x.label == "" {
-			x.label = e.label
-		}
-		if e.concept == conceptAddress && it.part == "" && it.role == RoleValue {
-			x.score *= 0.8 // "Home Address": the street, most likely
-		}
-		out = append(out, x)
-	}
-	return out, false
-}
-
-func extractPart(w []string) (crmio.AddressPart, []string) {
-	for _, pp := range partPhrases {
-		for i := 0; i+len(pp.words) <= len(w); i++ {
-			if slices.Equal(w[i:i+len(pp.words)], pp.words) {
-				return pp.part, slices.Delete(slices.Clone(w), i, i+len(pp.words))
+	// Several words spelling one label ("local de trabalho").
+	for i := 0; i < len(w); i++ {
+		for j := min(len(w), i+4); j > i+1; j-- {
+			if l, ok := labelPhrases[strings.Join(w[i:j], " ")]; ok {
+				w = append(append(w[:i:i], "\x00"+l), w[j:]...)
+				toks = append(append(toks[:i:i], tok{"\x00" + l, toks[i].qual}), toks[j:]...)
+				break
 			}
 		}
 	}
-	return "", w
+	// A phrase somewhere in the title: each reading is a known phrase (or
+	// an address part) at i:j, and the rest of the words around it.
+	type reading struct {
+		i, j    int
+		concept int
+		part    crmio.AddressPart
+		label   string
+		score   float64
+	}
+	var readings []reading
+	for i := range w {
+		for j := i + 1; j <= min(len(w), i+6); j++ {
+			p := strings.Join(w[i:j], " ")
+			for _, e := range dictionary[p] {
+				if e.concept < 0 {
+					if j-i > 1 {
+						return nil, true, "" // "Email Domain", "Birth Year" inside a longer title
+					}
+					continue
+				}
+				readings = append(readings, reading{i: i, j: j, concept: e.concept, label: e.label, score: e.score})
+			}
+			if part, ok := partDict[p]; ok {
+				readings = append(readings, reading{i: i, j: j, concept: conceptAddress, part: part, score: knownNameScore})
+			}
+		}
+	}
+	// No phrase: a title of label words only, maybe with words a phone
+	// number's title carries ("Mobile", "Mobiel nummer", "Fax").
+	readings = append(readings, reading{i: 0, j: 0, concept: -1})
+	best := 0.0
+	for _, r := range readings {
+		x := it
+		x.concept, x.part, x.score = r.concept, r.part, r.score
+		var labels []string
+		wrapped, qualified, foreign, neutralPhone := false, false, []string(nil), false
+		for k := 0; k < len(w); k++ {
+			if k >= r.i && k < r.j {
+				continue
+			}
+			word := w[k]
+			switch {
+			case strings.HasPrefix(word, "\x00"):
+				labels = append(labels, word[1:])
+			case labelWords[word].label != "":
+				labels = append(labels, word)
+			case r.concept == conceptAddress && x.part == "" && partStarts(w, k) != "":
+				// "Address City": a part around the address phrase.
+				part, n := partMatch(w, k)
+				x.part = part
+				k += n - 1
+			case r.concept == conceptAddress && x.part != "" && partStarts(w, k) == x.part:
+				_, n := partMatch(w, k)
+				k += n - 1 // "Postcode / ZIP": the same part twice
+			case r.concept >= 0 && conceptPhraseAt(w, k, r.concept) > 0:
+				k += conceptPhraseAt(w, k, r.concept) - 1 // "E-mail or e-mail address": the concept twice
+			case r.concept >= 0 && neutralFor(r.concept, word):
+			case r.concept < 0 && neutralWords["phone"][word]:
+				neutralPhone = true
+			case entityWords[word] != "":
+				// "Telefone de Contato", "Client Name": the record the
+				// title is about (candidates checks it is the module's);
+				// after a label, a role ("main_contact_last_name").
+				x.entities = append(x.entities, word)
+				if k > 0 && labelWords[w[k-1]].label != "" {
+					wrapped = true
+				}
+			case wrapperWords[word] && k < r.i:
+				wrapped = true // "x_studio_industry", "cf_company"
+			case qualifierWords[word]:
+				qualified = true // "Private Notes", "Notas Públicas"
+			case wrapperTails[word] && k >= r.j && k == len(w)-1 && r.j > r.i:
+				wrapped = true // "status_name"
+			case r.concept < 0 && word == "code":
+				x.part = crmio.PartZip // Zoho: "Billing Code", with a billing label
+			case toks[k].qual:
+				qualified = true
+			default:
+				foreign = append(foreign, word)
+			}
+		}
+		if r.label != "" {
+			labels = append(labels, r.label) // "Cellulare di casa": mobile before home
+		}
+		x.label, x.altLabel = pickLabels(labels)
+		if r.concept < 0 {
+			// Labels alone: a phone's ("Fax", "Mobile") or an address's part.
+			switch {
+			case len(foreign) > 0 || x.label == "":
+				continue
+			case x.part != "" && (x.label == "billing" || x.label == "shipping" || x.label == "mailing"):
+				x.concept, x.score = conceptAddress, knownNameScore
+			case phoneLabels[x.label] || neutralPhone && x.label != "":
+				x.concept, x.score = conceptPhone, knownNameScore
+			case !neutralPhone && !wrapped && !qualified:
+				if labelOnly == "" {
+					labelOnly = x.label
+				}
+				continue
+			default:
+				continue
+			}
+		}
+		var hows []string
+		if wrapped {
+			x.score *= wrappedFactor
+			hows = append(hows, "without its wrapper")
+		}
+		if qualified {
+			x.score *= qualifierFactor
+			hows = append(hows, "with a qualifier left aside")
+		}
+		if len(foreign) > 0 {
+			x.score = min(x.score, foreignCap)
+			hows = append(hows, fmt.Sprintf("but the title also says '%s'", strings.Join(foreign, " ")))
+		}
+		x.how = strings.Join(hows, ", ")
+		if x.concept == conceptAddress && x.part == "" && x.role == RoleValue {
+			x.score *= 0.8 // "Home Address": the street, most likely
+		}
+		best = max(best, x.score)
+		out = append(out, x)
+	}
+	// The best readings, and those close to them ("Title": a job title,
+	// then a salutation).
+	out = slices.DeleteFunc(out, func(x interp) bool { return x.score < best-0.35 })
+	slices.SortStableFunc(out, func(a, b interp) int { return cmp.Compare(b.score, a.score) })
+	return out, false, labelOnly
 }
 
-func extractLabel(w []string) (label, alt string, rest []string) {
+// conceptPhraseAt returns the length of the longest phrase of concept ci
+// starting at w[k], or 0.
+func conceptPhraseAt(w []string, k, ci int) int {
+	for j := min(len(w), k+6); j > k; j-- {
+		for _, e := range dictionary[strings.Join(w[k:j], " ")] {
+			if e.concept == ci {
+				return j - k
+			}
+		}
+	}
+	return 0
+}
+
+// partStarts returns the address part whose phrase starts at w[k].
+func partStarts(w []string, k int) crmio.AddressPart {
+	p, _ := partMatch(w, k)
+	return p
+}
+
+// partMatch finds the longest part phrase starting at w[k].
+func partMatch(w []string, k int) (crmio.AddressPart, int) {
+	for j := min(len(w), k+4); j > k; j-- {
+		if p, ok := partDict[strings.Join(w[k:j], " ")]; ok {
+			return p, j - k
+		}
+	}
+	return "", 0
+}
+
+// neutralFor reports whether word adds nothing to concept ci in a title:
+// "Numéro de téléphone", "E-mail Address", "Created Date Time".
+func neutralFor(ci int, word string) bool {
+	switch ci {
+	case conceptAddress:
+		return neutralWords["address"][word]
+	case conceptCompany:
+		return neutralWords["company"][word] // "Nome della ditta", "Name der Firma"
+	}
+	for _, t := range concepts[ci].types[:1] {
+		switch t {
+		case crmio.TypePhone:
+			return neutralWords["phone"][word]
+		case crmio.TypeEmail:
+			return neutralWords["email"][word]
+		case crmio.TypeURL:
+			return neutralWords["url"][word]
+		case crmio.TypeDate, crmio.TypeDateTime:
+			return neutralWords["date"][word]
+		}
+	}
+	return false
+}
+
+// pickLabels returns the most telling of a title's label words, and a
+// second one: "Business Fax" is a fax, then work.
+func pickLabels(words []string) (label, alt string) {
 	best, second := -1, -1
-	for _, word := range w {
+	for _, word := range words {
 		lw, ok := labelWords[word]
 		if !ok {
-			continue
+			lw = labelWord{word, labelPriority[word]} // a label phrase's label
 		}
 		switch {
 		case lw.priority > best:
@@ -313,11 +530,18 @@ func extractLabel(w []string) (label, alt string, rest []string) {
 			alt, second = lw.label, lw.priority
 		}
 	}
-	if label == "" {
-		return "", "", w
+	return label, alt
+}
+
+// extractPart finds an address part among w's words and returns the
+// words without it.
+func extractPart(w []string) (crmio.AddressPart, []string) {
+	for k := range w {
+		if p, n := partMatch(w, k); p != "" {
+			return p, slices.Delete(slices.Clone(w), k, k+n)
+		}
 	}
-	rest = slices.DeleteFunc(slices.Clone(w), func(s string) bool { _, ok := labelWords[s]; return ok })
-	return label, alt, rest
+	return "", w
 }
 
 // labelSynonyms lists the spellings modules give the labels titles carry.
@@ -414,13 +638,14 @@ type candidate struct {
 	byValue bool
 }
 
-// candidates lists the targets a column title may mean, best first.
-func (ix *moduleIndex) candidates(h header) []candidate {
+// candidates lists the targets a column title may mean, best first,
+// from its readings (interpret).
+func (ix *moduleIndex) candidates(h header, its []interp, stop bool) []candidate {
 	if h.idColumn || len(h.words) == 0 {
 		return nil
 	}
 	orgOnly := false
-	if h.entity != "" && h.entity != ix.entity {
+	if h.entity != "" && !sameFamily(h.entity, ix.entity) {
 		// "Organization - Name" in a people module is the person's company;
 		// anything else about another record type is not this module's.
 		if h.entity != "organization" {
@@ -437,13 +662,46 @@ func (ix *moduleIndex) candidates(h header) []candidate {
 				reason: fmt.Sprintf("'%s' names %s", h.raw, describeTarget(f, t))})
 		}
 	}
-	its, stop := interpret(h.words, h.role)
-	out = append(out, ix.resolve(h.raw, its, orgOnly, 1, "")...)
-	if len(out) == 0 && !stop && !orgOnly {
-		out = ix.fuzzy(h)
+	out = append(out, ix.resolve(h.raw, ix.ownReadings(its), orgOnly, 1, "")...)
+	// Near misses, for a title no reading explains whole ("Emial", "Frist
+	// Name"): one the lexicon reads ("Middle Name", "Suffix") means what it
+	// says, even where the module has no field for it.
+	if !stop && !orgOnly && (len(its) == 0 || its[0].how != "") && (len(out) == 0 || maxScore(out) < mediumScore) {
+		out = append(out, ix.fuzzy(h)...)
 	}
 	slices.SortStableFunc(out, func(a, b candidate) int { return cmp.Compare(b.score, a.score) })
 	return out
+}
+
+// ownReadings drops the readings of a title about another record type
+// than the module's: "Contact Name" or "Contact Phone" in an accounts
+// module, "Company Phone" in a people module. The company concept names
+// another record ("Account Name" in people is the person's company), and
+// a job title and a department are a person's at an organization
+// (Google's "Organization Title").
+func (ix *moduleIndex) ownReadings(its []interp) []interp {
+	out := its[:0:0]
+	for _, it := range its {
+		foreign := false
+		for _, e := range it.entities {
+			if !sameFamily(entityWords[e], ix.entity) && it.concept != conceptCompany &&
+				it.concept != conceptJobTitle && it.concept != conceptDepartment {
+				foreign = true
+			}
+		}
+		if !foreign {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+func maxScore(cs []candidate) float64 {
+	best := 0.0
+	for _, c := range cs {
+		best = max(best, c.score)
+	}
+	return best
 }
 
 // resolve turns readings of a title into candidates on the module's fields.
@@ -471,13 +729,41 @@ func (ix *moduleIndex) resolve(raw string, its []interp, orgOnly bool, factor fl
 					reason = how + "; " + fm.why
 				}
 			}
+			reason += it.explain()
 			out = append(out, candidate{field: fm.f, target: t, score: it.score * fm.score * tf * factor, reason: reason, line: it.line})
+		}
+		if it.concept == conceptFullName && len(ix.byConcept[conceptFullName]) == 0 && ix.given != nil && it.role == RoleValue {
+			// No field holds a whole name: split it into first and last name.
+			t := Target{Field: ix.given.Name, Family: ix.family.Name, Role: RoleWholeName}
+			reason := how
+			if reason == "" {
+				reason = fmt.Sprintf("'%s' is a whole name", raw)
+			}
+			reason += fmt.Sprintf(", split into %s and %s", ix.given.DisplayLabel(), ix.family.DisplayLabel()) + it.explain()
+			out = append(out, candidate{field: ix.given, target: t, score: it.score * wholeNameFactor * factor, reason: reason})
 		}
 		if it.concept == conceptAddress && it.part != "" && len(ix.byConcept[conceptAddress]) == 0 {
 			out = append(out, ix.flatPart(raw, it)...)
 		}
 	}
 	return out
+}
+
+// wholeNameFactor: a whole name split into two fields is Medium from its
+// title alone; samples that read as whole names make it High.
+const wholeNameFactor = 0.8
+
+// explain returns what the reason adds for a reading: a wrapper left
+// out, a label taken from a neighbour.
+func (it interp) explain() string {
+	s := ""
+	if it.how != "" {
+		s += " (" + it.how + ")"
+	}
+	if it.inherited != "" {
+		s += fmt.Sprintf("; its label %q from '%s' beside it", it.label, it.inherited)
+	}
+	return s
 }
 
 // flatPart finds a text field named for an address part ("city") in a
@@ -521,24 +807,37 @@ func conceptWords(it interp) string {
 // similarity against the known titles and the module's field titles.
 func (ix *moduleIndex) fuzzy(h header) []candidate {
 	const threshold = 0.92
-	p := strings.Join(h.words, " ")
+	var words []string
+	for _, w := range h.words {
+		if !fillers[w] {
+			words = append(words, w)
+		}
+	}
+	p := strings.Join(words, " ")
 	if len(p) < 4 {
 		return nil
 	}
+	var buf [64]rune
+	pr := similarity.AppendRunes(buf[:0], p)
+	pc := countRunes(pr)
 	best, bestKey, direct := 0.0, "", false
-	consider := func(key string, isDirect bool) {
-		if len(key) < 4 || abs(len(key)-len(p)) > len(p)/3+1 {
+	consider := func(k *fuzzyKey, isDirect bool) {
+		if abs(len(k.key)-len(p)) > len(p)/3+1 || jaroWinklerBound(pr, k.runes, &pc, &k.counts) < max(best, threshold) {
 			return
 		}
-		if s := jaroWinkler(p, key); s > best {
-			best, bestKey, direct = s, key, isDirect
+		if s := similarity.Runes(pr, k.runes); s > best || s == best && k.key < bestKey {
+			best, bestKey, direct = s, k.key, isDirect
 		}
 	}
-	for key := range dictionary {
-		consider(key, false)
+	// The known titles, by length: only those of about p's length can
+	// come near.
+	lo, hi := len(p)-len(p)/3-1, len(p)+len(p)/3+1
+	start, _ := slices.BinarySearchFunc(fuzzyKeys, lo, func(k fuzzyKey, n int) int { return cmp.Compare(len(k.key), n) })
+	for i := start; i < len(fuzzyKeys) && len(fuzzyKeys[i].key) <= hi; i++ {
+		consider(&fuzzyKeys[i], false)
 	}
-	for key := range ix.direct {
-		consider(key, true)
+	for i := range ix.directKeys {
+		consider(&ix.directKeys[i], true)
 	}
 	if best < threshold {
 		return nil
@@ -549,19 +848,108 @@ func (ix *moduleIndex) fuzzy(h header) []candidate {
 		var out []candidate
 		for _, t := range ix.direct[bestKey] {
 			f := ix.m.Field(t.Field)
-			out = append(out, candidate{field: f, target: t, score: factor, reason: how + ", the title of " + describeTarget(f, t)})
+			sc := factor
+			if foreignWord(h.words, strings.Fields(bestKey)) != "" {
+				sc = min(sc, foreignCap)
+			}
+			out = append(out, candidate{field: f, target: t, score: sc, reason: how + ", the title of " + describeTarget(f, t)})
 		}
 		return out
 	}
 	if e := dictionary[bestKey]; len(e) > 0 && e[0].concept < 0 {
 		return nil
 	}
-	its, _ := interpret(strings.Fields(bestKey), RoleValue)
+	// Similarity alone, with words of the title that mean something else
+	// ("Account Number" is near "Account Name"), is at most Low.
+	keyWords := strings.Fields(bestKey)
+	if w := foreignWord(h.words, keyWords); w != "" {
+		factor = min(factor, foreignCap)
+		how += fmt.Sprintf(", but '%s' is not in it", w)
+	}
+	its, _, _ := interpret(header{raw: bestKey, words: keyWords, qual: make([]bool, len(keyWords))})
 	out := ix.resolve(h.raw, its, false, factor, "")
 	for i := range out {
 		out[i].reason = how + ", a known name for " + describeTarget(out[i].field, out[i].target)
 	}
 	return out
+}
+
+// fuzzyKey is a known title, decoded for the similarity fallback.
+type fuzzyKey struct {
+	key    string
+	runes  []rune
+	counts runeCounts
+}
+
+// runeCounts counts a title's letters a to z, and the rest together: the
+// runes two titles share bound their Jaro similarity from above.
+type runeCounts [27]uint8
+
+func countRunes(rs []rune) runeCounts {
+	var c runeCounts
+	for _, r := range rs {
+		i := 26
+		if r >= 'a' && r <= 'z' {
+			i = int(r - 'a')
+		}
+		if c[i] < 255 {
+			c[i]++
+		}
+	}
+	return c
+}
+
+// jaroWinklerBound is at least the Jaro-Winkler similarity of a and b,
+// from the runes they share and their common prefix: cheap enough to skip
+// most of the titles a near miss is compared with.
+func jaroWinklerBound(a, b []rune, ca, cb *runeCounts) float64 {
+	m := 0
+	for i := range ca {
+		m += int(min(ca[i], cb[i]))
+	}
+	if m == 0 {
+		return 0
+	}
+	jaro := (float64(m)/float64(len(a)) + float64(m)/float64(len(b)) + 1) / 3
+	prefix := 0
+	for prefix < 4 && prefix < len(a) && prefix < len(b) && a[prefix] == b[prefix] {
+		prefix++
+	}
+	return jaro + float64(prefix)*0.1*(1-jaro)
+}
+
+// fuzzyKeys are the dictionary's titles of 4 bytes or more (stop phrases
+// too: a near miss of one means nothing), by length, then in order.
+var fuzzyKeys []fuzzyKey
+
+func buildFuzzyKeys() {
+	fuzzyKeys = fuzzyKeys[:0]
+	for key := range dictionary {
+		if len(key) >= 4 {
+			fuzzyKeys = append(fuzzyKeys, fuzzyKey{key, []rune(key), countRunes([]rune(key))})
+		}
+	}
+	slices.SortFunc(fuzzyKeys, func(a, b fuzzyKey) int {
+		if c := cmp.Compare(len(a.key), len(b.key)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.key, b.key)
+	})
+}
+
+// foreignWord returns a word of a title the lexicon knows that is not a
+// word of the known title it looks like, nor a near miss of one ("frist"
+// is a German word, but here a typo of "first").
+func foreignWord(words, key []string) string {
+	for _, w := range words {
+		if isDigits(w) || fillers[w] || !vocabulary[w] || slices.Contains(key, w) {
+			continue
+		}
+		if !slices.ContainsFunc(key, func(k string) bool { return similarity.JaroWinkler(w, k) >= 0.9 }) {
+			return w
+		}
+	}
+	return ""
 }
 
 func abs(x int) int {
@@ -581,6 +969,9 @@ func describeTarget(f *crmio.Field, t Target) string {
 	if t.Role == RoleLabel {
 		return "the label of " + name + " #" + t.Group
 	}
+	if t.Role == RoleWholeName {
+		return name + " and " + t.Family + " (a whole name)"
+	}
 	if t.Label != "" {
 		name += " (" + t.Label + ")"
 	}
@@ -592,7 +983,10 @@ func describeTarget(f *crmio.Field, t Target) string {
 
 // fromValues suggests a target for a column whose title means nothing
 // known, from its samples alone: a column of email addresses is an email.
-func (ix *moduleIndex) fromValues(raw, vetoed string, p *profile) []candidate {
+// label is the label a title of label words only gives ("Home" over
+// phone numbers); known is set when the title holds words the lexicon
+// knows as something else, which keeps the guess at Low.
+func (ix *moduleIndex) fromValues(raw, vetoed, label string, known bool, p *profile) []candidate {
 	n := p.n()
 	if n < 2 {
 		return nil
@@ -603,6 +997,17 @@ func (ix *moduleIndex) fromValues(raw, vetoed string, p *profile) []candidate {
 		why := vetoed
 		if why == "" {
 			why = fmt.Sprintf("'%s' is not a known name", raw)
+			if label != "" {
+				why = fmt.Sprintf("'%s' is only a label", raw)
+			}
+		}
+		if label != "" && f.Multi {
+			if l, ok := allowedLabel(f, label); ok {
+				t.Label = l
+			}
+		}
+		if known {
+			score = min(score, foreignCap)
 		}
 		out = append(out, candidate{field: f, target: t, score: score, byValue: true,
 			reason: fmt.Sprintf("%s; %d of %d samples are %s", why, k, n, what)})
@@ -656,7 +1061,7 @@ func (ix *moduleIndex) fromValues(raw, vetoed string, p *profile) []candidate {
 			add(f, Target{Field: f.Name}, 0.5, "dates", k)
 		}
 	}
-	if most(p.boolean) && p.number < n {
+	if most(p.boolean) && p.numbers() < n {
 		if f := onlyField(ix.m, crmio.TypeBool); f != nil {
 			add(f, Target{Field: f.Name}, 0.5, "yes/no values", p.boolean)
 		}
@@ -699,10 +1104,103 @@ func claimKey(f *crmio.Field, t Target, line int) string {
 	return f.Name + "|" + t.Label + "|" + t.Group + "|" + string(t.Part) + "|" + string(t.Role) + "|" + strconv.Itoa(line)
 }
 
+// claimKeys are the claims of a target: one, or for a whole name split
+// into two fields, both fields'.
+func claimKeys(m *crmio.Module, f *crmio.Field, t Target, line int) []string {
+	if t.Role == RoleWholeName {
+		keys := []string{t.Field}
+		if t.Family != "" {
+			keys = append(keys, t.Family)
+		}
+		return keys
+	}
+	return []string{claimKey(f, t, line)}
+}
+
+// meaningful reports whether a title holds a word the lexicon knows (not
+// a label, a filler or a number): values alone then suggest at most Low,
+// since the title says the column is something else ("Domain" full of
+// web addresses is not the website).
+func meaningful(h header) bool {
+	for _, w := range h.words {
+		if len(w) >= 3 && !isDigits(w) && !fillers[w] && labelWords[w].label == "" && vocabulary[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// inheritAddressLabels gives the unlabelled parts of an address the label
+// of the part beside them that has one: exports write the columns of one
+// address side by side, and label only some ("Adresse privée", "Ville",
+// "Code postal", then "Adresse professionnelle", "Ville"...). The columns
+// of one address are a run of address parts that starts at a street (or
+// where a part comes again, or the label changes); a run with exactly
+// one label gives it to its unlabelled parts.
+func inheritAddressLabels(hs []header, its [][]interp) {
+	type member struct {
+		col   int
+		part  crmio.AddressPart
+		label string
+	}
+	var block []member
+	flush := func() {
+		label, from := "", ""
+		for _, m := range block {
+			switch {
+			case m.label == "":
+			case label == "":
+				label, from = m.label, hs[m.col].raw
+			case m.label != label:
+				label = "\x00" // two labels: leave the run alone
+			}
+		}
+		if label != "" && label != "\x00" {
+			for _, m := range block {
+				if m.label != "" {
+					continue
+				}
+				for i := range its[m.col] {
+					if x := &its[m.col][i]; x.concept == conceptAddress {
+						x.label, x.inherited = label, from
+					}
+				}
+			}
+		}
+		block = block[:0]
+	}
+	for col := range its {
+		if len(its[col]) == 0 && len(block) > 0 {
+			continue // a column nothing reads ("Naturalidade") does not end the address around it
+		}
+		if len(its[col]) == 0 || its[col][0].concept != conceptAddress || its[col][0].role != RoleValue || hs[col].entity != "" {
+			flush()
+			continue
+		}
+		x := its[col][0]
+		part := x.part
+		if part == "" {
+			part = crmio.PartStreet
+		}
+		if len(block) > 0 {
+			last := block[len(block)-1]
+			again := part != crmio.PartStreet && slices.ContainsFunc(block, func(m member) bool { return m.part == part })
+			switch {
+			case part == crmio.PartStreet && last.part != crmio.PartStreet, again:
+				flush()
+			case x.label != "" && slices.ContainsFunc(block, func(m member) bool { return m.label != "" && m.label != x.label }):
+				flush()
+			}
+		}
+		block = append(block, member{col: col, part: part, label: x.label})
+	}
+	flush()
+}
+
 // suggest is the built-in suggester.
-func suggest(header []string, rows [][]string, m *crmio.Module) []Suggestion {
-	out := make([]Suggestion, len(header))
-	for i, h := range header {
+func suggest(titles []string, rows [][]string, m *crmio.Module) []Suggestion {
+	out := make([]Suggestion, len(titles))
+	for i, h := range titles {
 		out[i] = Suggestion{Column: i, Header: h}
 	}
 	if m == nil {
@@ -715,10 +1213,19 @@ func suggest(header []string, rows [][]string, m *crmio.Module) []Suggestion {
 		c         candidate
 	}
 	var all []pick
-	vetoed := make([]string, len(header)) // why the samples ruled out a column's best title match
-	for col, raw := range header {
-		h := parseHeader(raw)
-		cands := ix.candidates(h)
+	vetoed := make([]string, len(titles)) // why the samples ruled out a column's best title match
+	hs := make([]header, len(titles))
+	its := make([][]interp, len(titles))
+	stops := make([]bool, len(titles))
+	labelOnly := make([]string, len(titles))
+	for col, raw := range titles {
+		hs[col] = parseHeader(raw)
+		its[col], stops[col], labelOnly[col] = interpret(hs[col])
+	}
+	inheritAddressLabels(hs, its)
+	for col, raw := range titles {
+		h := hs[col]
+		cands := ix.candidates(h, its[col], stops[col])
 		if len(rows) > 0 {
 			prof := profileColumn(rows, col)
 			kept := cands[:0]
@@ -731,14 +1238,17 @@ func suggest(header []string, rows [][]string, m *crmio.Module) []Suggestion {
 					continue // the samples contradict the title
 				}
 				c.score = min(1, c.score*ev.factor+ev.boost)
+				if ev.cap > 0 {
+					c.score = min(c.score, ev.cap)
+				}
 				if ev.reason != "" {
 					c.reason += "; " + ev.reason
 				}
 				kept = append(kept, c)
 			}
 			cands = kept
-			if len(cands) == 0 || cands[0].score < mediumScore {
-				cands = append(cands, ix.fromValues(strings.TrimSpace(raw), vetoed[col], prof)...)
+			if !stops[col] && (len(cands) == 0 || cands[0].score < mediumScore) {
+				cands = append(cands, ix.fromValues(strings.TrimSpace(raw), vetoed[col], labelOnly[col], meaningful(h) || vetoed[col] != "", prof)...)
 			}
 			slices.SortStableFunc(cands, func(a, b candidate) int { return cmp.Compare(b.score, a.score) })
 		}
@@ -761,19 +1271,22 @@ func suggest(header []string, rows [][]string, m *crmio.Module) []Suggestion {
 		return a.rank - b.rank
 	})
 	claimed := map[string]bool{}
-	done := make([]bool, len(header))
+	done := make([]bool, len(titles))
 	for _, p := range all {
 		if done[p.col] {
 			continue
 		}
-		key := claimKey(p.c.field, p.c.target, p.c.line)
+		keys := claimKeys(ix.m, p.c.field, p.c.target, p.c.line)
 		if p.c.byValue && p.c.field.Multi && p.c.field.Type != crmio.TypeAddress {
-			key += "|" + strconv.Itoa(p.col)
+			keys[0] += "|" + strconv.Itoa(p.col)
 		}
-		if claimed[key] {
+		if slices.ContainsFunc(keys, func(k string) bool { return claimed[k] }) {
 			continue
 		}
-		claimed[key], done[p.col] = true, true
+		for _, k := range keys {
+			claimed[k] = true
+		}
+		done[p.col] = true
 		s := &out[p.col]
 		s.Target, s.Score, s.Reason = p.c.target, roundScore(p.c.score), p.c.reason
 		s.Confidence = confidenceOf(p.c.score)

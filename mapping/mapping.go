@@ -17,9 +17,15 @@ type Role string
 // "+1 415 555 0102", so the first column maps to
 // Target{Field: "phone", Group: "1", Role: RoleLabel} and the second to
 // Target{Field: "phone", Group: "1"}.
+//
+// A RoleWholeName column holds whole names ("Ana García", "García, Ana",
+// "Ludwig van Beethoven") for a module that keeps first and last name
+// apart: Compile splits each into the given names, which go to Field, and
+// the family name, which goes to Family (see SplitName).
 const (
-	RoleValue Role = ""
-	RoleLabel Role = "label"
+	RoleValue     Role = ""
+	RoleLabel     Role = "label"
+	RoleWholeName Role = "whole_name"
 )
 
 // Target is where a column's text goes: a field of the module, and for a
@@ -39,8 +45,13 @@ type Target struct {
 	// column holding its label. Columns of an address with the same Label
 	// and Group build one address. Any text will do ("1", "billing").
 	Group string `json:"group,omitempty"`
-	// Role is RoleLabel for a column holding the label of its group's item.
+	// Role is RoleLabel for a column holding the label of its group's item,
+	// RoleWholeName for a column of whole names split into Field (the
+	// given names) and Family.
 	Role Role `json:"role,omitempty"`
+	// Family is the field that takes the family name of a RoleWholeName
+	// column ("last_name").
+	Family string `json:"family,omitempty"`
 }
 
 // IsZero reports whether t maps the column nowhere.
@@ -51,6 +62,9 @@ func (t Target) IsZero() bool { return t == Target{} }
 func (t Target) String() string {
 	if t.Field == "" {
 		return "(not imported)"
+	}
+	if t.Role == RoleWholeName {
+		return t.Field + " + " + t.Family + " (whole name)"
 	}
 	s := t.Field
 	if t.Label != "" {

@@ -12,8 +12,10 @@ const maxSamples = 200
 
 // profile describes the sample values of one column.
 type profile struct {
-	values                                                              []string // the non-empty trimmed samples
-	email, url, phone, strictPhone, date, number, boolean, country, zip int
+	values                                                      []string // the non-empty trimmed samples
+	email, url, phone, strictPhone, date, boolean, country, zip int
+	number                                                      int // see numbers
+	numbered                                                    bool
 }
 
 func profileColumn(rows [][]string, col int) *profile {
@@ -44,11 +46,6 @@ func profileColumn(rows [][]string, col int) *profile {
 				p.strictPhone++
 			}
 		}
-		if _, ok := parseNumber(s, false); ok {
-			p.number++
-		} else if _, ok := parseNumber(s, true); ok {
-			p.number++
-		}
 		if _, ok := parseBool(s); ok {
 			p.boolean++
 		}
@@ -64,11 +61,47 @@ func profileColumn(rows [][]string, col int) *profile {
 
 func (p *profile) n() int { return len(p.values) }
 
+// numbers counts the samples that are numbers, on first use: most columns
+// are never weighed as numbers, and reading one costs more than the rest.
+func (p *profile) numbers() int {
+	if !p.numbered {
+		p.numbered = true
+		for _, s := range p.values {
+			if !mayBeNumber(s) {
+				continue
+			}
+			if _, ok := parseNumber(s, false); ok {
+				p.number++
+			} else if _, ok := parseNumber(s, true); ok {
+				p.number++
+			}
+		}
+	}
+	return p.number
+}
+
+// mayBeNumber is a cheap test that s could be a number parseNumber reads
+// (a digit, and no more letters than a currency code and an exponent):
+// most text columns then cost no parse.
+func mayBeNumber(s string) bool {
+	digits, letters := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80:
+			letters++
+		}
+	}
+	return digits > 0 && letters <= 4
+}
+
 // evidence is what the samples say about a target: a score factor, or a
 // veto, and the words for the reason.
 type evidence struct {
 	factor float64 // multiplies the score; 0 vetoes
 	boost  float64 // added to the score
+	cap    float64 // when set, the most the score may be: samples that half agree keep it below High
 	reason string
 }
 
@@ -77,6 +110,9 @@ func (p *profile) judge(f *crmio.Field, t Target) evidence {
 	n := p.n()
 	if n == 0 || t.Role == RoleLabel {
 		return evidence{factor: 1}
+	}
+	if t.Role == RoleWholeName {
+		return p.judgeWholeNames()
 	}
 	var hits int
 	var what string
@@ -89,7 +125,7 @@ func (p *profile) judge(f *crmio.Field, t Target) evidence {
 	case f.Type == crmio.TypeURL:
 		hits, what = p.url, "web addresses"
 	case f.Type == crmio.TypeNumber:
-		hits, what = p.number, "numbers"
+		hits, what = p.numbers(), "numbers"
 	case f.Type == crmio.TypeDate || f.Type == crmio.TypeDateTime:
 		hits = p.date + p.serials()
 		what = "dates"
@@ -112,12 +148,39 @@ func (p *profile) judge(f *crmio.Field, t Target) evidence {
 	switch {
 	case hits*5 >= n*4: // 80%
 		return evidence{factor: 1, boost: 0.05, reason: fmt.Sprintf("%d of %d samples are %s", hits, n, what)}
-	case hits*2 >= n: // 50%
-		return evidence{factor: 0.9, reason: fmt.Sprintf("%d of %d samples are %s", hits, n, what)}
+	case hits*2 >= n: // 50%: the title and the values do not quite agree
+		return evidence{factor: 0.9, cap: highScore - 0.05, reason: fmt.Sprintf("only %d of %d samples are %s", hits, n, what)}
 	case strict && n >= 3:
 		return evidence{factor: 0, reason: fmt.Sprintf("only %d of %d samples are %s", hits, n, what)}
 	default:
 		return evidence{factor: 0.8, reason: fmt.Sprintf("only %d of %d samples are %s", hits, n, what)}
+	}
+}
+
+// judgeWholeNames weighs samples against a whole-name column split into
+// two fields: most must read as a name of two or more words ("Ana García",
+// "García, Ana") for the split to be sure.
+func (p *profile) judgeWholeNames() evidence {
+	n := p.n()
+	whole, single := 0, 0
+	for _, v := range p.values {
+		switch given, family := SplitName(v); {
+		case !looksLikeName(v):
+		case given != "" && family != "":
+			whole++
+		case family != "":
+			single++
+		}
+	}
+	switch {
+	case whole*5 >= n*4:
+		return evidence{factor: 1 / wholeNameFactor, reason: fmt.Sprintf("%d of %d samples are whole names", whole, n)}
+	case whole*2 >= n:
+		return evidence{factor: 1, reason: fmt.Sprintf("%d of %d samples are whole names", whole, n)}
+	case whole+single == 0 && n >= 3:
+		return evidence{factor: 0, reason: fmt.Sprintf("none of %d samples is a name", n)}
+	default:
+		return evidence{factor: 0.7, reason: fmt.Sprintf("only %d of %d samples are whole names", whole, n)}
 	}
 }
 
@@ -168,10 +231,11 @@ de, fr, es, it, nl, be, ch, at, dk, se, no, fi, pl, cz, gb, ie, pt, gr, tr, ru, 
 sg, my, id, ph, th, vn, au, nz, ae, sa, br, ar, mx, ca, cl, co, pe, usa, deu, fra, gbr, can, aus, che, aut, nld`
 
 func isCountry(s string) bool {
-	if len(s) > 40 {
+	if len(s) > 40 || len(s) > 0 && s[0] >= '0' && s[0] <= '9' {
 		return false
 	}
-	return countries[strings.ToLower(s)]
+	ok, _ := lookupWord(countries, s)
+	return ok
 }
 
 // zipLike reports whether s looks like a postal code: 3 to 10 characters of

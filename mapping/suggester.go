@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/crmio/crmio"
 )
@@ -111,22 +112,24 @@ func (c chain) Suggest(ctx context.Context, in Input) ([]Suggestion, error) {
 					(sg.Confidence < Medium) != guesses {
 					continue
 				}
-				key := sg.Target.Field
+				keys := []string{sg.Target.Field}
 				if in.Module != nil {
 					f := in.Module.Field(sg.Target.Field)
-					if f == nil {
+					if f == nil || sg.Target.Family != "" && in.Module.Field(sg.Target.Family) == nil {
 						continue // a suggester made up a field
 					}
 					if f.Multi && f.Type != crmio.TypeAddress && sg.Target.Role == RoleValue {
-						key = "" // a multi-value field takes any number of value columns
+						keys = nil // a multi-value field takes any number of value columns
 					} else {
-						key = claimKey(f, sg.Target, 0)
+						keys = claimKeys(in.Module, f, sg.Target, 0)
 					}
 				}
-				if key != "" && claimed[key] {
+				if slices.ContainsFunc(keys, func(k string) bool { return claimed[k] }) {
 					continue
 				}
-				mine[key] = true
+				for _, k := range keys {
+					mine[k] = true
+				}
 				sg.Header = in.Header[sg.Column]
 				out[sg.Column] = sg
 			}

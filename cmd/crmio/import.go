@@ -34,6 +34,7 @@ var importFlags struct {
 	output         runOutput
 	maxErrors      int
 	batchSize      int
+	noMemory       bool
 	source         sourceFlags
 }
 
@@ -52,12 +53,17 @@ func (o *runOutput) declare(fs *flag.FlagSet) {
 
 var importCmd = &command{
 	name:    "import",
-	args:    "FILE --module M [--mapping FILE.json] [--set field=value]... [--scope 'field op value']... [--duplicates skip|update|create] [--merge fill-empty|overwrite|prefer-import] [--match field,...] [--auto-create-refs] [--sheet S] [--dry-run] [--errors OUT.csv] [--json]",
+	args:    "FILE --module M [--mapping FILE.json] [--set field=value]... [--scope 'field op value']... [--duplicates skip|update|create] [--merge fill-empty|overwrite|prefer-import] [--match field,...] [--auto-create-refs] [--sheet S] [--dry-run] [--errors OUT.csv] [--json] [--no-memory]",
 	summary: "import a CSV, XLSX or XLS file into a module",
 	help: `Import reads FILE ("-" is the standard input) and puts its rows into module M.
 Columns are mapped automatically (the suggestions of at least medium
 confidence, as 'crmio preview' shows them) unless --mapping gives a mapping
 file ('crmio preview --save-mapping' writes one to edit).
+
+The store remembers the mapping of an import with --mapping for the
+file's header: the next file with the same header, previewed or imported
+without --mapping, is mapped the same way (at high confidence, the job
+named). --no-memory neither uses nor updates what it remembers.
 
 A row that duplicates a record (same email, else same key; --match chooses
 the fields) is skipped, or merged into it with --duplicates update, or
@@ -102,6 +108,7 @@ that was cancelled (SIGINT, SIGTERM) before its end.
 		fs.IntVar(&f.maxErrors, "max-errors", 0, "stop after `N` failed rows (default: no limit)")
 		fs.IntVar(&f.batchSize, "batch-size", 0, "write `N` rows per batch: one store round trip each (default 1000)")
 		f.output.declare(fs)
+		fs.BoolVar(&f.noMemory, "no-memory", false, "neither use nor update the mappings the store remembers")
 		f.source.declare(fs)
 	},
 	run: runImport,
@@ -197,12 +204,23 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	im, err := importer.New(store, e.schema, nil)
+	opts := &importer.Options{}
+	if !f.noMemory {
+		opts.Suggester = importer.MemorySuggester(store, nil)
+	}
+	im, err := importer.New(store, e.schema, opts)
 	if err != nil {
 		return err
 	}
 	return runAndReport(e, &f.output, src.Name, func(hooks *importer.Hooks) (*importer.Summary, error) {
-		return im.Run(ctx, src, plan, hooks)
+		sum, err := im.Run(ctx, src, plan, hooks)
+		if err == nil && f.mappingFile != "" && !f.noMemory {
+			// The user's mapping serves the next file with this header.
+			if err := importer.RememberMapping(ctx, store, sum); err != nil && !errors.Is(err, crmio.ErrNotSupported) {
+				fmt.Fprintf(e.stderr, "crmio: remembering the mapping: %v\n", err)
+			}
+		}
+		return sum, err
 	})
 }
 

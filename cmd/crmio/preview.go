@@ -14,6 +14,7 @@ import (
 	"github.com/crmio/crmio/formats"
 	"github.com/crmio/crmio/importer"
 	"github.com/crmio/crmio/mapping"
+	"github.com/crmio/crmio/storage"
 	"github.com/crmio/crmio/storage/memory"
 )
 
@@ -23,12 +24,13 @@ var previewFlags struct {
 	json        bool
 	saveMapping string
 	scope       listFlag
+	noMemory    bool
 	source      sourceFlags
 }
 
 var previewCmd = &command{
 	name:    "preview",
-	args:    "FILE [--module M] [--sheet S] [--rows N] [--json] [--save-mapping OUT.json]",
+	args:    "FILE [--module M] [--sheet S] [--rows N] [--json] [--save-mapping OUT.json] [--no-memory]",
 	summary: "show what a file holds and how its columns would be imported",
 	help: `Preview reads the start of FILE (CSV, XLSX or XLS; "-" is the standard input)
 and shows the detected format, encoding, delimiter and header row, each
@@ -43,6 +45,11 @@ from 0 in JSON (as in mapping files).
 With --scope (as for 'crmio import'), the preview also says what importing
 the rows shown would do among the records the scope sees in --db: a dry
 run, which writes nothing.
+A file whose header an earlier 'crmio import --mapping' imported into the
+module is mapped as that import was, at high confidence, with the job
+named in the reason: the store of --db remembers it (an SQLite file that
+does not exist yet remembers nothing, and is not created). --no-memory
+ignores what it remembers.
 
 --json prints {"format", "encoding", "delimiter", "header_row", "columns":
 [{"index", "name", "field", "label", "part", "confidence", "reason"}],
@@ -55,6 +62,7 @@ run, which writes nothing.
 		fs.BoolVar(&f.json, "json", false, "print JSON")
 		fs.StringVar(&f.saveMapping, "save-mapping", "", "write the suggested mapping to `FILE` (JSON)")
 		scopeFlag(fs, &f.scope)
+		fs.BoolVar(&f.noMemory, "no-memory", false, "ignore the mappings the store remembers from earlier imports")
 		f.source.declare(fs)
 	},
 	run: runPreview,
@@ -120,8 +128,17 @@ func runPreview(ctx context.Context, e *env, args []string) error {
 	} else if _, err := e.module(module); err != nil {
 		return err
 	}
-	// A preview writes nothing: an empty memory store stands in for --db.
-	im, err := importer.New(memory.New(), schema, nil)
+	// A preview writes nothing: an empty memory store stands in for --db,
+	// which is only read for the mappings it remembers.
+	var opts importer.Options
+	if !f.noMemory {
+		if store, err := e.existingStore(ctx); err != nil {
+			return err
+		} else if store != nil {
+			opts.Suggester = importer.MemorySuggester(store, nil)
+		}
+	}
+	im, err := importer.New(memory.New(), schema, &opts)
 	if err != nil {
 		return err
 	}
@@ -161,6 +178,21 @@ func runPreview(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "\nSaved the suggested mapping to %s: edit it and import with --mapping %s\n", f.saveMapping, f.saveMapping)
 	}
 	return nil
+}
+
+// existingStore opens the store of --db for its mapping memory, unless
+// opening it would create it (an SQLite file not there yet) or it forgets
+// everything at exit (memory:): then it returns nil.
+func (e *env) existingStore(ctx context.Context) (storage.Store, error) {
+	if e.inMemory() {
+		return nil, nil
+	}
+	if path, ok := strings.CutPrefix(e.db, "sqlite:"); ok {
+		if _, err := os.Stat(path); err != nil {
+			return nil, nil
+		}
+	}
+	return e.openStore(ctx)
 }
 
 // bestModule returns the module of the schema whose fields the file's

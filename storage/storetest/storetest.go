@@ -102,6 +102,7 @@ var areas = []area{
 	{name: "Concurrency", fn: checkConcurrency},
 	{name: "Transactor", needs: needsTransactor, fn: checkTransactor},
 	{name: "History", needs: needsHistory, fn: checkHistory},
+	{name: "MappingMemory", needs: needsMappingMemory, fn: checkMappingMemory},
 	{name: "Uploads", needs: needsUploads, fn: checkUploads},
 }
 
