@@ -47,6 +47,19 @@ type Writer interface {
 	Close() error
 }
 
+// A Measurer is a Writer that lays its table out better when it sees
+// every row before it writes the first: a PDF report fits its column
+// widths to all of them and leaves out the columns that hold nothing. A
+// caller that can produce its rows twice (an export can run its query
+// twice) calls Measure with each row after WriteHeader and before the
+// first WriteRow, then writes the rows. Measure, like WriteRow, does not
+// keep the cells. A Measurer that is not measured lays its table out from
+// its first rows.
+type Measurer interface {
+	Writer
+	Measure(cells []Cell) error
+}
+
 // CellKind is the kind of a Cell.
 type CellKind uint8
 

@@ -10,7 +10,6 @@ import (
 
 	"github.com/crmio/crmio"
 	"github.com/crmio/crmio/formats"
-	_ "github.com/crmio/crmio/formats/all" // CSV, XLSX and XLS
 	"github.com/crmio/crmio/mapping"
 	"github.com/crmio/crmio/storage"
 )

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	_ "github.com/crmio/crmio/formats/all" // the file formats imports read
 	"github.com/crmio/crmio/importer"
 	"github.com/crmio/crmio/internal/contactgen"
 	"github.com/crmio/crmio/schemas"

@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/crmio/crmio/dedupe"
+	_ "github.com/crmio/crmio/formats/all" // the file formats imports read
 	"github.com/crmio/crmio/importer"
 	"github.com/crmio/crmio/schemas"
 	"github.com/crmio/crmio/storage"
