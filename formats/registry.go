@@ -266,11 +266,3 @@ func importHint(name string) error {
 	}
 	return fmt.Errorf("formats: %s recognised but not registered: import _ \"github.com/crmio/crmio/formats/%s\" (or formats/all)", name, pkg)
 }
-
-// opener returns the Opener registered for name.
-func opener(name string) (Opener, error) {
-	if f, ok := Lookup(name); ok && f.Open != nil {
-		return f.Open, nil
-	}
-	return nil, importHint(name)
-}
