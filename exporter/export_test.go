@@ -181,8 +181,9 @@ func TestExportXLSXTyped(t *testing.T) {
 	if typ, raw, _ := cell("VIP", 2); typ != excelize.CellTypeBool || raw != "1" {
 		t.Errorf("VIP: %v %q, want a boolean", typ, raw)
 	}
-	if _, raw, _ := cell("First name", 3); raw != `'=HYPERLINK("http://evil.example","x")` {
-		t.Errorf("formula text not neutralized in XLSX: %q", raw)
+	// A text cell of a workbook is never a formula: no guard, no quote.
+	if typ, raw, _ := cell("First name", 3); raw != `=HYPERLINK("http://evil.example","x")` || typ == excelize.CellTypeFormula {
+		t.Errorf("formula text in XLSX: %v %q, want the text as it is", typ, raw)
 	}
 }
 
@@ -219,11 +220,9 @@ func TestScopedExport(t *testing.T) {
 		}
 	}
 
-	// A report that tries to see everything with a scope of its own
-	// cannot widen the caller's.
-	report := exporter.Report{Name: "All", Module: "people", Query: storage.Query{
-		Scope: &storage.Scope{Name: "everyone", Where: []storage.Filter{{Field: "status", Op: storage.Ne, Value: crmio.TextValue("none")}}},
-	}}
+	// A report cannot widen the caller's scope: it has none of its own,
+	// and its filters only narrow.
+	report := exporter.Report{Name: "All", Module: "people", Where: []storage.Filter{{Field: "status", Op: storage.Ne, Value: crmio.TextValue("none")}}}
 	var buf bytes.Buffer
 	res, err := exporter.ExportReport(context.Background(), spy, peopleModule(), report, &buf, &exporter.Options{Scope: alice})
 	if err != nil {
@@ -234,7 +233,10 @@ func TestScopedExport(t *testing.T) {
 	}
 }
 
-// TestInjectionGuard exports a text field holding each dangerous prefix.
+// TestInjectionGuard exports a text field holding each dangerous prefix:
+// a CSV file quotes them, an XLSX workbook (whose text cells are never
+// formulas) does not, and the CSV file imports back (formats.NewReader
+// strips the guard) as exactly the values exported.
 func TestInjectionGuard(t *testing.T) {
 	cases := []struct{ in, want string }{
 		{"=1+1", "'=1+1"},
@@ -251,6 +253,10 @@ func TestInjectionGuard(t *testing.T) {
 		{"+44 (20) 7946-0958", "+44 (20) 7946-0958"},
 		{"plain", "plain"},
 		{"a=b", "a=b"},
+		{"＝1+1", "'＝1+1"},   // full-width
+		{"﹫x", "'﹫x"},       // small commercial at
+		{"'=1+1", "''=1+1"}, // already quoted: one more, so that it imports back as it was
+		{"'quoted'", "'quoted'"},
 	}
 	var recs []crmio.Record
 	for _, c := range cases {
@@ -272,7 +278,7 @@ func TestInjectionGuard(t *testing.T) {
 			got := readCells(t, format, buf.Bytes())
 			for i, c := range cases {
 				want := c.want
-				if disabled {
+				if disabled || format == exporter.XLSX {
 					want = c.in
 				}
 				if got[i][0] != want {
@@ -280,6 +286,23 @@ func TestInjectionGuard(t *testing.T) {
 				}
 				if got[i][1] != "-5" {
 					t.Errorf("%s: the number -5 exported as %q", format, got[i][1])
+				}
+			}
+			if format != exporter.CSV || disabled {
+				continue
+			}
+			r, err := formats.NewReader(bytes.NewReader(buf.Bytes()), "people.csv", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, rows, err := formats.Preview(r, len(cases))
+			r.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, c := range cases {
+				if rows[i].Fields[0] != c.in {
+					t.Errorf("%q exported and read back as %q", c.in, rows[i].Fields[0])
 				}
 			}
 		}
@@ -318,19 +341,21 @@ func readCells(t *testing.T, format exporter.Format, data []byte) [][]string {
 func TestExportQueryFieldsAndOrder(t *testing.T) {
 	store := newStore(t, samplePeople())
 	data, res := export(t, store, &exporter.Options{
-		Query:  storage.Query{Where: []storage.Filter{{Field: "status", Op: storage.Eq, Value: crmio.TextValue("new")}}, Order: []storage.Order{{Field: "first_name", Desc: true}}},
+		Where:  []storage.Filter{{Field: "status", Op: storage.Eq, Value: crmio.TextValue("new")}},
+		Order:  []storage.Order{{Field: "first_name", Desc: true}},
 		Fields: []string{"first_name", "phone"},
 	})
-	want := "First name,Phone,Phone (Mobile),Phone (Work)\r\nΩμέγα,,,+1 415 555 0102\r\n" +
-		`"'=HYPERLINK(""http://evil.example"",""x"")",,,` + "\r\n"
+	// The phone columns no record fills are left out.
+	want := "First name,Phone (Work)\r\nΩμέγα,+1 415 555 0102\r\n" +
+		`"'=HYPERLINK(""http://evil.example"",""x"")",` + "\r\n"
 	if string(data) != want || res.Rows != 2 {
 		t.Errorf("got %d rows:\n%q\nwant:\n%q", res.Rows, data, want)
 	}
 
 	for _, bad := range []*exporter.Options{
 		{Fields: []string{"nope"}},
-		{Query: storage.Query{Where: []storage.Filter{{Field: "nope", Op: storage.Eq, Value: crmio.TextValue("x")}}}},
-		{Query: storage.Query{Order: []storage.Order{{Field: "nope"}}}},
+		{Where: []storage.Filter{{Field: "nope", Op: storage.Eq, Value: crmio.TextValue("x")}}},
+		{Order: []storage.Order{{Field: "nope"}}},
 	} {
 		_, err := exporter.Export(context.Background(), store, peopleModule(), &bytes.Buffer{}, bad)
 		if !errors.Is(err, crmio.ErrUnknownField) {
@@ -368,13 +393,11 @@ func TestExportPDFRowCap(t *testing.T) {
 func TestReportJSON(t *testing.T) {
 	r := exporter.Report{
 		Name: "Qualified in Paris", Module: "people",
-		Query: storage.Query{
-			Where: []storage.Filter{{Field: "status", Op: storage.Eq, Value: crmio.TextValue("qualified")},
-				{Field: "score", Op: storage.Ge, Value: crmio.NumberValue(crmio.MustDecimal("100.50"))},
-				{Field: "birthday", Op: storage.Lt, Value: crmio.DateValue(crmio.NewDate(2000, 1, 1))}},
-			Order: []storage.Order{{Field: "last_name"}},
-			Limit: 50,
-		},
+		Where: []storage.Filter{{Field: "status", Op: storage.Eq, Value: crmio.TextValue("qualified")},
+			{Field: "score", Op: storage.Ge, Value: crmio.NumberValue(crmio.MustDecimal("100.50"))},
+			{Field: "birthday", Op: storage.Lt, Value: crmio.DateValue(crmio.NewDate(2000, 1, 1))}},
+		Order:  []storage.Order{{Field: "last_name"}},
+		Limit:  50,
 		Fields: []string{"first_name", "last_name", "email"},
 	}
 	data, err := json.Marshal(r)
@@ -386,7 +409,7 @@ func TestReportJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	again, _ := json.Marshal(back)
-	if !bytes.Equal(data, again) || !back.Query.Where[1].Value.Equal(r.Query.Where[1].Value) || !back.Query.Where[2].Value.Equal(r.Query.Where[2].Value) {
+	if !bytes.Equal(data, again) || !back.Where[1].Value.Equal(r.Where[1].Value) || !back.Where[2].Value.Equal(r.Where[2].Value) {
 		t.Errorf("report did not round-trip:\n%s\n%s", data, again)
 	}
 	if err := back.Validate(peopleModule()); err != nil {
@@ -397,7 +420,7 @@ func TestReportJSON(t *testing.T) {
 		t.Errorf("Validate with a removed field: %v", err)
 	}
 	want := `Status = "qualified"; Score ≥ "100.50"; Birthday < "2000-01-01"; sorted by Last name; first 50 records`
-	if got := exporter.DescribeQuery(peopleModule(), r.Query); got != want {
+	if got := exporter.DescribeQuery(peopleModule(), storage.Query{Where: r.Where, Order: r.Order, Limit: r.Limit}); got != want {
 		t.Errorf("DescribeQuery = %q, want %q", got, want)
 	}
 
@@ -408,11 +431,11 @@ func TestReportJSON(t *testing.T) {
 	if err == nil || res.Rows != 0 {
 		t.Errorf("a report with an unknown field ran: %v", err)
 	}
-	r.Query.Where = r.Query.Where[:1]
+	r.Where = r.Where[:1]
 	if _, err := exporter.ExportReport(context.Background(), store, peopleModule(), r, &buf, nil); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(buf.String(), "First name,Last name,Email,Email (Work),Email (Home)\r\nZoë,Łukasiewicz,,zoe@work.example,zoe@home.example\r\n") {
+	if !strings.HasPrefix(buf.String(), "First name,Last name,Email (Work),Email (Home)\r\nZoë,Łukasiewicz,zoe@work.example,zoe@home.example\r\n") {
 		t.Errorf("report export:\n%s", buf.String())
 	}
 	if _, err := exporter.ExportReport(context.Background(), store, &crmio.Module{Name: "accounts"}, r, &buf, nil); err == nil {

@@ -74,9 +74,9 @@ var signatures = []struct{ prefix, found string }{
 }
 
 const (
-	utf8BOM       = "\xef\xbb\xbf"
-	utf16LEBOM    = "\xff\xfe"
-	utf16BEBOM    = "\xfe\xff"
+	utf8BOM    = "\xef\xbb\xbf"
+	utf16LEBOM = "\xff\xfe"
+	utf16BEBOM = "\xfe\xff"
 )
 
 // The kinds of content classify tells apart.

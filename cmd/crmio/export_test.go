@@ -149,3 +149,36 @@ func TestParseWhere(t *testing.T) {
 		}
 	}
 }
+
+// TestExportFieldsMultiValue: --fields email of people with one email each
+// writes one email column, not one per label; email/work picks a label's
+// column, whether it holds values or not; a label the field does not have
+// is a usage error.
+func TestExportFieldsMultiValue(t *testing.T) {
+	db := peopleDB(t)
+	for _, c := range []struct {
+		fields string
+		header string
+	}{
+		{"last_name,email", "Last name,Email"},
+		{"last_name,email,phone", "Last name,Email,Phone (Mobile)"}, // the import read "Mobile Phone" as a mobile number
+		{"email/work,last_name", "Email (Work),Last name"},
+		{"last_name,email/home,email/work", "Last name,Email (Home),Email (Work)"},
+	} {
+		r := cli(t, "--db", db, "export", "--module", "people", "--fields", c.fields, "-o", "-")
+		r.want(t, exitOK, nil, nil)
+		lines := strings.Split(strings.TrimRight(r.stdout, "\r\n"), "\r\n")
+		if lines[0] != c.header {
+			t.Errorf("--fields %s: header %q, want %q", c.fields, lines[0], c.header)
+		}
+		if c.fields == "last_name,email" && (len(lines) != 4 || lines[1] != "Lovelace,ada@example.com") {
+			t.Errorf("--fields %s:\n%s", c.fields, r.stdout)
+		}
+	}
+	cli(t, "--db", db, "export", "--module", "people", "--fields", "email/pager", "-o", "-").
+		want(t, exitError, nil, []string{`--fields: "email/pager": field "email" has no label "pager" (its labels: work, home, other)`})
+	cli(t, "--db", db, "export", "--module", "people", "--fields", "email,email/home", "-o", "-").
+		want(t, exitError, nil, []string{`--fields: field "email/home" is selected twice`})
+	cli(t, "--db", db, "export", "--module", "people", "--fields", "nickname/work", "-o", "-").
+		want(t, exitError, nil, []string{`--fields: module people has no field "nickname"`})
+}

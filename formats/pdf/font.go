@@ -108,9 +108,9 @@ func parseTTF(data []byte) (*ttf, error) {
 }
 
 // lookup returns the glyph showing r (the .notdef glyph, 0, when the font
-// has none). A no-break space is set as a space.
+// has none). No-break spaces are set as spaces.
 func (t *ttf) lookup(r rune) glyph {
-	if r == '\u00a0' {
+	if r == noBreakSpace || r == narrowNoBreakSpace {
 		r = ' '
 	}
 	if r >= 0 && r < lowRunes {
@@ -137,8 +137,8 @@ func (t *ttf) lookup(r rune) glyph {
 func (t *ttf) use(r rune) glyph {
 	g := t.lookup(r)
 	if _, ok := t.used[g.id]; !ok {
-		if r == '\u00a0' {
-			r = ' '
+		if r == noBreakSpace || r == narrowNoBreakSpace {
+			r = ' ' // what the text reads as
 		}
 		t.used[g.id] = r
 	}
@@ -339,8 +339,8 @@ func (t *ttf) subset() ([]byte, error) {
 	}
 	binary.BigEndian.PutUint32(newLoca[4*t.numGlyphs:], uint32(newGlyf.Len()))
 	head := slices.Clone(t.tables["head"])
-	binary.BigEndian.PutUint16(head[50:], 1)   // long loca offsets
-	binary.BigEndian.PutUint32(head[8:], 0)    // checkSumAdjustment, set below
+	binary.BigEndian.PutUint16(head[50:], 1) // long loca offsets
+	binary.BigEndian.PutUint32(head[8:], 0)  // checkSumAdjustment, set below
 	tables := map[string][]byte{"head": head, "glyf": newGlyf.Bytes(), "loca": newLoca}
 	for _, tag := range []string{"hhea", "maxp", "hmtx", "cvt ", "fpgm", "prep", "OS/2"} {
 		if data, ok := t.tables[tag]; ok {

@@ -18,21 +18,29 @@ const (
 	mm           = 72 / 25.4
 	marginSide   = 12 * mm
 	marginTop    = 12 * mm
-	marginBottom = 15 * mm // room for the footer
+	marginBottom = 15 * mm  // room for the footer
 	padX         = 1.4 * mm // a cell's inner padding
-	padY         = 0.8 * mm
-	lineSpacing  = 1.22 // line height / font size
+	padY         = 0.55 * mm
+	lineSpacing  = 1.18 // line height / font size
 	maxCellLines = 12   // longer text is cut with an ellipsis, so a row always fits a page
 
 	// Column widths, in ems of the table's font size.
 	minColumnEms = 4.0
 	maxColumnEms = 30.0
-	maxWordEms   = 22.0 // a word (an email, a phone number) up to this long is kept whole
+	maxWordEms   = 22.0 // a word up to this long ("Work: ada@example.com") is kept whole
+	maxHardEms   = 40.0 // a word without no-break spaces (an email) up to this long is kept whole
 
 	footerSize = 7.5
 	titleSize  = 16.0
 	detailSize = 9.0
 	ellipsis   = "…"
+
+	// A no-break space joins two words, and is where a word too long for
+	// its column breaks first (between a label and its value); a narrow
+	// no-break space never breaks (inside a phone number). Both are set as
+	// spaces and read back as spaces.
+	noBreakSpace       = '\u00a0'
+	narrowNoBreakSpace = '\u202f'
 )
 
 // Colours, as RGB.
@@ -56,19 +64,123 @@ var pageSizes = map[string][2]float64{ // portrait width, height in points
 // columnStats is what the layout knows of a column's content, in ems (a
 // width at a font size of 1).
 type columnStats struct {
-	natural float64 // the widest line of a cell or the header
-	rigid   float64 // the widest word, which is best not broken
-	numbers int     // number cells
-	others  int     // other non-empty cells
+	natural float64  // the widest line of a cell
+	rigid   float64  // the widest word, joined by no-break spaces, best not broken
+	hard    float64  // the widest word split at no-break spaces too: never broken if it can be helped
+	header  float64  // the widest word of the header
+	numbers int      // number cells
+	others  int      // other non-empty cells
+	widths  []uint32 // cells by the width of their widest line, in buckets of bucketEms
 }
+
+const (
+	bucketEms = 0.5
+	buckets   = 320 // up to 160 ems; wider lines count in the last bucket
+)
 
 func (c *columnStats) filled() bool { return c.numbers+c.others > 0 }
 
+// add counts a cell whose widest line is line ems wide.
+func (c *columnStats) add(line float64) {
+	if c.widths == nil {
+		c.widths = make([]uint32, buckets)
+	}
+	c.widths[min(int(line/bucketEms), buckets-1)]++
+	c.natural = max(c.natural, line)
+}
+
+// typical is the width (ems) that nine cells in ten fit: what the column
+// wants, without letting a few long values widen it for all.
+func (c *columnStats) typical() float64 {
+	n := c.numbers + c.others
+	if n == 0 || c.widths == nil {
+		return 0
+	}
+	need := (n*9 + 9) / 10
+	seen := 0
+	for b, k := range c.widths {
+		if seen += int(k); seen >= need {
+			return min(float64(b+1)*bucketEms, c.natural)
+		}
+	}
+	return c.natural
+}
+
+// cdf fills out[k] with the share of rows whose cell of this column takes
+// at most k lines in a width of limit ems, k = 0..maxCellLines; rows
+// without a value take one line.
+func (c *columnStats) cdf(limit float64, rows int, out []float64) {
+	clear(out)
+	n := c.numbers + c.others
+	if rows <= 0 {
+		rows = max(n, 1)
+	}
+	counts := out // counts of rows by lines, then summed in place
+	counts[1] += float64(max(rows-n, 0))
+	for b, k := range c.widths {
+		if k == 0 {
+			continue
+		}
+		counts[c.linesOf(b, limit)] += float64(k)
+	}
+	total := 0.0
+	for k := range counts {
+		total += counts[k]
+		counts[k] = total / float64(max(rows, n))
+	}
+}
+
+// linesOf is how many lines the cells of bucket b take in limit ems.
+func (c *columnStats) linesOf(b int, limit float64) int {
+	w := min(float64(b+1)*bucketEms, c.natural)
+	if limit <= 0 {
+		return maxCellLines
+	}
+	return max(1, min(maxCellLines, int(w/limit+0.999)))
+}
+
+// nextWidth is the narrowest width above limit (ems) at which some cells
+// of the column take fewer lines, or 0 when none would.
+func (c *columnStats) nextWidth(limit float64) float64 {
+	next := 0.0
+	for b, k := range c.widths {
+		if k == 0 {
+			continue
+		}
+		if lines := c.linesOf(b, limit); lines > 1 {
+			w := min(float64(b+1)*bucketEms, c.natural) / float64(lines-1)
+			if w > limit && (next == 0 || w < next) {
+				next = w
+			}
+		}
+	}
+	return next
+}
+
+// expectedLines estimates the lines a row takes, on average, from each
+// column's distribution (taken as independent): the sum over k of the
+// chance that some cell takes k lines or more.
+func expectedLines(cdfs [][]float64) float64 {
+	e := 1.0
+	for k := 1; k < maxCellLines; k++ {
+		all := 1.0
+		for _, f := range cdfs {
+			all *= f[k]
+		}
+		if all >= 1-1e-12 {
+			break
+		}
+		e += 1 - all
+	}
+	return e
+}
+
 // measureText returns the widest line of s and its widest word, in ems
-// of t. Words are separated by spaces and tabs; a no-break space joins.
-func measureText(t *ttf, s string) (line, word float64) {
-	units, wordUnits := 0, 0
-	maxLine, maxWord := 0, 0
+// of t, where words are separated by spaces and tabs (a no-break space
+// joins them), and the widest word split at no-break spaces too.
+func measureText(t *ttf, s string) (line, word, hard float64) {
+	units, wordUnits, hardUnits := 0, 0, 0
+	maxLine, maxWord, maxHard := 0, 0, 0
 	space := int(t.lookup(' ').advance)
 	for i := 0; i < len(s); {
 		r := rune(s[i])
@@ -81,20 +193,27 @@ func measureText(t *ttf, s string) (line, word float64) {
 		}
 		switch r {
 		case '\n':
-			maxLine, maxWord = max(maxLine, units), max(maxWord, wordUnits)
-			units, wordUnits = 0, 0
+			maxLine, maxWord, maxHard = max(maxLine, units), max(maxWord, wordUnits), max(maxHard, hardUnits)
+			units, wordUnits, hardUnits = 0, 0, 0
 		case ' ', '\t':
-			maxWord = max(maxWord, wordUnits)
-			wordUnits = 0
+			maxWord, maxHard = max(maxWord, wordUnits), max(maxHard, hardUnits)
+			wordUnits, hardUnits = 0, 0
 			units += space
-		default:
+		case noBreakSpace:
+			maxHard = max(maxHard, hardUnits)
+			hardUnits = 0
+			units += space
+			wordUnits += space
+		default: // a narrow no-break space too: it never breaks
 			a := int(t.lookup(r).advance)
 			units += a
 			wordUnits += a
+			hardUnits += a
 		}
 	}
-	maxLine, maxWord = max(maxLine, units), max(maxWord, wordUnits)
-	return float64(maxLine) / t.unitsPerEm, float64(maxWord) / t.unitsPerEm
+	maxLine, maxWord, maxHard = max(maxLine, units), max(maxWord, wordUnits), max(maxHard, hardUnits)
+	em := t.unitsPerEm
+	return float64(maxLine) / em, float64(maxWord) / em, float64(maxHard) / em
 }
 
 // plan is how the table is set: its font size, orientation, columns and
@@ -158,14 +277,13 @@ type bandRow struct {
 // newLayout plans the table from the header and what is known of the
 // columns' content. complete says the stats cover every row, so that
 // empty columns can be left out.
-func newLayout(doc *document, opts *Options, regular, bold *docFont, header []string, stats []columnStats, complete bool) *layout {
+func newLayout(doc *document, opts *Options, regular, bold *docFont, header []string, stats []columnStats, rows int, complete bool) *layout {
 	l := &layout{doc: doc, opts: opts, regular: regular, bold: bold, header: header}
 	for i, name := range header {
-		line, word := measureText(bold.ttf, name)
-		stats[i].natural = max(stats[i].natural, line)
-		stats[i].rigid = max(stats[i].rigid, word)
+		_, word, _ := measureText(bold.ttf, name)
+		stats[i].header = word
 	}
-	l.plan = choosePlan(opts, stats, complete)
+	l.plan = choosePlan(opts, stats, rows, complete)
 	l.numeric = make([]bool, len(header))
 	for i, s := range stats {
 		l.numeric[i] = s.numbers > s.others
@@ -219,7 +337,7 @@ func newLayout(doc *document, opts *Options, regular, bold *docFont, header []st
 }
 
 // choosePlan picks the font size, orientation and columns (see Writer).
-func choosePlan(opts *Options, stats []columnStats, complete bool) plan {
+func choosePlan(opts *Options, stats []columnStats, rows int, complete bool) plan {
 	n := len(stats)
 	shown := make([]int, 0, n)
 	anyFilled := false
@@ -248,13 +366,24 @@ func choosePlan(opts *Options, stats []columnStats, complete bool) plan {
 		must, optional = optional[:1], optional[1:]
 	}
 
+	// A column wants the width nine of its cells in ten fit (capped), and
+	// is given at least its widest word (capped): a phone number, an email
+	// address stay whole.
+	// Without every row seen, later rows may be wider than the first:
+	// leave them some room.
+	slack := 1.0
+	if !complete {
+		slack = 1.15
+	}
 	want := func(c int, size float64) float64 {
 		s := stats[c]
-		return min(s.natural, max(maxColumnEms, min(s.rigid, maxWordEms)))*size + 2*padX
+		w := max(min(s.typical()*slack, maxColumnEms), min(s.rigid*slack, maxWordEms), min(s.hard*slack, maxHardEms), s.header)
+		return w*size + 2*padX
 	}
 	floor := func(c int, size float64) float64 {
 		s := stats[c]
-		return min(want(c, size), max(minColumnEms, min(s.rigid, maxWordEms))*size+2*padX)
+		w := max(minColumnEms, min(s.rigid*slack, maxWordEms), min(s.hard*slack, maxHardEms), min(s.header, maxWordEms))
+		return min(want(c, size), w*size+2*padX)
 	}
 	total := func(cols []int, size float64, w func(int, float64) float64) float64 {
 		t := 0.0
@@ -265,15 +394,15 @@ func choosePlan(opts *Options, stats []columnStats, complete bool) plan {
 	}
 	page := pageSizes[opts.PageSize]
 	type orientation struct {
-		landscape bool
-		usable    float64
+		landscape      bool
+		usable, height float64
 	}
 	var orientations []orientation
 	if opts.Orientation != Landscape {
-		orientations = append(orientations, orientation{false, page[0] - 2*marginSide})
+		orientations = append(orientations, orientation{false, page[0] - 2*marginSide, page[1] - marginTop - marginBottom})
 	}
 	if opts.Orientation != Portrait {
-		orientations = append(orientations, orientation{true, page[1] - 2*marginSide})
+		orientations = append(orientations, orientation{true, page[1] - 2*marginSide, page[0] - marginTop - marginBottom})
 	}
 	var sizes []float64
 	for s := opts.FontSize; s >= opts.MinFontSize-0.01; s -= 0.5 {
@@ -284,6 +413,7 @@ func choosePlan(opts *Options, stats []columnStats, complete bool) plan {
 	}
 
 	single := func(size float64, o orientation, cols []int) plan {
+		cols = append([]int(nil), cols...)
 		for _, c := range optional {
 			if total(cols, size, want)+want(c, size) <= o.usable {
 				cols = append(cols, c)
@@ -291,19 +421,31 @@ func choosePlan(opts *Options, stats []columnStats, complete bool) plan {
 		}
 		cols = sortedInts(cols)
 		return finishPlan(plan{size: size, landscape: o.landscape, columns: cols, groups: [][]int{cols},
-			widths: [][]float64{fitWidths(widthsOf(cols, size, want), widthsOf(cols, size, floor), o.usable)}}, n)
+			widths: [][]float64{allocate(stats, cols, widthsOf(cols, size, floor), widthsOf(cols, size, want), o.usable, size, rows)}}, n)
 	}
-	// The largest font at which the essential columns get the width their
-	// content wants, portrait before landscape; else the largest at which
-	// they fit at their narrowest.
-	for _, w := range []func(int, float64) float64{want, floor} {
-		for _, size := range sizes {
-			for _, o := range orientations {
-				if total(must, size, w) <= o.usable {
-					return single(size, o, must)
-				}
+	// Of the sizes and orientations at which the essential columns fit, the
+	// one that needs the fewest pages for the rows measured, counting a
+	// smaller font as costly as the pages it saves by itself: it wins when
+	// it spares wrapping too.
+	bestScore := 0.0
+	var chosen *plan
+	for _, size := range sizes {
+		for _, o := range orientations {
+			if total(must, size, floor) > o.usable {
+				continue
+			}
+			p := single(size, o, must)
+			lines := expectedLines(cdfsOf(stats, p.groups[0], p.widths[0], size, rows))
+			lineH := size * lineSpacing
+			pages := float64(max(rows, 1))*(lines*lineH+2*padY)/(o.height-lineH-2*padY) + 1
+			score := pages * (1 + 0.2*(opts.FontSize-size))
+			if chosen == nil || score < bestScore-1e-9 {
+				chosen, bestScore = &p, score
 			}
 		}
+	}
+	if chosen != nil {
+		return *chosen
 	}
 
 	// Too wide for a page: column groups, each repeating the key columns,
@@ -392,6 +534,88 @@ func slicesContains(xs []int, x int) bool {
 	return false
 }
 
+// cdfsOf returns the line distributions of the columns at the widths.
+func cdfsOf(stats []columnStats, cols []int, widths []float64, size float64, rows int) [][]float64 {
+	cdfs := make([][]float64, len(cols))
+	for j, c := range cols {
+		cdfs[j] = make([]float64, maxCellLines+1)
+		stats[c].cdf((widths[j]-2*padX)/size, rows, cdfs[j])
+	}
+	return cdfs
+}
+
+// allocate shares the usable width among the columns: each gets its floor,
+// then the room left goes, step by step, where it saves the most lines
+// per point (to the column whose wrapping makes rows tall), and what is
+// still left is shared in proportion to the widths the columns want.
+// When the floors do not fit, the columns are scaled down to fit.
+func allocate(stats []columnStats, cols []int, floor, want []float64, usable, size float64, rows int) []float64 {
+	w := append([]float64(nil), floor...)
+	room := usable - sum(w)
+	if room <= 0 {
+		return fitWidths(want, floor, usable)
+	}
+	cdfs := cdfsOf(stats, cols, w, size, rows)
+	trial := make([]float64, maxCellLines+1)
+	for room > 0.01 {
+		current := expectedLines(cdfs)
+		if current <= 1+1e-9 {
+			break
+		}
+		best, bestGain, bestWidth := -1, 0.0, 0.0
+		for j, c := range cols {
+			next := stats[c].nextWidth((w[j] - 2*padX) / size)
+			if next == 0 {
+				continue
+			}
+			width := next*size + 2*padX + 0.01
+			if width-w[j] > room {
+				continue
+			}
+			saved := cdfs[j]
+			stats[c].cdf((width-2*padX)/size, rows, trial)
+			cdfs[j] = trial
+			gain := (current - expectedLines(cdfs)) / (width - w[j])
+			cdfs[j] = saved
+			if gain > bestGain {
+				best, bestGain, bestWidth = j, gain, width
+			}
+		}
+		if best < 0 {
+			break
+		}
+		room -= bestWidth - w[best]
+		w[best] = bestWidth
+		stats[cols[best]].cdf((w[best]-2*padX)/size, rows, cdfs[best])
+	}
+	// What is left: first up to what each column wants, then in
+	// proportion to the widths.
+	if short := sumShort(w, want); short > 0 && room > 0 {
+		give := min(room, short)
+		for j := range w {
+			if w[j] < want[j] {
+				w[j] += (want[j] - w[j]) * give / short
+			}
+		}
+		room -= give
+	}
+	if room > 0 {
+		t := sum(w)
+		for j := range w {
+			w[j] += room * w[j] / t
+		}
+	}
+	return w
+}
+
+func sumShort(w, want []float64) float64 {
+	t := 0.0
+	for j := range w {
+		t += max(0, want[j]-w[j])
+	}
+	return t
+}
+
 // fitWidths fits the wanted widths to the usable width: a narrower table is
 // stretched to fill it; a wider one shrinks its columns towards their
 // floors, each by its share of the room it can give; a table wider even
@@ -439,7 +663,13 @@ func (l *layout) addRow(cells []formats.Cell) {
 			row.lines[c], row.kinds[c] = row.lines[c][:0], formats.CellEmpty
 			continue
 		}
-		row.kinds[c] = cells[c].Kind()
+		k := cells[c].Kind()
+		row.kinds[c] = k
+		if k == formats.CellDate || k == formats.CellDateTime || k == formats.CellBool || (k == formats.CellNumber && isDecimal(cells[c].String())) {
+			// A number, a date, a boolean: one line, never broken.
+			row.lines[c] = append(row.lines[c][:0], cellText(cells[c]))
+			continue
+		}
 		row.lines[c] = wrapText(l.regular.ttf, cellText(cells[c]), l.plan.size, l.plan.colWidth[c]-2*padX, row.lines[c])
 		lines = max(lines, len(row.lines[c]))
 	}
@@ -449,6 +679,20 @@ func (l *layout) addRow(cells []formats.Cell) {
 	}
 	l.band = append(l.band, row)
 	l.bandH += row.height
+}
+
+// isDecimal reports whether s is a number's digits, with a sign and a
+// point ("-1234.50"): text a number cell may also hold is wrapped.
+func isDecimal(s string) bool {
+	if len(s) > 40 || s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && c != '.' && c != '-' && c != '+' {
+			return false
+		}
+	}
+	return true
 }
 
 // take returns a bandRow to fill, reusing one the last band let go.
@@ -769,14 +1013,18 @@ func wrapText(t *ttf, text string, size, width float64, dst []string) []string {
 }
 
 // breakWord splits a word wider than limit (ems) into the longest head
-// that fits and the rest: after "@", ".", "/" or "-" in an email or web
-// address (after "-" or "/" in another word) when such a break fits, else
-// after the last character that fits (at least one).
+// that fits and the rest: at a no-break space when one fits (it joins a
+// label to its value, "Work: ada@example.com"), else after "@", ".", "/"
+// or "-" in an email or web address (after "-" or "/" in another word),
+// else after the last character that fits (at least one).
 func breakWord(t *ttf, word string, limit float64) (head, rest string) {
 	address := strings.ContainsRune(word, '@') || strings.Contains(word, "://") || strings.HasPrefix(strings.ToLower(word), "www.")
 	w := 0.0
-	lastFit, lastBreak := 0, 0
+	lastFit, lastBreak, lastJoin := 0, 0, -1
 	for i, r := range word {
+		if r == noBreakSpace && i > 0 {
+			lastJoin = i // the head ends before it, the rest starts after it
+		}
 		w += float64(t.lookup(r).advance) / t.unitsPerEm
 		end := i + utf8.RuneLen(r)
 		if w > limit {
@@ -786,6 +1034,9 @@ func breakWord(t *ttf, word string, limit float64) (head, rest string) {
 		if r == '/' || r == '-' || (address && (r == '@' || r == '.')) {
 			lastBreak = end
 		}
+	}
+	if lastJoin > 0 {
+		return word[:lastJoin], word[lastJoin+utf8.RuneLen(noBreakSpace):]
 	}
 	cut := lastBreak
 	if cut == 0 || cut == len(word) {
@@ -882,4 +1133,3 @@ func checkTrueType(data []byte) error {
 	}
 	return nil
 }
-

@@ -132,6 +132,7 @@ type Writer struct {
 	header   []string // nil before WriteHeader
 	stats    []columnStats
 	measured bool
+	seen     int // rows measured (or held back)
 	pending  [][]formats.Cell
 	rows     int
 	closed   bool
@@ -223,6 +224,7 @@ func (w *Writer) Measure(cells []formats.Cell) error {
 }
 
 func (w *Writer) measure(cells []formats.Cell) {
+	w.seen++
 	for i, c := range cells {
 		if c.IsEmpty() && c.Kind() != formats.CellBool {
 			continue
@@ -233,12 +235,13 @@ func (w *Writer) measure(cells []formats.Cell) {
 		} else {
 			s.others++
 		}
-		line, word := measureText(w.regular, cellText(c))
-		s.natural = max(s.natural, line)
+		line, word, hard := measureText(w.regular, cellText(c))
+		s.add(line)
 		if c.Kind() != formats.CellText {
-			word = line // a number, a date: never broken
+			word, hard = line, line // a number, a date: never broken
 		}
 		s.rigid = max(s.rigid, word)
+		s.hard = max(s.hard, hard)
 	}
 }
 
@@ -315,7 +318,7 @@ func (w *Writer) start(complete bool) {
 	if w.bold != w.regular {
 		bold = w.doc.addFont(w.bold)
 	}
-	w.lay = newLayout(w.doc, &w.opts, regular, bold, w.header, w.stats, complete)
+	w.lay = newLayout(w.doc, &w.opts, regular, bold, w.header, w.stats, w.seen, complete)
 	for _, row := range w.pending {
 		w.lay.addRow(row)
 	}

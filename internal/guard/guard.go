@@ -58,8 +58,10 @@ func Guarded(s string) bool {
 	return len(s) > 1 && s[0] == '\'' && needsQuote(s[1:])
 }
 
-// needsQuote reports whether s is quotes (none or more) in front of a
-// dangerous text.
+// NeedsQuote reports whether Neutralize would change s: whether s is
+// quotes (none or more) in front of a dangerous text.
+func NeedsQuote(s string) bool { return needsQuote(s) }
+
 func needsQuote(s string) bool {
 	i := 0
 	for i < len(s) && s[i] == '\'' {
