@@ -161,8 +161,8 @@ func LooksLikeText(s *Sample) bool {
 
 // TextStartsWith returns a Match for a text format whose content starts
 // with prefix (ASCII), ignoring case, blank lines and spaces before it and
-// a byte order mark; the text may be UTF-8 or UTF-16 with a byte order
-// mark. vCard's is TextStartsWith("BEGIN:VCARD").
+// a byte order mark; the text may be UTF-8 or UTF-16 (with or without a
+// byte order mark). vCard's is TextStartsWith("BEGIN:VCARD").
 func TextStartsWith(prefix string) func(*Sample) bool {
 	return func(s *Sample) bool {
 		head := s.Head
@@ -173,7 +173,11 @@ func TextStartsWith(prefix string) func(*Sample) bool {
 		case bytes.HasPrefix(head, []byte(utf16BEBOM)):
 			text = decodeUTF16(head[2:min(len(head), 2+4*len(prefix)+512)], true)
 		default:
-			text = string(bytes.TrimPrefix(head, []byte(utf8BOM)))
+			if bigEndian, ok := sniff.LooksUTF16(head); ok {
+				text = decodeUTF16(head[:min(len(head), 4*len(prefix)+512)], bigEndian)
+			} else {
+				text = string(bytes.TrimPrefix(head, []byte(utf8BOM)))
+			}
 		}
 		text = strings.TrimLeft(text, " \t\r\n")
 		return len(text) >= len(prefix) && strings.EqualFold(text[:len(prefix)], prefix)

@@ -255,6 +255,7 @@ func identify(s *Sample) (f Format, registered, ok bool) {
 var builtin = []Format{
 	{Name: "xls", Magic: []string{OLE2Magic}, NeedsFile: true},
 	{Name: "xlsx", Match: ZipHolds("xl/workbook.xml"), NeedsFile: true},
+	{Name: "vcf", Match: TextStartsWith("BEGIN:VCARD"), NeedsFile: true},
 	{Name: "csv", Match: LooksLikeText, Fallback: true},
 }
 
