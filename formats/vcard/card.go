@@ -33,60 +33,75 @@ const (
 	colNotes     = "Notes"
 	colCategory  = "Categories"
 	listSep      = " ::: " // the separator of several values in one cell, which package mapping splits on
-	emailBase    = "Email"
-	phoneBase    = "Phone"
-	addressBase  = "Address"
 	columnParam  = "X-COLUMN"
 	columnPrefix = "X-CRMIO-FIELD"
 )
+
 
 // columnProperty is the property crmio writes for a column that has no
 // vCard property of its own (Status, Created on): X-CRMIO-FIELD with the
 // column's name in its X-COLUMN parameter.
 const columnProperty = columnPrefix
 
-// The labels of each kind of item, in column order; "" is the column of
-// the items without a label.
-var (
-	emailLabels   = []string{"", "work", "home", "other"}
-	phoneLabels   = []string{"", "mobile", "work", "home", "fax", "pager", "other"}
-	addressLabels = []string{"", "work", "home", "other"}
-	addressParts  = []string{"Street", "City", "State", "Zip", "Country"}
+// Emails, phones and addresses are numbered groups of columns, as Google
+// Contacts exports them: "E-mail 1 - Type" holds the label of the card's
+// first email, "E-mail 1 - Value" the address, and so on, with as many
+// groups as the card with the most of them needs. The suggester maps them
+// with their labels, whatever the labels and however many items a card has.
+const (
+	emailGroup   = "E-mail"
+	phoneGroup   = "Phone"
+	addressGroup = "Address"
 )
 
-// labelled is the column of one label: "Email (Work)".
-func labelled(base, label string) string {
-	if label == "" {
-		return base
-	}
-	return base + " (" + strings.ToUpper(label[:1]) + label[1:] + ")"
+// addressParts are the columns of an address group after its Type.
+var addressParts = []string{"Street", "City", "Region", "Postal Code", "Country"}
+
+// groupColumn is the column of part of the n-th item (from 1) of a group:
+// "Phone 2 - Value".
+func groupColumn(group string, n int, part string) string {
+	return group + " " + strconv.Itoa(n) + " - " + part
 }
 
-func addressColumn(label, part string) string { return labelled(addressBase, label) + " - " + part }
+// fixedColumns are the other columns, in the table's order; the groups
+// come between the first eleven and the rest.
+var fixedColumns = []string{colFirst, colLast, colMiddle, colPrefix, colSuffix, colFull, colNickname, colCompany, colDept, colTitle, colRole,
+	colWebsite, colWebsites, colBirthday, colBirthNY, colBirthRaw, colAnniv, colNotes, colCategory}
 
-// columnOrder is every fixed column, in the table's order; the columns of
-// X-CRMIO-FIELD properties follow, in the order first met.
-var columnOrder = func() map[string]int {
-	var names []string
-	names = append(names, colFirst, colLast, colMiddle, colPrefix, colSuffix, colFull, colNickname, colCompany, colDept, colTitle, colRole)
-	for _, l := range emailLabels {
-		names = append(names, labelled(emailBase, l))
-	}
-	for _, l := range phoneLabels {
-		names = append(names, labelled(phoneBase, l))
-	}
-	for _, l := range addressLabels {
-		for _, p := range addressParts {
-			names = append(names, addressColumn(l, p))
+// columnRank orders the columns: the names and the company, the emails,
+// phones and addresses by number, then the rest; false for a column of
+// none of these (an X-CRMIO-FIELD column, which goes last).
+func columnRank(name string) (int, bool) {
+	for i, c := range fixedColumns {
+		if c == name {
+			if i >= 11 {
+				i += 4_000_000
+			}
+			return i, true
 		}
 	}
-	names = append(names, colWebsite, colWebsites, colBirthday, colBirthNY, colBirthRaw, colAnniv, colNotes, colCategory)
-	order := make(map[string]int, len(names))
-	for i, n := range names {
-		order[n] = i
+	for g, group := range []string{emailGroup, phoneGroup, addressGroup} {
+		rest, ok := strings.CutPrefix(name, group+" ")
+		if !ok {
+			continue
+		}
+		num, part, ok := strings.Cut(rest, " - ")
+		n, err := strconv.Atoi(num)
+		if !ok || err != nil || n < 1 || n > 100_000 {
+			continue
+		}
+		parts := []string{"Type", "Value"}
+		if group == addressGroup {
+			parts = append([]string{"Type"}, addressParts...)
+		}
+		for k, p := range parts {
+			if p == part {
+				return 1_000_000*(g+1) + n*10 + k, true
+			}
+		}
 	}
-	return order
-}()
+	return 0, false
+}
 
 // card is the content of one BEGIN:VCARD ... END:VCARD block.
 type card struct {
@@ -122,7 +137,7 @@ func (c *card) cells(notice func(line int, msg string)) []cell {
 	v := c.version
 	var fn string
 	hasName := false
-	addresses := map[string]bool{} // labels whose address columns are taken
+	emails, phones, addresses := 0, 0, 0
 	urls := 0
 	// A card has one company, birthday and anniversary: the first one met
 	// (a 4.0 card may give another form of it, with the same ALTID).
@@ -183,11 +198,22 @@ func (c *card) cells(notice func(line int, msg string)) []cell {
 		case "ROLE":
 			add(colRole, unescape(p.value, v))
 		case "EMAIL":
-			add(labelled(emailBase, itemLabel(&p, groupLabels, emailLabels)), unescape(p.value, v))
+			value := unescape(p.value, v)
+			if strings.TrimSpace(value) == "" {
+				continue
+			}
+			emails++
+			add(groupColumn(emailGroup, emails, "Type"), itemLabel(&p, groupLabels, false))
+			add(groupColumn(emailGroup, emails, "Value"), value)
 		case "TEL":
-			add(labelled(phoneBase, itemLabel(&p, groupLabels, phoneLabels)), telValue(unescape(p.value, v)))
+			value := telValue(unescape(p.value, v))
+			if strings.TrimSpace(value) == "" {
+				continue
+			}
+			phones++
+			add(groupColumn(phoneGroup, phones, "Type"), itemLabel(&p, groupLabels, true))
+			add(groupColumn(phoneGroup, phones, "Value"), value)
 		case "ADR":
-			label := itemLabel(&p, groupLabels, addressLabels)
 			parts := split(p.value, ';')
 			for len(parts) < 7 {
 				parts = append(parts, "")
@@ -196,29 +222,14 @@ func (c *card) cells(notice func(line int, msg string)) []cell {
 				parts[i] = strings.TrimSpace(joinList(parts[i], v, ", "))
 			}
 			// pobox;extended;street;locality;region;code;country
-			street := joinNonEmpty(", ", parts[2], parts[1], parts[0])
+			street := joinNonEmpty("\n", parts[2], parts[1], parts[0])
 			if strings.Join(append([]string{street}, parts[3:7]...), "") == "" {
 				continue
 			}
-			if addresses[label] {
-				// One address per label fits the table: another one goes to
-				// the unlabelled or the other columns, if free.
-				free := ""
-				for _, l := range []string{"", "other"} {
-					if !addresses[l] {
-						free = l
-						break
-					}
-				}
-				if addresses[free] {
-					notice(p.line, fmt.Sprintf("a %s address was left out: the card has more addresses than the table has columns for", orNone(label)))
-					continue
-				}
-				label = free
-			}
-			addresses[label] = true
+			addresses++
+			add(groupColumn(addressGroup, addresses, "Type"), itemLabel(&p, groupLabels, false))
 			for i, part := range []string{street, parts[3], parts[4], parts[5], parts[6]} {
-				add(addressColumn(label, addressParts[i]), part)
+				add(groupColumn(addressGroup, addresses, addressParts[i]), part)
 			}
 		case "URL":
 			if urls++; urls == 1 {
@@ -279,69 +290,71 @@ func (c *card) cells(notice func(line int, msg string)) []cell {
 	return out
 }
 
-func orNone(label string) string {
-	if label == "" {
-		return "further"
-	}
-	return label
-}
-
-// itemLabel is the label of an email, phone or address: from its TYPE
-// parameters (or 2.1's bare words), or its group's Apple label; "" when
-// none of labels fits.
-func itemLabel(p *property, groupLabels map[string]string, labels []string) string {
+// itemLabel is the label of an email, phone or address, as a person
+// reads it ("Work", "Mobile", "Work Fax"): from its TYPE parameters (or
+// 2.1's bare words), or its group's Apple label, whose own words are kept
+// when it is not a known one ("Assistant"). Types that say nothing of the
+// item's use (PREF, VOICE, INTERNET) make no label.
+func itemLabel(p *property, groupLabels map[string]string, phone bool) string {
+	var custom string
 	types := p.types()
 	if l, ok := groupLabels[p.group]; ok && l != "" {
-		types = append([]string{l}, types...)
+		types = append([]string{strings.ToLower(l)}, types...)
+		custom = l
 	}
 	// "x-work", "work2" (Roundcube's second work number) and "WORK" are all
-	// work; "homefax" is a fax.
+	// work; "homefax" is a home fax.
 	for i, t := range types {
 		types[i] = strings.TrimRight(strings.TrimPrefix(t, "x-"), "0123456789")
 	}
-	has := func(t string) bool {
-		for _, x := range types {
-			if x == t {
-				return true
-			}
-		}
-		return false
+	has := func(want ...string) bool {
+		return slices.ContainsFunc(types, func(t string) bool { return slices.Contains(want, t) })
 	}
-	phone := len(labels) == len(phoneLabels)
+	place := ""
+	switch {
+	case has("work", "business", "office", "workfax"):
+		place = "Work"
+	case has("home", "homefax", "personal"):
+		place = "Home"
+	}
 	if phone {
 		switch {
 		case slices.ContainsFunc(types, func(t string) bool { return strings.Contains(t, "fax") }):
-			return "fax"
+			return strings.TrimSpace(place + " Fax")
 		case has("pager"):
-			return "pager"
-		case has("cell") || has("mobile") || has("iphone"):
-			return "mobile"
+			return "Pager"
+		case has("cell", "mobile", "iphone"):
+			return "Mobile"
 		}
 	}
-	for _, l := range labels[1:] {
-		if has(l) {
-			return l
-		}
-	}
-	if has("business") || has("office") {
-		return "work"
+	switch {
+	case place != "":
+		return place
+	case has("other"):
+		return "Other"
+	case custom != "" && !has("pref", "voice", "internet", "main"):
+		return custom
 	}
 	return ""
 }
 
-// appleLabel reads an Apple label, "_$!<Mobile>!$_" or a custom one, as a
-// type word.
+// appleLabel reads an Apple label, "_$!<Mobile>!$_" or a custom one
+// ("Assistant").
 func appleLabel(s string) string {
-	s = strings.TrimSuffix(strings.TrimPrefix(s, "_$!<"), ">!$_")
+	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(s, "_$!<"), ">!$_"))
 	switch strings.ToLower(s) {
 	case "mobile", "iphone":
 		return "cell"
-	case "homefax", "workfax", "otherfax":
+	case "homefax":
+		return "homefax"
+	case "workfax":
+		return "workfax"
+	case "otherfax":
 		return "fax"
 	case "main", "homepage":
 		return ""
 	}
-	return strings.ToLower(strings.TrimSpace(s))
+	return s
 }
 
 // telValue is a phone number without a tel: URI's scheme (4.0), its

@@ -10,14 +10,21 @@
 //
 //	First name, Last name, Middle name, Name prefix, Name suffix, Full name, Nickname,
 //	Company, Department, Title, Role,
-//	Email, Email (Work), Email (Home), Email (Other),
-//	Phone, Phone (Mobile), Phone (Work), Phone (Home), Phone (Fax), Phone (Pager), Phone (Other),
-//	Address - Street ... Address (Work) - City ... Address (Other) - Country,
+//	E-mail 1 - Type, E-mail 1 - Value, E-mail 2 - Type, ...
+//	Phone 1 - Type, Phone 1 - Value, ...
+//	Address 1 - Type, Address 1 - Street, - City, - Region, - Postal Code, - Country, ...
 //	Website, Other websites, Birthday, Birthday (no year), Birthday (as written),
 //	Anniversary, Notes, Categories
 //
-// of which the header holds only those some card fills, in that order. A
-// row's number is the line its card starts on.
+// of which the header holds only those some card fills, in that order.
+// Emails, phones and addresses are numbered groups, as Google Contacts
+// exports them: the Type column holds the item's label as a person reads
+// it ("Work", "Mobile", "Home Fax", "Pager", Apple's custom "Assistant"),
+// the other columns the item, as many groups as the card with the most
+// items needs. The suggester reads the Type columns as the items' labels,
+// so that a card's every email, phone and address imports with its label
+// (one the module lacks becomes "other"). A row's number is the line its
+// card starts on.
 //
 // What the Reader understands:
 //
@@ -30,12 +37,13 @@
 //     4.0's TYPE="work,voice", 2.1's bare words (TEL;WORK;FAX), and Apple's
 //     labels in a group (item1.TEL with item1.X-ABLabel:_$!<Mobile>!$_).
 //     CELL, MOBILE and IPHONE are mobile numbers; WORK, HOME and OTHER
-//     label emails, phones and addresses; FAX and PAGER phones; types
-//     without a column (PREF, VOICE, INTERNET) leave an item unlabelled;
-//   - several EMAIL, TEL and URL properties: the values of one column are
-//     joined with " ::: ", which the mapping splits into several values;
-//     one address per label (a second one of a label takes the unlabelled
-//     or the Other columns, if free, else it is reported in a Notice);
+//     label emails, phones and addresses; FAX (Work Fax, Home Fax) and
+//     PAGER phones; types that say nothing of an item's use (PREF, VOICE,
+//     INTERNET) leave it unlabelled;
+//   - any number of EMAIL, TEL and ADR properties, each in its group; the
+//     first URL is the Website, the others are joined with " ::: " in
+//     Other websites; an address's PO box and extended address are lines
+//     of its Street;
 //   - N (family; given; additional; prefix; suffix), and FN: a card without
 //     N takes its name from FN ("Lovelace, Ada", else the last word is the
 //     last name); FN that says more than N is kept as Full name;
@@ -64,9 +72,12 @@
 //
 // A Writer writes a table as cards, version 3.0 by default (see
 // WriterOptions), knowing the columns by their names (see Writer): the
-// columns an export of a people module writes, or the ones the Reader
-// reads. Text is escaped and folded as the version requires; 2.1 writes
-// text that is not ASCII as quoted-printable UTF-8.
+// columns an export of a people module writes ("Email (Work)", "Phone
+// (Mobile)", "Address (Home) - City"), the numbered groups the Reader and
+// Google Contacts write, and common synonyms. Text is escaped and folded
+// as the version requires; 2.1 writes text that is not ASCII as
+// quoted-printable UTF-8; a label with no vCard type goes into an Apple
+// X-ABLabel.
 //
 // # Fuzzing
 //

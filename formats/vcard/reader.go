@@ -105,7 +105,7 @@ func newReader(src io.ReadSeeker, opts *formats.Options, release func() error) (
 		for _, cl := range c.cells(func(int, string) {}) {
 			if !columns[cl.column] {
 				columns[cl.column] = true
-				if _, fixed := columnOrder[cl.column]; !fixed {
+				if _, known := columnRank(cl.column); !known {
 					extra = append(extra, cl.column)
 				}
 			}
@@ -115,16 +115,13 @@ func newReader(src io.ReadSeeker, opts *formats.Options, release func() error) (
 		return nil, fmt.Errorf("%w: %w", formats.ErrNoHeader, errNoCards)
 	}
 	for name := range columns {
-		if _, fixed := columnOrder[name]; fixed {
+		if _, known := columnRank(name); known {
 			r.header = append(r.header, name)
 		}
 	}
-	slices.SortFunc(r.header, func(a, b string) int { return columnOrder[a] - columnOrder[b] })
-	for _, name := range extra {
-		if _, taken := columnOrder[name]; !taken && !slices.Contains(r.header, name) {
-			r.header = append(r.header, name)
-		}
-	}
+	rank := func(name string) int { n, _ := columnRank(name); return n }
+	slices.SortFunc(r.header, func(a, b string) int { return rank(a) - rank(b) })
+	r.header = append(r.header, extra...)
 	if len(r.header) == 0 {
 		r.header = []string{colFirst} // cards that hold nothing the table shows
 	}
@@ -279,14 +276,14 @@ func (r *Reader) Read() (formats.Row, error) {
 	return formats.Row{Number: c.line, Fields: r.row}, nil
 }
 
-// joiner joins several values of a column: " ::: " for the columns of
-// multi-value fields (which package mapping splits), a line break for
-// notes, "; " for other text.
+// joiner joins several values of a column: " ::: " for the other
+// websites (which package mapping splits into several values), a line
+// break for notes, "; " for other text (two TITLEs).
 func joiner(column string) string {
-	switch {
-	case strings.HasPrefix(column, emailBase), strings.HasPrefix(column, phoneBase), column == colWebsites, column == colWebsite:
+	switch column {
+	case colWebsites:
 		return listSep
-	case column == colNotes:
+	case colNotes:
 		return "\n"
 	}
 	return "; "

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -20,10 +22,11 @@ type WriterOptions struct {
 }
 
 // Writer writes a table as a vCard file: one card per row. It knows the
-// columns by their names: the ones the Reader produces and crmio's
-// exports write ("First name", "Email (Work)", "Phone (Mobile)",
-// "Address (Home) - City", "Company" or "Account", "Title", "Birthday",
-// "Website", "Notes"...) and common synonyms ("Given name", "E-mail",
+// columns by their names: the ones crmio's exports write ("First name",
+// "Email (Work)", "Phone (Mobile)", "Address (Home) - City", "Account",
+// "Title", "Birthday", "Website", "Notes"...), the numbered groups the
+// Reader and Google Contacts write ("Phone 1 - Type", "Phone 1 - Value",
+// "Address 1 - City") and common synonyms ("Given name", "E-mail",
 // "Organization", "Job title"). A column it does not know is kept as an
 // X-CRMIO-FIELD property naming the column, which the Reader reads back as
 // that column, so that a file crmio exported imports as it was. Several
@@ -46,7 +49,8 @@ type Writer struct {
 type target struct {
 	kind  string // "n0".."n4" (family, given, middle, prefix, suffix), fn, nickname, org, dept, title, role, email, tel, adr, url, bday, anniversary, note, categories, x
 	label string // email, tel, adr: the label
-	part  int    // adr: 0 street .. 4 country
+	part  int    // adr: 0 street .. 4 country; -1 for a group's Type column
+	group int    // a numbered group's number ("Phone 2 - Value"), else 0
 	name  string // x: the column's name
 }
 
@@ -83,6 +87,9 @@ func (w *Writer) WriteHeader(names []string) error {
 // columnTarget reads a column's name: "Email (Work)", "Address (Home) -
 // City", "Given name".
 func columnTarget(name string) target {
+	if t, ok := groupTarget(name); ok {
+		return t
+	}
 	base, label, part := strings.ToLower(strings.TrimSpace(name)), "", ""
 	if b, p, ok := strings.Cut(base, " - "); ok {
 		base, part = strings.TrimSpace(b), strings.TrimSpace(p)
@@ -154,6 +161,62 @@ func columnTarget(name string) target {
 	return target{kind: "x", name: strings.TrimSpace(name)}
 }
 
+// groupTarget reads the numbered columns of Google Contacts' exports and
+// the Reader's: "E-mail 1 - Type", "Phone 2 - Value", "Address 1 - City".
+func groupTarget(name string) (target, bool) {
+	lower := strings.ToLower(strings.TrimSpace(name))
+	head, part, ok := strings.Cut(lower, " - ")
+	if !ok {
+		return target{}, false
+	}
+	i := strings.LastIndexByte(head, ' ')
+	if i < 0 {
+		return target{}, false
+	}
+	n, err := strconv.Atoi(head[i+1:])
+	if err != nil || n < 1 {
+		return target{}, false
+	}
+	var kind string
+	switch head[:i] {
+	case "e-mail", "email":
+		kind = "email"
+	case "phone":
+		kind = "tel"
+	case "address":
+		kind = "adr"
+	case "website":
+		kind = "url"
+	default:
+		return target{}, false
+	}
+	t := target{kind: kind, group: n}
+	switch part {
+	case "type", "label":
+		t.part = -1
+	case "value":
+		if kind == "adr" {
+			return target{}, false
+		}
+	case "street", "po box", "extended address":
+		t.part = 0
+	case "city":
+		t.part = 1
+	case "region", "state":
+		t.part = 2
+	case "postal code", "zip":
+		t.part = 3
+	case "country":
+		t.part = 4
+	default:
+		return target{}, false
+	}
+	if kind != "adr" && part != "value" && t.part != -1 {
+		return target{}, false
+	}
+	return t, true
+}
+
 // WriteRow writes one card.
 func (w *Writer) WriteRow(cells []formats.Cell) error {
 	if w.err != nil {
@@ -171,13 +234,37 @@ func (w *Writer) WriteRow(cells []formats.Cell) error {
 		items   []target // email, tel, url, x, in column order, with their values in name
 		addrs   = map[string]*[5]string{}
 		adrSeen []string
+		groups  = map[[2]int]*groupItem{} // numbered groups, by kind and number
+		order   [][2]int
 	)
+	kinds := map[string]int{"email": 0, "tel": 1, "adr": 2, "url": 3}
 	for i, c := range cells {
 		text := strings.TrimSpace(cellText(c))
 		if text == "" {
 			continue
 		}
 		t := w.columns[i]
+		if t.group > 0 {
+			key := [2]int{kinds[t.kind], t.group}
+			g := groups[key]
+			if g == nil {
+				g = &groupItem{kind: t.kind}
+				groups[key] = g
+				order = append(order, key)
+			}
+			switch {
+			case t.part == -1:
+				g.label = text
+			case t.kind == "adr":
+				if g.parts[t.part] != "" {
+					g.parts[t.part] += "\n"
+				}
+				g.parts[t.part] += text
+			default:
+				g.value = text
+			}
+			continue
+		}
 		switch t.kind {
 		case "n0", "n1", "n2", "n3", "n4":
 			n[t.kind[1]-'0'] = text
@@ -203,6 +290,25 @@ func (w *Writer) WriteRow(cells []formats.Cell) error {
 			} else {
 				single[t.kind] = text
 			}
+		}
+	}
+
+	// The numbered groups join the labelled columns' items, in order.
+	slices.SortFunc(order, func(a, b [2]int) int {
+		if a[0] != b[0] {
+			return a[0] - b[0]
+		}
+		return a[1] - b[1]
+	})
+	for _, key := range order {
+		g := groups[key]
+		switch {
+		case g.kind == "adr" && g.parts != [5]string{}:
+			label := "\x00" + strconv.Itoa(key[1]) + g.label // a group of its own
+			addrs[label] = &g.parts
+			adrSeen = append(adrSeen, label)
+		case g.kind != "adr" && g.value != "":
+			items = append(items, target{kind: g.kind, label: g.label, name: g.value})
 		}
 	}
 
@@ -232,23 +338,48 @@ func (w *Writer) WriteRow(cells []formats.Cell) error {
 	}
 	w.emit("TITLE", nil, single["title"], false)
 	w.emit("ROLE", nil, single["role"], false)
+	// A label of no vCard type ("Assistant") goes, as Apple's address book
+	// writes it, into an X-ABLabel of the item's group: item1.TEL, then
+	// item1.X-ABLabel.
+	groupN := 0
+	labelled := func(name, label string, words map[string]string, value string, raw bool) {
+		types := w.types(label, words)
+		if types != nil || strings.TrimSpace(label) == "" {
+			w.emit(name, types, value, raw)
+			return
+		}
+		groupN++
+		group := "item" + strconv.Itoa(groupN) + "."
+		w.emit(group+name, nil, value, raw)
+		w.emit(group+"X-ABLabel", nil, label, false)
+	}
 	for _, it := range items {
 		if it.kind == "email" {
-			w.emit("EMAIL", w.types(it.label, emailTypes), it.name, true)
+			labelled("EMAIL", it.label, emailTypes, it.name, true)
 		}
 	}
 	for _, it := range items {
 		if it.kind == "tel" {
 			// As text, also in 4.0 (which allows it): a tel: URI would
 			// change how the number is written.
-			w.emit("TEL", w.types(it.label, phoneTypes), it.name, true)
+			labelled("TEL", it.label, phoneTypes, it.name, true)
 		}
 	}
 	for _, label := range adrSeen {
 		a := addrs[label]
+		if strings.HasPrefix(label, "\x00") {
+			label = strings.TrimLeft(label[1:], "0123456789")
+		}
 		// pobox;extended;street;locality;region;code;country
 		parts := []string{"", "", w.escape(a[0]), w.escape(a[1]), w.escape(a[2]), w.escape(a[3]), w.escape(a[4])}
-		w.emitRaw("ADR", w.types(label, addressTypes), strings.Join(parts, ";"), *a)
+		if types := w.types(label, addressTypes); types != nil || strings.TrimSpace(label) == "" {
+			w.emitRaw("ADR", types, strings.Join(parts, ";"), *a)
+		} else {
+			groupN++
+			group := "item" + strconv.Itoa(groupN) + "."
+			w.emitRaw(group+"ADR", nil, strings.Join(parts, ";"), *a)
+			w.emit(group+"X-ABLabel", nil, label, false)
+		}
 	}
 	for _, it := range items {
 		if it.kind == "url" {
@@ -284,6 +415,15 @@ func (w *Writer) WriteRow(cells []formats.Cell) error {
 	return w.fail(w.err)
 }
 
+// groupItem is one numbered group's item: its label and value, or an
+// address's parts.
+type groupItem struct {
+	kind  string
+	label string
+	value string
+	parts [5]string
+}
+
 func suffixed(s string) string {
 	if s == "" {
 		return ""
@@ -298,20 +438,26 @@ var (
 	addressTypes = map[string]string{"work": "WORK", "home": "HOME", "other": "OTHER"}
 )
 
-// types returns the parameters naming a label's type: TYPE=WORK, or 2.1's
-// bare WORK.
+// types returns the parameters naming a label's types: TYPE=WORK, or
+// 2.1's bare WORK; a label of several words ("Work Fax") has a type for
+// each known word. Other labels have none.
 func (w *Writer) types(label string, words map[string]string) []string {
-	word, ok := words[strings.ToLower(label)]
-	if !ok {
+	var types []string
+	for _, word := range strings.Fields(strings.ToLower(label)) {
+		if t, ok := words[word]; ok && !slices.Contains(types, t) {
+			types = append(types, t)
+		}
+	}
+	if len(types) == 0 {
 		return nil
 	}
 	switch w.version {
 	case "2.1":
-		return []string{word}
+		return types
 	case "4.0":
-		return []string{"TYPE=" + strings.ToLower(word)}
+		return []string{"TYPE=" + strings.ToLower(strings.Join(types, ","))}
 	}
-	return []string{"TYPE=" + word}
+	return []string{"TYPE=" + strings.Join(types, ",")}
 }
 
 // date writes a date cell's text as the version takes it: 1990-03-07

@@ -3,6 +3,7 @@ package vcard_test
 import (
 	"bytes"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -121,5 +122,60 @@ func TestWriterOutput(t *testing.T) {
 		"EMAIL;TYPE=WORK:ada@example.com\r\nTEL;TYPE=CELL:+14155550102\r\nBDAY:1815-12-10\r\nX-CRMIO-FIELD;X-COLUMN=Status:new\r\nEND:VCARD\r\n"
 	if buf.String() != want {
 		t.Errorf("got:\n%s\nwant:\n%s", buf.String(), want)
+	}
+}
+
+// TestRewriteReaderTable writes the table the Reader reads from each real
+// file and reads the result back: the same cells, in every version (the
+// Writer knows the Reader's columns, the numbered groups included).
+func TestRewriteReaderTable(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*.vcf")
+	for _, file := range files {
+		for _, version := range []string{"2.1", "3.0", "4.0"} {
+			t.Run(filepath.Base(file)+"/"+version, func(t *testing.T) {
+				r, err := vcard.Open(file, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer r.Close()
+				var buf bytes.Buffer
+				w, _ := vcard.NewWriter(&buf, &vcard.WriterOptions{Version: version})
+				w.WriteHeader(r.Header())
+				var want []map[string]string
+				for {
+					row, err := r.Read()
+					if err != nil {
+						break
+					}
+					cells := make([]formats.Cell, len(row.Fields))
+					m := map[string]string{}
+					for i, f := range row.Fields {
+						cells[i] = formats.TextCell(f)
+						if f != "" {
+							m[r.Header()[i]] = f
+						}
+					}
+					want = append(want, flatten(m))
+					w.WriteRow(cells)
+				}
+				if err := w.Close(); err != nil {
+					t.Fatal(err)
+				}
+				_, got, _ := table(t, buf.Bytes())
+				if len(got) != len(want) {
+					t.Fatalf("%d cards, want %d", len(got), len(want))
+				}
+				for i := range want {
+					for col, v := range want[i] {
+						if col == "Full name" || col == "Birthday (as written)" {
+							continue
+						}
+						if got[i][col] != v {
+							t.Errorf("card %d, %s: %q, want %q", i+1, col, got[i][col], v)
+						}
+					}
+				}
+			})
+		}
 	}
 }
