@@ -37,7 +37,6 @@ const (
 	columnPrefix = "X-CRMIO-FIELD"
 )
 
-
 // columnProperty is the property crmio writes for a column that has no
 // vCard property of its own (Status, Created on): X-CRMIO-FIELD with the
 // column's name in its X-COLUMN parameter.
