@@ -226,7 +226,9 @@ func items(rec crmio.Record, field string) []string {
 // address of the card, each with its label (the people module has mobile,
 // work, home and other: a fax or a pager is "other").
 func TestImportVCard(t *testing.T) {
-	vcf := func(name string) string { return testdata(filepath.Join("..", "..", "..", "formats", "vcard", "testdata", name)) }
+	vcf := func(name string) string {
+		return testdata(filepath.Join("..", "..", "..", "formats", "vcard", "testdata", name))
+	}
 	for _, c := range []struct {
 		file      string
 		cards     int
