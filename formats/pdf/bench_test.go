@@ -1,6 +1,7 @@
 package pdf_test
 
 import (
+	"fmt"
 	"io"
 	"runtime"
 	"runtime/metrics"
@@ -122,3 +123,45 @@ func sampleHeap(peak *atomic.Uint64) (stop func()) {
 	}()
 	return func() { close(done); wg.Wait() }
 }
+
+// BenchmarkReportMemory writes reports of 10,000 and 100,000 rows,
+// measured first, and reports the peak live heap of each: the pages are
+// written as they fill, so it stays flat however many rows there are.
+func BenchmarkReportMemory(b *testing.B) {
+	for _, rows := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+			var peak atomic.Uint64
+			var written int64
+			for b.Loop() {
+				runtime.GC()
+				stop := sampleHeap(&peak)
+				cw := &countingWriter{}
+				w, err := pdf.NewWriter(cw, &pdf.Options{Title: "Benchmark", Created: time.Unix(0, 0)})
+				if err != nil {
+					b.Fatal(err)
+				}
+				w.WriteHeader(reportHeader)
+				for i := 1; i <= rows; i++ {
+					w.Measure(reportRow(i))
+				}
+				for i := 1; i <= rows; i++ {
+					if err := w.WriteRow(reportRow(i)); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if err := w.Close(); err != nil {
+					b.Fatal(err)
+				}
+				stop()
+				written = cw.n
+			}
+			b.ReportMetric(float64(peak.Load())/(1<<20), "peak-live-MB")
+			b.ReportMetric(float64(written)/(1<<20), "file-MB")
+			b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
+
+type countingWriter struct{ n int64 }
+
+func (c *countingWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
