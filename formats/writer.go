@@ -14,7 +14,7 @@ var (
 	// ErrRowTooWide: a row holds more cells than the header has columns.
 	ErrRowTooWide = errors.New("formats: row has more cells than the header")
 	// ErrTooManyRows: the format cannot hold another row (a worksheet's
-	// 1,048,576 rows, a PDF report's row cap). The wrapping error says the
+	// 1,048,576 rows, the cap a PDF report was given). The wrapping error says the
 	// limit and what to use instead: CSV has none.
 	ErrTooManyRows = errors.New("formats: too many rows for this format")
 )
