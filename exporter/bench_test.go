@@ -167,7 +167,10 @@ type recorder struct {
 	rows   [][]string
 }
 
-func (r *recorder) WriteHeader(names []string) error { r.header = append([]string(nil), names...); return nil }
+func (r *recorder) WriteHeader(names []string) error {
+	r.header = append([]string(nil), names...)
+	return nil
+}
 func (r *recorder) WriteRow(cells []formats.Cell) error {
 	row := make([]string, len(cells))
 	for i, c := range cells {
