@@ -8,6 +8,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -463,5 +464,52 @@ func TestColumns(t *testing.T) {
 		if c.Name != crmio.ColumnName(c.Field, c.Label, c.Part) {
 			t.Errorf("column %q is not crmio.ColumnName", c.Name)
 		}
+	}
+}
+
+// measuringWriter records what an export gives it.
+type measuringWriter struct {
+	header            []string
+	measured, written []string
+	closed            bool
+}
+
+func (w *measuringWriter) WriteHeader(names []string) error { w.header = names; return nil }
+func (w *measuringWriter) Measure(cells []formats.Cell) error {
+	if len(w.written) > 0 {
+		return errors.New("measured after a row was written")
+	}
+	w.measured = append(w.measured, cells[0].String())
+	return nil
+}
+func (w *measuringWriter) WriteRow(cells []formats.Cell) error {
+	w.written = append(w.written, cells[0].String())
+	return nil
+}
+func (w *measuringWriter) Close() error { w.closed = true; return nil }
+
+// TestExportTo writes into a writer the caller made: it is measured with
+// every row first (a formats.Measurer), guarded (the exporter cannot know
+// what reads it) unless told not to, and closed.
+func TestExportTo(t *testing.T) {
+	store := newStore(t, samplePeople())
+	for _, disabled := range []bool{false, true} {
+		w := &measuringWriter{}
+		res, err := exporter.ExportTo(context.Background(), store, peopleModule(), w,
+			&exporter.Options{Fields: []string{"first_name"}, Order: []storage.Order{{Field: "first_name"}}, DisableInjectionGuard: disabled})
+		if err != nil {
+			t.Fatal(err)
+		}
+		formula := `'=HYPERLINK("http://evil.example","x")`
+		if disabled {
+			formula = formula[1:]
+		}
+		want := []string{formula, "Zoë", "Ωμέγα"}
+		if !slices.Equal(w.written, want) || !slices.Equal(w.measured, want) || !w.closed || res.Rows != 3 || !slices.Equal(w.header, []string{"First name"}) {
+			t.Errorf("guard disabled %v: header %q, measured %q, written %q, closed %v", disabled, w.header, w.measured, w.written, w.closed)
+		}
+	}
+	if _, err := exporter.ExportTo(context.Background(), store, peopleModule(), nil, nil); err == nil {
+		t.Error("ExportTo without a writer")
 	}
 }
