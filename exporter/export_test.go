@@ -21,6 +21,7 @@ import (
 	"github.com/crmio/crmio/formats/csv"
 	"github.com/crmio/crmio/formats/pdf"
 	"github.com/crmio/crmio/storage"
+	"github.com/crmio/crmio/storage/memory"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the testdata/*.golden files")
@@ -511,5 +512,50 @@ func TestExportTo(t *testing.T) {
 	}
 	if _, err := exporter.ExportTo(context.Background(), store, peopleModule(), nil, nil); err == nil {
 		t.Error("ExportTo without a writer")
+	}
+}
+
+// TestFieldSelection: a field and one of its labels selects that label's
+// columns; an address keeps its label's parts together, and leaves out
+// the labels no record fills.
+func TestFieldSelection(t *testing.T) {
+	m := &crmio.Module{Name: "people", Fields: []crmio.Field{
+		{Name: "name", Type: crmio.TypeText},
+		{Name: "email", Type: crmio.TypeEmail, Multi: true, Labels: []string{"work", "home"}},
+		{Name: "address", Type: crmio.TypeAddress, Multi: true, Labels: []string{"work", "home"}},
+		{Name: "tags", Type: crmio.TypeText, Multi: true},
+	}}
+	cols, err := exporter.Columns(m, []string{"email/HOME", "name"})
+	if err != nil || strings.Join(exporter.Names(cols), "|") != "Email (Home)|Name" {
+		t.Errorf("Columns = %q, %v", exporter.Names(cols), err)
+	}
+	for sel, msg := range map[string]string{
+		"email/pager": `field "email" has no label "pager" (its labels: work, home)`,
+		"name/work":   `field "name" has no labelled columns`,
+		"tags/x":      `field "tags" has no labelled columns`,
+		"nope/work":   `module "people" has no field "nope"`,
+	} {
+		if _, err := exporter.Columns(m, []string{sel}); err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("%s: %v, want %q", sel, err, msg)
+		}
+	}
+	if _, err := exporter.Columns(m, []string{"email/work", "email"}); err == nil {
+		t.Error("email/work and email both selected")
+	}
+
+	s := memory.New()
+	s.Insert(context.Background(), "people", []crmio.Record{
+		{Values: map[string]crmio.Value{"name": crmio.TextValue("Ada"), "address": crmio.ListValue(
+			crmio.Item{Label: "home", Value: crmio.AddressValue(crmio.Address{City: "London"})})}},
+		{Values: map[string]crmio.Value{"name": crmio.TextValue("Grace")}},
+	})
+	var buf bytes.Buffer
+	if _, err := exporter.Export(context.Background(), s, m, &buf, &exporter.Options{Fields: []string{"name", "address", "email"}, CSV: &csv.WriterOptions{LF: true}}); err != nil {
+		t.Fatal(err)
+	}
+	want := "Name,Address (Home) - Street,Address (Home) - City,Address (Home) - State,Address (Home) - Zip,Address (Home) - Country,Email\n" +
+		"Ada,,London,,,,\nGrace,,,,,,\n"
+	if buf.String() != want {
+		t.Errorf("export:\n%s\nwant:\n%s", buf.String(), want)
 	}
 }
