@@ -12,13 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"codeberg.org/go-pdf/fpdf"
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/goregular"
-
 	"github.com/crmio/crmio"
 	"github.com/crmio/crmio/exporter"
 	"github.com/crmio/crmio/formats"
+	"github.com/crmio/crmio/internal/fpdfbaseline"
 	"github.com/crmio/crmio/storage"
 	"github.com/crmio/crmio/storage/memory"
 )
@@ -144,7 +141,7 @@ func BenchmarkExportPDF10kVsFpdf(b *testing.B) {
 		runtime.GC()
 		stop = sampleHeap(&peakBare)
 		t0, c0 = time.Now(), cpuTime()
-		err = bareFpdfTable(io.Discard, rec.header, rec.rows)
+		err = fpdfbaseline.Table(io.Discard, rec.header, rec.rows)
 		wallBare, cpuBare = wallBare+time.Since(t0), cpuBare+cpuTime()-c0
 		stop()
 		if err != nil {
@@ -180,31 +177,6 @@ func (r *recorder) WriteRow(cells []formats.Cell) error {
 	return nil
 }
 func (r *recorder) Close() error { return nil }
-
-// bareFpdfTable writes rows as the plainest fpdf table: landscape A4, the
-// Go font at 8 points, the header in bold, one CellFormat per cell in
-// columns of equal width, fpdf's own page breaks.
-func bareFpdfTable(out io.Writer, header []string, rows [][]string) error {
-	doc := fpdf.New("L", "mm", "A4", "")
-	doc.AddUTF8FontFromBytes("go", "", goregular.TTF)
-	doc.AddUTF8FontFromBytes("go", "B", gobold.TTF)
-	doc.SetAutoPageBreak(true, 15)
-	doc.AddPage()
-	w := 273.0 / float64(len(header))
-	doc.SetFont("go", "B", 8)
-	for _, h := range header {
-		doc.CellFormat(w, 5, h, "1", 0, "L", false, 0, "")
-	}
-	doc.Ln(-1)
-	doc.SetFont("go", "", 8)
-	for _, row := range rows {
-		for _, c := range row {
-			doc.CellFormat(w, 5, c, "1", 0, "L", false, 0, "")
-		}
-		doc.Ln(-1)
-	}
-	return doc.Output(out)
-}
 
 func benchmarkExport(b *testing.B, n int, format exporter.Format) {
 	benchmarkExportFrom(b, benchStore(b, n), n, format)

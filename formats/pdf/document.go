@@ -119,7 +119,7 @@ func (d *document) finish(title string, created time.Time, pageCountFont *docFon
 	// The page count, drawn by every footer.
 	var pc bytes.Buffer
 	pc.WriteString("BT /" + pageCountFont.name + " " + num(pageCountSize) + " Tf 0 0 Td ")
-	writeString(&pc, pageCountFont.ttf.encode(nil, strconv.Itoa(len(d.pageIDs))))
+	pc.Write(appendString(nil, pageCountFont.ttf.encode(nil, strconv.Itoa(len(d.pageIDs)))))
 	pc.WriteString(" Tj ET")
 	fontRes := "<<"
 	for _, f := range d.fonts {
@@ -210,23 +210,22 @@ func appendNum(b []byte, v float64) []byte {
 	return b
 }
 
-// writeString writes a PDF literal string of raw bytes.
-func writeString(b *bytes.Buffer, s []byte) {
-	b.WriteByte('(')
+// appendString appends a PDF literal string of raw bytes (glyph ids).
+func appendString(b, s []byte) []byte {
+	b = append(b, '(')
 	for _, c := range s {
 		switch c {
 		case '(', ')', '\\':
-			b.WriteByte('\\')
-			b.WriteByte(c)
+			b = append(b, '\\', c)
 		case '\r':
-			b.WriteString(`\r`)
+			b = append(b, '\\', 'r')
 		case '\n':
-			b.WriteString(`\n`)
+			b = append(b, '\\', 'n')
 		default:
-			b.WriteByte(c)
+			b = append(b, c)
 		}
 	}
-	b.WriteByte(')')
+	return append(b, ')')
 }
 
 // textString is a PDF text string (for metadata): UTF-16 with a byte

@@ -259,7 +259,8 @@ type layout struct {
 	pool       []bandRow
 	fill       [3]float64 // current colours in the content stream
 	stroke     [3]float64
-	text       []byte
+	text       []byte // scratch for an operator
+	glyphs     []byte // scratch for a string's glyph ids
 }
 
 type detailLines struct {
@@ -888,10 +889,7 @@ func (l *layout) colour(c [3]float64, op string) {
 
 // rect fills a rectangle whose top left corner is at x, y (from the top).
 func (l *layout) rect(x, y, w, h float64) {
-	b := l.text[:0]
-	b = appendNum(b, x)
-	b = append(b, ' ')
-	b = appendNum(b, l.pageH-y-h)
+	b := l.appendXY(l.text[:0], x, y+h)
 	b = append(b, ' ')
 	b = appendNum(b, w)
 	b = append(b, ' ')
@@ -902,19 +900,22 @@ func (l *layout) rect(x, y, w, h float64) {
 }
 
 func (l *layout) line(x1, y1, x2, y2, width float64) {
-	b := l.text[:0]
-	b = appendNum(b, width)
+	b := appendNum(l.text[:0], width)
 	b = append(b, " w "...)
-	b = appendNum(b, x1)
-	b = append(b, ' ')
-	b = appendNum(b, l.pageH-y1)
+	b = l.appendXY(b, x1, y1)
 	b = append(b, " m "...)
-	b = appendNum(b, x2)
-	b = append(b, ' ')
-	b = appendNum(b, l.pageH-y2)
+	b = l.appendXY(b, x2, y2)
 	b = append(b, " l S\n"...)
 	l.doc.content.Write(b)
 	l.text = b
+}
+
+// appendXY appends a point given from the page's top left corner, in the
+// PDF's coordinates (from the bottom left).
+func (l *layout) appendXY(b []byte, x, y float64) []byte {
+	b = appendNum(b, x)
+	b = append(b, ' ')
+	return appendNum(b, l.pageH-y)
 }
 
 // drawText sets s with its baseline at y (from the top).
@@ -928,26 +929,11 @@ func (l *layout) drawText(f *docFont, size, x, y float64, s string) {
 	b = append(b, ' ')
 	b = appendNum(b, size)
 	b = append(b, " Tf "...)
-	b = appendNum(b, x)
-	b = append(b, ' ')
-	b = appendNum(b, l.pageH-y)
-	b = append(b, " Td ("...)
-	for _, r := range s {
-		g := f.ttf.use(r)
-		for _, c := range [2]byte{byte(g.id >> 8), byte(g.id)} {
-			switch c {
-			case '(', ')', '\\':
-				b = append(b, '\\', c)
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\n':
-				b = append(b, '\\', 'n')
-			default:
-				b = append(b, c)
-			}
-		}
-	}
-	b = append(b, ") Tj ET\n"...)
+	b = l.appendXY(b, x, y)
+	b = append(b, " Td "...)
+	l.glyphs = f.ttf.encode(l.glyphs[:0], s)
+	b = appendString(b, l.glyphs)
+	b = append(b, " Tj ET\n"...)
 	l.doc.content.Write(b)
 	l.text = b
 }

@@ -21,16 +21,7 @@ func init() {
 		Name: "vcf", Extensions: []string{".vcf", ".vcard"},
 		Match: formats.TextStartsWith("BEGIN:VCARD"), NeedsFile: true,
 		Open: func(in *formats.Input, opts *formats.Options) (formats.Reader, error) {
-			f, err := os.Open(in.Path)
-			if err != nil {
-				return nil, err
-			}
-			r, err := newReader(f, opts, f.Close)
-			if err != nil {
-				f.Close()
-				return nil, err
-			}
-			return r, nil
+			return Open(in.Path, opts)
 		},
 		NewWriter: formats.Writes(NewWriter),
 	})
