@@ -21,8 +21,10 @@
 //
 //   - crmio (this package): modules, fields, records, values, match keys and
 //     the errors every layer shares. No I/O.
-//   - formats and formats/csv, formats/xlsx, formats/xls: streaming readers
-//     that never crash on a bad file; writers for CSV, XLSX and PDF.
+//   - formats and formats/csv, formats/xlsx, formats/xls, formats/vcard:
+//     streaming readers that never crash on a bad file; writers for CSV,
+//     XLSX, vCard and PDF (formats/pdf); a registry any other format
+//     plugs into (formats.Register).
 //   - mapping: suggests which column is which field, with a confidence;
 //     turns a row of text into a Record with row errors and warnings.
 //   - dedupe: finds existing records a row duplicates and merges them.

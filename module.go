@@ -163,6 +163,34 @@ type Module struct {
 	// spaces, "Ada Lovelace"). Optional; required for a module that is the
 	// target of a reference field.
 	Key string `json:"key,omitempty"`
+	// ListFields name the fields a person reads first, in the order a list
+	// of records shows them: a person's name, email, phone and company,
+	// not every field the module has. A printed report of the module
+	// shows them first, then other fields while they fit the page; the
+	// first of them is what names a record when a wide report repeats it.
+	// Optional: nil means the module's fields in their order.
+	ListFields []string `json:"list_fields,omitempty"`
+}
+
+// ListOrder returns the module's fields in the order a list of records
+// shows them: ListFields first, then the others in module order. first is
+// how many of them are ListFields (0 when the module names none).
+func (m *Module) ListOrder() (fields []*Field, first int) {
+	fields = make([]*Field, 0, len(m.Fields))
+	listed := make(map[string]bool, len(m.ListFields))
+	for _, name := range m.ListFields {
+		if f := m.Field(name); f != nil && !listed[name] {
+			listed[name] = true
+			fields = append(fields, f)
+		}
+	}
+	first = len(fields)
+	for i := range m.Fields {
+		if !listed[m.Fields[i].Name] {
+			fields = append(fields, &m.Fields[i])
+		}
+	}
+	return fields, first
 }
 
 // KeyFields returns the fields of the module's Key, in order: one, or
@@ -209,8 +237,8 @@ func (e *DefinitionError) Unwrap() error { return ErrInvalidDefinition }
 // (joined with errors.Join, each a *DefinitionError): a missing name,
 // duplicate field names, an unknown type, a choice field without choices, a
 // reference without a target, labels on a single-value field, a Key that
-// names no suitable field. It does not check that reference targets exist;
-// Schema.Validate does.
+// names no suitable field, ListFields that name no field or one twice. It
+// does not check that reference targets exist; Schema.Validate does.
 func (m *Module) Validate() error {
 	var errs []error
 	bad := func(field, format string, args ...any) {
@@ -275,6 +303,16 @@ func (m *Module) Validate() error {
 		case len(m.KeyFields()) > 1 && f.Multi:
 			bad(k, "a field of a composite key must hold one value")
 		}
+	}
+	listed := map[string]bool{}
+	for _, name := range m.ListFields {
+		switch {
+		case m.Field(name) == nil:
+			bad("", "the list field %q names no field", name)
+		case listed[name]:
+			bad(name, "the field is listed twice in list_fields")
+		}
+		listed[name] = true
 	}
 	return errors.Join(errs...)
 }

@@ -49,6 +49,56 @@ func TestModuleValidate(t *testing.T) {
 	}
 }
 
+func TestModuleListFields(t *testing.T) {
+	m := Module{
+		Name: "people",
+		Fields: []Field{
+			{Name: "first_name", Type: TypeText}, {Name: "last_name", Type: TypeText},
+			{Name: "email", Type: TypeEmail}, {Name: "notes", Type: TypeText},
+		},
+		ListFields: []string{"last_name", "email"},
+	}
+	if err := m.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	fields, first := m.ListOrder()
+	var names []string
+	for _, f := range fields {
+		names = append(names, f.Name)
+	}
+	if got := strings.Join(names, ","); got != "last_name,email,first_name,notes" || first != 2 {
+		t.Errorf("ListOrder = %s, %d", got, first)
+	}
+
+	m.ListFields = nil
+	if fields, first := m.ListOrder(); len(fields) != 4 || fields[0].Name != "first_name" || first != 0 {
+		t.Errorf("ListOrder without list fields = %d fields, first %d", len(fields), first)
+	}
+
+	m.ListFields = []string{"email", "nickname", "email"}
+	err := m.Validate()
+	if !errors.Is(err, ErrInvalidDefinition) {
+		t.Fatalf("Validate = %v", err)
+	}
+	for _, want := range []string{`the list field "nickname" names no field`, `field "email": the field is listed twice in list_fields`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("Validate does not say %q: %v", want, err)
+		}
+	}
+
+	var back Module
+	if err := json.Unmarshal([]byte(`{"name":"p","fields":[{"name":"a","type":"text"}],"list_fields":["a"]}`), &back); err != nil {
+		t.Fatal(err)
+	}
+	if len(back.ListFields) != 1 || back.ListFields[0] != "a" {
+		t.Errorf("list_fields from JSON: %q", back.ListFields)
+	}
+	data, _ := json.Marshal(back)
+	if !strings.Contains(string(data), `"list_fields":["a"]`) {
+		t.Errorf("JSON form %s", data)
+	}
+}
+
 func TestSchemaValidate(t *testing.T) {
 	s := Schema{Modules: []Module{
 		{Name: "accounts", Fields: []Field{{Name: "name", Type: TypeText}}},

@@ -32,41 +32,107 @@ type Column struct {
 	// Part is the part of the address this column holds; "" for fields
 	// that are not addresses.
 	Part crmio.AddressPart
+
+	// whole: the column holds every item of the field, each with its
+	// label, as a report shows a multi-value field in one cell.
+	whole bool
 }
 
-// Columns returns the columns that show the named fields of m, in the
-// order given; nil fields means every field of m, in m's order. Unknown
-// names fail with an error wrapping crmio.ErrUnknownField.
+// Columns returns the columns that show the selected fields of m, in the
+// order given; nil fields means every field of m, in m's order. An entry
+// names a field ("email"), or one label of a multi-value field with
+// Labels ("email/work": that label's column alone; "address/home": the
+// parts of the home address). Unknown fields fail with an error wrapping
+// crmio.ErrUnknownField; unknown labels, a label on a field without
+// Labels and a field selected twice fail too.
 //
 // A single-value field is one column. A multi-value field with Labels is a
 // column for its unlabelled items ("Phone"), then one per label in Labels
 // order ("Phone (Mobile)", "Phone (Work)"); without Labels it is one
 // column. An address is one column per part ("Address - City"), for each
 // label of a multi-value address ("Address (Work) - City").
+//
+// Columns lists every column a selection can have. An export of a
+// selection (Options.Fields) leaves out the columns of a multi-value field
+// named without a label that no exported record fills: --fields email of
+// records with one work email each is one column, "Email (Work)".
 func Columns(m *crmio.Module, fields []string) ([]Column, error) {
-	var chosen []*crmio.Field
+	sel, err := parseSelection(m, fields)
+	if err != nil {
+		return nil, err
+	}
+	return tableColumns(sel), nil
+}
+
+// selected is one entry of a field selection: a field, and the label
+// chosen ("email/work"), if any.
+type selected struct {
+	field    *crmio.Field
+	label    string
+	hasLabel bool
+}
+
+// parseSelection reads a field selection (see Columns); nil means every
+// field of m.
+func parseSelection(m *crmio.Module, fields []string) ([]selected, error) {
+	var sel []selected
 	if fields == nil {
 		for i := range m.Fields {
-			chosen = append(chosen, &m.Fields[i])
+			sel = append(sel, selected{field: &m.Fields[i]})
 		}
-	} else {
-		seen := map[string]bool{}
-		for _, name := range fields {
-			f := m.Field(name)
-			if f == nil {
-				return nil, fmt.Errorf("exporter: %w: module %q has no field %q", crmio.ErrUnknownField, m.Name, name)
+		return sel, nil
+	}
+	seen := map[string]bool{}
+	for _, entry := range fields {
+		name, label, hasLabel := strings.Cut(entry, "/")
+		name, label = strings.TrimSpace(name), strings.TrimSpace(label)
+		f := m.Field(name)
+		if f == nil {
+			return nil, fmt.Errorf("exporter: %w: module %q has no field %q", crmio.ErrUnknownField, m.Name, name)
+		}
+		if hasLabel {
+			switch {
+			case !f.Multi || len(f.Labels) == 0:
+				return nil, fmt.Errorf("exporter: %q: field %q has no labelled columns to choose from", entry, f.Name)
+			case !f.HasLabel(label):
+				return nil, fmt.Errorf("exporter: %q: field %q has no label %q (its labels: %s)", entry, f.Name, label, strings.Join(f.Labels, ", "))
 			}
-			if seen[name] {
-				return nil, fmt.Errorf("exporter: field %q is listed twice", name)
+			for _, l := range f.Labels {
+				if strings.EqualFold(l, label) {
+					label = l
+				}
 			}
-			seen[name] = true
-			chosen = append(chosen, f)
+		}
+		key := strings.ToLower(f.Name + "/" + label)
+		if seen[key] || seen[strings.ToLower(f.Name)+"/"] || (!hasLabel && hasAnyLabel(seen, f.Name)) {
+			return nil, fmt.Errorf("exporter: field %q is selected twice", entry)
+		}
+		seen[key] = true
+		sel = append(sel, selected{field: f, label: label, hasLabel: hasLabel})
+	}
+	return sel, nil
+}
+
+func hasAnyLabel(seen map[string]bool, field string) bool {
+	prefix := strings.ToLower(field) + "/"
+	for k := range seen {
+		if strings.HasPrefix(k, prefix) {
+			return true
 		}
 	}
+	return false
+}
+
+// tableColumns returns the columns of a selection, as Columns describes.
+func tableColumns(sel []selected) []Column {
 	var cols []Column
-	for _, f := range chosen {
+	for _, s := range sel {
+		f := s.field
 		labels := []string{""}
-		if f.Multi {
+		switch {
+		case s.hasLabel:
+			labels = []string{s.label}
+		case f.Multi:
 			labels = append(labels, f.Labels...)
 		}
 		for _, label := range labels {
@@ -79,7 +145,24 @@ func Columns(m *crmio.Module, fields []string) ([]Column, error) {
 			cols = append(cols, Column{Name: crmio.ColumnName(f, label, ""), Field: f, Label: label})
 		}
 	}
-	return cols, nil
+	return cols
+}
+
+// reportColumns returns the columns of a selection as a printed report
+// shows them: one column per field, which holds every item of a
+// multi-value field with its label ("Mobile: +1 415 555 0102 · Work:
+// ..."), or, for a field selected with a label ("email/work"), that
+// label's items.
+func reportColumns(sel []selected) []Column {
+	cols := make([]Column, len(sel))
+	for i, s := range sel {
+		if s.hasLabel {
+			cols[i] = Column{Name: crmio.ColumnName(s.field, s.label, ""), Field: s.field, Label: s.label}
+			continue
+		}
+		cols[i] = Column{Name: s.field.DisplayLabel(), Field: s.field, whole: true}
+	}
+	return cols
 }
 
 // Names returns the columns' names.
@@ -96,7 +179,7 @@ func Names(cols []Column) []string {
 // unlabelled column takes the items whose label is not among Labels);
 // otherwise every item.
 func (c *Column) holds(label string) bool {
-	if !c.Field.Multi || len(c.Field.Labels) == 0 {
+	if c.whole || !c.Field.Multi || len(c.Field.Labels) == 0 {
 		return true
 	}
 	if c.Label == "" {
@@ -107,12 +190,26 @@ func (c *Column) holds(label string) bool {
 
 // render turns values into cells, the way re-importing them yields the
 // same values: numbers keep their digits, dates are ISO 8601, instants
-// RFC 3339 in loc, booleans true or false, references their key.
+// RFC 3339 in loc, booleans true or false, references their key. For a
+// report, which is read rather than imported, choices show their labels,
+// a multi-value field shows its items with their labels in one cell, and
+// phone numbers hold together with no-break spaces.
 type render struct {
-	loc          *time.Location
-	choiceLabels bool     // a choice shows its label (for people), not its value (for import)
-	texts        []string // scratch for cell
+	loc    *time.Location
+	report bool
+	texts  []string // scratch for cell
+	b      strings.Builder
 }
+
+// Text joiners of a report (formats/pdf reads them): a no-break space
+// holds a label to its value and a separator to the item before it, and
+// is where an item too long for its column breaks first; a narrow
+// no-break space holds the groups of a phone number together for good.
+const (
+	reportItemSeparator = "\u00a0· " // "Mobile: +1 415 555 0102 · Work: ..."
+	reportLabelJoin     = ":\u00a0"
+	reportNoBreak       = "\u202f"
+)
 
 // cell returns the cell of column c for rec.
 func (r *render) cell(c *Column, rec *crmio.Record) formats.Cell {
@@ -125,6 +222,9 @@ func (r *render) cell(c *Column, rec *crmio.Record) formats.Cell {
 			return formats.Cell{}
 		}
 		return r.value(c, v)
+	}
+	if c.whole {
+		return r.items(c, v.List())
 	}
 	var first formats.Cell
 	n := 0
@@ -144,7 +244,47 @@ func (r *render) cell(c *Column, rec *crmio.Record) formats.Cell {
 	if n <= 1 {
 		return first
 	}
-	return formats.TextCell(strings.Join(r.texts, ValueSeparator))
+	sep := ValueSeparator
+	if r.report {
+		sep = reportItemSeparator
+	}
+	return formats.TextCell(strings.Join(r.texts, sep))
+}
+
+// items is the report cell of every item of a list: "Mobile: … · Work: …".
+// A single unlabelled item keeps its kind (a number still aligns right).
+func (r *render) items(c *Column, items []crmio.Item) formats.Cell {
+	r.b.Reset()
+	n := 0
+	var first formats.Cell
+	firstLabelled := false
+	for _, it := range items {
+		if it.Value.IsZero() {
+			continue
+		}
+		cell := r.value(c, it.Value)
+		text := cell.String()
+		if text == "" {
+			continue
+		}
+		if n++; n == 1 {
+			first, firstLabelled = cell, it.Label != ""
+		} else {
+			r.b.WriteString(reportItemSeparator)
+		}
+		if it.Label != "" {
+			r.b.WriteString(crmio.Title(it.Label))
+			r.b.WriteString(reportLabelJoin)
+		}
+		r.b.WriteString(text)
+	}
+	switch {
+	case n == 0:
+		return formats.Cell{}
+	case n == 1 && !firstLabelled:
+		return first
+	}
+	return formats.TextCell(r.b.String())
 }
 
 // value renders one value (one item of a list) for column c.
@@ -161,7 +301,7 @@ func (r *render) value(c *Column, v crmio.Value) formats.Cell {
 	case crmio.KindNull:
 		return formats.Cell{}
 	case crmio.KindText:
-		if r.choiceLabels && c.Field.Type == crmio.TypeChoice {
+		if r.report && c.Field.Type == crmio.TypeChoice {
 			if ch, ok := c.Field.Choice(v.Str()); ok {
 				return formats.TextCell(ch.Display())
 			}
@@ -185,8 +325,28 @@ func (r *render) value(c *Column, v crmio.Value) formats.Cell {
 			return formats.TextCell(ref.Key)
 		}
 		return formats.TextCell(ref.ID)
+	case crmio.KindPhone:
+		if r.report {
+			return formats.TextCell(strings.ReplaceAll(v.String(), " ", reportNoBreak))
+		}
+	case crmio.KindAddress:
+		if a, ok := v.Address(); ok && r.report {
+			return formats.TextCell(addressLine(a))
+		}
 	}
 	// Email, phone, URL, and values of an unexpected kind for the field
 	// (an address in a text field, a list in a single-value field).
 	return formats.TextCell(v.String())
+}
+
+// addressLine is an address on one line, for a report: "1 Rue de Rivoli,
+// 75001 Paris, FR".
+func addressLine(a crmio.Address) string {
+	var parts []string
+	for _, p := range []string{a.Street, strings.TrimSpace(a.Zip + " " + a.City), a.State, a.Country} {
+		if p = strings.TrimSpace(strings.ReplaceAll(p, "\n", ", ")); p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, ", ")
 }

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/crmio/crmio/formats/csv"
 	"github.com/crmio/crmio/formats/pdf"
 	"github.com/crmio/crmio/storage"
+	"github.com/crmio/crmio/storage/memory"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the testdata/*.golden files")
@@ -181,8 +183,9 @@ func TestExportXLSXTyped(t *testing.T) {
 	if typ, raw, _ := cell("VIP", 2); typ != excelize.CellTypeBool || raw != "1" {
 		t.Errorf("VIP: %v %q, want a boolean", typ, raw)
 	}
-	if _, raw, _ := cell("First name", 3); raw != `'=HYPERLINK("http://evil.example","x")` {
-		t.Errorf("formula text not neutralized in XLSX: %q", raw)
+	// A text cell of a workbook is never a formula: no guard, no quote.
+	if typ, raw, _ := cell("First name", 3); raw != `=HYPERLINK("http://evil.example","x")` || typ == excelize.CellTypeFormula {
+		t.Errorf("formula text in XLSX: %v %q, want the text as it is", typ, raw)
 	}
 }
 
@@ -219,11 +222,9 @@ func TestScopedExport(t *testing.T) {
 		}
 	}
 
-	// A report that tries to see everything with a scope of its own
-	// cannot widen the caller's.
-	report := exporter.Report{Name: "All", Module: "people", Query: storage.Query{
-		Scope: &storage.Scope{Name: "everyone", Where: []storage.Filter{{Field: "status", Op: storage.Ne, Value: crmio.TextValue("none")}}},
-	}}
+	// A report cannot widen the caller's scope: it has none of its own,
+	// and its filters only narrow.
+	report := exporter.Report{Name: "All", Module: "people", Where: []storage.Filter{{Field: "status", Op: storage.Ne, Value: crmio.TextValue("none")}}}
 	var buf bytes.Buffer
 	res, err := exporter.ExportReport(context.Background(), spy, peopleModule(), report, &buf, &exporter.Options{Scope: alice})
 	if err != nil {
@@ -234,7 +235,10 @@ func TestScopedExport(t *testing.T) {
 	}
 }
 
-// TestInjectionGuard exports a text field holding each dangerous prefix.
+// TestInjectionGuard exports a text field holding each dangerous prefix:
+// a CSV file quotes them, an XLSX workbook (whose text cells are never
+// formulas) does not, and the CSV file imports back (formats.NewReader
+// strips the guard) as exactly the values exported.
 func TestInjectionGuard(t *testing.T) {
 	cases := []struct{ in, want string }{
 		{"=1+1", "'=1+1"},
@@ -251,6 +255,10 @@ func TestInjectionGuard(t *testing.T) {
 		{"+44 (20) 7946-0958", "+44 (20) 7946-0958"},
 		{"plain", "plain"},
 		{"a=b", "a=b"},
+		{"＝1+1", "'＝1+1"},   // full-width
+		{"﹫x", "'﹫x"},       // small commercial at
+		{"'=1+1", "''=1+1"}, // already quoted: one more, so that it imports back as it was
+		{"'quoted'", "'quoted'"},
 	}
 	var recs []crmio.Record
 	for _, c := range cases {
@@ -272,7 +280,7 @@ func TestInjectionGuard(t *testing.T) {
 			got := readCells(t, format, buf.Bytes())
 			for i, c := range cases {
 				want := c.want
-				if disabled {
+				if disabled || format == exporter.XLSX {
 					want = c.in
 				}
 				if got[i][0] != want {
@@ -280,6 +288,23 @@ func TestInjectionGuard(t *testing.T) {
 				}
 				if got[i][1] != "-5" {
 					t.Errorf("%s: the number -5 exported as %q", format, got[i][1])
+				}
+			}
+			if format != exporter.CSV || disabled {
+				continue
+			}
+			r, err := formats.NewReader(bytes.NewReader(buf.Bytes()), "people.csv", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, rows, err := formats.Preview(r, len(cases))
+			r.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, c := range cases {
+				if rows[i].Fields[0] != c.in {
+					t.Errorf("%q exported and read back as %q", c.in, rows[i].Fields[0])
 				}
 			}
 		}
@@ -318,19 +343,21 @@ func readCells(t *testing.T, format exporter.Format, data []byte) [][]string {
 func TestExportQueryFieldsAndOrder(t *testing.T) {
 	store := newStore(t, samplePeople())
 	data, res := export(t, store, &exporter.Options{
-		Query:  storage.Query{Where: []storage.Filter{{Field: "status", Op: storage.Eq, Value: crmio.TextValue("new")}}, Order: []storage.Order{{Field: "first_name", Desc: true}}},
+		Where:  []storage.Filter{{Field: "status", Op: storage.Eq, Value: crmio.TextValue("new")}},
+		Order:  []storage.Order{{Field: "first_name", Desc: true}},
 		Fields: []string{"first_name", "phone"},
 	})
-	want := "First name,Phone,Phone (Mobile),Phone (Work)\r\nΩμέγα,,,+1 415 555 0102\r\n" +
-		`"'=HYPERLINK(""http://evil.example"",""x"")",,,` + "\r\n"
+	// The phone columns no record fills are left out.
+	want := "First name,Phone (Work)\r\nΩμέγα,+1 415 555 0102\r\n" +
+		`"'=HYPERLINK(""http://evil.example"",""x"")",` + "\r\n"
 	if string(data) != want || res.Rows != 2 {
 		t.Errorf("got %d rows:\n%q\nwant:\n%q", res.Rows, data, want)
 	}
 
 	for _, bad := range []*exporter.Options{
 		{Fields: []string{"nope"}},
-		{Query: storage.Query{Where: []storage.Filter{{Field: "nope", Op: storage.Eq, Value: crmio.TextValue("x")}}}},
-		{Query: storage.Query{Order: []storage.Order{{Field: "nope"}}}},
+		{Where: []storage.Filter{{Field: "nope", Op: storage.Eq, Value: crmio.TextValue("x")}}},
+		{Order: []storage.Order{{Field: "nope"}}},
 	} {
 		_, err := exporter.Export(context.Background(), store, peopleModule(), &bytes.Buffer{}, bad)
 		if !errors.Is(err, crmio.ErrUnknownField) {
@@ -368,13 +395,11 @@ func TestExportPDFRowCap(t *testing.T) {
 func TestReportJSON(t *testing.T) {
 	r := exporter.Report{
 		Name: "Qualified in Paris", Module: "people",
-		Query: storage.Query{
-			Where: []storage.Filter{{Field: "status", Op: storage.Eq, Value: crmio.TextValue("qualified")},
-				{Field: "score", Op: storage.Ge, Value: crmio.NumberValue(crmio.MustDecimal("100.50"))},
-				{Field: "birthday", Op: storage.Lt, Value: crmio.DateValue(crmio.NewDate(2000, 1, 1))}},
-			Order: []storage.Order{{Field: "last_name"}},
-			Limit: 50,
-		},
+		Where: []storage.Filter{{Field: "status", Op: storage.Eq, Value: crmio.TextValue("qualified")},
+			{Field: "score", Op: storage.Ge, Value: crmio.NumberValue(crmio.MustDecimal("100.50"))},
+			{Field: "birthday", Op: storage.Lt, Value: crmio.DateValue(crmio.NewDate(2000, 1, 1))}},
+		Order:  []storage.Order{{Field: "last_name"}},
+		Limit:  50,
 		Fields: []string{"first_name", "last_name", "email"},
 	}
 	data, err := json.Marshal(r)
@@ -386,7 +411,7 @@ func TestReportJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	again, _ := json.Marshal(back)
-	if !bytes.Equal(data, again) || !back.Query.Where[1].Value.Equal(r.Query.Where[1].Value) || !back.Query.Where[2].Value.Equal(r.Query.Where[2].Value) {
+	if !bytes.Equal(data, again) || !back.Where[1].Value.Equal(r.Where[1].Value) || !back.Where[2].Value.Equal(r.Where[2].Value) {
 		t.Errorf("report did not round-trip:\n%s\n%s", data, again)
 	}
 	if err := back.Validate(peopleModule()); err != nil {
@@ -397,7 +422,7 @@ func TestReportJSON(t *testing.T) {
 		t.Errorf("Validate with a removed field: %v", err)
 	}
 	want := `Status = "qualified"; Score ≥ "100.50"; Birthday < "2000-01-01"; sorted by Last name; first 50 records`
-	if got := exporter.DescribeQuery(peopleModule(), r.Query); got != want {
+	if got := exporter.DescribeQuery(peopleModule(), storage.Query{Where: r.Where, Order: r.Order, Limit: r.Limit}); got != want {
 		t.Errorf("DescribeQuery = %q, want %q", got, want)
 	}
 
@@ -408,11 +433,11 @@ func TestReportJSON(t *testing.T) {
 	if err == nil || res.Rows != 0 {
 		t.Errorf("a report with an unknown field ran: %v", err)
 	}
-	r.Query.Where = r.Query.Where[:1]
+	r.Where = r.Where[:1]
 	if _, err := exporter.ExportReport(context.Background(), store, peopleModule(), r, &buf, nil); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(buf.String(), "First name,Last name,Email,Email (Work),Email (Home)\r\nZoë,Łukasiewicz,,zoe@work.example,zoe@home.example\r\n") {
+	if !strings.HasPrefix(buf.String(), "First name,Last name,Email (Work),Email (Home)\r\nZoë,Łukasiewicz,zoe@work.example,zoe@home.example\r\n") {
 		t.Errorf("report export:\n%s", buf.String())
 	}
 	if _, err := exporter.ExportReport(context.Background(), store, &crmio.Module{Name: "accounts"}, r, &buf, nil); err == nil {
@@ -440,5 +465,97 @@ func TestColumns(t *testing.T) {
 		if c.Name != crmio.ColumnName(c.Field, c.Label, c.Part) {
 			t.Errorf("column %q is not crmio.ColumnName", c.Name)
 		}
+	}
+}
+
+// measuringWriter records what an export gives it.
+type measuringWriter struct {
+	header            []string
+	measured, written []string
+	closed            bool
+}
+
+func (w *measuringWriter) WriteHeader(names []string) error { w.header = names; return nil }
+func (w *measuringWriter) Measure(cells []formats.Cell) error {
+	if len(w.written) > 0 {
+		return errors.New("measured after a row was written")
+	}
+	w.measured = append(w.measured, cells[0].String())
+	return nil
+}
+func (w *measuringWriter) WriteRow(cells []formats.Cell) error {
+	w.written = append(w.written, cells[0].String())
+	return nil
+}
+func (w *measuringWriter) Close() error { w.closed = true; return nil }
+
+// TestExportTo writes into a writer the caller made: it is measured with
+// every row first (a formats.Measurer), guarded (the exporter cannot know
+// what reads it) unless told not to, and closed.
+func TestExportTo(t *testing.T) {
+	store := newStore(t, samplePeople())
+	for _, disabled := range []bool{false, true} {
+		w := &measuringWriter{}
+		res, err := exporter.ExportTo(context.Background(), store, peopleModule(), w,
+			&exporter.Options{Fields: []string{"first_name"}, Order: []storage.Order{{Field: "first_name"}}, DisableInjectionGuard: disabled})
+		if err != nil {
+			t.Fatal(err)
+		}
+		formula := `'=HYPERLINK("http://evil.example","x")`
+		if disabled {
+			formula = formula[1:]
+		}
+		want := []string{formula, "Zoë", "Ωμέγα"}
+		if !slices.Equal(w.written, want) || !slices.Equal(w.measured, want) || !w.closed || res.Rows != 3 || !slices.Equal(w.header, []string{"First name"}) {
+			t.Errorf("guard disabled %v: header %q, measured %q, written %q, closed %v", disabled, w.header, w.measured, w.written, w.closed)
+		}
+	}
+	if _, err := exporter.ExportTo(context.Background(), store, peopleModule(), nil, nil); err == nil {
+		t.Error("ExportTo without a writer")
+	}
+}
+
+// TestFieldSelection: a field and one of its labels selects that label's
+// columns; an address keeps its label's parts together, and leaves out
+// the labels no record fills.
+func TestFieldSelection(t *testing.T) {
+	m := &crmio.Module{Name: "people", Fields: []crmio.Field{
+		{Name: "name", Type: crmio.TypeText},
+		{Name: "email", Type: crmio.TypeEmail, Multi: true, Labels: []string{"work", "home"}},
+		{Name: "address", Type: crmio.TypeAddress, Multi: true, Labels: []string{"work", "home"}},
+		{Name: "tags", Type: crmio.TypeText, Multi: true},
+	}}
+	cols, err := exporter.Columns(m, []string{"email/HOME", "name"})
+	if err != nil || strings.Join(exporter.Names(cols), "|") != "Email (Home)|Name" {
+		t.Errorf("Columns = %q, %v", exporter.Names(cols), err)
+	}
+	for sel, msg := range map[string]string{
+		"email/pager": `field "email" has no label "pager" (its labels: work, home)`,
+		"name/work":   `field "name" has no labelled columns`,
+		"tags/x":      `field "tags" has no labelled columns`,
+		"nope/work":   `module "people" has no field "nope"`,
+	} {
+		if _, err := exporter.Columns(m, []string{sel}); err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("%s: %v, want %q", sel, err, msg)
+		}
+	}
+	if _, err := exporter.Columns(m, []string{"email/work", "email"}); err == nil {
+		t.Error("email/work and email both selected")
+	}
+
+	s := memory.New()
+	s.Insert(context.Background(), "people", []crmio.Record{
+		{Values: map[string]crmio.Value{"name": crmio.TextValue("Ada"), "address": crmio.ListValue(
+			crmio.Item{Label: "home", Value: crmio.AddressValue(crmio.Address{City: "London"})})}},
+		{Values: map[string]crmio.Value{"name": crmio.TextValue("Grace")}},
+	})
+	var buf bytes.Buffer
+	if _, err := exporter.Export(context.Background(), s, m, &buf, &exporter.Options{Fields: []string{"name", "address", "email"}, CSV: &csv.WriterOptions{LF: true}}); err != nil {
+		t.Fatal(err)
+	}
+	want := "Name,Address (Home) - Street,Address (Home) - City,Address (Home) - State,Address (Home) - Zip,Address (Home) - Country,Email\n" +
+		"Ada,,London,,,,\nGrace,,,,,,\n"
+	if buf.String() != want {
+		t.Errorf("export:\n%s\nwant:\n%s", buf.String(), want)
 	}
 }

@@ -38,13 +38,18 @@ func TestNeutralize(t *testing.T) {
 		{"Ada", false},
 		{" =1+1", false}, // a leading space: text to a spreadsheet
 		{"a=b", false},
-		{"'=1+1", false},
+		{"'=1+1", false}, // already text; Neutralize quotes it once more (see below)
+		{"＝1+1", true},   // full-width
+		{"﹢cmd|' /C calc'!A0", true},
+		{"＠SUM(A1)", true},
+		{"−1+1", true}, // minus sign
+		{"Ünïcödé", false},
 	} {
 		if got := exporter.Dangerous(c.in); got != c.dangerous {
 			t.Errorf("Dangerous(%q) = %v, want %v", c.in, got, c.dangerous)
 		}
 		want := c.in
-		if c.dangerous {
+		if c.dangerous || c.in == "'=1+1" {
 			want = "'" + c.in
 		}
 		if got := exporter.Neutralize(c.in); got != want {
@@ -53,8 +58,8 @@ func TestNeutralize(t *testing.T) {
 	}
 }
 
-// FuzzNeutralize: a neutralized text is never dangerous, and neutralizing
-// twice changes nothing more.
+// FuzzNeutralize: a neutralized text is never dangerous, and it changes by
+// one leading quote at most.
 func FuzzNeutralize(f *testing.F) {
 	for _, s := range []string{"=1+1", "+1 415 555 0102", "-12.5", "@x", "\t", "plain", ""} {
 		f.Add(s)
@@ -63,9 +68,6 @@ func FuzzNeutralize(f *testing.F) {
 		n := exporter.Neutralize(s)
 		if exporter.Dangerous(n) {
 			t.Errorf("Neutralize(%q) = %q is still dangerous", s, n)
-		}
-		if exporter.Neutralize(n) != n {
-			t.Errorf("Neutralize is not idempotent on %q", s)
 		}
 		if n != s && n != "'"+s {
 			t.Errorf("Neutralize(%q) = %q changed more than a prefix", s, n)

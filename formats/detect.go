@@ -16,15 +16,15 @@ import (
 // a zip archive's central directory.
 const sniffLen = 8 << 10
 
-// zipFormat is detectHead's answer for a zip archive: what it holds is only
-// known from its central directory, at the end of the file.
-const zipFormat = "zip"
-
-// Detect identifies content from its bytes, never from a file name: it
-// returns "xlsx" for a zip archive holding xl/workbook.xml, "xls" for an
-// OLE2 compound file (the xls opener itself tells a workbook from an
-// encrypted OOXML file or a Word document) and "csv" for text in any
-// encoding the CSV reader handles.
+// Detect identifies content from its bytes, never from a file name. It
+// asks the registered formats (see Format and Register) in the order they
+// registered, the Fallback ones last, and answers the first whose Magic
+// and Match accept the content. crmio's own formats are recognised also
+// when their package is not imported, so that Open can name it: "xlsx"
+// for a zip archive holding xl/workbook.xml, "xls" for an OLE2 compound
+// file (the xls opener itself tells a workbook from an encrypted OOXML
+// file or a Word document), "vcf" for text starting BEGIN:VCARD and "csv"
+// for other text in any encoding the CSV reader handles.
 //
 // Anything else is an error wrapping ErrUnsupportedFormat that names what
 // was found: "PDF document", "ODS spreadsheet", "XLSB workbook", "Word
@@ -32,8 +32,9 @@ const zipFormat = "zip"
 // document", "PNG image", "binary data", "empty file" and so on. A zip
 // archive whose directory cannot be read is ErrCorrupt.
 //
-// Detect reads the first 8 KiB of r and, for a zip archive, its central
-// directory; size is the content's length in bytes.
+// Detect reads the first 8 KiB of r and what the formats' Match functions
+// read (a zip archive's central directory); size is the content's length
+// in bytes.
 func Detect(r io.ReaderAt, size int64) (string, error) {
 	if size < 0 {
 		return "", errors.New("formats: Detect needs the content's size")
@@ -43,11 +44,11 @@ func Detect(r io.ReaderAt, size int64) (string, error) {
 	if err != nil && !(errors.Is(err, io.EOF) && n == len(head)) {
 		return "", fmt.Errorf("formats: reading the start of the content: %w", err)
 	}
-	format, err := detectHead(head)
-	if format != zipFormat {
-		return format, err
+	s := &Sample{Head: head, File: r, Size: size}
+	if f, _, ok := identify(s); ok {
+		return f.Name, nil
 	}
-	return detectZip(r, size, head)
+	return "", describe(s)
 }
 
 // unsupported names what was found in an error wrapping ErrUnsupportedFormat.
@@ -73,15 +74,22 @@ var signatures = []struct{ prefix, found string }{
 }
 
 const (
-	ole2Signature = "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-	utf8BOM       = "\xef\xbb\xbf"
-	utf16LEBOM    = "\xff\xfe"
-	utf16BEBOM    = "\xfe\xff"
+	utf8BOM    = "\xef\xbb\xbf"
+	utf16LEBOM = "\xff\xfe"
+	utf16BEBOM = "\xfe\xff"
 )
 
-// detectHead identifies content from its first bytes. It answers zipFormat
-// for any zip archive, which detectZip then looks into.
-func detectHead(head []byte) (string, error) {
+// The kinds of content classify tells apart.
+const (
+	kindOLE2 = "ole2"
+	kindZip  = "zip"
+	kindText = "text"
+)
+
+// classify tells from its first bytes what content is: an OLE2 compound
+// file, a zip archive, text, or (an error naming it) something crmio does
+// not read.
+func classify(head []byte) (string, error) {
 	if len(head) == 0 {
 		return "", unsupported("empty file")
 	}
@@ -92,10 +100,10 @@ func detectHead(head []byte) (string, error) {
 		}
 	}
 	switch {
-	case strings.HasPrefix(s, ole2Signature):
-		return "xls", nil
-	case strings.HasPrefix(s, "PK\x03\x04"), strings.HasPrefix(s, "PK\x05\x06"), strings.HasPrefix(s, "PK\x07\x08"):
-		return zipFormat, nil
+	case strings.HasPrefix(s, OLE2Magic):
+		return kindOLE2, nil
+	case isZip(head):
+		return kindZip, nil
 	case len(s) >= 12 && s[:4] == "RIFF" && s[8:12] == "WEBP":
 		return "", unsupported("WebP image")
 	case isOldBIFF(head):
@@ -123,7 +131,95 @@ func detectHead(head []byte) (string, error) {
 	if found := markup(text); found != "" {
 		return "", unsupported(found)
 	}
-	return "csv", nil
+	return kindText, nil
+}
+
+// describe is Detect's error for content no format claims.
+func describe(s *Sample) error {
+	kind, err := classify(s.Head)
+	switch {
+	case err != nil:
+		return err
+	case kind == kindZip && s.File != nil:
+		return describeZip(s.File, s.Size)
+	case kind == kindZip:
+		return unsupported("zip archive")
+	case kind == kindOLE2:
+		return unsupported("OLE2 compound file (an Office document crmio does not read)")
+	}
+	return unsupported("text no registered format reads")
+}
+
+// LooksLikeText reports whether a Sample is text a CSV reader can read:
+// UTF-8, UTF-16 or a single-byte encoding, neither binary data nor a
+// markup document (HTML, XML), nor a file with a known signature (PDF,
+// images, archives). It is CSV's Match.
+func LooksLikeText(s *Sample) bool {
+	kind, err := classify(s.Head)
+	return err == nil && kind == kindText
+}
+
+// TextStartsWith returns a Match for a text format whose content starts
+// with prefix (ASCII), ignoring case, blank lines and spaces before it and
+// a byte order mark; the text may be UTF-8 or UTF-16 (with or without a
+// byte order mark). vCard's is TextStartsWith("BEGIN:VCARD").
+func TextStartsWith(prefix string) func(*Sample) bool {
+	return func(s *Sample) bool {
+		head := s.Head
+		var text string
+		switch {
+		case bytes.HasPrefix(head, []byte(utf16LEBOM)):
+			text = decodeUTF16(head[2:min(len(head), 2+4*len(prefix)+512)], false)
+		case bytes.HasPrefix(head, []byte(utf16BEBOM)):
+			text = decodeUTF16(head[2:min(len(head), 2+4*len(prefix)+512)], true)
+		default:
+			if bigEndian, ok := sniff.LooksUTF16(head); ok {
+				text = decodeUTF16(head[:min(len(head), 4*len(prefix)+512)], bigEndian)
+			} else {
+				text = string(bytes.TrimPrefix(head, []byte(utf8BOM)))
+			}
+		}
+		text = strings.TrimLeft(text, " \t\r\n")
+		return len(text) >= len(prefix) && strings.EqualFold(text[:len(prefix)], prefix)
+	}
+}
+
+// OLE2Magic starts an OLE2 compound file: a legacy Office document, such
+// as an XLS workbook.
+const OLE2Magic = "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+// isZip reports whether head starts like a zip archive.
+func isZip(head []byte) bool {
+	s := string(head[:min(len(head), 4)])
+	return s == "PK\x03\x04" || s == "PK\x05\x06" || s == "PK\x07\x08"
+}
+
+// ZipHolds returns a Match for a format stored as a zip archive holding the
+// entry name (compared ignoring case, with / or \\ as separator), as an
+// XLSX workbook holds xl/workbook.xml. A damaged archive whose first
+// entries show name matches too, so that the format's reader can say what
+// is wrong with it. Without a File (a stream's head), any zip archive may
+// be the format.
+func ZipHolds(name string) func(*Sample) bool {
+	name = strings.ToLower(name)
+	return func(s *Sample) bool {
+		if !isZip(s.Head) {
+			return false
+		}
+		if s.File == nil {
+			return true
+		}
+		zr, err := zip.NewReader(s.File, s.Size)
+		if err != nil && !(errors.Is(err, zip.ErrInsecurePath) && zr != nil) {
+			return bytes.Contains(s.Head, []byte(name))
+		}
+		for _, f := range zr.File {
+			if strings.ToLower(strings.ReplaceAll(f.Name, `\`, "/")) == name {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 // isOldBIFF reports whether head starts with the BOF record of a BIFF2,
@@ -192,16 +288,12 @@ func markup(text string) string {
 	return ""
 }
 
-// detectZip identifies a zip archive by the names in its central directory.
-func detectZip(r io.ReaderAt, size int64, head []byte) (string, error) {
+// describeZip names a zip archive no format claims by the names in its
+// central directory.
+func describeZip(r io.ReaderAt, size int64) error {
 	zr, err := zip.NewReader(r, size)
 	if err != nil && !(errors.Is(err, zip.ErrInsecurePath) && zr != nil) {
-		// A damaged archive: if its first entries show a workbook, let the
-		// xlsx opener say what is wrong with it.
-		if bytes.Contains(head, []byte("xl/workbook.xml")) {
-			return "xlsx", nil
-		}
-		return "", fmt.Errorf("%w: damaged zip archive: %v", ErrCorrupt, err)
+		return fmt.Errorf("%w: damaged zip archive: %v", ErrCorrupt, err)
 	}
 	var mimetype string
 	var names []string // the first few files, for the message
@@ -210,13 +302,13 @@ func detectZip(r io.ReaderAt, size int64, head []byte) (string, error) {
 		name := strings.ToLower(strings.ReplaceAll(f.Name, `\`, "/"))
 		switch name {
 		case "xl/workbook.xml":
-			return "xlsx", nil
+			return unsupported("XLSX workbook")
 		case "xl/workbook.bin":
-			return "", unsupported("XLSB workbook (Excel binary format; save it as .xlsx)")
+			return unsupported("XLSB workbook (Excel binary format; save it as .xlsx)")
 		case "word/document.xml":
-			return "", unsupported("Word document (DOCX)")
+			return unsupported("Word document (DOCX)")
 		case "ppt/presentation.xml":
-			return "", unsupported("PowerPoint presentation (PPTX)")
+			return unsupported("PowerPoint presentation (PPTX)")
 		case "mimetype":
 			mimetype = readSmall(f)
 		}
@@ -229,15 +321,15 @@ func detectZip(r io.ReaderAt, size int64, head []byte) (string, error) {
 	}
 	switch {
 	case mimetype == "application/vnd.oasis.opendocument.spreadsheet":
-		return "", unsupported("ODS spreadsheet (OpenDocument; save it as .xlsx or .csv)")
+		return unsupported("ODS spreadsheet (OpenDocument; save it as .xlsx or .csv)")
 	case strings.HasPrefix(mimetype, "application/vnd.oasis.opendocument."):
-		return "", unsupported("OpenDocument file (" + mimetype + ")")
+		return unsupported("OpenDocument file (" + mimetype + ")")
 	case len(names) == 0:
-		return "", unsupported("empty zip archive")
+		return unsupported("empty zip archive")
 	case files > len(names):
-		return "", unsupported(fmt.Sprintf("zip archive of %d files (%s, ...)", files, strings.Join(names, ", ")))
+		return unsupported(fmt.Sprintf("zip archive of %d files (%s, ...)", files, strings.Join(names, ", ")))
 	default:
-		return "", unsupported("zip archive (holding " + strings.Join(names, ", ") + ")")
+		return unsupported("zip archive (holding " + strings.Join(names, ", ") + ")")
 	}
 }
 

@@ -1,11 +1,12 @@
 // Package formats reads and writes the tables people move in and out of a
-// CRM: CSV files and Excel workbooks. A table is a header of column names
-// and rows of cells; the package knows nothing of modules or records
-// (that is the mapping package's job).
+// CRM: CSV files, Excel workbooks, vCard files, PDF reports. A table is a
+// header of column names and rows of cells; the package knows nothing of
+// modules or records (that is the mapping package's job).
 //
 // Each format lives in its own package and registers itself, as
-// database/sql drivers do: formats/csv, formats/xlsx, formats/xls. Import
-// them all for their side effect with
+// database/sql drivers and image formats do: formats/csv, formats/xlsx,
+// formats/xls, formats/vcard, formats/pdf. Import them all for their side
+// effect with
 //
 //	import _ "github.com/crmio/crmio/formats/all"
 //
@@ -86,14 +87,18 @@
 // # Detection
 //
 // Detect identifies content from its bytes, never from a file name (a
-// ".xls" download is often HTML, a ".csv" may be UTF-16 text): a zip
-// archive holding xl/workbook.xml is "xlsx", an OLE2 compound file is "xls"
-// (the xls reader reports an encrypted workbook, also an encrypted .xlsx,
-// which is an OLE2 file, as ErrEncrypted), and text in any encoding is
-// "csv". Everything else is an error wrapping ErrUnsupportedFormat that
-// says what it is, so the user can be told what to do: a PDF document, an
-// ODS or XLSB workbook, a Word document, an Excel 2003 XML spreadsheet, an
-// HTML page, an image, other binary data, an empty file.
+// ".xls" download is often HTML, a ".csv" may be UTF-16 text). It asks the
+// registered formats in the order they registered, each by its Magic
+// prefixes and its Match function, and the Fallback formats (CSV, which
+// takes any text) last: a zip archive holding xl/workbook.xml is "xlsx",
+// an OLE2 compound file is "xls" (the xls reader reports an encrypted
+// workbook, also an encrypted .xlsx, which is an OLE2 file, as
+// ErrEncrypted), text starting BEGIN:VCARD is "vcf", and other text in any
+// encoding is "csv". Everything else is an error wrapping
+// ErrUnsupportedFormat that says what it is, so the user can be told what
+// to do: a PDF document, an ODS or XLSB workbook, a Word document, an
+// Excel 2003 XML spreadsheet, an HTML page, an image, other binary data,
+// an empty file.
 //
 // # Limits
 //
@@ -108,18 +113,44 @@
 //
 // # Formats and registration
 //
-// A format package calls Register from its init with an Opener, which
-// receives an Input (the content, already checked against the limit and
-// identified as its format; a path on disk for workbooks) and the Options.
-// Registered lists the formats available. Open and NewReader answer a
-// format that is recognised but not registered with an error naming the
-// package to import.
+// A format package calls Register from its init with a Format: its name
+// and file name extensions, how it is recognised (Magic prefixes, with "?"
+// for any byte, as image.RegisterFormat takes them, and a Match function;
+// LooksLikeText, TextStartsWith and ZipHolds are ready ones), and its
+// Open, its NewWriter or both. Open receives an Input (the content,
+// already checked against the limit and identified as its format; a path
+// on disk for a format with NeedsFile) and the Options. NewWriter takes
+// the format's own options type, adapted with Writes.
+//
+// Registered lists the formats available, Lookup and ForExtension find
+// one, NewWriter makes a writer of one by name. Open and NewReader answer
+// one of crmio's own formats that is recognised but not registered with an
+// error naming the package to import.
+//
+// A program registers formats of its own the same way, and Open, the
+// importer and the exporter then read and write them like the others:
+//
+//	formats.Register(formats.Format{
+//		Name: "jsonl", Extensions: []string{".jsonl"},
+//		Match: func(s *formats.Sample) bool { return bytes.HasPrefix(s.Head, []byte("{")) },
+//		Open: openJSONLines, NewWriter: formats.Writes(newJSONLinesWriter),
+//	})
+//
+// # CSV injection
+//
+// Text in a format with Formulas set (CSV) may run as a formula when a
+// spreadsheet opens the file; exports guard such text with a leading
+// quote ("'=1+1"), as crmio's exporter and many other programs do. Open
+// and NewReader strip that quote again from the header and the fields, so
+// that what was exported imports as it was; Options.KeepFormulaGuard keeps
+// it.
 //
 // # Errors
 //
 // Errors are values to test with errors.Is and errors.As:
 //
-//   - ErrUnsupportedFormat: not CSV, XLSX or XLS; the message names what.
+//   - ErrUnsupportedFormat: no registered format reads it; the message
+//     names what it is.
 //   - ErrTooLarge: over Options.MaxSize; the message gives size and limit.
 //   - ErrEncrypted: a password-protected workbook.
 //   - ErrCorrupt: a workbook or zip archive that cannot be decoded.
@@ -132,6 +163,8 @@
 // # Writing
 //
 // A Writer writes a table of typed Cells (text, exact decimals, booleans,
-// dates) in one format: formats/csv, formats/xlsx and formats/pdf each
-// provide one, for exports.
+// dates) in one format: formats/csv, formats/xlsx, formats/vcard and
+// formats/pdf each provide one, for exports. A Writer may implement
+// Measurer, to see every row before the first is written (a PDF report
+// fits its columns to them).
 package formats

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
-	"sync"
 )
 
 // DefaultMaxSize is the size limit applied when Options.MaxSize is zero.
@@ -13,9 +11,9 @@ const DefaultMaxSize int64 = 100 << 20 // 100 MiB
 
 // Sentinel errors. Readers wrap them so callers can use errors.Is.
 var (
-	// ErrUnsupportedFormat is returned for content that is not CSV, XLSX or
-	// XLS. The wrapping error names what was found ("PDF document", "ODS
-	// spreadsheet", ...).
+	// ErrUnsupportedFormat is returned for content that no registered
+	// format reads. The wrapping error names what was found ("PDF
+	// document", "ODS spreadsheet", ...).
 	ErrUnsupportedFormat = errors.New("formats: unsupported format")
 	// ErrEncrypted is returned for an encrypted or password-protected workbook.
 	ErrEncrypted = errors.New("formats: encrypted or password-protected workbook")
@@ -60,7 +58,7 @@ type Reader interface {
 // Info describes a reader's input as detected or as configured, so that a
 // user can see it and override it.
 type Info struct {
-	Format    string   // "csv", "xlsx" or "xls"
+	Format    string   // the format's registered name: "csv", "xlsx", "xls", "vcf", ...
 	Encoding  string   // CSV: "utf-8", "utf-16le", "utf-16be", "windows-1252", ...
 	Delimiter rune     // CSV only
 	HeaderRow int      // source row number of the header (1 unless a preamble precedes it)
@@ -137,6 +135,13 @@ type Options struct {
 	Encoding string
 	// Delimiter is the CSV field delimiter. Zero: sniff among , ; tab |.
 	Delimiter rune
+	// KeepFormulaGuard keeps the quote that guards a formula-like text in
+	// a CSV file ("'=1+1", as crmio's exports and others write it against
+	// CSV injection): by default Open and NewReader remove it from the
+	// header and the fields of a format whose text spreadsheets may run as
+	// formulas (Format.Formulas), so that "'=1+1" reads as "=1+1". Only
+	// the quote the guard adds goes: "'quoted'" stays as it is.
+	KeepFormulaGuard bool
 }
 
 // Limit returns the effective size limit (-1: none).
@@ -156,8 +161,9 @@ func (o *Options) Limit() int64 {
 type Input struct {
 	// Name is the file's name for messages ("contacts.csv"); may be empty.
 	Name string
-	// Path is the file on disk. Always set for workbook formats (a stream is
-	// spooled to a temporary file first); may be empty for CSV.
+	// Path is the file on disk. Always set for a format with NeedsFile (a
+	// workbook: a stream is spooled to a temporary file first); may be
+	// empty for the others (CSV), which read R.
 	Path string
 	// R yields the content from its first byte. It fails with ErrTooLarge
 	// past the size limit.
@@ -166,52 +172,10 @@ type Input struct {
 	Size int64
 }
 
-// An Opener opens one format. Format packages register theirs in init.
+// An Opener opens one format: it is a Format's Open.
 //
 // The Input belongs to the caller (Open or NewReader): the Opener reads R
 // or opens Path, and its Reader's Close releases only what the Opener
 // itself opened. The caller closes R and removes a temporary Path after
 // the Reader's Close, or at once when the Opener returns an error.
 type Opener func(in *Input, opts *Options) (Reader, error)
-
-var (
-	registryMu sync.RWMutex
-	registry   = map[string]Opener{}
-)
-
-// Register makes a format available to Open and NewReader under name
-// ("csv", "xlsx", "xls"). Format packages call it from init; importing
-// github.com/crmio/crmio/formats/all registers every format. Register panics
-// when called twice for one name, as database/sql.Register does.
-func Register(name string, open Opener) {
-	registryMu.Lock()
-	defer registryMu.Unlock()
-	if open == nil {
-		panic("formats: Register opener is nil")
-	}
-	if _, dup := registry[name]; dup {
-		panic("formats: Register called twice for " + name)
-	}
-	registry[name] = open
-}
-
-// Registered returns the names of the registered formats, sorted.
-func Registered() []string {
-	registryMu.RLock()
-	defer registryMu.RUnlock()
-	names := make([]string, 0, len(registry))
-	for n := range registry {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
-
-func opener(name string) (Opener, error) {
-	registryMu.RLock()
-	defer registryMu.RUnlock()
-	if o, ok := registry[name]; ok {
-		return o, nil
-	}
-	return nil, fmt.Errorf("formats: %s recognised but not registered: import _ \"github.com/crmio/crmio/formats/%s\" (or formats/all)", name, name)
-}

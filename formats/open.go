@@ -8,6 +8,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+
+	"github.com/crmio/crmio/internal/guard"
 )
 
 // bufferSize is the read buffer put in front of every input. The CSV reader
@@ -69,9 +72,10 @@ func Open(name string, opts *Options) (Reader, error) {
 // NewReader reads at most limit+1 bytes from r and fails with an error
 // wrapping ErrTooLarge when there are more (when r reports its length, as
 // *bytes.Reader, *strings.Reader and *os.File do, before reading any). CSV
-// is read straight from r as the rows are read; a workbook, which can only
-// be read at random, is first copied to a temporary file, which Close
-// removes (as does every error). Closing the Reader does not close r.
+// is read straight from r as the rows are read; a format that is read at
+// random (Format.NeedsFile: a workbook) is first copied to a temporary
+// file, which Close removes (as does every error). Closing the Reader does
+// not close r.
 func NewReader(r io.Reader, name string, opts *Options) (Reader, error) {
 	return newReader(r, name, opts, nil)
 }
@@ -97,25 +101,29 @@ func newReader(r io.Reader, name string, opts *Options, release func() error) (r
 	if err != nil && err != io.EOF {
 		return nil, err
 	}
-	format, err := detectHead(head)
-	if err != nil {
-		return nil, err
-	}
-	if format != "csv" && format != zipFormat {
-		if _, err := opener(format); err != nil {
-			return nil, err // before copying a file that cannot be opened
-		}
+	sample := &Sample{Head: head, Size: size}
+	f, registered, ok := identify(sample)
+	switch {
+	case !ok && isZip(head):
+		// What a zip archive holds is only known from its central
+		// directory, at its end: copy it to a file to say what it is.
+		f = Format{NeedsFile: true}
+	case !ok:
+		return nil, describe(sample)
+	case !registered && f.Match == nil:
+		return nil, importHint(f.Name) // certain from its magic: say so before copying the file
 	}
 	handOff := release
 	release = nil // from here on, openInput or spool release it on failure
-	if format == "csv" {
-		return openInput(format, &Input{Name: name, R: br, Size: size}, opts, handOff)
+	if !f.NeedsFile {
+		return openInput(f.Name, &Input{Name: name, R: br, Size: size}, opts, handOff)
 	}
-	return spool(br, name, format, opts, handOff)
+	return spool(br, name, opts, handOff)
 }
 
-// spool copies a workbook stream to a temporary file and opens that.
-func spool(src io.Reader, name, format string, opts *Options, release func() error) (Reader, error) {
+// spool copies a stream to a temporary file, identifies it and opens it:
+// for workbooks, which are read at random.
+func spool(src io.Reader, name string, opts *Options, release func() error) (Reader, error) {
 	tmp, err := os.CreateTemp("", "crmio-*.tmp")
 	if err != nil {
 		return nil, fmt.Errorf("formats: spooling a workbook to a temporary file: %w", err)
@@ -132,7 +140,8 @@ func spool(src io.Reader, name, format string, opts *Options, release func() err
 	if err == nil {
 		_, err = tmp.Seek(0, io.SeekStart)
 	}
-	if err == nil && format == zipFormat {
+	var format string
+	if err == nil {
 		format, err = Detect(tmp, size)
 	}
 	if err != nil {
@@ -156,18 +165,51 @@ func openInput(format string, in *Input, opts *Options, release func() error) (R
 		}
 		return nil, err
 	}
-	open, err := opener(format)
+	f, ok := Lookup(format)
+	if !ok || f.Open == nil {
+		return fail(importHint(format))
+	}
+	rd, err := f.Open(in, opts)
 	if err != nil {
 		return fail(err)
 	}
-	rd, err := open(in, opts)
-	if err != nil {
-		return fail(err)
+	if f.Formulas && (opts == nil || !opts.KeepFormulaGuard) {
+		rd = newUnguardReader(rd)
 	}
 	if release == nil {
 		return rd, nil
 	}
 	return &ownedReader{Reader: rd, release: release}, nil
+}
+
+// unguardReader strips the quote that guards a formula-like text (see
+// Options.KeepFormulaGuard) from the header and the fields of a Reader.
+type unguardReader struct {
+	Reader
+	header []string
+}
+
+func newUnguardReader(r Reader) *unguardReader {
+	header := r.Header()
+	if slices.ContainsFunc(header, guard.Guarded) {
+		header = slices.Clone(header)
+		for i, h := range header {
+			header[i] = guard.Strip(h)
+		}
+	}
+	return &unguardReader{Reader: r, header: header}
+}
+
+func (r *unguardReader) Header() []string { return r.header }
+
+func (r *unguardReader) Read() (Row, error) {
+	row, err := r.Reader.Read()
+	for i, f := range row.Fields {
+		if len(f) > 1 && f[0] == '\'' {
+			row.Fields[i] = guard.Strip(f)
+		}
+	}
+	return row, err
 }
 
 // ownedReader releases what Open or NewReader opened for a format's Reader

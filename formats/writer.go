@@ -14,7 +14,7 @@ var (
 	// ErrRowTooWide: a row holds more cells than the header has columns.
 	ErrRowTooWide = errors.New("formats: row has more cells than the header")
 	// ErrTooManyRows: the format cannot hold another row (a worksheet's
-	// 1,048,576 rows, a PDF report's row cap). The wrapping error says the
+	// 1,048,576 rows, the cap a PDF report was given). The wrapping error says the
 	// limit and what to use instead: CSV has none.
 	ErrTooManyRows = errors.New("formats: too many rows for this format")
 )
@@ -45,6 +45,19 @@ type Writer interface {
 	WriteRow(cells []Cell) error
 	// Close finishes the file and releases the writer's resources.
 	Close() error
+}
+
+// A Measurer is a Writer that lays its table out better when it sees
+// every row before it writes the first: a PDF report fits its column
+// widths to all of them and leaves out the columns that hold nothing. A
+// caller that can produce its rows twice (an export can run its query
+// twice) calls Measure with each row after WriteHeader and before the
+// first WriteRow, then writes the rows. Measure, like WriteRow, does not
+// keep the cells. A Measurer that is not measured lays its table out from
+// its first rows.
+type Measurer interface {
+	Writer
+	Measure(cells []Cell) error
 }
 
 // CellKind is the kind of a Cell.

@@ -37,6 +37,10 @@ func PivorJSON() []byte { return append([]byte(nil), pivorJSON...) }
 //   - tasks: subject (required), type (email, call, meeting, note, task),
 //     status (pending, completed, cancelled), due_at, person (→ people),
 //     account (→ accounts), notes.
+//
+// Each module names its list fields (crmio.Module.ListFields), the columns
+// a printed report shows first: a person's name, email, phone, account
+// and title; an account's name, phone, website and industry.
 func Default() *crmio.Schema { return mustParse("default", defaultJSON) }
 
 // Pivor returns a schema shaped like the Pivor CRM's import templates:

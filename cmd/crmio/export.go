@@ -8,11 +8,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode"
 
 	"github.com/crmio/crmio"
 	"github.com/crmio/crmio/exporter"
+	"github.com/crmio/crmio/formats"
 	"github.com/crmio/crmio/formats/csv"
 	"github.com/crmio/crmio/importer"
 	"github.com/crmio/crmio/mapping"
@@ -33,11 +35,18 @@ var exportFlags struct {
 
 var exportCmd = &command{
 	name:    "export",
-	args:    "--module M --format csv|xlsx|pdf [--where 'field op value']... [--fields a,b,...] [--order a,-b] [--limit N] [--bom] -o FILE",
-	summary: "export a module's records to CSV, XLSX or PDF",
+	args:    "--module M --format csv|xlsx|pdf|vcf [--where 'field op value']... [--fields a,b,...] [--order a,-b] [--limit N] [--bom] -o FILE",
+	summary: "export a module's records to CSV, XLSX, PDF or vCard",
 	help: `Export writes the records of module M to FILE ("-" is the standard output) as
-CSV, XLSX or PDF (the format defaults to FILE's extension). The columns are
-titled so that the file imports straight back.
+CSV, XLSX, a PDF report or vCard contacts (the format defaults to FILE's
+extension: .csv, .xlsx, .pdf, .vcf). The columns are titled so that the file
+imports straight back.
+
+--fields picks the columns: field names, or a field and one of its labels
+(email/work). A multi-value field named alone (email) exports the columns of
+its labels that hold values, not the empty ones; without --fields every
+column of every field is written (a PDF report shows the module's list
+fields first, then others while they fit the page).
 
 --where keeps the records a filter selects; repeat it to combine filters
 (all must hold). A filter is 'FIELD OP VALUE', OP one of = != contains < <=
@@ -49,10 +58,10 @@ names (account = Acme):
 	flags: func(fs *flag.FlagSet) {
 		f := &exportFlags
 		fs.StringVar(&f.module, "module", "", "the `MODULE` to export (required)")
-		fs.StringVar(&f.format, "format", "", "the file `FORMAT`: csv, xlsx or pdf (default: from the file's extension, else csv)")
+		fs.StringVar(&f.format, "format", "", "the file `FORMAT`: csv, xlsx, pdf or vcf (default: from the file's extension, else csv)")
 		fs.Var(&f.where, "where", "keep the records where `'field op value'` holds (repeatable)")
 		scopeFlag(fs, &f.scope)
-		fs.StringVar(&f.fields, "fields", "", "the `fields` to export, comma-separated, in column order (default: all)")
+		fs.StringVar(&f.fields, "fields", "", "the `fields` to export, comma-separated, in column order; field/label for one label (default: all)")
 		fs.StringVar(&f.order, "order", "", "sort by these `fields`, comma-separated; -field sorts descending")
 		fs.IntVar(&f.limit, "limit", 0, "export at most `N` records")
 		fs.BoolVar(&f.bom, "bom", false, "start a CSV file with a UTF-8 byte order mark (for Excel)")
@@ -70,24 +79,24 @@ func runExport(ctx context.Context, e *env, _ []string) error {
 	if f.output == "" {
 		return usagef("-o FILE is required (- for the standard output)")
 	}
-	format, err := fileFormat(f.format, f.output, []exporter.Format{exporter.CSV, exporter.XLSX, exporter.PDF})
+	format, err := fileFormat(f.format, f.output, exportFormats())
 	if err != nil {
 		return err
 	}
 	if f.limit < 0 {
 		return usagef("--limit must be 0 or more")
 	}
-	opts := &exporter.Options{Format: format, Query: storage.Query{Limit: f.limit}}
+	opts := &exporter.Options{Format: format, Limit: f.limit}
 	for _, w := range f.where {
 		filter, err := parseWhere(m, w)
 		if err != nil {
 			return err
 		}
-		opts.Query.Where = append(opts.Query.Where, filter)
+		opts.Where = append(opts.Where, filter)
 	}
 	if f.fields != "" {
 		opts.Fields = splitList(f.fields)
-		if err := checkFields(m, opts.Fields, "--fields"); err != nil {
+		if err := checkSelection(m, opts.Fields); err != nil {
 			return err
 		}
 	}
@@ -96,7 +105,7 @@ func runExport(ctx context.Context, e *env, _ []string) error {
 		if err := checkFields(m, []string{o.Field}, "--order"); err != nil {
 			return err
 		}
-		opts.Query.Order = append(opts.Query.Order, o)
+		opts.Order = append(opts.Order, o)
 	}
 	if f.bom {
 		if format != exporter.CSV {
@@ -108,7 +117,7 @@ func runExport(ctx context.Context, e *env, _ []string) error {
 	if err != nil {
 		return err
 	}
-	if err := resolveRefFilters(ctx, store, e.schema, m, opts.Query.Where); err != nil {
+	if err := resolveRefFilters(ctx, store, e.schema, m, opts.Where); err != nil {
 		return err
 	}
 	if opts.Scope, err = parseScope(ctx, e, m, f.scope); err != nil {
@@ -130,21 +139,62 @@ func runExport(ctx context.Context, e *env, _ []string) error {
 	return nil
 }
 
+// checkSelection checks --fields: field names, or field/label.
+func checkSelection(m *crmio.Module, fields []string) error {
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i], _, _ = strings.Cut(f, "/")
+	}
+	if err := checkFields(m, uniqueNames(names), "--fields"); err != nil {
+		return err
+	}
+	if _, err := exporter.Columns(m, fields); err != nil {
+		return usagef("--fields: %s", plain(err.Error()))
+	}
+	return nil
+}
+
+// uniqueNames returns names without repeats (email/work,email/home name one
+// field twice, which is fine).
+func uniqueNames(names []string) []string {
+	var out []string
+	for _, n := range names {
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// exportFormats are the formats export writes: crmio's own, then any
+// other registered format with a writer.
+func exportFormats() []exporter.Format {
+	out := []exporter.Format{exporter.CSV, exporter.XLSX, exporter.PDF, exporter.VCard}
+	for _, name := range formats.Registered() {
+		if f, _ := formats.Lookup(name); f.NewWriter != nil && !slices.Contains(out, exporter.Format(name)) {
+			out = append(out, exporter.Format(name))
+		}
+	}
+	return out
+}
+
 // fileFormat returns the format the flag names, else the one of the file's
-// extension, else CSV.
+// extension (.vcard is vcf), else CSV.
 func fileFormat(flagValue, output string, allowed []exporter.Format) (exporter.Format, error) {
 	name := strings.ToLower(flagValue)
 	if name == "" {
-		name = strings.TrimPrefix(strings.ToLower(filepath.Ext(output)), ".")
-		if name == "" || output == "-" {
-			name = string(exporter.CSV)
+		name = string(exporter.CSV)
+		if ext := filepath.Ext(output); ext != "" && output != "-" {
+			if f, ok := formats.ForExtension(ext); ok {
+				name = f.Name
+			}
 		}
 		for _, a := range allowed {
 			if string(a) == name {
 				return a, nil
 			}
 		}
-		name = string(exporter.CSV) // an unknown extension (".txt"): CSV
+		name = string(exporter.CSV) // an extension of no format written here (".txt"): CSV
 	}
 	for _, a := range allowed {
 		if string(a) == name {

@@ -20,7 +20,7 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/crmio/crmio/formats/all" // the formats it reads: CSV, XLSX, XLS
+	_ "github.com/crmio/crmio/formats/all" // the file formats imports read
 	"github.com/crmio/crmio/importer"
 	"github.com/crmio/crmio/internal/contactgen"
 	"github.com/crmio/crmio/schemas"

@@ -24,7 +24,7 @@ import (
 	"github.com/crmio/crmio"
 	"github.com/crmio/crmio/dedupe"
 	"github.com/crmio/crmio/exporter"
-	_ "github.com/crmio/crmio/formats/all" // the formats it reads: CSV, XLSX, XLS
+	_ "github.com/crmio/crmio/formats/all" // the file formats imports read
 	"github.com/crmio/crmio/importer"
 	"github.com/crmio/crmio/schemas"
 	"github.com/crmio/crmio/storage"

@@ -19,7 +19,7 @@ import (
 	"strings"
 
 	"github.com/crmio/crmio/dedupe"
-	_ "github.com/crmio/crmio/formats/all" // the formats it reads: CSV, XLSX, XLS
+	_ "github.com/crmio/crmio/formats/all" // the file formats imports read
 	"github.com/crmio/crmio/importer"
 	"github.com/crmio/crmio/schemas"
 	"github.com/crmio/crmio/storage"

@@ -12,7 +12,7 @@ import (
 )
 
 func TestRegistered(t *testing.T) {
-	if got := formats.Registered(); !slices.Equal(got, []string{"csv", "xls", "xlsx"}) {
+	if got := formats.Registered(); !slices.Equal(got, []string{"csv", "pdf", "vcf", "xls", "xlsx"}) {
 		t.Errorf("Registered() = %v", got)
 	}
 }

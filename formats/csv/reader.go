@@ -19,8 +19,13 @@ import (
 )
 
 func init() {
-	formats.Register("csv", func(in *formats.Input, opts *formats.Options) (formats.Reader, error) {
-		return newReader(in.R, in.Size, opts)
+	formats.Register(formats.Format{
+		Name: "csv", Extensions: []string{".csv", ".tsv", ".txt"},
+		Match: formats.LooksLikeText, Fallback: true, Formulas: true,
+		Open: func(in *formats.Input, opts *formats.Options) (formats.Reader, error) {
+			return newReader(in.R, in.Size, opts)
+		},
+		NewWriter: formats.Writes(NewWriter),
 	})
 }
 

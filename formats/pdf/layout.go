@@ -8,377 +8,546 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"codeberg.org/go-pdf/fpdf"
 	"golang.org/x/image/font/sfnt"
 
 	"github.com/crmio/crmio/formats"
 )
 
-// Page geometry, in millimetres.
+// Page geometry, in points.
 const (
-	marginSide   = 12.0
-	marginTop    = 12.0
-	marginBottom = 15.0 // room for the footer
-	padX         = 1.4  // a cell's inner padding
-	padY         = 0.9
-	ptToMM       = 25.4 / 72
-	lineSpacing  = 1.25 // line height / font size
-	minFontSize  = 5.0
-	maxCellLines = 12 // longer text is cut with an ellipsis, so a row always fits a page
+	mm           = 72 / 25.4
+	marginSide   = 12 * mm
+	marginTop    = 12 * mm
+	marginBottom = 15 * mm  // room for the footer
+	padX         = 1.4 * mm // a cell's inner padding
+	padY         = 0.55 * mm
+	lineSpacing  = 1.18 // line height / font size
+	maxCellLines = 12   // longer text is cut with an ellipsis, so a row always fits a page
 
 	// Column widths, in ems of the table's font size.
-	minColumnEms = 6.0
-	maxColumnEms = 26.0
-	maxWordEms   = 9.0 // a word up to this long is not broken, if room allows
+	minColumnEms = 4.0
+	maxColumnEms = 30.0
+	maxWordEms   = 22.0 // a word up to this long ("Work: ada@example.com") is kept whole
+	maxHardEms   = 40.0 // a word without no-break spaces (an email) up to this long is kept whole
 
-	pageCountAlias = "{nb}"
-	ellipsis       = "…"
+	footerSize = 7.5
+	titleSize  = 16.0
+	detailSize = 9.0
+	ellipsis   = "…"
+
+	// A no-break space joins two words, and is where a word too long for
+	// its column breaks first (between a label and its value); a narrow
+	// no-break space never breaks (inside a phone number). Both are set as
+	// spaces and read back as spaces.
+	noBreakSpace       = '\u00a0'
+	narrowNoBreakSpace = '\u202f'
 )
 
 // Colours, as RGB.
 var (
-	colorHeaderFill = [3]int{47, 84, 150}
-	colorHeaderText = [3]int{255, 255, 255}
-	colorStripe     = [3]int{242, 245, 250}
-	colorRule       = [3]int{205, 210, 218}
-	colorText       = [3]int{25, 25, 25}
-	colorMuted      = [3]int{100, 100, 100}
+	colorHeaderFill = [3]float64{47 / 255., 84 / 255., 150 / 255.}
+	colorHeaderText = [3]float64{1, 1, 1}
+	colorStripe     = [3]float64{242 / 255., 245 / 255., 250 / 255.}
+	colorRule       = [3]float64{205 / 255., 210 / 255., 218 / 255.}
+	colorText       = [3]float64{25 / 255., 25 / 255., 25 / 255.}
+	colorMuted      = [3]float64{100 / 255., 100 / 255., 100 / 255.}
 )
 
-// layout draws the report once the column widths are known.
-type layout struct {
-	pdf         *fpdf.Fpdf
-	opts        *Options
-	header      []string
-	orientation string // "P" or "L"
-	pageSize    fpdf.SizeType
-	fontSize    float64 // the table's, in points
-	lineH       float64
-	widths      []float64
-	tableW      float64
-	bottom      float64 // the lowest y a row may reach
-	y           float64
-	lines       [][]string // a row's lines per column, reused by drawRow
-	headerLines [][]string
-	numeric     []bool // columns of numbers, whose header aligns right too
+var pageSizes = map[string][2]float64{ // portrait width, height in points
+	"A3":     {841.89, 1190.55},
+	"A4":     {595.28, 841.89},
+	"A5":     {419.53, 595.28},
+	"Letter": {612, 792},
+	"Legal":  {612, 1008},
 }
 
-func newLayout(pdf *fpdf.Fpdf, opts *Options, header []string, sample [][]formats.Cell) *layout {
-	l := &layout{pdf: pdf, opts: opts, header: header,
-		lines: make([][]string, len(header)), headerLines: make([][]string, len(header))}
-	l.pageSize = pdf.GetPageSizeStr(opts.PageSize)
-	portrait := l.pageSize.Wd - 2*marginSide
-	landscape := l.pageSize.Ht - 2*marginSide
+// layout sets the report on the document's pages.
+type layout struct {
+	doc        *document
+	opts       *Options
+	regular    *docFont
+	bold       *docFont
+	header     []string
+	plan       plan
+	pageW      float64
+	pageH      float64
+	lineH      float64
+	numeric    []bool // right-aligned columns
+	titleLines []string
+	details    []detailLines
+	titleH     float64 // the title block's height
 
-	want, floor := l.measure(opts.FontSize, sample)
-	usable := portrait
-	l.orientation = "P"
-	switch opts.Orientation {
-	case Landscape:
-		l.orientation, usable = "L", landscape
-	case Auto:
-		if sum(want) > portrait {
-			l.orientation, usable = "L", landscape
+	// The band of rows being gathered for the next pages: one page per
+	// column group, each showing the same rows.
+	band       []bandRow
+	bandH      float64
+	bandRoom   float64 // the height available to the band's rows
+	headerH    float64 // the tallest group header
+	headerRows [][][]string
+	rowNumber  int
+	bands      int // bands written
+	pages      int
+	pool       []bandRow
+	fill       [3]float64 // current colours in the content stream
+	stroke     [3]float64
+	text       []byte // scratch for an operator
+	glyphs     []byte // scratch for a string's glyph ids
+}
+
+type detailLines struct {
+	label string
+	lines []string
+}
+
+type bandRow struct {
+	number int
+	height float64
+	lines  [][]string // by column index
+	kinds  []formats.CellKind
+}
+
+// newLayout plans the table from the header and what is known of the
+// columns' content. complete says the stats cover every row, so that
+// empty columns can be left out.
+func newLayout(doc *document, opts *Options, regular, bold *docFont, header []string, stats []columnStats, rows int, complete bool) *layout {
+	l := &layout{doc: doc, opts: opts, regular: regular, bold: bold, header: header}
+	for i, name := range header {
+		_, word, _ := measureText(bold.ttf, name)
+		stats[i].header = word
+	}
+	l.plan = choosePlan(opts, stats, rows, complete)
+	l.numeric = make([]bool, len(header))
+	for i, s := range stats {
+		l.numeric[i] = s.numbers > s.others
+	}
+	w, h := pageSizes[opts.PageSize][0], pageSizes[opts.PageSize][1]
+	if l.plan.landscape {
+		w, h = h, w
+	}
+	l.pageW, l.pageH = w, h
+	l.lineH = l.plan.size * lineSpacing
+
+	// The title block, on the first page.
+	contentW := w - 2*marginSide
+	y := 0.0
+	if title := cleanText(opts.Title); title != "" {
+		l.titleLines = wrapText(bold.ttf, title, titleSize, contentW, nil)
+		y += float64(len(l.titleLines))*titleSize*1.25 + 4
+	}
+	if len(opts.Details) > 0 {
+		labelW := 0.0
+		for _, d := range opts.Details {
+			labelW = max(labelW, bold.ttf.width(cleanText(d.Label)+":")*detailSize)
+		}
+		labelW = min(labelW+7, contentW/3)
+		for _, d := range opts.Details {
+			dl := detailLines{label: cleanText(d.Label) + ":", lines: wrapText(regular.ttf, cleanText(d.Value), detailSize, contentW-labelW, nil)}
+			if len(dl.lines) == 0 {
+				dl.lines = []string{""}
+			}
+			l.details = append(l.details, dl)
+			y += float64(len(dl.lines)) * detailSize * 1.35
 		}
 	}
-	l.fontSize = opts.FontSize
-	for sum(floor) > usable && l.fontSize > minFontSize {
-		// Too wide even at the minimum widths: a smaller font makes every
-		// column narrower.
-		l.fontSize = max(minFontSize, l.fontSize-0.5)
-		want, floor = l.measure(l.fontSize, sample)
+	if y > 0 {
+		y += 10
 	}
-	l.widths = fitWidths(want, floor, usable)
-	l.numeric = numericColumns(len(header), sample)
-	l.tableW = sum(l.widths)
-	l.lineH = l.fontSize * ptToMM * lineSpacing
-	l.bottom = l.pageHeight() - marginBottom
+	l.titleH = y
+
+	for g, cols := range l.plan.groups {
+		lines := make([][]string, len(cols))
+		n := 1
+		for j, c := range cols {
+			lines[j] = wrapText(bold.ttf, header[c], l.plan.size, l.plan.widths[g][j]-2*padX, nil)
+			n = max(n, len(lines[j]))
+		}
+		l.headerRows = append(l.headerRows, lines)
+		l.headerH = max(l.headerH, float64(n)*l.lineH+2*padY)
+	}
+	l.bandRoom = l.pageH - marginTop - marginBottom - l.headerH - l.titleH
 	return l
 }
 
-func (l *layout) pageHeight() float64 {
-	if l.orientation == "L" {
-		return l.pageSize.Wd
+// addRow wraps a row's cells and adds it to the band, writing the band's
+// pages first when the row does not fit them.
+func (l *layout) addRow(cells []formats.Cell) {
+	l.rowNumber++
+	row := l.take()
+	row.number = l.rowNumber
+	lines := 1
+	for _, c := range l.plan.columns {
+		if c >= len(cells) {
+			row.lines[c], row.kinds[c] = row.lines[c][:0], formats.CellEmpty
+			continue
+		}
+		k := cells[c].Kind()
+		row.kinds[c] = k
+		if k == formats.CellDate || k == formats.CellDateTime || k == formats.CellBool || (k == formats.CellNumber && isDecimal(cells[c].String())) {
+			// A number, a date, a boolean: one line, never broken.
+			row.lines[c] = append(row.lines[c][:0], cellText(cells[c]))
+			continue
+		}
+		row.lines[c] = wrapText(l.regular.ttf, cellText(cells[c]), l.plan.size, l.plan.colWidth[c]-2*padX, row.lines[c])
+		lines = max(lines, len(row.lines[c]))
 	}
-	return l.pageSize.Ht
+	row.height = float64(lines)*l.lineH + 2*padY
+	if len(l.band) > 0 && l.bandH+row.height > l.bandRoom {
+		l.flushBand()
+	}
+	l.band = append(l.band, row)
+	l.bandH += row.height
 }
 
-func (l *layout) pageWidth() float64 {
-	if l.orientation == "L" {
-		return l.pageSize.Ht
+// isDecimal reports whether s is a number's digits, with a sign and a
+// point ("-1234.50"): text a number cell may also hold is wrapped.
+func isDecimal(s string) bool {
+	if len(s) > 40 || s == "" {
+		return false
 	}
-	return l.pageSize.Wd
-}
-
-// measure returns, for each column, the width its content wants (the widest
-// of the header and the sampled cells, capped) and the narrowest it may be
-// made: the minimum (or less for a column whose content is narrower), but
-// never narrower than the longest word of its header, its widest number,
-// date or boolean, or its widest short one-word text (a phone number),
-// which would otherwise break mid-word.
-func (l *layout) measure(fontSize float64, sample [][]formats.Cell) (want, floor []float64) {
-	em := fontSize * ptToMM
-	minW, maxW := minColumnEms*em, maxColumnEms*em
-	want = make([]float64, len(l.header))
-	floor = make([]float64, len(l.header))
-	pdf := l.pdf
-	for i, name := range l.header {
-		pdf.SetFont(familyBody, "B", fontSize)
-		natural := textWidth(pdf, name)
-		longestWord := 0.0
-		for _, word := range strings.Fields(name) {
-			longestWord = max(longestWord, pdf.GetStringWidth(word))
-		}
-		pdf.SetFont(familyBody, "", fontSize)
-		rigid := longestWord
-		for _, row := range sample {
-			if i < len(row) {
-				w := textWidth(pdf, cellText(row[i]))
-				natural = max(natural, w)
-				switch k := row[i].Kind(); {
-				case k == formats.CellEmpty:
-				case k != formats.CellText:
-					rigid = max(rigid, w)
-				case w <= maxWordEms*em && !strings.ContainsAny(row[i].String(), " \n"):
-					rigid = max(rigid, w) // one short word: a phone number, an id
-				}
-			}
-		}
-		want[i] = min(natural, maxW) + 2*padX
-		floor[i] = min(want[i], max(minW, min(rigid, maxW)+2*padX))
-	}
-	return want, floor
-}
-
-// numericColumns marks the columns whose sampled cells are mostly numbers.
-func numericColumns(n int, sample [][]formats.Cell) []bool {
-	out := make([]bool, n)
-	for i := range out {
-		numbers, others := 0, 0
-		for _, row := range sample {
-			switch {
-			case i >= len(row) || row[i].IsEmpty():
-			case row[i].Kind() == formats.CellNumber:
-				numbers++
-			default:
-				others++
-			}
-		}
-		out[i] = numbers > others
-	}
-	return out
-}
-
-// fitWidths fits the wanted widths to the usable width: a narrower table is
-// stretched to fill it; a wider one shrinks its columns towards their
-// floors, each by its share of the room it can give; a table wider even
-// at its floors is scaled down (its text then wraps within the columns).
-func fitWidths(want, floor []float64, usable float64) []float64 {
-	out := make([]float64, len(want))
-	total := sum(want)
-	switch {
-	case total == 0:
-	case total <= usable:
-		for i, w := range want {
-			out[i] = w * usable / total
-		}
-	case sum(floor) < usable:
-		excess, slack := total-usable, total-sum(floor)
-		for i, w := range want {
-			out[i] = w - (w-floor[i])*excess/slack
-		}
-	default:
-		f := sum(floor)
-		for i, w := range floor {
-			out[i] = w * usable / f
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && c != '.' && c != '-' && c != '+' {
+			return false
 		}
 	}
-	return out
+	return true
 }
 
-func sum(xs []float64) float64 {
-	t := 0.0
-	for _, x := range xs {
-		t += x
+// take returns a bandRow to fill, reusing one the last band let go.
+func (l *layout) take() bandRow {
+	if n := len(l.pool); n > 0 {
+		row := l.pool[n-1]
+		l.pool = l.pool[:n-1]
+		return row
 	}
-	return t
+	return bandRow{lines: make([][]string, len(l.header)), kinds: make([]formats.CellKind, len(l.header))}
 }
 
-// textWidth is the width of the widest line of s in the current font.
-func textWidth(pdf *fpdf.Fpdf, s string) float64 {
-	w := 0.0
-	for line := range strings.SplitSeq(s, "\n") {
-		w = max(w, pdf.GetStringWidth(line))
-	}
-	return w
-}
-
-// begin draws the first page: title, details, table header.
-func (l *layout) begin() {
-	pdf := l.pdf
-	pdf.SetFooterFunc(l.footer)
-	pdf.AddPageFormat(l.orientation, l.pageSize)
-	l.y = marginTop
-	contentW := l.pageWidth() - 2*marginSide
-	if title := cleanText(l.opts.Title); title != "" {
-		pdf.SetFont(familyBody, "B", 16)
-		setText(pdf, colorText)
-		pdf.SetXY(marginSide, l.y)
-		pdf.MultiCell(contentW, 16*ptToMM*1.3, title, "", "L", false)
-		l.y = pdf.GetY() + 1.5
-	}
-	if len(l.opts.Details) > 0 {
-		const size = 9
-		lineH := size * ptToMM * 1.35
-		pdf.SetFont(familyBody, "B", size)
-		labelW := 0.0
-		for _, d := range l.opts.Details {
-			labelW = max(labelW, pdf.GetStringWidth(cleanText(d.Label)+":"))
+// flushBand writes the band's rows on one page per column group.
+func (l *layout) flushBand() {
+	first := l.bands == 0
+	for g := range l.plan.groups {
+		y := l.beginPage(g, first)
+		for _, row := range l.band {
+			l.drawRow(g, y, &row)
+			y += row.height
 		}
-		labelW = min(labelW+2.5, contentW/3)
-		for _, d := range l.opts.Details {
-			pdf.SetFont(familyBody, "B", size)
-			setText(pdf, colorMuted)
-			pdf.SetXY(marginSide, l.y)
-			pdf.CellFormat(labelW, lineH, cleanText(d.Label)+":", "", 0, "L", false, 0, "")
-			pdf.SetFont(familyBody, "", size)
-			setText(pdf, colorText)
-			pdf.SetXY(marginSide+labelW, l.y)
-			pdf.MultiCell(contentW-labelW, lineH, cleanText(d.Value), "", "L", false)
-			l.y = pdf.GetY()
+		if len(l.band) == 0 && g == 0 {
+			l.setFill(colorMuted)
+			l.drawText(l.regular, l.plan.size, marginSide+padX, y+padY+l.baseline(l.plan.size, l.lineH), "No records.")
 		}
+		l.endPage(g)
 	}
-	if l.y > marginTop {
-		l.y += 4
-	}
-	l.drawHeader()
+	l.bands++
+	l.pool = append(l.pool, l.band...)
+	l.band = l.band[:0]
+	l.bandH = 0
+	l.bandRoom = l.pageH - marginTop - marginBottom - l.headerH
 }
 
-// newPage starts a page and repeats the table header at its top.
-func (l *layout) newPage() {
-	l.pdf.AddPageFormat(l.orientation, l.pageSize)
-	l.y = marginTop
-	l.drawHeader()
-}
-
-func (l *layout) drawHeader() {
-	pdf := l.pdf
-	pdf.SetFont(familyBody, "B", l.fontSize)
-	h := 0.0
-	for i, name := range l.header {
-		l.headerLines[i] = l.wrap(name, l.widths[i])
-		h = max(h, float64(len(l.headerLines[i])))
-	}
-	h = max(h, 1)*l.lineH + 2*padY
-	setFill(pdf, colorHeaderFill)
-	pdf.Rect(marginSide, l.y, l.tableW, h, "F")
-	setText(pdf, colorHeaderText)
-	l.drawLines(l.headerLines, nil, l.numeric)
-	l.y += h
-	pdf.SetFont(familyBody, "", l.fontSize)
-}
-
-// drawRow draws one row, on a new page when it does not fit this one. n is
-// the row's number in the table, from 1, for the stripes.
-func (l *layout) drawRow(n int, cells []formats.Cell) {
-	pdf := l.pdf
-	h := 1
-	for i := range l.header {
-		l.lines[i] = l.lines[i][:0]
-		if i < len(cells) {
-			l.lines[i] = l.wrap(cellText(cells[i]), l.widths[i])
+// beginPage starts a page of group g: the title block on the very first
+// page (the first band's pages of the other groups leave its room, so that
+// rows are at the same height on every page of a band), and the group's
+// header row on every one. It returns the y of the first row.
+func (l *layout) beginPage(g int, first bool) float64 {
+	l.doc.beginPage(l.pageW, l.pageH)
+	l.pages++
+	l.fill, l.stroke = [3]float64{-1}, [3]float64{-1}
+	y := marginTop
+	if first {
+		if g == 0 {
+			l.drawTitleBlock()
 		}
-		h = max(h, len(l.lines[i]))
+		y += l.titleH
 	}
-	height := float64(h)*l.lineH + 2*padY
-	if l.y+height > l.bottom {
-		l.newPage()
-	}
-	if n%2 == 0 {
-		setFill(pdf, colorStripe)
-		pdf.Rect(marginSide, l.y, l.tableW, height, "F")
-	}
-	setText(pdf, colorText)
-	l.drawLines(l.lines, cells, nil)
-	setDraw(pdf, colorRule)
-	pdf.SetLineWidth(0.1)
-	pdf.Line(marginSide, l.y+height, marginSide+l.tableW, l.y+height)
-	l.y += height
-}
-
-// drawLines draws the lines of each column at l.y. Number cells, and the
-// columns marked right, align right.
-func (l *layout) drawLines(lines [][]string, cells []formats.Cell, right []bool) {
-	pdf := l.pdf
+	cols := l.plan.groups[g]
+	widths := l.plan.widths[g]
+	l.setFill(colorHeaderFill)
+	l.rect(marginSide, y, sum(widths), l.headerH)
+	l.setFill(colorHeaderText)
 	x := marginSide
-	for i, w := range l.widths {
-		align := "L"
-		if (i < len(cells) && cells[i].Kind() == formats.CellNumber) || (i < len(right) && right[i]) {
-			align = "R"
+	for j, c := range cols {
+		for k, line := range l.headerRows[g][j] {
+			ty := y + padY + float64(k)*l.lineH + l.baseline(l.plan.size, l.lineH)
+			if l.numeric[c] {
+				l.drawText(l.bold, l.plan.size, x+widths[j]-padX-l.bold.ttf.width(line)*l.plan.size, ty, line)
+			} else {
+				l.drawText(l.bold, l.plan.size, x+padX, ty, line)
+			}
 		}
-		for j, line := range lines[i] {
-			pdf.SetXY(x+padX, l.y+padY+float64(j)*l.lineH)
-			pdf.CellFormat(w-2*padX, l.lineH, line, "", 0, align, false, 0, "")
+		x += widths[j]
+	}
+	return y + l.headerH
+}
+
+func (l *layout) drawTitleBlock() {
+	y := marginTop
+	l.setFill(colorText)
+	for _, line := range l.titleLines {
+		l.drawText(l.bold, titleSize, marginSide, y+titleSize, line)
+		y += titleSize * 1.25
+	}
+	if len(l.titleLines) > 0 {
+		y += 4
+	}
+	labelW := 0.0
+	for _, d := range l.details {
+		labelW = max(labelW, l.bold.ttf.width(d.label)*detailSize)
+	}
+	labelW = min(labelW+7, (l.pageW-2*marginSide)/3)
+	for _, d := range l.details {
+		l.setFill(colorMuted)
+		l.drawText(l.bold, detailSize, marginSide, y+detailSize, d.label)
+		l.setFill(colorText)
+		for _, line := range d.lines {
+			l.drawText(l.regular, detailSize, marginSide+labelW, y+detailSize, line)
+			y += detailSize * 1.35
 		}
-		x += w
 	}
 }
 
-// drawNote writes a line of text under the table: "No records."
-func (l *layout) drawNote(text string) {
-	pdf := l.pdf
-	pdf.SetFont(familyBody, "", l.fontSize)
-	setText(pdf, colorMuted)
-	pdf.SetXY(marginSide+padX, l.y+padY)
-	pdf.CellFormat(l.tableW, l.lineH, text, "", 0, "L", false, 0, "")
-}
-
-// wrap splits text into the lines that fit width, at most maxCellLines;
-// the last line of a longer text ends in an ellipsis.
-func (l *layout) wrap(text string, width float64) []string {
-	if text == "" {
-		return nil
+// drawRow draws one row of group g with its top at y.
+func (l *layout) drawRow(g int, y float64, row *bandRow) {
+	cols, widths := l.plan.groups[g], l.plan.widths[g]
+	tableW := sum(widths)
+	if row.number%2 == 0 {
+		l.setFill(colorStripe)
+		l.rect(marginSide, y, tableW, row.height)
 	}
-	pdf := l.pdf
-	avail := width - 2*padX
-	if !strings.Contains(text, "\n") && pdf.GetStringWidth(text) <= avail {
-		return []string{text}
-	}
-	lines := pdf.SplitText(text, avail)
-	if len(lines) > maxCellLines {
-		lines = lines[:maxCellLines]
-		last := []rune(lines[maxCellLines-1])
-		for len(last) > 0 && pdf.GetStringWidth(string(last)+ellipsis) > avail {
-			last = last[:len(last)-1]
+	l.setFill(colorText)
+	x := marginSide
+	for j, c := range cols {
+		right := row.kinds[c] == formats.CellNumber
+		for k, line := range row.lines[c] {
+			ty := y + padY + float64(k)*l.lineH + l.baseline(l.plan.size, l.lineH)
+			if right {
+				l.drawText(l.regular, l.plan.size, x+widths[j]-padX-l.regular.ttf.width(line)*l.plan.size, ty, line)
+			} else {
+				l.drawText(l.regular, l.plan.size, x+padX, ty, line)
+			}
 		}
-		lines[maxCellLines-1] = string(last) + ellipsis
+		x += widths[j]
 	}
-	return lines
+	l.setStroke(colorRule)
+	l.line(marginSide, y+row.height, marginSide+tableW, y+row.height, 0.3)
 }
 
-// footer draws the title and "Page x of y" at the foot of every page.
-func (l *layout) footer() {
-	pdf := l.pdf
-	y := l.pageHeight() - marginBottom + 5
-	setDraw(pdf, colorRule)
-	pdf.SetLineWidth(0.2)
-	pdf.Line(marginSide, y, l.pageWidth()-marginSide, y)
-	pdf.SetFont(familyBody, "", 7.5)
-	setText(pdf, colorMuted)
-	half := (l.pageWidth() - 2*marginSide) / 2
-	pdf.SetXY(marginSide, y+1)
-	title := l.wrap(cleanText(l.opts.Title), half)
-	if len(title) > 0 {
-		t := title[0]
-		if len(title) > 1 {
+// endPage draws the footer and writes the page: the title (and, for a
+// split table, which group of columns), and "Page x of y".
+func (l *layout) endPage(g int) {
+	y := l.pageH - marginBottom + 14
+	l.setStroke(colorRule)
+	l.line(marginSide, y-9, l.pageW-marginSide, y-9, 0.5)
+	l.setFill(colorMuted)
+	left := cleanText(l.opts.Title)
+	if n := len(l.plan.groups); n > 1 {
+		if left != "" {
+			left += " — "
+		}
+		left += "columns, part " + strconv.Itoa(g+1) + " of " + strconv.Itoa(n)
+	}
+	half := (l.pageW - 2*marginSide) / 2
+	if lines := wrapText(l.regular.ttf, left, footerSize, half, nil); len(lines) > 0 {
+		t := lines[0]
+		if len(lines) > 1 {
 			t += ellipsis
 		}
-		pdf.CellFormat(half, 4, t, "", 0, "L", false, 0, "")
+		l.drawText(l.regular, footerSize, marginSide, y, t)
 	}
-	pdf.SetXY(marginSide+half, y+1)
-	// The width of "{nb}" stands in for the page count's while aligning:
-	// it is at most a millimetre off.
-	pdf.CellFormat(half, 4, "Page "+strconv.Itoa(pdf.PageNo())+" of "+pageCountAlias, "", 0, "R", false, 0, "")
+	// The page count is a form XObject written once all pages are: the
+	// text before it is placed where "Page 99999 of 99999" would end at
+	// the margin.
+	label := "Page " + strconv.Itoa(l.pages) + " of "
+	x := l.pageW - marginSide - l.regular.ttf.width("Page 00000 of 00000")*footerSize
+	l.drawText(l.regular, footerSize, x, y, label)
+	b := &l.doc.content
+	b.WriteString("q 1 0 0 1 ")
+	l.text = appendNum(l.text[:0], x+l.regular.ttf.width(label)*footerSize)
+	l.text = append(l.text, ' ')
+	l.text = appendNum(l.text, l.pageH-y)
+	b.Write(l.text)
+	b.WriteString(" cm /NB Do Q\n")
+	l.doc.endPage()
+}
+
+// baseline is the offset of a line's baseline below its top.
+func (l *layout) baseline(size, lineH float64) float64 {
+	return (lineH+size*0.72)/2 - size*0.02
+}
+
+func (l *layout) setFill(c [3]float64) {
+	if c == l.fill {
+		return
+	}
+	l.fill = c
+	l.colour(c, " rg\n")
+}
+
+func (l *layout) setStroke(c [3]float64) {
+	if c == l.stroke {
+		return
+	}
+	l.stroke = c
+	l.colour(c, " RG\n")
+}
+
+func (l *layout) colour(c [3]float64, op string) {
+	b := l.text[:0]
+	for i, v := range c {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = strconv.AppendFloat(b, v, 'f', 3, 64)
+	}
+	l.doc.content.Write(b)
+	l.doc.content.WriteString(op)
+	l.text = b
+}
+
+// rect fills a rectangle whose top left corner is at x, y (from the top).
+func (l *layout) rect(x, y, w, h float64) {
+	b := l.appendXY(l.text[:0], x, y+h)
+	b = append(b, ' ')
+	b = appendNum(b, w)
+	b = append(b, ' ')
+	b = appendNum(b, h)
+	b = append(b, " re f\n"...)
+	l.doc.content.Write(b)
+	l.text = b
+}
+
+func (l *layout) line(x1, y1, x2, y2, width float64) {
+	b := appendNum(l.text[:0], width)
+	b = append(b, " w "...)
+	b = l.appendXY(b, x1, y1)
+	b = append(b, " m "...)
+	b = l.appendXY(b, x2, y2)
+	b = append(b, " l S\n"...)
+	l.doc.content.Write(b)
+	l.text = b
+}
+
+// appendXY appends a point given from the page's top left corner, in the
+// PDF's coordinates (from the bottom left).
+func (l *layout) appendXY(b []byte, x, y float64) []byte {
+	b = appendNum(b, x)
+	b = append(b, ' ')
+	return appendNum(b, l.pageH-y)
+}
+
+// drawText sets s with its baseline at y (from the top).
+func (l *layout) drawText(f *docFont, size, x, y float64, s string) {
+	if s == "" {
+		return
+	}
+	b := l.text[:0]
+	b = append(b, "BT /"...)
+	b = append(b, f.name...)
+	b = append(b, ' ')
+	b = appendNum(b, size)
+	b = append(b, " Tf "...)
+	b = l.appendXY(b, x, y)
+	b = append(b, " Td "...)
+	l.glyphs = f.ttf.encode(l.glyphs[:0], s)
+	b = appendString(b, l.glyphs)
+	b = append(b, " Tj ET\n"...)
+	l.doc.content.Write(b)
+	l.text = b
+}
+
+// wrapText splits text into the lines that fit width (points) at size, at
+// most maxCellLines; the last line of a longer text ends in an ellipsis.
+// Lines break at spaces (a no-break space holds its words together) and
+// at line breaks. A word longer than a line breaks inside: an email
+// address or a web address only after "@", ".", "/" or "-", other words
+// after "-" or "/" when they can, else anywhere.
+func wrapText(t *ttf, text string, size, width float64, dst []string) []string {
+	dst = dst[:0]
+	if text == "" {
+		return dst
+	}
+	limit := width / size // in ems
+	if !strings.ContainsRune(text, '\n') && t.width(text) <= limit {
+		return append(dst, text)
+	}
+	space := t.width(" ")
+	for para := range strings.SplitSeq(text, "\n") {
+		line, lineW := "", 0.0
+		start := len(dst)
+		for word := range strings.FieldsFuncSeq(para, func(r rune) bool { return r == ' ' || r == '\t' }) {
+			w := t.width(word)
+			switch {
+			case line != "" && lineW+space+w <= limit:
+				line += " " + word
+				lineW += space + w
+				continue
+			case line != "":
+				dst = append(dst, line)
+			}
+			for w > limit {
+				head, rest := breakWord(t, word, limit)
+				dst = append(dst, head)
+				word, w = rest, t.width(rest)
+				if len(dst) > maxCellLines {
+					break
+				}
+			}
+			line, lineW = word, w
+			if len(dst) > maxCellLines {
+				break
+			}
+		}
+		if line != "" || len(dst) == start {
+			dst = append(dst, line)
+		}
+		if len(dst) > maxCellLines {
+			break
+		}
+	}
+	if len(dst) > maxCellLines {
+		dst = dst[:maxCellLines]
+		last := []rune(dst[maxCellLines-1])
+		for len(last) > 0 && t.width(string(last)+ellipsis) > limit {
+			last = last[:len(last)-1]
+		}
+		dst[maxCellLines-1] = string(last) + ellipsis
+	}
+	return dst
+}
+
+// breakWord splits a word wider than limit (ems) into the longest head
+// that fits and the rest: at a no-break space when one fits (it joins a
+// label to its value, "Work: ada@example.com"), else after "@", ".", "/"
+// or "-" in an email or web address (after "-" or "/" in another word),
+// else after the last character that fits (at least one).
+func breakWord(t *ttf, word string, limit float64) (head, rest string) {
+	address := strings.ContainsRune(word, '@') || strings.Contains(word, "://") || strings.HasPrefix(strings.ToLower(word), "www.")
+	w := 0.0
+	lastFit, lastBreak, lastJoin := 0, 0, -1
+	for i, r := range word {
+		if r == noBreakSpace && i > 0 {
+			lastJoin = i // the head ends before it, the rest starts after it
+		}
+		w += float64(t.lookup(r).advance) / t.unitsPerEm
+		end := i + utf8.RuneLen(r)
+		if w > limit {
+			break
+		}
+		lastFit = end
+		if r == '/' || r == '-' || (address && (r == '@' || r == '.')) {
+			lastBreak = end
+		}
+	}
+	if lastJoin > 0 {
+		return word[:lastJoin], word[lastJoin+utf8.RuneLen(noBreakSpace):]
+	}
+	cut := lastBreak
+	if cut == 0 || cut == len(word) {
+		cut = lastFit
+	}
+	if cut == 0 {
+		_, cut = utf8.DecodeRuneInString(word)
+	}
+	return word[:cut], word[cut:]
 }
 
 // cellText is what the report shows for a cell: its canonical text, except
@@ -397,13 +566,12 @@ func cellText(c formats.Cell) string {
 	return cleanText(c.String()) // a number cell may hold any text, too
 }
 
-// cleanText makes s safe for the PDF library: valid UTF-8, line breaks as
-// "\n", other control characters as spaces, and characters beyond the
-// Basic Multilingual Plane (which the library cannot embed) as "?".
+// cleanText makes s printable: valid UTF-8, line breaks as "\n", other
+// control characters as spaces, no byte order marks.
 func cleanText(s string) string {
 	clean := true
 	for _, r := range s {
-		if r == utf8.RuneError || r > 0xFFFF || (r < ' ' && r != '\n') || (r >= 0x7F && r < 0xA0) {
+		if r == utf8.RuneError || (r < ' ' && r != '\n') || (r >= 0x7F && r < 0xA0) || r == '\uFEFF' {
 			clean = false
 			break
 		}
@@ -420,8 +588,6 @@ func cleanText(s string) string {
 			return '\n'
 		case r == '\uFEFF':
 			return -1
-		case r > 0xFFFF:
-			return '?'
 		case unicode.IsControl(r):
 			return ' '
 		}
@@ -447,7 +613,7 @@ func checkTrueType(data []byte) error {
 	if len(data) < 12+16*n {
 		return errors.New("truncated table directory")
 	}
-	need := map[string]bool{"glyf": false, "cmap": false, "hmtx": false, "head": false, "loca": false}
+	need := map[string]bool{"glyf": false, "cmap": false, "hmtx": false, "head": false, "loca": false, "hhea": false, "maxp": false}
 	for i := range n {
 		rec := data[12+16*i:]
 		tag := string(rec[:4])
@@ -459,7 +625,7 @@ func checkTrueType(data []byte) error {
 			need[tag] = true
 		}
 	}
-	for _, tag := range []string{"glyf", "cmap", "hmtx", "head", "loca"} {
+	for _, tag := range []string{"glyf", "cmap", "hmtx", "head", "loca", "hhea", "maxp"} {
 		if !need[tag] {
 			return errors.New("no " + tag + " table")
 		}
@@ -469,7 +635,3 @@ func checkTrueType(data []byte) error {
 	}
 	return nil
 }
-
-func setFill(pdf *fpdf.Fpdf, c [3]int) { pdf.SetFillColor(c[0], c[1], c[2]) }
-func setText(pdf *fpdf.Fpdf, c [3]int) { pdf.SetTextColor(c[0], c[1], c[2]) }
-func setDraw(pdf *fpdf.Fpdf, c [3]int) { pdf.SetDrawColor(c[0], c[1], c[2]) }

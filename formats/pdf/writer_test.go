@@ -111,9 +111,6 @@ func TestReportRendered(t *testing.T) {
 	if !strings.Contains(info, "Title:           People — Kraków office") {
 		t.Errorf("metadata title missing:\n%s", info)
 	}
-	if !strings.Contains(info, "landscape") && !regexp.MustCompile(`Page size:\s+841\.\d+ x 595`).MatchString(info) {
-		t.Errorf("an 8-column table should be on landscape pages:\n%s", info)
-	}
 
 	text := run(t, "pdftotext", "-layout", path, "-")
 	pageTexts := strings.Split(strings.TrimRight(text, "\f"), "\f")
@@ -316,4 +313,123 @@ func FuzzCellText(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestColumnGroups writes a table far too wide for a page: it is split
+// into column groups, each page repeating the key column, every column
+// printed once, and the pages of a band showing the same rows.
+func TestColumnGroups(t *testing.T) {
+	needTool(t, "pdftotext")
+	header := []string{"Name"}
+	for i := 1; i <= 24; i++ {
+		header = append(header, fmt.Sprintf("Column %d", i))
+	}
+	var buf bytes.Buffer
+	w, err := pdf.NewWriter(&buf, &pdf.Options{Title: "Wide", Created: time.Unix(0, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.WriteHeader(header)
+	row := func(n int) []formats.Cell {
+		cells := []formats.Cell{formats.TextCell(fmt.Sprintf("Person %d", n))}
+		for i := 1; i <= 24; i++ {
+			cells = append(cells, formats.TextCell(fmt.Sprintf("value-%d-%d-%s", n, i, strings.Repeat("x", 12))))
+		}
+		return cells
+	}
+	for n := 1; n <= 100; n++ {
+		if err := w.Measure(row(n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for n := 1; n <= 100; n++ {
+		if err := w.WriteRow(row(n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Measure(row(1)); !errors.Is(err, formats.ErrWriteOrder) {
+		t.Errorf("Measure after WriteRow: %v", err)
+	}
+	if err := w.Close(); !errors.Is(err, formats.ErrWriteOrder) {
+		t.Errorf("Close after a misuse: %v, want the sticky error", err)
+	}
+
+	// Again, without the misuse.
+	buf.Reset()
+	w, _ = pdf.NewWriter(&buf, &pdf.Options{Title: "Wide", Created: time.Unix(0, 0)})
+	w.WriteHeader(header)
+	for n := 1; n <= 100; n++ {
+		w.Measure(row(n))
+	}
+	for n := 1; n <= 100; n++ {
+		w.WriteRow(row(n))
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if keep := os.Getenv("CRMIO_KEEP_PDF"); keep != "" {
+		dir = keep
+	}
+	path := filepath.Join(dir, "wide.pdf")
+	os.WriteFile(path, buf.Bytes(), 0o644)
+	pages := strings.Split(strings.TrimRight(run(t, "pdftotext", "-layout", path, "-"), "\f"), "\f")
+	m := regexp.MustCompile(`columns, part 1 of (\d+)`).FindStringSubmatch(pages[0])
+	if m == nil {
+		t.Fatalf("the first page does not say it is part 1 of several:\n%s", pages[0])
+	}
+	parts, _ := strconv.Atoi(m[1])
+	if parts < 2 || len(pages)%parts != 0 {
+		t.Fatalf("%d pages in %d parts", len(pages), parts)
+	}
+	seen := map[string]int{}
+	for i, p := range pages {
+		if !regexp.MustCompile(`(?m)^\s*Name\s+Column`).MatchString(p) {
+			t.Errorf("page %d does not start its header with the key column", i+1)
+		}
+		for _, c := range regexp.MustCompile(`Column \d+`).FindAllString(p, -1) {
+			seen[c]++
+		}
+		// The pages of a band show the same people.
+		band := i / parts
+		first := regexp.MustCompile(`Person (\d+)`).FindStringSubmatch(p)
+		lead := regexp.MustCompile(`Person (\d+)`).FindStringSubmatch(pages[band*parts])
+		if first == nil || lead == nil || first[1] != lead[1] {
+			t.Errorf("page %d starts with %v, its band's first page with %v", i+1, first, lead)
+		}
+	}
+	for i := 1; i <= 24; i++ {
+		if n := seen[fmt.Sprintf("Column %d", i)]; n != len(pages)/parts {
+			t.Errorf("Column %d is on %d pages, want %d (once per band)", i, n, len(pages)/parts)
+		}
+	}
+}
+
+// TestEmptyColumnsDropped: a column no row fills is left out of a
+// measured report (and of a short one, whose rows were all seen).
+func TestEmptyColumnsDropped(t *testing.T) {
+	needTool(t, "pdftotext")
+	for _, measured := range []bool{true, false} {
+		var buf bytes.Buffer
+		w, _ := pdf.NewWriter(&buf, nil)
+		w.WriteHeader([]string{"Name", "Fax", "Email"})
+		rows := [][]formats.Cell{{formats.TextCell("Ada"), {}, formats.TextCell("ada@example.com")}, {formats.TextCell("Grace")}}
+		if measured {
+			for _, r := range rows {
+				w.Measure(r)
+			}
+		}
+		for _, r := range rows {
+			w.WriteRow(r)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "empty.pdf")
+		os.WriteFile(path, buf.Bytes(), 0o644)
+		text := run(t, "pdftotext", "-layout", path, "-")
+		if strings.Contains(text, "Fax") || !regexp.MustCompile(`Name\s+Email`).MatchString(text) {
+			t.Errorf("measured %v:\n%s", measured, text)
+		}
+	}
 }

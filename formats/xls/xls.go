@@ -18,7 +18,7 @@ import (
 )
 
 func init() {
-	formats.Register("xls", openInput)
+	formats.Register(formats.Format{Name: "xls", Extensions: []string{".xls"}, Magic: []string{formats.OLE2Magic}, NeedsFile: true, Open: openInput})
 }
 
 func openInput(in *formats.Input, opts *formats.Options) (formats.Reader, error) {

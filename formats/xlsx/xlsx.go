@@ -20,7 +20,8 @@ import (
 )
 
 func init() {
-	formats.Register("xlsx", openInput)
+	formats.Register(formats.Format{Name: "xlsx", Extensions: []string{".xlsx"}, Match: formats.ZipHolds("xl/workbook.xml"), NeedsFile: true,
+		Open: openInput, NewWriter: formats.Writes(NewWriter)})
 }
 
 func openInput(in *formats.Input, opts *formats.Options) (formats.Reader, error) {
