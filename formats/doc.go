@@ -50,12 +50,17 @@
 //     repeated: an unnamed column is called "Column 3", a second "Email"
 //     becomes "Email (2)", and a Notice says so.
 //   - Read returns the next row that holds anything, then io.EOF. A row's
-//     Fields are the cells in column order, as text; a ragged row (more or
-//     fewer fields than the header) is returned as it is, with a Notice.
-//     The Fields slice may be reused by the next Read: copy it to keep it.
+//     Fields are the cells in column order, as text. Nothing is dropped: a
+//     row longer than the header keeps its cells, the columns beyond the
+//     header get names ("Column 4"; Header grows to include them) and one
+//     Notice lists the rows that were longer. A CSV row shorter than the
+//     header is returned as it is, also with a Notice; a workbook row is
+//     padded with "" to the header's width. The Fields slice may be reused
+//     by the next Read: copy it to keep it.
 //   - A malformed row (a stray quote in a CSV file) is a *ParseError
-//     carrying its row and column; the next Read continues after it. Any
-//     other error ends the reading and every later Read returns it.
+//     carrying the file's name, its row and column; the next Read
+//     continues after it. Any other error ends the reading and every later
+//     Read returns it.
 //   - Info describes what was found: the format, for CSV the encoding and
 //     the delimiter, the header's row, the sheets of a workbook, the size,
 //     an estimate of the number of rows, and Notices (renamed columns,
@@ -80,8 +85,18 @@
 // The header is the first row, unless notes precede the table, as in
 // LinkedIn's Connections export (three lines of notes, the header on row
 // 4) or a report with a title row: then the header is the first row with
-// two or more names, provided a table follows it. Options.HeaderRow names
-// the header's row when detection is wrong.
+// two or more names, provided a table follows it.
+//
+// A table may have no header at all: contacts exported as bare rows. When
+// the row that would be the header reads as data (values of the kinds the
+// rows below hold: email addresses, phone numbers, dates, numbers, where
+// a header holds words), it is read as data, the columns are called
+// "Column 1", "Column 2"..., Info.Headerless is true and a Notice says
+// why, so that no record is lost. The detection is conservative: a word
+// over a column of data ("Email" over addresses) makes a header.
+//
+// Options.HeaderRow names the header's row when detection is wrong, or is
+// NoHeaderRow to read every row as data.
 //
 // # Detection
 //

@@ -11,16 +11,16 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/crmio/crmio/formats"
+	"github.com/crmio/crmio/formats/internal/table"
 	"golang.org/x/text/transform"
 )
 
 func init() {
 	formats.Register("csv", func(in *formats.Input, opts *formats.Options) (formats.Reader, error) {
-		return newReader(in.R, in.Size, opts)
+		return newReader(in.R, in.Name, in.Size, opts)
 	})
 }
 
@@ -36,9 +36,11 @@ const (
 // Reader reads the rows of a CSV file. It implements formats.Reader; see
 // the package documentation for what it detects and how it numbers rows.
 type Reader struct {
-	csv    *stdcsv.Reader
-	header []string
-	info   formats.Info
+	csv     *stdcsv.Reader
+	file    string // the file's name for errors, may be empty
+	columns *table.Columns
+	ragged  table.Ragged
+	info    formats.Info
 
 	// ends records which lines end with CRLF (nil for a CR-only file).
 	ends *lineEnds
@@ -79,14 +81,14 @@ type record struct {
 // known to be CSV; formats.Open and formats.NewReader identify the format
 // first.
 func NewReader(r io.Reader, opts *formats.Options) (*Reader, error) {
-	return newReader(formats.LimitReader(r, opts.Limit()), -1, opts)
+	return newReader(formats.LimitReader(r, opts.Limit()), "", -1, opts)
 }
 
-func newReader(src io.Reader, size int64, opts *formats.Options) (*Reader, error) {
+func newReader(src io.Reader, name string, size int64, opts *formats.Options) (*Reader, error) {
 	if opts == nil {
 		opts = &formats.Options{}
 	}
-	r := &Reader{info: formats.Info{Format: "csv", Size: size}}
+	r := &Reader{file: name, info: formats.Info{Format: "csv", Size: size}}
 
 	raw := bufio.NewReaderSize(src, sampleSize)
 	sample, err := raw.Peek(sampleSize)
@@ -241,96 +243,156 @@ func (r *Reader) parseError(pe *stdcsv.ParseError, row, column int) error {
 	case where != "":
 		err = fmt.Errorf("%w (%s)", pe.Err, where)
 	}
-	return &formats.ParseError{Row: row, Column: column, Err: err}
+	return &formats.ParseError{File: r.file, Row: row, Column: column, Err: err}
 }
 
 // readHeader finds the header row and names the columns. With headerRow
 // zero the header is the first row, unless rows of notes precede a table:
 // the header is then the first row with two or more non-empty fields,
-// provided most rows after it have as many (a table starts there). Rows
-// read past the header are kept for Read.
+// provided most rows after it have as many (a table starts there). A
+// header that reads as data is none: the file is read without one, as with
+// headerRow formats.NoHeaderRow. Rows read past the header are kept for
+// Read.
 func (r *Reader) readHeader(headerRow int) error {
-	var header record
 	if headerRow > 0 {
-		for {
-			rec := r.next()
-			switch {
-			case rec.err == io.EOF:
-				return fmt.Errorf("%w: the file ends before row %d", formats.ErrNoHeader, headerRow)
-			case rec.err != nil && rec.row == 0:
-				return rec.err
-			case rec.row < headerRow:
-				continue // above the header: not read, so not judged
-			case rec.row > headerRow:
-				return fmt.Errorf("%w: row %d is blank", formats.ErrNoHeader, headerRow)
-			case rec.err != nil:
-				return rec.err
-			case isBlank(rec.fields):
-				return fmt.Errorf("%w: row %d is blank", formats.ErrNoHeader, headerRow)
-			}
-			header = rec
-			header.fields = slices.Clone(rec.fields)
+		return r.readHeaderAt(headerRow)
+	}
+	var window []record
+	var offsets []int64 // the decoded offset after each record in window
+	for len(window) < headerWindow {
+		rec := r.next()
+		if rec.err == io.EOF {
+			r.parsedAll = true
 			break
 		}
-		r.dataStart = r.csv.InputOffset()
-	} else {
-		var window []record
-		var offsets []int64 // the decoded offset after each record in window
-		for len(window) < headerWindow {
-			rec := r.next()
-			if rec.err == io.EOF {
-				r.parsedAll = true
-				break
-			}
-			if rec.err != nil && rec.row == 0 {
-				return rec.err
-			}
-			if rec.err == nil && isBlank(rec.fields) {
-				continue
-			}
-			rec.fields = slices.Clone(rec.fields)
-			window = append(window, rec)
-			offsets = append(offsets, r.csv.InputOffset())
+		if rec.err != nil && rec.row == 0 {
+			return rec.err
 		}
-		at := formats.HeaderIndex(len(window), func(i int) []string { return window[i].fields }, func(i int) bool { return window[i].err == nil })
-		if at < 0 {
-			if len(window) > 0 {
-				return window[0].err
-			}
-			return fmt.Errorf("%w: the file holds no rows", formats.ErrNoHeader)
+		if rec.err == nil && table.IsBlank(rec.fields) {
+			continue
 		}
-		for _, rec := range window[:at] {
-			if rec.err != nil {
-				return rec.err // the header cannot be told from a bad row above it
-			}
+		rec.fields = slices.Clone(rec.fields)
+		window = append(window, rec)
+		offsets = append(offsets, r.csv.InputOffset())
+	}
+	if len(window) == 0 {
+		return fmt.Errorf("%w: the file holds no rows", formats.ErrNoHeader)
+	}
+	if headerRow < 0 {
+		r.readWithoutHeader(window)
+		return nil
+	}
+	at := table.HeaderIndex(len(window), func(i int) []string { return window[i].fields }, func(i int) bool { return window[i].err == nil })
+	if at < 0 {
+		return window[0].err // every record is a bad one
+	}
+	for _, rec := range window[:at] {
+		if rec.err != nil {
+			return rec.err // the header cannot be told from a bad row above it
 		}
-		header = window[at]
+	}
+	header := window[at]
+	if at > 0 {
+		verb := "were"
+		if at == 1 {
+			verb = "was"
+		}
+		r.notice(0, 0, fmt.Sprintf("the header is row %d; %s above it %s skipped as notes", header.row, plural(at, "row"), verb))
+	}
+	var below [][]string
+	for _, rec := range window[at+1:] {
+		if rec.err == nil {
+			below = append(below, rec.fields)
+		}
+	}
+	if data, why := table.ReadsAsData(header.fields, below); data {
+		r.readWithoutHeader(window[at:])
+		r.notice(header.row, 0, fmt.Sprintf("the row reads as data, not as a header (%s): it is read as the first record, and the columns are called %s (set the header row to %d if it is the header)",
+			why, describeColumns(r.columns.Names()), header.row))
 		if at > 0 {
-			verb := "were"
-			if at == 1 {
-				verb = "was"
-			}
-			r.notice(0, 0, fmt.Sprintf("the header is row %d; %s above it %s skipped as notes", header.row, plural(at, "row"), verb))
+			r.dataStart = offsets[at-1]
 		}
-		r.pending = window[at+1:]
-		r.dataStart = offsets[at]
-		for _, rec := range r.pending {
-			if rec.err == nil {
-				r.dataRecords++
-			}
+		return nil
+	}
+	r.pending = window[at+1:]
+	r.dataStart = offsets[at]
+	r.setHeader(header)
+	for _, rec := range r.pending {
+		if rec.err == nil {
+			r.dataRecords++
+			r.columns.Extend(len(rec.fields)) // the rows read ahead name their columns now
 		}
 	}
-	r.info.HeaderRow = header.row
-	names, notices := formats.NameColumns(header.row, header.fields)
-	for _, n := range notices {
-		r.notice(n.Row, n.Column, n.Message)
-	}
-	r.header = names
 	return nil
 }
 
-// Header returns the column names, made non-empty and unique.
-func (r *Reader) Header() []string { return slices.Clone(r.header) }
+// readHeaderAt reads the header from the row the options name.
+func (r *Reader) readHeaderAt(headerRow int) error {
+	for {
+		rec := r.next()
+		switch {
+		case rec.err == io.EOF:
+			return fmt.Errorf("%w: the file ends before row %d", formats.ErrNoHeader, headerRow)
+		case rec.err != nil && rec.row == 0:
+			return rec.err
+		case rec.row < headerRow:
+			continue // above the header: not read, so not judged
+		case rec.row > headerRow:
+			return fmt.Errorf("%w: row %d is blank", formats.ErrNoHeader, headerRow)
+		case rec.err != nil:
+			return rec.err
+		case table.IsBlank(rec.fields):
+			return fmt.Errorf("%w: row %d is blank", formats.ErrNoHeader, headerRow)
+		}
+		rec.fields = slices.Clone(rec.fields)
+		r.dataStart = r.csv.InputOffset()
+		r.setHeader(rec)
+		return nil
+	}
+}
+
+// setHeader names the columns from the header record.
+func (r *Reader) setHeader(header record) {
+	r.info.HeaderRow = header.row
+	columns, notices := table.NewColumns(header.row, header.fields)
+	for _, n := range notices {
+		r.notice(n.Row, n.Column, n.Message)
+	}
+	r.columns = columns
+	r.ragged.Width = columns.Len()
+}
+
+// readWithoutHeader makes every record of window data, and names as many
+// columns as the widest needs.
+func (r *Reader) readWithoutHeader(window []record) {
+	r.info.Headerless = true
+	r.info.HeaderRow = 0
+	r.columns = table.NoColumns()
+	for _, rec := range window {
+		if rec.err == nil {
+			r.dataRecords++
+			r.columns.Extend(len(rec.fields))
+		}
+	}
+	r.columns.Extend(1) // every record failed: still one column
+	r.ragged.Width = r.columns.Len()
+	r.pending = window
+}
+
+// describeColumns names generated columns for a notice.
+func describeColumns(names []string) string {
+	switch len(names) {
+	case 1:
+		return strconv.Quote(names[0])
+	case 2:
+		return strconv.Quote(names[0]) + " and " + strconv.Quote(names[1])
+	}
+	return strconv.Quote(names[0]) + " to " + strconv.Quote(names[len(names)-1])
+}
+
+// Header returns the column names, made non-empty and unique, with the
+// columns that rows longer than the header have added so far.
+func (r *Reader) Header() []string { return slices.Clone(r.columns.Names()) }
 
 // Read returns the next data row, skipping blank ones, or io.EOF after the
 // last. A malformed row is a *formats.ParseError with its row and column;
@@ -347,7 +409,7 @@ func (r *Reader) Read() (formats.Row, error) {
 			rec, r.pending = r.pending[0], r.pending[1:]
 		} else {
 			rec = r.next()
-			if rec.err == nil && !isBlank(rec.fields) {
+			if rec.err == nil && !table.IsBlank(rec.fields) {
 				r.dataRecords++
 			}
 		}
@@ -359,11 +421,12 @@ func (r *Reader) Read() (formats.Row, error) {
 			r.err = rec.err
 		case rec.err != nil:
 			return formats.Row{Number: rec.row}, rec.err
-		case isBlank(rec.fields):
+		case table.IsBlank(rec.fields):
 			continue
 		default:
-			if len(rec.fields) != len(r.header) {
-				r.notice(rec.row, 0, fmt.Sprintf("the row has %s, the header %d", plural(len(rec.fields), "field"), len(r.header)))
+			if n := len(rec.fields); n != r.ragged.Width {
+				r.ragged.Row(rec.row, n, true)
+				r.columns.Extend(n)
 			}
 			return formats.Row{Number: rec.row, Fields: rec.fields}, nil
 		}
@@ -378,6 +441,13 @@ func (r *Reader) Read() (formats.Row, error) {
 func (r *Reader) Info() formats.Info {
 	info := r.info
 	info.Notices = slices.Clone(r.info.Notices)
+	for _, n := range r.ragged.Notices(r.columns.Names()) {
+		if len(info.Notices) >= formats.MaxNotices {
+			info.NoticesDropped++
+			continue
+		}
+		info.Notices = append(info.Notices, n)
+	}
 	switch {
 	case r.parsedAll:
 		info.EstimatedRows = r.dataRecords
@@ -421,32 +491,6 @@ func (r *Reader) reportWatch(row int) {
 		return
 	}
 	r.watchNoticed = true
-}
-
-// isBlank reports whether a record shows as an empty row: no field holds
-// anything but white space.
-func isBlank(fields []string) bool {
-	for _, f := range fields {
-		if !isSpace(f) {
-			return false
-		}
-	}
-	return true
-}
-
-// isSpace reports whether s is empty or all white space. Most fields fail
-// on their first byte, so ASCII is tested before unicode.IsSpace.
-func isSpace(s string) bool {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == ' ', c == '\t', c == '\n', c == '\r', c == '\v', c == '\f':
-		case c < utf8.RuneSelf:
-			return false
-		default:
-			return strings.TrimLeftFunc(s[i:], unicode.IsSpace) == ""
-		}
-	}
-	return true
 }
 
 func plural(n int, noun string) string {
