@@ -172,6 +172,8 @@ func numberOrPhone(s string) kind {
 		switch {
 		case r >= '0' && r <= '9':
 			digits++
+		case r == '-' && i == 0:
+			numberMarks++ // a sign
 		case r == ' ' || r == '(' || r == ')' || r == '-':
 			phoneMarks++
 		case r == '+':
@@ -193,7 +195,7 @@ func numberOrPhone(s string) kind {
 		return text
 	case phoneMarks > 0 && digits >= 7 && digits <= 15 && numberMarks <= 1:
 		return phone
-	case phoneMarks == 0 || phoneMarks == 1 && s[0] == '-':
+	case phoneMarks == 0:
 		return number
 	}
 	return text
@@ -213,23 +215,30 @@ func compatible(a, b kind) bool {
 //
 // It is conservative, since reading a header as data turns the column
 // names into a bad row: any word over a column of data (a header's
-// "Email" over addresses) makes first a header. Otherwise first is data
+// "Email" over addresses), or two words over columns the rows below leave
+// empty, make first a header. Otherwise first is data
 // when one of its cells is of a kind no header holds (an email address, a
 // phone number, a date, a link, TRUE) over a column of that kind, or over
 // nothing; or when it holds nothing but numbers, over columns of numbers
 // or over nothing. A header of years over columns of figures stays a
 // header, since it has a word too ("Region", "2023", "2024").
+//
+// When first is data, why says what gave it away, for a notice: `column 2
+// holds an email address, like the rows below it ("ada@example.com")`.
 func ReadsAsData(first []string, below [][]string) (data bool, why string) {
-	weakVotes, headerVotes, words := 0, 0, 0
+	weakVotes, headerVotes, words, wordsOverNothing := 0, 0, 0, 0
 	for j, cell := range first {
 		f := classify(cell)
 		if f == empty {
 			continue
 		}
+		col, typed, values := columnKind(below, j)
 		if f == text {
 			words++
+			if values == 0 && len(below) > 0 {
+				wordsOverNothing++
+			}
 		}
-		col, typed, values := columnKind(below, j)
 		switch {
 		case values == 0 && f.strong(), typed && f.strong() && compatible(f, col),
 			typed && f == number && col.strong() && compatible(f, col): // plain digits among phone numbers
@@ -243,7 +252,9 @@ func ReadsAsData(first []string, below [][]string) (data bool, why string) {
 		}
 	}
 	switch {
-	case headerVotes > 0:
+	case headerVotes > 0, wordsOverNothing >= 2:
+		// Words over columns of data, or naming columns the rows below
+		// leave empty: a header.
 		return false, ""
 	case why != "":
 		return true, why

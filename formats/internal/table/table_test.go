@@ -27,7 +27,7 @@ func TestClassify(t *testing.T) {
 		{"2024-01", text}, {"1-2", text}, {"10:5", text},
 		{"42", number}, {"-1.5", number}, {"1,234.50", number}, {"12%", number}, {"$3", number}, {"1'000", number},
 		{"+44 20 7946 0000", phone}, {"(555) 010-0100", phone}, {"555-0100", phone}, {"+1 555 0100", phone},
-		{"4915112345678", number}, {"1 2", text}, {"ID 7", text}, {"2019", number},
+		{"4915112345678", number}, {"-1184955", number}, {"-555 0100 22", phone}, {"1 2", text}, {"ID 7", text}, {"2019", number},
 	} {
 		if got := classify(tc.in); got != tc.want {
 			t.Errorf("classify(%q) = %d, want %d", tc.in, got, tc.want)
@@ -67,6 +67,10 @@ func TestReadsAsData(t *testing.T) {
 		{"email header over empty column", rows("Name,Email", "Ada,"), false},
 		{"emails naming columns of words", rows("Task,ada@example.com", "Review,yes"), false},
 		{"header with a typed column partly empty", rows("Email,Score", "ada@example.com,", ",3"), false},
+		// Apache POI's 53282.xlsx: a header with an email address in it,
+		// over rows that fill only that column.
+		{"words over empty columns", rows("Store#,Store Name,Address Line 1,nobody@nowhere.uk", ",,,nobody@nowhere.com"), false},
+		{"one word over an empty column", rows("Ada,Analytical Engines,ada@example.com", "Bob,,bob@example.com"), true},
 	} {
 		if got, why := ReadsAsData(tc.table[0], tc.table[1:]); got != tc.want || got != (why != "") {
 			t.Errorf("%s: ReadsAsData = %v, want %v", tc.name, got, tc.want)

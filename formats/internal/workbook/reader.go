@@ -26,6 +26,13 @@ type Source interface {
 	Close() error
 }
 
+// A Noticer is a Source that has findings of its own to report as the
+// rows are read (cells it could not place, strings it could not find).
+// The Reader adds them to Info().Notices.
+type Noticer interface {
+	Notices() []formats.Notice
+}
+
 // Config describes the sheet a Reader reads.
 type Config struct {
 	// Info is the reader's Info as the opener knows it: Format, Sheet,
@@ -316,6 +323,11 @@ func (r *Reader) Info() formats.Info {
 	info.Notices = slices.Clone(r.info.Notices)
 	for _, n := range r.ragged.Notices(r.columns.Names()) {
 		AddNotice(&info, n)
+	}
+	if src, ok := r.src.(Noticer); ok {
+		for _, n := range src.Notices() {
+			AddNotice(&info, n)
+		}
 	}
 	return info
 }
