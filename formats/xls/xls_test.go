@@ -485,7 +485,6 @@ func field(row []string, i int) string {
 	return ""
 }
 
-
 // TestCorpusFiles checks files whose content the corpus documents.
 func TestCorpusFiles(t *testing.T) {
 	dir := mustCorpus(t, "apache-poi")
