@@ -138,3 +138,39 @@ func TestSameWorkbookBothFormats(t *testing.T) {
 		}
 	}
 }
+
+// headerlessBook is a contacts sheet without a header:
+// testdata/headerless.xls, which the CLI's tests import.
+func headerlessBook() bookSpec {
+	strs := []string{"Ada", "Lovelace", "ada@example.com", "+44 20 7946 0000", "Grace", "Hopper", "grace@example.com",
+		"+1 202 555 0143", "Alan", "Turing", "alan@example.com", "+44 161 496 0000"}
+	var cells [][]byte
+	for i := range strs {
+		cells = append(cells, labelSST(i/4, i%4, 0, i))
+	}
+	return bookSpec{sst: sstRec(strs, nil, false), sheets: []sheetSpec{{name: "Contacts", cells: cells}}}
+}
+
+func TestHeaderlessFixture(t *testing.T) {
+	path := filepath.Join("testdata", "headerless.xls")
+	if *update {
+		if err := os.WriteFile(path, headerlessBook().xlsFile(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	header, rows, err := formats.Preview(r, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"Column 1", "Column 2", "Column 3", "Column 4"}; !reflect.DeepEqual(header, want) || len(rows) != 3 || !r.Info().Headerless {
+		t.Errorf("header %q, %d rows, headerless %v", header, len(rows), r.Info().Headerless)
+	}
+	if got := rows[2].Fields; len(got) != 4 || got[0] != "Alan" {
+		t.Errorf("row 3: %q", got)
+	}
+}
