@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"slices"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/crmio/crmio/formats"
@@ -36,14 +35,12 @@ const (
 // Reader reads the rows of a CSV file. It implements formats.Reader; see
 // the package documentation for what it detects and how it numbers rows.
 type Reader struct {
-	csv     *stdcsv.Reader
+	csv     *parser
 	file    string // the file's name for errors, may be empty
 	columns *table.Columns
 	ragged  table.Ragged
 	info    formats.Info
 
-	// ends records which lines end with CRLF (nil for a CR-only file).
-	ends *lineEnds
 	// extraLines counts the line breaks inside the quoted fields of the
 	// records read so far: a record's source row is the line it starts on
 	// less these, since a spreadsheet shows a multi-line record as one row.
@@ -152,24 +149,17 @@ func newReader(src io.Reader, name string, size int64, opts *formats.Options) (*
 		text = r.watch
 	}
 
-	// Old Mac exports end lines with a lone CR, which encoding/csv does not
-	// take for a line end. Other files may hold CRLFs inside quoted fields,
-	// which encoding/csv would turn into "\n": lineEnds keeps them.
+	// Old Mac exports end lines with a lone CR, which the parser, as
+	// encoding/csv, does not take for a line end.
 	if bytes.IndexByte(decoded, '\r') >= 0 && bytes.IndexByte(decoded, '\n') < 0 {
 		text = crToLF{text}
-	} else {
-		r.ends = newLineEnds(text)
-		text = r.ends
 	}
 
-	r.csv = stdcsv.NewReader(bufio.NewReaderSize(text, sampleSize))
-	r.csv.Comma = delim
-	r.csv.FieldsPerRecord = -1 // ragged rows are kept and reported
-	r.csv.ReuseRecord = true
-	// LazyQuotes stays off: a stray quote in a quoted field would make a
-	// lazy parser swallow the lines after it into one field, silently
-	// merging rows. Strictly, it is a *formats.ParseError at its row, and
-	// reading continues with the next row.
+	// Quotes are strict: a stray quote in a quoted field would make a lazy
+	// parser swallow the lines after it into one field, silently merging
+	// rows. Strictly, it is a *formats.ParseError at its row, and reading
+	// continues with the next row.
+	r.csv = newParser(bufio.NewReaderSize(text, sampleSize), delim)
 
 	if err := r.readHeader(opts.HeaderRow); err != nil {
 		return nil, err
@@ -190,34 +180,19 @@ func (r *Reader) next() record {
 	return rec
 }
 
-// parse reads the next record with encoding/csv and works out its row.
+// parse reads the next record and works out its row.
 func (r *Reader) parse() record {
-	fields, err := r.csv.Read()
-	if err == nil {
-		start, _ := r.csv.FieldPos(0)
-		last := len(fields) - 1
-		lastStart, _ := r.csv.FieldPos(last)
-		row := start - r.extraLines
-		r.extraLines += lastStart - start + strings.Count(fields[last], "\n")
-		if r.ends != nil {
-			for i, f := range fields {
-				if strings.IndexByte(f, '\n') >= 0 {
-					line, _ := r.csv.FieldPos(i)
-					fields[i] = r.ends.restore(f, line)
-				}
-			}
-			r.ends.forget(start)
-		}
-		return record{fields: fields, row: row}
+	rec := r.csv.read()
+	row := rec.start - r.extraLines
+	r.extraLines += rec.end - rec.start
+	if rec.err == nil {
+		return record{fields: rec.fields, row: row}
 	}
-	var pe *stdcsv.ParseError
-	if errors.As(err, &pe) {
-		row := pe.StartLine - r.extraLines
-		r.extraLines += pe.Line - pe.StartLine
+	if pe, ok := rec.err.(*stdcsv.ParseError); ok {
 		// The fields before the bad one were returned with the error.
-		return record{row: row, err: r.parseError(pe, row, len(fields)+1)}
+		return record{row: row, err: r.parseError(pe, row, len(rec.fields)+1)}
 	}
-	return record{err: err}
+	return record{err: rec.err}
 }
 
 // parseError turns encoding/csv's error, positioned by line and byte, into
