@@ -140,9 +140,11 @@
 //   - ErrCorrupt: a workbook or zip archive that cannot be decoded.
 //   - ErrNoHeader: no header row (an empty file, a blank Options.HeaderRow).
 //   - ErrNoSheet: Options.Sheet or SheetIndex names no sheet.
-//   - *ParseError: a malformed row, with Sheet, Row and Column.
+//   - *ParseError: a malformed row, with the file's name (File), Sheet,
+//     Row and Column; its message starts with the name, so that it can be
+//     shown as it is: "contacts.csv: row 3, column 2: ...".
 //
-// Errors from Open and NewReader are prefixed with the file's name.
+// Other errors from Open and NewReader are prefixed with the file's name.
 //
 // # Writing
 //

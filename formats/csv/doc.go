@@ -8,8 +8,8 @@
 //
 // NewReader reads text known to be CSV without the detour through format
 // detection; the Reader it returns implements formats.Reader, and follows
-// that contract for headers, blank rows, ragged rows, row numbers and
-// errors. NewWriter writes CSV for exports.
+// that contract for headers, blank rows, ragged rows (the columns past the
+// header are "Column 4" and on), row numbers and errors. NewWriter writes CSV for exports.
 //
 // # What the reader detects
 //
@@ -35,8 +35,11 @@
 //     mislead it). Excel's "sep=;" first line names it and is skipped.
 //     Options.Delimiter sets it.
 //   - Line ends. LF, CRLF, and the lone CR of old Mac exports.
-//   - Header row. The first row, unless notes precede the table (see the
-//     formats package); Options.HeaderRow sets it.
+//   - Header row. The first row, unless notes precede the table, or the
+//     row reads as data (an email address, a phone number, a date like the
+//     rows below it: then the file has no header, and its columns are
+//     "Column 1"...; see the formats package). Options.HeaderRow sets it,
+//     or formats.NoHeaderRow reads every row as data.
 //
 // # Parsing
 //
