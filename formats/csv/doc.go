@@ -9,7 +9,8 @@
 // NewReader reads text known to be CSV without the detour through format
 // detection; the Reader it returns implements formats.Reader, and follows
 // that contract for headers, blank rows, ragged rows (the columns past the
-// header are "Column 4" and on), row numbers and errors. NewWriter writes CSV for exports.
+// header are "Column 4" and on), row numbers and errors. NewWriter writes
+// CSV for exports.
 //
 // # What the reader detects
 //
