@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -191,15 +190,6 @@ func BenchmarkReadSideBySide(b *testing.B) {
 	b.Logf("xlsx %.2fs (cpu %.2fs), excelize raw Rows %.2fs (cpu %.2fs): %.1fx faster (cpu %.1fx)",
 		oursWall.Seconds()/n, oursCPU.Seconds()/n, theirsWall.Seconds()/n, theirsCPU.Seconds()/n,
 		theirsWall.Seconds()/oursWall.Seconds(), theirsCPU.Seconds()/oursCPU.Seconds())
-}
-
-// cpuTime returns the process's user and system time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func TestMain(m *testing.M) {
