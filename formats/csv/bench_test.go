@@ -126,6 +126,7 @@ func BenchmarkReadContacts(b *testing.B) {
 		b.ReportAllocs()
 		var heap heapSampler
 		rows := 0
+		cpu := cpuTime()
 		for b.Loop() {
 			f, err := os.Open(path)
 			if err != nil {
@@ -143,6 +144,7 @@ func BenchmarkReadContacts(b *testing.B) {
 		}
 		b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
 		b.ReportMetric(float64(heap.peak)/(1<<20), "peak-heap-MiB")
+		b.ReportMetric(float64(cpuTime()-cpu)/float64(rows), "cpu-ns/row")
 	}
 	readAll := func(r formats.Reader, each func(int)) int {
 		n := 0
