@@ -112,8 +112,10 @@
 // import's time and allocated gigabytes. The shared strings are read once
 // into one string, the cells' substrings of it. BenchmarkReadSideBySide
 // reads a 200,000 × 15 workbook through this package and through
-// excelize's raw Rows iteration in turn: this package is about 6 to 7
-// times faster in wall and CPU time, with typed cells that raw Rows lacks.
+// excelize's raw Rows iteration in turn: this package is 5 to 7 times
+// faster in wall time and 6 to 7 times in CPU time (1.85 s of CPU against
+// 12.6 s), allocating 30 MB where excelize allocates 3.4 GB, with typed
+// cells that raw Rows lacks.
 //
 // # Fuzzing
 //

@@ -93,9 +93,13 @@ func (s *sheetSource) Next() (num int, cells []string, err error) {
 				s.done = true
 				return 0, nil, &formats.ParseError{Sheet: s.sheet, Row: num,
 					Err: fmt.Errorf("%w: row %d is past Excel's last row (%d); the rows after it are not read", formats.ErrCorrupt, num, maxRows)}
-			case num <= s.row:
+			case num <= s.row || num < 1:
 				if t.kind == startTag && !s.sc.skipElement() {
 					continue // the end of the input: reported next time round
+				}
+				if num < 1 {
+					return 0, nil, &formats.ParseError{Sheet: s.sheet, Row: s.row + 1,
+						Err: fmt.Errorf("%w: a row numbered %d, after row %d (rows count from 1); it is not read", formats.ErrCorrupt, num, s.row)}
 				}
 				return 0, nil, &formats.ParseError{Sheet: s.sheet, Row: num,
 					Err: fmt.Errorf("%w: row %d comes after row %d in the file; it is not read", formats.ErrCorrupt, num, s.row)}
