@@ -68,6 +68,8 @@ type Reader struct {
 	columns *table.Columns
 	ragged  table.Ragged
 	fields  []string
+	values  int64 // non-empty cells in the rows returned
+	cells   int64 // cells in the rows returned, padding included
 	pending []row // rows read while looking for the header
 	eof     bool
 	closed  bool
@@ -313,8 +315,30 @@ func (r *Reader) Read() (formats.Row, error) {
 	for len(r.fields) < width {
 		r.fields = append(r.fields, "")
 	}
+	for _, f := range r.fields {
+		if f != "" {
+			r.values++
+		}
+	}
+	if r.cells += int64(width); r.cells > maxSparseCells && r.cells > sparsePerValue*r.values {
+		r.eof = true
+		r.pending = nil
+		return formats.Row{}, fmt.Errorf("%w: the rows of sheet %q hold %d values in %d cells, over %d cells for each value: "+
+			"a sheet this sparse (cells far to the right of the rest, in every row) would cost far more to read than the file is worth",
+			formats.ErrTooLarge, r.info.Sheet, r.values, r.cells, sparsePerValue)
+	}
 	return formats.Row{Number: rec.number, Fields: r.fields}, nil
 }
+
+// Rows are padded to the header's width, and a workbook row costs little
+// in the file however far right its cells are: <c r="XFD7"> makes a row of
+// 16,384 cells out of 30 bytes. The rows read may hold at most
+// maxSparseCells cells in all beyond sparsePerValue cells for each value,
+// so that reading a sheet costs at most a multiple of its file.
+const (
+	maxSparseCells = 16 << 20
+	sparsePerValue = 1024
+)
 
 // Info describes the sheet; Notices grow as rows are read.
 func (r *Reader) Info() formats.Info {

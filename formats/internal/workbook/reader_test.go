@@ -305,3 +305,31 @@ func TestChooseSheet(t *testing.T) {
 		t.Errorf("long list: %v", err)
 	}
 }
+
+// TestSparseSheet reads a sheet whose rows each hold one value 20,000
+// columns to the right of the header's last: padded, they would cost far
+// more than the file; the reader stops with ErrTooLarge.
+func TestSparseSheet(t *testing.T) {
+	rows := []string{"1:" + strings.Repeat("|", 20000) + "H"}
+	for i := 2; i < 2000; i++ {
+		rows = append(rows, fmt.Sprintf("%d:a", i))
+	}
+	r, err := NewReader(&rowsSource{rows: rows}, Config{Info: formats.Info{Sheet: "S"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for {
+		_, err = r.Read()
+		if err != nil {
+			break
+		}
+		n++
+	}
+	if !errors.Is(err, formats.ErrTooLarge) || n > 1000 {
+		t.Errorf("after %d rows: %v", n, err)
+	}
+	if _, err := r.Read(); err != io.EOF {
+		t.Errorf("then: %v", err)
+	}
+}
