@@ -267,23 +267,21 @@ func (r *Reader) readHeader(headerRow int) error {
 		}
 	}
 	header := window[at]
-	if at > 0 {
-		verb := "were"
-		if at == 1 {
-			verb = "was"
-		}
-		r.notice(0, 0, fmt.Sprintf("the header is row %d; %s above it %s skipped as notes", header.row, plural(at, "row"), verb))
-	}
 	var below [][]string
 	for _, rec := range window[at+1:] {
 		if rec.err == nil {
 			below = append(below, rec.fields)
 		}
 	}
-	if data, why := table.ReadsAsData(header.fields, below); data {
+	data, why := table.ReadsAsData(header.fields, below)
+	if at > 0 {
+		n := table.PreambleNotice(header.row, at, data)
+		r.notice(n.Row, n.Column, n.Message)
+	}
+	if data {
 		r.readWithoutHeader(window[at:])
-		r.notice(header.row, 0, fmt.Sprintf("the row reads as data, not as a header (%s): it is read as the first record, and the columns are called %s (set the header row to %d if it is the header)",
-			why, describeColumns(r.columns.Names()), header.row))
+		n := table.DataRowNotice(header.row, why, r.columns.Names())
+		r.notice(n.Row, n.Column, n.Message)
 		if at > 0 {
 			r.dataStart = offsets[at-1]
 		}
@@ -352,17 +350,6 @@ func (r *Reader) readWithoutHeader(window []record) {
 	r.columns.Extend(1) // every record failed: still one column
 	r.ragged.Width = r.columns.Len()
 	r.pending = window
-}
-
-// describeColumns names generated columns for a notice.
-func describeColumns(names []string) string {
-	switch len(names) {
-	case 1:
-		return strconv.Quote(names[0])
-	case 2:
-		return strconv.Quote(names[0]) + " and " + strconv.Quote(names[1])
-	}
-	return strconv.Quote(names[0]) + " to " + strconv.Quote(names[len(names)-1])
 }
 
 // Header returns the column names, made non-empty and unique, with the
@@ -466,13 +453,6 @@ func (r *Reader) reportWatch(row int) {
 		return
 	}
 	r.watchNoticed = true
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 // crToLF turns lone carriage returns, the line ends of old Mac files, into

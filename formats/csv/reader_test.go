@@ -585,7 +585,7 @@ func TestHeaderless(t *testing.T) {
 			`row 22: the row is longer than the header: the cells past column 1 are read as "Column 2"`},
 		{"a header over the same data", "Name,Email,Phone\n" + contacts, 0, []string{"Name", "Email", "Phone"}, []int{2, 3, 4}, ""},
 		{"the header row given", contacts, 1, []string{"Ada Lovelace", "ada@example.com", "+44 20 7946 0000"}, []int{2, 3}, ""},
-		{"a preamble, then data", "Exported 2024-01-31\n\n" + contacts, 0, names, []int{3, 4, 5}, "the header is row 3; 1 row above it was skipped as notes"},
+		{"a preamble, then data", "Exported 2024-01-31\n\n" + contacts, 0, names, []int{3, 4, 5}, "1 row above row 3 was skipped as notes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := readString(t, tc.input, &formats.Options{HeaderRow: tc.headerRow})

@@ -168,3 +168,26 @@ func (c *Columns) unique(name string) string {
 		}
 	}
 }
+
+// PreambleNotice is the notice for the rows skipped as notes above a
+// table: skipped rows above row, the header's (or, headerless, the first
+// record's).
+func PreambleNotice(row, skipped int, headerless bool) formats.Notice {
+	rows, verb := strconv.Itoa(skipped)+" rows", "were"
+	if skipped == 1 {
+		rows, verb = "1 row", "was"
+	}
+	if headerless {
+		return formats.Notice{Message: fmt.Sprintf("%s above row %d %s skipped as notes", rows, row, verb)}
+	}
+	return formats.Notice{Message: fmt.Sprintf("the header is row %d; %s above it %s skipped as notes", row, rows, verb)}
+}
+
+// DataRowNotice is the notice for row, which a reader would have taken for
+// the header and reads as data because of why (ReadsAsData's reason); names
+// are the columns it gave the table instead.
+func DataRowNotice(row int, why string, names []string) formats.Notice {
+	return formats.Notice{Row: row, Message: fmt.Sprintf(
+		"the row reads as data, not as a header (%s): it is read as the first record, and the columns are called %s (set the header row to %d if it is the header)",
+		why, QuoteNames(names), row)}
+}

@@ -58,7 +58,7 @@ func (g *Ragged) Notices(names []string) []formats.Notice {
 		extra := names[min(g.Width, len(names)):min(g.widest, len(names))]
 		out = append(out, formats.Notice{Row: g.longer.single(),
 			Message: fmt.Sprintf("%s longer than the header%s: the cells past column %d are read as %s",
-				g.longer.subject(), g.longer.which(), g.Width, quoteNames(extra))})
+				g.longer.subject(), g.longer.which(), g.Width, QuoteNames(extra))})
 	}
 	if g.shorter.count > 0 {
 		out = append(out, formats.Notice{Row: g.shorter.single(),
@@ -106,9 +106,9 @@ func (l *rowList) which() string {
 	return " (rows " + strings.Join(nums[:len(nums)-1], ", ") + " and " + nums[len(nums)-1] + ")"
 }
 
-// quoteNames names columns for a person: "Column 4", "Column 4" and
+// QuoteNames names columns for a person: "Column 4", "Column 4" and
 // "Column 5", or "Column 4" to "Column 9".
-func quoteNames(names []string) string {
+func QuoteNames(names []string) string {
 	switch len(names) {
 	case 0:
 		return "new columns"

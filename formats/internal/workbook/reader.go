@@ -189,21 +189,19 @@ func (r *Reader) readWindow(none bool) error {
 			return rec.err // the header cannot be told from a bad row above it
 		}
 	}
-	if at > 0 {
-		AddNotice(&r.info, formats.Notice{Message: fmt.Sprintf("the header is row %d; %d %s above it %s skipped as notes",
-			window[at].number, at, plural(at, "row", "rows"), plural(at, "was", "were"))})
-	}
 	var below [][]string
 	for _, rec := range window[at+1:] {
 		if rec.err == nil {
 			below = append(below, rec.cells)
 		}
 	}
-	if data, why := table.ReadsAsData(window[at].cells, below); data {
+	data, why := table.ReadsAsData(window[at].cells, below)
+	if at > 0 {
+		AddNotice(&r.info, table.PreambleNotice(window[at].number, at, data))
+	}
+	if data {
 		r.setNoHeader(window[at:])
-		AddNotice(&r.info, formats.Notice{Row: window[at].number, Message: fmt.Sprintf(
-			"the row reads as data, not as a header (%s): it is read as the first record, and the columns are called %s (set the header row to %d if it is the header)",
-			why, describeColumns(r.columns.Names()), window[at].number)})
+		AddNotice(&r.info, table.DataRowNotice(window[at].number, why, r.columns.Names()))
 		return nil
 	}
 	r.setHeader(window[at])
@@ -212,17 +210,6 @@ func (r *Reader) readWindow(none bool) error {
 		r.columns.Extend(valueWidth(rec.cells)) // the rows read ahead name their columns now
 	}
 	return nil
-}
-
-// describeColumns names generated columns for a notice.
-func describeColumns(names []string) string {
-	switch len(names) {
-	case 1:
-		return strconv.Quote(names[0])
-	case 2:
-		return strconv.Quote(names[0]) + " and " + strconv.Quote(names[1])
-	}
-	return strconv.Quote(names[0]) + " to " + strconv.Quote(names[len(names)-1])
 }
 
 // setNoHeader makes every row of window data, and names as many columns
@@ -378,13 +365,6 @@ func AddNotice(info *formats.Info, n formats.Notice) {
 		return
 	}
 	info.Notices = append(info.Notices, n)
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // ChooseSheet picks the sheet that opts asks for among names (in workbook
