@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/crmio/crmio/formats"
+	"github.com/crmio/crmio/internal/cputime"
 	"github.com/crmio/crmio/formats/csv"
 )
 
@@ -126,7 +127,7 @@ func BenchmarkReadContacts(b *testing.B) {
 		b.ReportAllocs()
 		var heap heapSampler
 		rows := 0
-		cpu := cpuTime()
+		cpu := cputime.Process()
 		for b.Loop() {
 			f, err := os.Open(path)
 			if err != nil {
@@ -144,7 +145,7 @@ func BenchmarkReadContacts(b *testing.B) {
 		}
 		b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
 		b.ReportMetric(float64(heap.peak)/(1<<20), "peak-heap-MiB")
-		b.ReportMetric(float64(cpuTime()-cpu)/float64(rows), "cpu-ns/row")
+		b.ReportMetric(float64(cputime.Process()-cpu)/float64(rows), "cpu-ns/row")
 	}
 	readAll := func(r formats.Reader, each func(int)) int {
 		n := 0

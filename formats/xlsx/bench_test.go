@@ -15,6 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/crmio/crmio/formats"
+	"github.com/crmio/crmio/internal/cputime"
 )
 
 const (
@@ -152,12 +153,12 @@ func BenchmarkRead(b *testing.B) {
 	}{{"xlsx.Open", readOurs}, {"excelize", readExcelize}} {
 		b.Run(bm.name, func(b *testing.B) {
 			b.ReportAllocs()
-			cpu := cpuTime()
+			cpu := cputime.Process()
 			for b.Loop() {
 				bm.read(b, path)
 			}
 			b.ReportMetric(float64(benchRows*b.N)/b.Elapsed().Seconds(), "rows/s")
-			b.ReportMetric(float64(cpuTime()-cpu)/float64(benchRows*b.N), "cpu-ns/row")
+			b.ReportMetric(float64(cputime.Process()-cpu)/float64(benchRows*b.N), "cpu-ns/row")
 		})
 	}
 }
@@ -171,10 +172,10 @@ func BenchmarkReadSideBySide(b *testing.B) {
 	var oursWall, theirsWall, oursCPU, theirsCPU time.Duration
 	measure := func(read func(*testing.B, string), wall, cpu *time.Duration) {
 		runtime.GC()
-		c, t := cpuTime(), time.Now()
+		c, t := cputime.Process(), time.Now()
 		read(b, path)
 		*wall += time.Since(t)
-		*cpu += cpuTime() - c
+		*cpu += cputime.Process() - c
 	}
 	for b.Loop() {
 		measure(readOurs, &oursWall, &oursCPU)

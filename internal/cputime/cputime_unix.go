@@ -1,14 +1,14 @@
 //go:build unix
 
-package xlsx
+package cputime
 
 import (
 	"syscall"
 	"time"
 )
 
-// cpuTime returns the process's user and system time so far.
-func cpuTime() time.Duration {
+// Process returns the user and system time the process has used so far.
+func Process() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
