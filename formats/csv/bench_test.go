@@ -14,8 +14,8 @@ import (
 	"testing"
 
 	"github.com/crmio/crmio/formats"
-	"github.com/crmio/crmio/internal/cputime"
 	"github.com/crmio/crmio/formats/csv"
+	"github.com/crmio/crmio/internal/cputime"
 )
 
 // benchRows is the size of the generated benchmark file.
