@@ -51,12 +51,17 @@
 //     repeated: an unnamed column is called "Column 3", a second "Email"
 //     becomes "Email (2)", and a Notice says so.
 //   - Read returns the next row that holds anything, then io.EOF. A row's
-//     Fields are the cells in column order, as text; a ragged row (more or
-//     fewer fields than the header) is returned as it is, with a Notice.
-//     The Fields slice may be reused by the next Read: copy it to keep it.
+//     Fields are the cells in column order, as text. Nothing is dropped: a
+//     row longer than the header keeps its cells, the columns beyond the
+//     header get names ("Column 4"; Header grows to include them) and one
+//     Notice lists the rows that were longer. A CSV row shorter than the
+//     header is returned as it is, also with a Notice; a workbook row is
+//     padded with "" to the header's width. The Fields slice may be reused
+//     by the next Read: copy it to keep it.
 //   - A malformed row (a stray quote in a CSV file) is a *ParseError
-//     carrying its row and column; the next Read continues after it. Any
-//     other error ends the reading and every later Read returns it.
+//     carrying the file's name, its row and column; the next Read
+//     continues after it. Any other error ends the reading and every later
+//     Read returns it.
 //   - Info describes what was found: the format, for CSV the encoding and
 //     the delimiter, the header's row, the sheets of a workbook, the size,
 //     an estimate of the number of rows, and Notices (renamed columns,
@@ -81,8 +86,18 @@
 // The header is the first row, unless notes precede the table, as in
 // LinkedIn's Connections export (three lines of notes, the header on row
 // 4) or a report with a title row: then the header is the first row with
-// two or more names, provided a table follows it. Options.HeaderRow names
-// the header's row when detection is wrong.
+// two or more names, provided a table follows it.
+//
+// A table may have no header at all: contacts exported as bare rows. When
+// the row that would be the header reads as data (values of the kinds the
+// rows below hold: email addresses, phone numbers, dates, numbers, where
+// a header holds words), it is read as data, the columns are called
+// "Column 1", "Column 2"..., Info.Headerless is true and a Notice says
+// why, so that no record is lost. The detection is conservative: a word
+// over a column of data ("Email" over addresses) makes a header.
+//
+// Options.HeaderRow names the header's row when detection is wrong, or is
+// NoHeaderRow to read every row as data.
 //
 // # Detection
 //
@@ -107,7 +122,11 @@
 // cap. Open refuses a file over the limit from its size, before reading
 // it; NewReader reads at most limit+1 bytes of a stream (LimitReader does
 // it) and fails with ErrTooLarge when there are more. CSV is streamed, its
-// memory bounded by a row, whatever the file's size. A workbook stream is
+// memory bounded by a small multiple of a row, whatever the file's size (a
+// 50 MB field costs about 110 MB at the peak). The parts of an XLSX file
+// may expand to ten times the limit, and none over 16 MiB more than 100
+// times its compressed size: a zip bomb is refused from the zip directory
+// before anything is inflated (see formats/xlsx). A workbook stream is
 // spooled to a temporary file first, since workbooks are read at random;
 // the file is removed on Close and on every error.
 //
@@ -156,9 +175,11 @@
 //   - ErrCorrupt: a workbook or zip archive that cannot be decoded.
 //   - ErrNoHeader: no header row (an empty file, a blank Options.HeaderRow).
 //   - ErrNoSheet: Options.Sheet or SheetIndex names no sheet.
-//   - *ParseError: a malformed row, with Sheet, Row and Column.
+//   - *ParseError: a malformed row, with the file's name (File), Sheet,
+//     Row and Column; its message starts with the name, so that it can be
+//     shown as it is: "contacts.csv: row 3, column 2: ...".
 //
-// Errors from Open and NewReader are prefixed with the file's name.
+// Other errors from Open and NewReader are prefixed with the file's name.
 //
 // # Writing
 //

@@ -132,3 +132,25 @@ func ExampleParseError() {
 	// row 3, column 2 is malformed
 	// row 4: ["Phone" "6"]
 }
+
+// A contacts export without a header row: the first row holds an email
+// address like the rows under it, so it is read as data, and every record
+// is kept. NoHeaderRow says so for any file.
+func ExampleNoHeaderRow() {
+	const export = "Ada,Lovelace,ada@example.com\nGrace,Hopper,grace@example.com\n"
+	for _, opts := range []*formats.Options{nil, {HeaderRow: formats.NoHeaderRow}} {
+		r, err := formats.NewReader(strings.NewReader(export), "contacts.csv", opts)
+		if err != nil {
+			log.Fatal(err)
+		}
+		header, rows, err := formats.Preview(r, 10)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(header, len(rows), "rows, headerless:", r.Info().Headerless)
+		r.Close()
+	}
+	// Output:
+	// [Column 1 Column 2 Column 3] 2 rows, headerless: true
+	// [Column 1 Column 2 Column 3] 2 rows, headerless: true
+}

@@ -35,15 +35,18 @@ type Row struct {
 	// lines is one row, and blank rows count but are never returned.
 	Number int
 	// Fields holds the cells, in column order. A ragged row may hold fewer
-	// or more fields than the header; the reader keeps them and reports it
-	// in Info().Notices.
+	// fields than the header (CSV), or more: the reader keeps them all,
+	// names the columns beyond the header "Column N" (Reader.Header grows)
+	// and reports the rows in Info().Notices.
 	Fields []string
 }
 
 // Reader streams the rows of one table (a CSV file or one sheet of a
 // workbook). It is not safe for concurrent use.
 type Reader interface {
-	// Header returns the column names, made unique and non-empty.
+	// Header returns the column names, made unique and non-empty. It grows
+	// when a row longer than the header is read: the columns beyond it are
+	// "Column N", N their position.
 	Header() []string
 	// Read returns the next non-blank data row, or io.EOF after the last.
 	// The returned Row.Fields may be reused by the next call to Read;
@@ -61,7 +64,7 @@ type Info struct {
 	Format    string   // the format's registered name: "csv", "xlsx", "xls", "vcf", ...
 	Encoding  string   // CSV: "utf-8", "utf-16le", "utf-16be", "windows-1252", ...
 	Delimiter rune     // CSV only
-	HeaderRow int      // source row number of the header (1 unless a preamble precedes it)
+	HeaderRow int      // source row number of the header (1 unless a preamble precedes it); 0 when Headerless
 	Sheet     string   // workbooks: the sheet being read
 	Sheets    []string // workbooks: every sheet, in workbook order
 	Size      int64    // bytes of input, -1 when unknown
@@ -70,9 +73,15 @@ type Info struct {
 	// extrapolated from the bytes read so far). Zero when unknown.
 	EstimatedRows int
 	// Notices are non-fatal findings: renamed headers, ragged rows, a skipped
-	// preamble. At most MaxNotices are kept; NoticesDropped counts the rest.
+	// preamble, a first row read as data. At most MaxNotices are kept;
+	// NoticesDropped counts the rest.
 	Notices        []Notice
 	NoticesDropped int
+	// Headerless reports that the table is read without a header: every
+	// row is data, the columns are called "Column 1", "Column 2"... Either
+	// Options.HeaderRow is NoHeaderRow, or the first row read as data (a
+	// Notice says why; Options.HeaderRow 1 takes it as the header).
+	Headerless bool
 }
 
 // MaxNotices bounds Info.Notices so that a bad file cannot grow it without limit.
@@ -99,16 +108,23 @@ func (n Notice) String() string {
 // ParseError is a problem at a position of the input. Row and Column are
 // 1-based source positions as the user's spreadsheet shows them.
 type ParseError struct {
-	Sheet  string
+	// File is the file's name as the reader was given it (Input.Name):
+	// "contacts.csv". Empty when the reader was given none. The message
+	// starts with it, so that a program can print the error as it is.
+	File   string
+	Sheet  string // workbooks: the sheet
 	Row    int
-	Column int
+	Column int // 0 when the problem concerns the whole row
 	Err    error
 }
 
 func (e *ParseError) Error() string {
 	where := ""
+	if e.File != "" {
+		where = e.File + ": "
+	}
 	if e.Sheet != "" {
-		where = fmt.Sprintf("sheet %q, ", e.Sheet)
+		where += fmt.Sprintf("sheet %q, ", e.Sheet)
 	}
 	if e.Column > 0 {
 		return fmt.Sprintf("%srow %d, column %d: %v", where, e.Row, e.Column, e.Err)
@@ -127,8 +143,14 @@ type Options struct {
 	// position. Both zero: the first visible sheet.
 	Sheet      string
 	SheetIndex int
-	// HeaderRow is the 1-based row holding the column names. Zero: detect
-	// (the first row, or the first row after a preamble of notes).
+	// HeaderRow is the 1-based row holding the column names, or
+	// NoHeaderRow for a table without a header (every row is data, the
+	// columns are "Column 1", "Column 2"...). Zero: detect. The header is
+	// then the first row, or the first row after a preamble of notes,
+	// unless that row reads as data: values of the kinds the rows below
+	// hold (email addresses, phone numbers, dates, numbers) where a header
+	// holds words. Then no row is the header, Info.Headerless says so, and
+	// a Notice says why; HeaderRow 1 takes the first row as the header.
 	HeaderRow int
 	// Encoding names the CSV text encoding ("utf-8", "windows-1252",
 	// "iso-8859-1", "utf-16le", ...). Empty: detect.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+
+	"github.com/crmio/crmio/formats/internal/units"
 )
 
 // LimitReader returns a Reader that reads from r until limit bytes have been
@@ -53,24 +55,8 @@ func describeLimit(limit int64) string {
 	return "the " + formatSize(limit) + " limit"
 }
 
-// formatSize formats a byte count with a binary unit, keeping the exact
-// count when the unit rounds it: "100 MiB", "1.5 KiB (1536 bytes)".
-func formatSize(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d bytes", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 5; m /= unit {
-		div *= unit
-		exp++
-	}
-	suffix := []string{"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}[exp]
-	if n%div == 0 {
-		return fmt.Sprintf("%d %s", n/div, suffix)
-	}
-	return fmt.Sprintf("%.1f %s (%d bytes)", float64(n)/float64(div), suffix, n)
-}
+// formatSize formats a byte count with a binary unit: "100 MiB".
+func formatSize(n int64) string { return units.Size(n) }
 
 // tooLarge is the error for an input whose size is known before reading.
 func tooLarge(size, limit int64) error {

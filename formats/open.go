@@ -60,9 +60,19 @@ func Open(name string, opts *Options) (Reader, error) {
 	in := &Input{Name: display, Path: name, R: LimitReader(f, limit), Size: fi.Size()}
 	rd, err := openInput(format, in, opts, f.Close)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", display, err)
+		return nil, named(display, err)
 	}
 	return rd, nil
+}
+
+// named puts the file's name before an error's message, unless the error
+// names it already (a *ParseError from a reader given the name).
+func named(name string, err error) error {
+	var pe *ParseError
+	if name == "" || errors.As(err, &pe) && pe.File != "" {
+		return err
+	}
+	return fmt.Errorf("%s: %w", name, err)
 }
 
 // NewReader reads a file's content from r: an upload, a download, anything
@@ -87,8 +97,8 @@ func newReader(r io.Reader, name string, opts *Options, release func() error) (r
 		if err != nil && release != nil {
 			release()
 		}
-		if err != nil && name != "" {
-			err = fmt.Errorf("%s: %w", name, err)
+		if err != nil {
+			err = named(name, err)
 		}
 	}()
 	limit := opts.Limit()

@@ -20,7 +20,7 @@ import (
 // preview and import.
 type sourceFlags struct {
 	sheet     string
-	headerRow int
+	headerRow string
 	encoding  string
 	delimiter string
 	maxSize   string
@@ -28,7 +28,7 @@ type sourceFlags struct {
 
 func (s *sourceFlags) declare(fs *flag.FlagSet) {
 	fs.StringVar(&s.sheet, "sheet", "", "the `SHEET` of a workbook to read, by name or 1-based number (default: the first)")
-	fs.IntVar(&s.headerRow, "header-row", 0, "the `ROW` holding the column names (default: detected)")
+	fs.StringVar(&s.headerRow, "header-row", "", "the `ROW` holding the column names, or none: every row is data, the columns are \"Column 1\"... (default: detected)")
 	fs.StringVar(&s.encoding, "encoding", "", "the text `ENCODING` of a CSV file: utf-8, windows-1252, utf-16le... (default: detected)")
 	fs.StringVar(&s.delimiter, "delimiter", "", "the field `DELIMITER` of a CSV file: , ; tab | (default: detected)")
 	fs.StringVar(&s.maxSize, "max-size", "", "the largest `SIZE` of file read, e.g. 500MB, 2GB, -1 for no limit (default 100MiB)")
@@ -37,10 +37,11 @@ func (s *sourceFlags) declare(fs *flag.FlagSet) {
 // source returns the importer.Source for the file argument: a path, or
 // "-" for the standard input.
 func (s *sourceFlags) source(file string) (importer.Source, error) {
-	opts := &formats.Options{HeaderRow: s.headerRow, Encoding: s.encoding}
-	if s.headerRow < 0 {
-		return importer.Source{}, usagef("--header-row must be a row number, 1 or more")
+	headerRow, err := parseHeaderRow(s.headerRow)
+	if err != nil {
+		return importer.Source{}, err
 	}
+	opts := &formats.Options{HeaderRow: headerRow, Encoding: s.encoding}
 	if s.sheet != "" {
 		if n, err := strconv.Atoi(s.sheet); err == nil && n > 0 {
 			opts.SheetIndex = n
@@ -75,6 +76,26 @@ func (s *sourceFlags) source(file string) (importer.Source, error) {
 		return importer.Source{}, err
 	}
 	return importer.Source{Path: file, Name: filepath.Base(file), Format: opts}, nil
+}
+
+// parseHeaderRow parses --header-row: a row number, 1 or more, or "none"
+// for a file without a header; "" means detect.
+func parseHeaderRow(s string) (int, error) {
+	t := strings.TrimSpace(s)
+	switch {
+	case t == "":
+		return 0, nil
+	case strings.EqualFold(t, "none"):
+		return formats.NoHeaderRow, nil
+	}
+	n, err := strconv.Atoi(t)
+	switch {
+	case err == nil && n >= 1:
+		return n, nil
+	case err == nil && n == 0:
+		return 0, usagef("--header-row 0: rows count from 1, as a spreadsheet shows them; use --header-row none for a file without a header")
+	}
+	return 0, usagef("--header-row %q: want a row number, 1 or more, or none for a file without a header", s)
 }
 
 // parseSize parses a size in bytes: "1048576", "500KB", "100MB", "2GiB";

@@ -15,6 +15,7 @@ import (
 
 	"github.com/crmio/crmio/formats"
 	"github.com/crmio/crmio/formats/csv"
+	"github.com/crmio/crmio/internal/cputime"
 )
 
 // benchRows is the size of the generated benchmark file.
@@ -126,6 +127,7 @@ func BenchmarkReadContacts(b *testing.B) {
 		b.ReportAllocs()
 		var heap heapSampler
 		rows := 0
+		cpu := cputime.Process()
 		for b.Loop() {
 			f, err := os.Open(path)
 			if err != nil {
@@ -143,6 +145,7 @@ func BenchmarkReadContacts(b *testing.B) {
 		}
 		b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
 		b.ReportMetric(float64(heap.peak)/(1<<20), "peak-heap-MiB")
+		b.ReportMetric(float64(cputime.Process()-cpu)/float64(rows), "cpu-ns/row")
 	}
 	readAll := func(r formats.Reader, each func(int)) int {
 		n := 0

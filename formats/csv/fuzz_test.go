@@ -52,7 +52,7 @@ func FuzzCSVReader(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, headerRow, encoding uint8) {
 		opts := &formats.Options{
 			MaxSize:   1 << 20,
-			HeaderRow: int(headerRow % 8),
+			HeaderRow: int(headerRow%8) - 1, // formats.NoHeaderRow too
 			Encoding:  fuzzEncodings[int(encoding)%len(fuzzEncodings)],
 		}
 		r, err := csv.NewReader(bytes.NewReader(data), opts)
@@ -72,8 +72,9 @@ func FuzzCSVReader(f *testing.F) {
 			seen[name] = true
 		}
 		info := r.Info()
-		if info.HeaderRow < 1 || (opts.HeaderRow > 0 && info.HeaderRow != opts.HeaderRow) {
-			t.Fatalf("HeaderRow %d with Options.HeaderRow %d", info.HeaderRow, opts.HeaderRow)
+		if info.Headerless != (info.HeaderRow == 0) || info.HeaderRow < 0 || (opts.HeaderRow > 0 && info.HeaderRow != opts.HeaderRow) ||
+			opts.HeaderRow == formats.NoHeaderRow && !info.Headerless {
+			t.Fatalf("HeaderRow %d, headerless %v with Options.HeaderRow %d", info.HeaderRow, info.Headerless, opts.HeaderRow)
 		}
 
 		var records [][]string

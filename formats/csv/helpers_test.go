@@ -53,7 +53,7 @@ func readFile(t testing.TB, path string, opts *formats.Options) table {
 func readAll(t testing.TB, r formats.Reader) table {
 	t.Helper()
 	defer r.Close()
-	tab := table{header: r.Header()}
+	var tab table
 	for {
 		row, err := r.Read()
 		if errors.Is(err, io.EOF) {
@@ -65,6 +65,7 @@ func readAll(t testing.TB, r formats.Reader) table {
 		tab.rows = append(tab.rows, slices.Clone(row.Fields))
 		tab.numbers = append(tab.numbers, row.Number)
 	}
+	tab.header = r.Header() // with the columns ragged rows added
 	tab.info = r.Info()
 	return tab
 }

@@ -10,11 +10,10 @@ import (
 	"io/fs"
 	"slices"
 	"strconv"
-	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/crmio/crmio/formats"
+	"github.com/crmio/crmio/formats/internal/table"
 	"golang.org/x/text/transform"
 )
 
@@ -23,7 +22,7 @@ func init() {
 		Name: "csv", Extensions: []string{".csv", ".tsv", ".txt"},
 		Match: formats.LooksLikeText, Fallback: true, Formulas: true,
 		Open: func(in *formats.Input, opts *formats.Options) (formats.Reader, error) {
-			return newReader(in.R, in.Size, opts)
+			return newReader(in.R, in.Name, in.Size, opts)
 		},
 		NewWriter: formats.Writes(NewWriter),
 	})
@@ -41,12 +40,12 @@ const (
 // Reader reads the rows of a CSV file. It implements formats.Reader; see
 // the package documentation for what it detects and how it numbers rows.
 type Reader struct {
-	csv    *stdcsv.Reader
-	header []string
-	info   formats.Info
+	csv     *parser
+	file    string // the file's name for errors, may be empty
+	columns *table.Columns
+	ragged  table.Ragged
+	info    formats.Info
 
-	// ends records which lines end with CRLF (nil for a CR-only file).
-	ends *lineEnds
 	// extraLines counts the line breaks inside the quoted fields of the
 	// records read so far: a record's source row is the line it starts on
 	// less these, since a spreadsheet shows a multi-line record as one row.
@@ -84,14 +83,14 @@ type record struct {
 // known to be CSV; formats.Open and formats.NewReader identify the format
 // first.
 func NewReader(r io.Reader, opts *formats.Options) (*Reader, error) {
-	return newReader(formats.LimitReader(r, opts.Limit()), -1, opts)
+	return newReader(formats.LimitReader(r, opts.Limit()), "", -1, opts)
 }
 
-func newReader(src io.Reader, size int64, opts *formats.Options) (*Reader, error) {
+func newReader(src io.Reader, name string, size int64, opts *formats.Options) (*Reader, error) {
 	if opts == nil {
 		opts = &formats.Options{}
 	}
-	r := &Reader{info: formats.Info{Format: "csv", Size: size}}
+	r := &Reader{file: name, info: formats.Info{Format: "csv", Size: size}}
 
 	raw := bufio.NewReaderSize(src, sampleSize)
 	sample, err := raw.Peek(sampleSize)
@@ -155,24 +154,17 @@ func newReader(src io.Reader, size int64, opts *formats.Options) (*Reader, error
 		text = r.watch
 	}
 
-	// Old Mac exports end lines with a lone CR, which encoding/csv does not
-	// take for a line end. Other files may hold CRLFs inside quoted fields,
-	// which encoding/csv would turn into "\n": lineEnds keeps them.
+	// Old Mac exports end lines with a lone CR, which the parser, as
+	// encoding/csv, does not take for a line end.
 	if bytes.IndexByte(decoded, '\r') >= 0 && bytes.IndexByte(decoded, '\n') < 0 {
 		text = crToLF{text}
-	} else {
-		r.ends = newLineEnds(text)
-		text = r.ends
 	}
 
-	r.csv = stdcsv.NewReader(bufio.NewReaderSize(text, sampleSize))
-	r.csv.Comma = delim
-	r.csv.FieldsPerRecord = -1 // ragged rows are kept and reported
-	r.csv.ReuseRecord = true
-	// LazyQuotes stays off: a stray quote in a quoted field would make a
-	// lazy parser swallow the lines after it into one field, silently
-	// merging rows. Strictly, it is a *formats.ParseError at its row, and
-	// reading continues with the next row.
+	// Quotes are strict: a stray quote in a quoted field would make a lazy
+	// parser swallow the lines after it into one field, silently merging
+	// rows. Strictly, it is a *formats.ParseError at its row, and reading
+	// continues with the next row.
+	r.csv = newParser(bufio.NewReaderSize(text, sampleSize), delim)
 
 	if err := r.readHeader(opts.HeaderRow); err != nil {
 		return nil, err
@@ -193,34 +185,19 @@ func (r *Reader) next() record {
 	return rec
 }
 
-// parse reads the next record with encoding/csv and works out its row.
+// parse reads the next record and works out its row.
 func (r *Reader) parse() record {
-	fields, err := r.csv.Read()
-	if err == nil {
-		start, _ := r.csv.FieldPos(0)
-		last := len(fields) - 1
-		lastStart, _ := r.csv.FieldPos(last)
-		row := start - r.extraLines
-		r.extraLines += lastStart - start + strings.Count(fields[last], "\n")
-		if r.ends != nil {
-			for i, f := range fields {
-				if strings.IndexByte(f, '\n') >= 0 {
-					line, _ := r.csv.FieldPos(i)
-					fields[i] = r.ends.restore(f, line)
-				}
-			}
-			r.ends.forget(start)
-		}
-		return record{fields: fields, row: row}
+	rec := r.csv.read()
+	row := rec.start - r.extraLines
+	r.extraLines += rec.end - rec.start
+	if rec.err == nil {
+		return record{fields: rec.fields, row: row}
 	}
-	var pe *stdcsv.ParseError
-	if errors.As(err, &pe) {
-		row := pe.StartLine - r.extraLines
-		r.extraLines += pe.Line - pe.StartLine
+	if pe, ok := rec.err.(*stdcsv.ParseError); ok {
 		// The fields before the bad one were returned with the error.
-		return record{row: row, err: r.parseError(pe, row, len(fields)+1)}
+		return record{row: row, err: r.parseError(pe, row, len(rec.fields)+1)}
 	}
-	return record{err: err}
+	return record{err: rec.err}
 }
 
 // parseError turns encoding/csv's error, positioned by line and byte, into
@@ -246,96 +223,143 @@ func (r *Reader) parseError(pe *stdcsv.ParseError, row, column int) error {
 	case where != "":
 		err = fmt.Errorf("%w (%s)", pe.Err, where)
 	}
-	return &formats.ParseError{Row: row, Column: column, Err: err}
+	return &formats.ParseError{File: r.file, Row: row, Column: column, Err: err}
 }
 
 // readHeader finds the header row and names the columns. With headerRow
 // zero the header is the first row, unless rows of notes precede a table:
 // the header is then the first row with two or more non-empty fields,
-// provided most rows after it have as many (a table starts there). Rows
-// read past the header are kept for Read.
+// provided most rows after it have as many (a table starts there). A
+// header that reads as data is none: the file is read without one, as with
+// headerRow formats.NoHeaderRow. Rows read past the header are kept for
+// Read.
 func (r *Reader) readHeader(headerRow int) error {
-	var header record
 	if headerRow > 0 {
-		for {
-			rec := r.next()
-			switch {
-			case rec.err == io.EOF:
-				return fmt.Errorf("%w: the file ends before row %d", formats.ErrNoHeader, headerRow)
-			case rec.err != nil && rec.row == 0:
-				return rec.err
-			case rec.row < headerRow:
-				continue // above the header: not read, so not judged
-			case rec.row > headerRow:
-				return fmt.Errorf("%w: row %d is blank", formats.ErrNoHeader, headerRow)
-			case rec.err != nil:
-				return rec.err
-			case isBlank(rec.fields):
-				return fmt.Errorf("%w: row %d is blank", formats.ErrNoHeader, headerRow)
-			}
-			header = rec
-			header.fields = slices.Clone(rec.fields)
+		return r.readHeaderAt(headerRow)
+	}
+	var window []record
+	var offsets []int64 // the decoded offset after each record in window
+	for len(window) < headerWindow {
+		rec := r.next()
+		if rec.err == io.EOF {
+			r.parsedAll = true
 			break
 		}
-		r.dataStart = r.csv.InputOffset()
-	} else {
-		var window []record
-		var offsets []int64 // the decoded offset after each record in window
-		for len(window) < headerWindow {
-			rec := r.next()
-			if rec.err == io.EOF {
-				r.parsedAll = true
-				break
-			}
-			if rec.err != nil && rec.row == 0 {
-				return rec.err
-			}
-			if rec.err == nil && isBlank(rec.fields) {
-				continue
-			}
-			rec.fields = slices.Clone(rec.fields)
-			window = append(window, rec)
-			offsets = append(offsets, r.csv.InputOffset())
+		if rec.err != nil && rec.row == 0 {
+			return rec.err
 		}
-		at := formats.HeaderIndex(len(window), func(i int) []string { return window[i].fields }, func(i int) bool { return window[i].err == nil })
-		if at < 0 {
-			if len(window) > 0 {
-				return window[0].err
-			}
-			return fmt.Errorf("%w: the file holds no rows", formats.ErrNoHeader)
+		if rec.err == nil && table.IsBlank(rec.fields) {
+			continue
 		}
-		for _, rec := range window[:at] {
-			if rec.err != nil {
-				return rec.err // the header cannot be told from a bad row above it
-			}
-		}
-		header = window[at]
-		if at > 0 {
-			verb := "were"
-			if at == 1 {
-				verb = "was"
-			}
-			r.notice(0, 0, fmt.Sprintf("the header is row %d; %s above it %s skipped as notes", header.row, plural(at, "row"), verb))
-		}
-		r.pending = window[at+1:]
-		r.dataStart = offsets[at]
-		for _, rec := range r.pending {
-			if rec.err == nil {
-				r.dataRecords++
-			}
+		rec.fields = slices.Clone(rec.fields)
+		window = append(window, rec)
+		offsets = append(offsets, r.csv.InputOffset())
+	}
+	if len(window) == 0 {
+		return fmt.Errorf("%w: the file holds no rows", formats.ErrNoHeader)
+	}
+	if headerRow < 0 {
+		r.readWithoutHeader(window)
+		return nil
+	}
+	at := table.HeaderIndex(len(window), func(i int) []string { return window[i].fields }, func(i int) bool { return window[i].err == nil })
+	if at < 0 {
+		return window[0].err // every record is a bad one
+	}
+	for _, rec := range window[:at] {
+		if rec.err != nil {
+			return rec.err // the header cannot be told from a bad row above it
 		}
 	}
-	r.info.HeaderRow = header.row
-	names, notices := formats.NameColumns(header.row, header.fields)
-	for _, n := range notices {
+	header := window[at]
+	var below [][]string
+	for _, rec := range window[at+1:] {
+		if rec.err == nil {
+			below = append(below, rec.fields)
+		}
+	}
+	data, why := table.ReadsAsData(header.fields, below)
+	if at > 0 {
+		n := table.PreambleNotice(header.row, at, data)
 		r.notice(n.Row, n.Column, n.Message)
 	}
-	r.header = names
+	if data {
+		r.readWithoutHeader(window[at:])
+		n := table.DataRowNotice(header.row, why, r.columns.Names())
+		r.notice(n.Row, n.Column, n.Message)
+		if at > 0 {
+			r.dataStart = offsets[at-1]
+		}
+		return nil
+	}
+	r.pending = window[at+1:]
+	r.dataStart = offsets[at]
+	r.setHeader(header)
+	for _, rec := range r.pending {
+		if rec.err == nil {
+			r.dataRecords++
+			r.columns.Extend(len(rec.fields)) // the rows read ahead name their columns now
+		}
+	}
 	return nil
 }
 
-// Header returns the column names, made non-empty and unique.
-func (r *Reader) Header() []string { return slices.Clone(r.header) }
+// readHeaderAt reads the header from the row the options name.
+func (r *Reader) readHeaderAt(headerRow int) error {
+	for {
+		rec := r.next()
+		switch {
+		case rec.err == io.EOF:
+			return fmt.Errorf("%w: the file ends before row %d", formats.ErrNoHeader, headerRow)
+		case rec.err != nil && rec.row == 0:
+			return rec.err
+		case rec.row < headerRow:
+			continue // above the header: not read, so not judged
+		case rec.row > headerRow:
+			return fmt.Errorf("%w: row %d is blank", formats.ErrNoHeader, headerRow)
+		case rec.err != nil:
+			return rec.err
+		case table.IsBlank(rec.fields):
+			return fmt.Errorf("%w: row %d is blank", formats.ErrNoHeader, headerRow)
+		}
+		rec.fields = slices.Clone(rec.fields)
+		r.dataStart = r.csv.InputOffset()
+		r.setHeader(rec)
+		return nil
+	}
+}
+
+// setHeader names the columns from the header record.
+func (r *Reader) setHeader(header record) {
+	r.info.HeaderRow = header.row
+	columns, notices := table.NewColumns(header.row, header.fields)
+	for _, n := range notices {
+		r.notice(n.Row, n.Column, n.Message)
+	}
+	r.columns = columns
+	r.ragged.Width = columns.Len()
+}
+
+// readWithoutHeader makes every record of window data, and names as many
+// columns as the widest needs.
+func (r *Reader) readWithoutHeader(window []record) {
+	r.info.Headerless = true
+	r.info.HeaderRow = 0
+	r.columns = table.NoColumns()
+	for _, rec := range window {
+		if rec.err == nil {
+			r.dataRecords++
+			r.columns.Extend(len(rec.fields))
+		}
+	}
+	r.columns.Extend(1) // every record failed: still one column
+	r.ragged.Width = r.columns.Len()
+	r.pending = window
+}
+
+// Header returns the column names, made non-empty and unique, with the
+// columns that rows longer than the header have added so far.
+func (r *Reader) Header() []string { return slices.Clone(r.columns.Names()) }
 
 // Read returns the next data row, skipping blank ones, or io.EOF after the
 // last. A malformed row is a *formats.ParseError with its row and column;
@@ -352,7 +376,7 @@ func (r *Reader) Read() (formats.Row, error) {
 			rec, r.pending = r.pending[0], r.pending[1:]
 		} else {
 			rec = r.next()
-			if rec.err == nil && !isBlank(rec.fields) {
+			if rec.err == nil && !table.IsBlank(rec.fields) {
 				r.dataRecords++
 			}
 		}
@@ -364,11 +388,12 @@ func (r *Reader) Read() (formats.Row, error) {
 			r.err = rec.err
 		case rec.err != nil:
 			return formats.Row{Number: rec.row}, rec.err
-		case isBlank(rec.fields):
+		case table.IsBlank(rec.fields):
 			continue
 		default:
-			if len(rec.fields) != len(r.header) {
-				r.notice(rec.row, 0, fmt.Sprintf("the row has %s, the header %d", plural(len(rec.fields), "field"), len(r.header)))
+			if n := len(rec.fields); n != r.ragged.Width {
+				r.ragged.Row(rec.row, n, true)
+				r.columns.Extend(n)
 			}
 			return formats.Row{Number: rec.row, Fields: rec.fields}, nil
 		}
@@ -383,6 +408,13 @@ func (r *Reader) Read() (formats.Row, error) {
 func (r *Reader) Info() formats.Info {
 	info := r.info
 	info.Notices = slices.Clone(r.info.Notices)
+	for _, n := range r.ragged.Notices(r.columns.Names()) {
+		if len(info.Notices) >= formats.MaxNotices {
+			info.NoticesDropped++
+			continue
+		}
+		info.Notices = append(info.Notices, n)
+	}
 	switch {
 	case r.parsedAll:
 		info.EstimatedRows = r.dataRecords
@@ -426,39 +458,6 @@ func (r *Reader) reportWatch(row int) {
 		return
 	}
 	r.watchNoticed = true
-}
-
-// isBlank reports whether a record shows as an empty row: no field holds
-// anything but white space.
-func isBlank(fields []string) bool {
-	for _, f := range fields {
-		if !isSpace(f) {
-			return false
-		}
-	}
-	return true
-}
-
-// isSpace reports whether s is empty or all white space. Most fields fail
-// on their first byte, so ASCII is tested before unicode.IsSpace.
-func isSpace(s string) bool {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == ' ', c == '\t', c == '\n', c == '\r', c == '\v', c == '\f':
-		case c < utf8.RuneSelf:
-			return false
-		default:
-			return strings.TrimLeftFunc(s[i:], unicode.IsSpace) == ""
-		}
-	}
-	return true
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 // crToLF turns lone carriage returns, the line ends of old Mac files, into

@@ -210,7 +210,7 @@ func TestHeaderRow(t *testing.T) {
 		{"first row", "a,b\n1,2\n", 1, []string{"a", "b"}, []int{2}},
 		{"blank lines above", "\n\n\na,b\n1,2\n", 4, []string{"a", "b"}, []int{5}},
 		{"Excel report title", "Contacts report,,\nName,Email,Phone\nAnn,a@example.com,1\n", 2, []string{"Name", "Email", "Phone"}, []int{3}},
-		{"one-column file with a ragged row keeps its header", "Email\na@example.com\nb@example.com,extra\nc@example.com\nd@example.com\n", 1, []string{"Email"}, []int{2, 3, 4, 5}},
+		{"one-column file with a ragged row keeps its header", "Email\na@example.com\nb@example.com,extra\nc@example.com\nd@example.com\n", 1, []string{"Email", "Column 2"}, []int{2, 3, 4, 5}},
 		{"single row of notes only", "just a note\n", 1, []string{"just a note"}, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -281,23 +281,42 @@ func TestHeaderNames(t *testing.T) {
 }
 
 func TestRaggedRows(t *testing.T) {
-	got := readString(t, "a,b,c\n1,2\n1,2,3\n1,2,3,4\n", nil)
-	if !slices.EqualFunc(got.rows, [][]string{{"1", "2"}, {"1", "2", "3"}, {"1", "2", "3", "4"}}, slices.Equal) {
+	got := readString(t, "a,b,c\n1,2\n1,2,3\n1,2,3,4\n1,2,3,4,5\n", nil)
+	if !slices.EqualFunc(got.rows, [][]string{{"1", "2"}, {"1", "2", "3"}, {"1", "2", "3", "4"}, {"1", "2", "3", "4", "5"}}, slices.Equal) {
 		t.Errorf("rows %q", got.rows)
 	}
+	if want := []string{"a", "b", "c", "Column 4", "Column 5"}; !slices.Equal(got.header, want) {
+		t.Errorf("header %q, want %q", got.header, want)
+	}
 	want := []formats.Notice{
-		{Row: 2, Message: "the row has 2 fields, the header 3"},
-		{Row: 4, Message: "the row has 4 fields, the header 3"},
+		{Message: `2 rows are longer than the header (rows 4 and 5): the cells past column 3 are read as "Column 4" and "Column 5"`},
+		{Row: 2, Message: "the row has fewer fields than the header (3); the missing ones are empty"},
 	}
 	if !slices.Equal(got.info.Notices, want) {
 		t.Errorf("notices %v", got.info.Notices)
 	}
 
-	t.Run("capped", func(t *testing.T) {
+	t.Run("one notice for many rows", func(t *testing.T) {
 		input := "a,b\n" + strings.Repeat("1\n", formats.MaxNotices+25)
 		got := readString(t, input, nil)
-		if len(got.rows) != formats.MaxNotices+25 || len(got.info.Notices) != formats.MaxNotices || got.info.NoticesDropped != 25 {
-			t.Errorf("%d rows, %d notices, %d dropped", len(got.rows), len(got.info.Notices), got.info.NoticesDropped)
+		if len(got.rows) != formats.MaxNotices+25 || len(got.info.Notices) != 1 || got.info.NoticesDropped != 0 ||
+			!strings.HasPrefix(got.info.Notices[0].Message, "125 rows have fewer fields than the header (2) (rows 2, 3, 4,") {
+			t.Errorf("%d rows, notices %v, %d dropped", len(got.rows), got.info.Notices, got.info.NoticesDropped)
+		}
+	})
+
+	t.Run("longer rows past the rows read ahead", func(t *testing.T) {
+		input := "a,b\n" + strings.Repeat("1,2\n", 40) + "1,2,3\n"
+		r, err := csv.NewReader(strings.NewReader(input), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h := r.Header(); !slices.Equal(h, []string{"a", "b"}) {
+			t.Errorf("header before reading: %q", h)
+		}
+		readAll(t, r)
+		if h := r.Header(); !slices.Equal(h, []string{"a", "b", "Column 3"}) {
+			t.Errorf("header after reading: %q", h)
 		}
 	})
 }
@@ -539,5 +558,81 @@ func TestClose(t *testing.T) {
 func TestRegistered(t *testing.T) {
 	if !slices.Contains(formats.Registered(), "csv") {
 		t.Errorf("Registered() = %v, want csv in it", formats.Registered())
+	}
+}
+
+// A contacts export without a header: the first row holds an email address
+// and a phone number like the rows under it, so it is data, and every
+// record is read.
+func TestHeaderless(t *testing.T) {
+	const contacts = "Ada Lovelace,ada@example.com,+44 20 7946 0000\n" +
+		"Grace Hopper,grace@example.com,+1 555 0100 22\n" +
+		"Alan Turing,alan@example.com,\n"
+	names := []string{"Column 1", "Column 2", "Column 3"}
+	for _, tc := range []struct {
+		name      string
+		input     string
+		headerRow int
+		header    []string
+		numbers   []int
+		notice    string
+	}{
+		{"detected", contacts, 0, names, []int{1, 2, 3},
+			`row 1: the row reads as data, not as a header (column 2 holds an email address, like the rows below it ("ada@example.com")): ` +
+				`it is read as the first record, and the columns are called "Column 1" to "Column 3" (set the header row to 1 if it is the header)`},
+		{"asked for", "Name,Email\nAda,ada@example.com\n", formats.NoHeaderRow, []string{"Column 1", "Column 2"}, []int{1, 2}, ""},
+		{"asked for, longer rows later", "a\n" + strings.Repeat("b\n", 20) + "c,d\n", formats.NoHeaderRow, []string{"Column 1", "Column 2"}, append(seq(1, 21), 22),
+			`row 22: the row is longer than the header: the cells past column 1 are read as "Column 2"`},
+		{"a header over the same data", "Name,Email,Phone\n" + contacts, 0, []string{"Name", "Email", "Phone"}, []int{2, 3, 4}, ""},
+		{"the header row given", contacts, 1, []string{"Ada Lovelace", "ada@example.com", "+44 20 7946 0000"}, []int{2, 3}, ""},
+		{"a preamble, then data", "Exported 2024-01-31\n\n" + contacts, 0, names, []int{3, 4, 5}, "1 row above row 3 was skipped as notes"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := readString(t, tc.input, &formats.Options{HeaderRow: tc.headerRow})
+			if !slices.Equal(got.header, tc.header) || !slices.Equal(got.numbers, tc.numbers) {
+				t.Errorf("header %q, rows %v; want %q, %v", got.header, got.numbers, tc.header, tc.numbers)
+			}
+			headerless := tc.headerRow == formats.NoHeaderRow || slices.Equal(tc.header, names)
+			if got.info.Headerless != headerless || headerless && got.info.HeaderRow != 0 {
+				t.Errorf("Headerless %v, HeaderRow %d", got.info.Headerless, got.info.HeaderRow)
+			}
+			if tc.notice != "" && !slices.ContainsFunc(got.info.Notices, func(n formats.Notice) bool { return n.String() == tc.notice }) {
+				t.Errorf("notices %v\nwant %q", got.info.Notices, tc.notice)
+			}
+			if got.info.EstimatedRows != len(tc.numbers) {
+				t.Errorf("EstimatedRows %d, want %d", got.info.EstimatedRows, len(tc.numbers))
+			}
+		})
+	}
+}
+
+func seq(from, to int) []int {
+	var out []int
+	for i := from; i <= to; i++ {
+		out = append(out, i)
+	}
+	return out
+}
+
+// TestParseErrorNamesTheFile reads a malformed row through formats.NewReader,
+// which gives the reader the file's name: the error carries it.
+func TestParseErrorNamesTheFile(t *testing.T) {
+	r, err := formats.NewReader(strings.NewReader("Name,Size\nTV,\"55\"\" screen\"\nMonitor,27\" wide\n"), "contacts.csv", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	r.Read()
+	_, err = r.Read()
+	var pe *formats.ParseError
+	if !errors.As(err, &pe) || pe.File != "contacts.csv" || pe.Row != 3 || pe.Column != 2 ||
+		!strings.HasPrefix(err.Error(), `contacts.csv: row 3, column 2: bare " in non-quoted-field`) {
+		t.Errorf("err = %v", err)
+	}
+
+	// A bad header row: the error from NewReader names the file once.
+	_, err = formats.NewReader(strings.NewReader("a,b\nx\"y,1\n"), "contacts.csv", &formats.Options{HeaderRow: 2})
+	if !errors.As(err, &pe) || strings.Count(err.Error(), "contacts.csv") != 1 {
+		t.Errorf("err = %v", err)
 	}
 }

@@ -18,11 +18,15 @@
 // "2006-01-02T15:04:05", "15:04:05", "27:30:00" for elapsed time), with the
 // 1904 date system of old Mac workbooks honoured; booleans are TRUE and
 // FALSE; errors are as Excel shows them (#N/A); other numbers are rounded to
-// the 15 significant digits Excel shows; a formula gives the value Excel
-// last computed. Row numbers are the sheet's own; blank rows count but are
-// not returned. Sheet choice, the header row, the naming of empty and
-// repeated columns and the notices follow the xlsx package's rules (see its
-// documentation).
+// the shortest text that reads back as the number rounded to the 15
+// significant digits Excel shows (3, 72, 0.525625), as formats/xlsx
+// renders them; a formula gives the value Excel last computed. Row numbers
+// are the sheet's own; blank rows count but are not returned. Sheet
+// choice, the header row (formats.NoHeaderRow for a sheet without one,
+// detected when the first row reads as data), the naming of empty and
+// repeated columns, the columns of cells right of the last named one
+// ("Column 9", named from the start: the sheet is read whole) and the
+// notices follow the xlsx package's rules (see its documentation).
 //
 // # Formats
 //
@@ -65,4 +69,16 @@
 // that can be recovered) and brings a compound-file reader of its own. A
 // small record reader over mscfb, with a bounds check on every read and
 // fuzzed with the corpus, keeps every failure in view and adds no module.
+//
+// # Fuzzing
+//
+// FuzzBIFF parses arbitrary bytes as a workbook stream, the BIFF records
+// without the compound file around them, and runs well with a plain
+// go test -fuzz. FuzzXLS parses arbitrary bytes as a whole file, seeded
+// with the test writer's workbooks and the corpus files under 8 KiB; a
+// compound file is 5 KiB at least, and minimising each new input of that
+// size takes the workers most of their time, so run it with
+//
+//	go test ./formats/xls -run '^$' -fuzz '^FuzzXLS$' -fuzztime 1m -fuzzminimizetime 0
+//	go test ./formats/xls -run '^$' -fuzz '^FuzzBIFF$' -fuzztime 1m
 package xls

@@ -35,8 +35,8 @@ func Example() {
 	}
 	// Output:
 	// xls, sheet "Contacts" of ["Hidden notes" "Contacts"]
-	// ["Name" "Email" "Born" "Active" "Score" "Column 6" "Email (2)" "Rate"]
-	// row 2: ["Ada Lovelace" "ada@example.com" "2024-01-01" "TRUE" "42" "" "ada@work.example" "0.125"]
-	// row 5: ["Grace Hopper" "grace@example.com" "2024-03-15T18:00:00" "FALSE" "12.5" "2.5" "" "0.3"]
+	// ["Name" "Email" "Born" "Active" "Score" "Column 6" "Email (2)" "Rate" "Column 9"]
+	// row 2: ["Ada Lovelace" "ada@example.com" "2024-01-01" "TRUE" "42" "" "ada@work.example" "0.125" ""]
+	// row 5: ["Grace Hopper" "grace@example.com" "2024-03-15T18:00:00" "FALSE" "12.5" "2.5" "" "0.3" ""]
 	// row 6: ["Zoë Ünicode 日本語" "#N/A" "12:00:00" "#DIV/0!" "-7" "" "" "" "99"]
 }

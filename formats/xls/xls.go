@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -23,9 +24,9 @@ func init() {
 
 func openInput(in *formats.Input, opts *formats.Options) (formats.Reader, error) {
 	if in.Path != "" {
-		return Open(in.Path, opts)
+		return open(in.Path, in.Name, opts)
 	}
-	return NewReader(in.R, opts)
+	return newReader(in.R, in.Name, opts)
 }
 
 // Open reads the XLS workbook at path and returns a reader of one of its
@@ -34,17 +35,26 @@ func openInput(in *formats.Input, opts *formats.Options) (formats.Reader, error)
 // sentinels: ErrTooLarge, ErrEncrypted, ErrCorrupt, ErrUnsupportedFormat,
 // ErrNoSheet, ErrNoHeader.
 func Open(path string, opts *formats.Options) (formats.Reader, error) {
+	return open(path, filepath.Base(path), opts)
+}
+
+// open implements Open; name is the file's name for errors.
+func open(path, name string, opts *formats.Options) (formats.Reader, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return NewReader(f, opts)
+	return newReader(f, name, opts)
 }
 
 // NewReader reads an XLS workbook from r, whole and within the size limit,
 // and returns a reader of one of its sheets (see Open).
 func NewReader(r io.Reader, opts *formats.Options) (formats.Reader, error) {
+	return newReader(r, "", opts)
+}
+
+func newReader(r io.Reader, name string, opts *formats.Options) (formats.Reader, error) {
 	limit := opts.Limit()
 	var data []byte
 	var err error
@@ -59,23 +69,28 @@ func NewReader(r io.Reader, opts *formats.Options) (formats.Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Parse(data, opts)
+	return parseNamed(data, name, opts)
 }
 
 // Parse reads an XLS workbook held in memory and returns a reader of one of
 // its sheets (see Open). The reader keeps references into data.
-func Parse(data []byte, opts *formats.Options) (r formats.Reader, err error) {
+func Parse(data []byte, opts *formats.Options) (formats.Reader, error) {
+	return parseNamed(data, "", opts)
+}
+
+// parseNamed implements Parse; name is the file's name for errors.
+func parseNamed(data []byte, name string, opts *formats.Options) (r formats.Reader, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			r, err = nil, fmt.Errorf("%w: the XLS decoder failed: %v\n%s", formats.ErrCorrupt, p, firstFrames(debug.Stack()))
 		}
 	}()
-	return parse(data, opts)
+	return parse(data, name, opts)
 }
 
 // parse implements Parse without containing panics, so that the fuzz test
 // sees them.
-func parse(data []byte, opts *formats.Options) (formats.Reader, error) {
+func parse(data []byte, name string, opts *formats.Options) (formats.Reader, error) {
 	if limit := opts.Limit(); limit >= 0 && int64(len(data)) > limit {
 		return nil, fmt.Errorf("%w: %d bytes (limit %d)", formats.ErrTooLarge, len(data), limit)
 	}
@@ -83,7 +98,7 @@ func parse(data []byte, opts *formats.Options) (formats.Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return parseWorkbook(stream, int64(len(data)), opts)
+	return parseWorkbook(stream, name, int64(len(data)), opts)
 }
 
 func firstFrames(stack []byte) []byte {
@@ -180,7 +195,7 @@ func quoteAll(names []string) []string {
 	return q
 }
 
-func parseWorkbook(stream []byte, size int64, opts *formats.Options) (formats.Reader, error) {
+func parseWorkbook(stream []byte, name string, size int64, opts *formats.Options) (formats.Reader, error) {
 	g, err := parseGlobals(stream)
 	if err != nil {
 		return nil, err
@@ -218,7 +233,7 @@ func parseWorkbook(stream []byte, size int64, opts *formats.Options) (formats.Re
 	if opts != nil {
 		headerRow = opts.HeaderRow
 	}
-	return workbook.NewReader(src, workbook.Config{Info: info, HeaderRow: headerRow, LastRow: sh.lastRow})
+	return workbook.NewReader(src, workbook.Config{Info: info, File: name, HeaderRow: headerRow, LastRow: sh.lastRow, Width: sh.width})
 }
 
 func codepageName(cp uint16) string {
@@ -270,6 +285,7 @@ type sheet struct {
 	cells   []cell
 	texts   []string
 	lastRow int
+	width   int // columns up to the last that holds a cell
 	notices []formats.Notice
 }
 
@@ -449,6 +465,11 @@ func parseSheet(stream []byte, bs boundSheet, g *globals) (*sheet, error) {
 	})
 	if n := len(sh.cells); n > 0 {
 		sh.lastRow = int(sh.cells[n-1].row) + 1
+	}
+	for _, c := range sh.cells {
+		if c.kind != cellText || sh.texts[c.idx] != "" {
+			sh.width = max(sh.width, int(c.col)+1)
+		}
 	}
 	return sh, nil
 }

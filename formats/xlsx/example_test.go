@@ -37,12 +37,12 @@ func Example() {
 	}
 	// Output:
 	// sheet "Contacts" of ["Notes" "Contacts"]
-	// ["Name" "Email" "Born" "Active" "Score" "Column 6" "Email (2)" "Updated" "Rate"]
-	// row 2: ["Ada Lovelace" "ada@example.com" "2024-01-01" "TRUE" "42" "" "ada@work.example" "2024-03-15T18:00:00" "0.125"]
+	// ["Name" "Email" "Born" "Active" "Score" "Column 6" "Email (2)" "Updated" "Rate" "Column 10"]
+	// row 2: ["Ada Lovelace" "ada@example.com" "2024-01-01" "TRUE" "42" "" "ada@work.example" "2024-03-15T18:00:00" "0.125" ""]
 	// row 5: ["Grace Hopper" "grace@example.com" "12:00:00" "FALSE" "0.3" "" "" "0042" "" "7"]
 	// row 1, column 6: the column has no name; it is called "Column 6"
 	// row 1, column 7: the name "Email" is used by column 2 too; this one is called "Email (2)"
-	// row 5, column 10: 1 value right of the last named column
+	// row 5: the row is longer than the header: the cells past column 9 are read as "Column 10"
 }
 
 // A sheet is chosen by name (or by position with SheetIndex); a name the

@@ -156,6 +156,19 @@ type part struct{ name, body string }
 // workbook around one worksheet whose XML is sheet.
 func rawPackage(tb testing.TB, sheet string, extra ...part) []byte {
 	tb.Helper()
+	return writePackage(tb, zip.Deflate, sheet, extra...)
+}
+
+// storedPackage is rawPackage with the parts stored uncompressed, for fuzz
+// seeds whose mutations reach the XML instead of breaking the deflate
+// stream.
+func storedPackage(tb testing.TB, sheet string, extra ...part) []byte {
+	tb.Helper()
+	return writePackage(tb, zip.Store, sheet, extra...)
+}
+
+func writePackage(tb testing.TB, method uint16, sheet string, extra ...part) []byte {
+	tb.Helper()
 	parts := []part{
 		{"[Content_Types].xml", `<?xml version="1.0" encoding="UTF-8"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
@@ -207,7 +220,7 @@ func rawPackage(tb testing.TB, sheet string, extra ...part) []byte {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for _, p := range parts {
-		w, err := zw.Create(p.name)
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: p.name, Method: method})
 		if err != nil {
 			tb.Fatal(err)
 		}

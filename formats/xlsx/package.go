@@ -3,52 +3,80 @@ package xlsx
 import (
 	"archive/zip"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"path"
 	"strings"
 
 	"github.com/crmio/crmio/formats"
+	"github.com/crmio/crmio/formats/internal/units"
 )
 
-// Unzip limits. excelize keeps every part of the package in memory except
-// worksheets and the shared strings larger than xmlPartLimit, which it
-// extracts to temporary files; the total limit bounds that disk use and the
-// time spent inflating, the memory limit bounds the parts held in memory.
+// Expansion limits. A workbook is a zip archive: a few megabytes can
+// inflate to gigabytes. The reader inflates only the parts it reads (the
+// workbook, its relationships, the styles, the shared strings and the one
+// sheet), streams the sheet and holds the rest in memory, and checks the
+// sizes the zip directory declares before it inflates any (archive/zip
+// then fails a part that inflates to more than it declared).
 const (
-	xmlPartLimit   = 16 << 20  // parts above this go to temporary files
-	minUnzipLimit  = 256 << 20 // even a tiny file may expand this much
-	maxUnzipLimit  = 4 << 30   // no file may expand more, whatever its size
-	unzipPerByte   = 16        // expansion allowed per byte of input
-	minMemoryLimit = 64 << 20
-	memoryPerByte  = 2
-	// sharedStringsPerByte bounds the shared strings relative to the input:
-	// excelize indexes each string with ~48 bytes of memory, and a shared
-	// strings part of tiny strings compresses a thousandfold.
+	// expandPerByte bounds what the parts read may expand to: ten times
+	// the size limit (Options.MaxSize), 1000 MiB for the default 100 MiB.
+	expandPerByte = 10
+	// maxExpand is the bound without a size limit.
+	maxExpand = 4 << 30
+	// maxRatio bounds how many times a part larger than ratioFloor may
+	// expand. Real workbooks' parts expand 5 to 50 times (the corpus'
+	// most: 51 for a table of repeated strings); the "zip bomb" workbooks
+	// made to exhaust readers expand hundreds of times.
+	maxRatio   = 100
+	ratioFloor = 16 << 20
+	// smallPartLimit bounds the workbook, relationships and styles parts,
+	// which are decoded whole.
+	smallPartLimit = 16 << 20
+	// sharedStringsPerByte bounds the shared strings, held in memory,
+	// relative to the file: eight times its size, at least minSharedStrings.
 	sharedStringsPerByte = 8
+	minSharedStrings     = 64 << 20
 )
 
-// limits are the unzip limits derived from the input size limit.
+// limits are the expansion limits derived from the input's size limit and
+// size.
 type limits struct {
-	unzip         int64 // total uncompressed bytes
-	memory        int64 // uncompressed bytes of the parts held in memory
+	expand        int64 // total uncompressed bytes of the parts read
 	sharedStrings int64 // uncompressed bytes of the shared strings part
 }
 
 func limitsFor(sizeLimit, size int64) limits {
-	if sizeLimit < 0 {
-		sizeLimit = maxUnzipLimit / unzipPerByte
+	l := limits{expand: maxExpand}
+	if sizeLimit >= 0 {
+		l.expand = min(sizeLimit*expandPerByte, maxExpand)
 	}
-	l := limits{
-		unzip:         clamp(sizeLimit*unzipPerByte, minUnzipLimit, maxUnzipLimit),
-		memory:        clamp(sizeLimit*memoryPerByte, minMemoryLimit, maxUnzipLimit),
-		sharedStrings: clamp(size*sharedStringsPerByte, minMemoryLimit, maxUnzipLimit),
-	}
+	l.sharedStrings = min(max(size*sharedStringsPerByte, minSharedStrings), l.expand)
 	return l
 }
 
-func clamp(v, lo, hi int64) int64 {
-	return max(lo, min(v, hi))
+// checkExpansion refuses, from the zip directory alone, parts that would
+// expand beyond the limits. what names each part for the message.
+func checkExpansion(lim limits, parts []*zip.File, what []string) error {
+	var total uint64
+	for i, f := range parts {
+		if f == nil {
+			continue
+		}
+		size := f.UncompressedSize64
+		if size > ratioFloor && size > maxRatio*max(f.CompressedSize64, 1) {
+			return fmt.Errorf("%w: %s (%s) expands to %s from %s, %d times; no spreadsheet expands more than %d times, this is a zip bomb",
+				formats.ErrTooLarge, what[i], f.Name, units.Size(int64(min(size, 1<<62))), units.Size(int64(f.CompressedSize64)),
+				size/max(f.CompressedSize64, 1), maxRatio)
+		}
+		total += size
+		if total > uint64(lim.expand) {
+			return fmt.Errorf("%w: its parts expand to more than %s (ten times the size limit; a larger limit admits it)",
+				formats.ErrTooLarge, units.Size(lim.expand))
+		}
+	}
+	return nil
 }
 
 // sheetPart is a sheet as the package's workbook part declares it.
@@ -67,40 +95,12 @@ func (s sheetPart) visible() bool {
 	return s.state == "" || s.state == "visible"
 }
 
-// checkPackage inspects the zip directory before excelize inflates anything:
-// it refuses packages that would expand beyond the limits and zips that are
-// not spreadsheets, naming what they are.
-func checkPackage(zr *zip.Reader, lim limits) error {
-	var total, inMemory uint64
+// checkPackage refuses zips that are not spreadsheets, naming what they
+// are.
+func checkPackage(zr *zip.Reader) error {
 	names := make(map[string]bool, len(zr.File))
 	for _, f := range zr.File {
-		size := f.UncompressedSize64
-		total += size
-		name := strings.ToLower(strings.ReplaceAll(f.Name, "\\", "/"))
-		names[name] = true
-		switch {
-		case name == "xl/sharedstrings.xml":
-			if size > uint64(lim.sharedStrings) {
-				return fmt.Errorf("%w: its shared strings expand to %d bytes (limit %d)",
-					formats.ErrTooLarge, size, lim.sharedStrings)
-			}
-			if size <= xmlPartLimit {
-				inMemory += size
-			}
-		case strings.HasPrefix(name, "xl/worksheets/sheet"):
-			if size <= xmlPartLimit {
-				inMemory += size
-			}
-		default:
-			inMemory += size
-		}
-		if total > uint64(lim.unzip) {
-			return fmt.Errorf("%w: it expands to more than %d bytes", formats.ErrTooLarge, lim.unzip)
-		}
-		if inMemory > uint64(lim.memory) {
-			return fmt.Errorf("%w: its parts other than worksheets expand to more than %d bytes",
-				formats.ErrTooLarge, lim.memory)
-		}
+		names[strings.ToLower(strings.ReplaceAll(f.Name, "\\", "/"))] = true
 	}
 	switch {
 	case names["xl/workbook.xml"] || names["_rels/.rels"] && officeDocumentIsWorkbook(zr):
@@ -132,6 +132,8 @@ func officeDocumentIsWorkbook(zr *zip.Reader) bool {
 	return false
 }
 
+var errNoPart = errors.New("the package has no part")
+
 type relationship struct {
 	ID     string `xml:"Id,attr"`
 	Type   string `xml:"Type,attr"`
@@ -149,18 +151,22 @@ func readRels(zr *zip.Reader, name string) ([]relationship, error) {
 	return doc.Rels, nil
 }
 
-// decodePart decodes a small XML part, bounded by xmlPartLimit.
+// decodePart decodes a small XML part, bounded by smallPartLimit.
 func decodePart(zr *zip.Reader, name string, v any) error {
 	f := findPart(zr, name)
 	if f == nil {
-		return fmt.Errorf("%w: the package has no part %s", formats.ErrCorrupt, name)
+		return fmt.Errorf("%w: %w %s", formats.ErrCorrupt, errNoPart, name)
+	}
+	if f.UncompressedSize64 > smallPartLimit {
+		return fmt.Errorf("%w: part %s expands to %s; no workbook's is over %s",
+			formats.ErrTooLarge, name, units.Size(int64(min(f.UncompressedSize64, 1<<62))), units.Size(smallPartLimit))
 	}
 	rc, err := f.Open()
 	if err != nil {
 		return fmt.Errorf("%w: part %s: %v", formats.ErrCorrupt, name, err)
 	}
 	defer rc.Close()
-	d := xml.NewDecoder(io.LimitReader(rc, xmlPartLimit))
+	d := xml.NewDecoder(rc)
 	d.Strict = false
 	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
 	if err := d.Decode(v); err != nil {
@@ -195,11 +201,22 @@ func resolveTarget(dir, target string) string {
 	return strings.TrimPrefix(path.Clean(dir+"/"+target), "/")
 }
 
-// sheetParts lists the sheets of the package's workbook with their parts,
-// in workbook order.
-func sheetParts(zr *zip.Reader) ([]sheetPart, error) {
+// book is what the package's workbook part says: its sheets, in
+// workbook order, its date system, and the parts the cells need.
+type book struct {
+	sheets   []sheetPart
+	date1904 bool
+	parts    []*zip.File // the workbook part and the relationships read
+	styles   *zip.File   // nil when the workbook has none
+	strings  *zip.File   // nil when the workbook has none
+}
+
+// readBook reads the package's workbook part and its relationships.
+func readBook(zr *zip.Reader) (*book, error) {
+	b := &book{}
 	workbookPath := "xl/workbook.xml"
 	if rels, err := readRels(zr, "_rels/.rels"); err == nil {
+		b.parts = append(b.parts, findPart(zr, "_rels/.rels"))
 		for _, r := range rels {
 			if strings.HasSuffix(r.Type, "/officeDocument") {
 				workbookPath = resolveTarget("", r.Target)
@@ -208,6 +225,9 @@ func sheetParts(zr *zip.Reader) ([]sheetPart, error) {
 		}
 	}
 	var wb struct {
+		Props struct {
+			Date1904 string `xml:"date1904,attr"`
+		} `xml:"workbookPr"`
 		Sheets []struct {
 			Name  string `xml:"name,attr"`
 			State string `xml:"state,attr"`
@@ -219,21 +239,36 @@ func sheetParts(zr *zip.Reader) ([]sheetPart, error) {
 	if err := decodePart(zr, workbookPath, &wb); err != nil {
 		return nil, err
 	}
+	b.parts = append(b.parts, findPart(zr, workbookPath))
+	b.date1904 = wb.Props.Date1904 == "1" || strings.EqualFold(wb.Props.Date1904, "true")
 	dir := path.Dir(workbookPath)
 	if dir == "." {
 		dir = ""
 	}
 	relsPath := strings.TrimPrefix(dir+"/_rels/"+path.Base(workbookPath)+".rels", "/")
 	rels, err := readRels(zr, relsPath)
-	if err != nil {
+	if err != nil && !errors.Is(err, errNoPart) {
 		return nil, err
 	}
+	b.parts = append(b.parts, findPart(zr, relsPath))
 	byID := make(map[string]relationship, len(rels))
 	for _, r := range rels {
 		byID[r.ID] = r
+		switch {
+		case strings.HasSuffix(r.Type, "/styles"):
+			b.styles = findPart(zr, resolveTarget(dir, r.Target))
+		case strings.HasSuffix(r.Type, "/sharedStrings"):
+			b.strings = findPart(zr, resolveTarget(dir, r.Target))
+		}
 	}
-	sheets := make([]sheetPart, 0, len(wb.Sheets))
-	for _, s := range wb.Sheets {
+	if b.styles == nil {
+		b.styles = findPart(zr, strings.TrimPrefix(dir+"/styles.xml", "/"))
+	}
+	if b.strings == nil {
+		b.strings = findPart(zr, strings.TrimPrefix(dir+"/sharedStrings.xml", "/"))
+	}
+	b.sheets = make([]sheetPart, 0, len(wb.Sheets))
+	for i, s := range wb.Sheets {
 		id := s.RID
 		if id == "" {
 			id = s.StrictRID
@@ -242,8 +277,11 @@ func sheetParts(zr *zip.Reader) ([]sheetPart, error) {
 		if r, ok := byID[id]; ok {
 			sp.relType = r.Type
 			sp.part = findPart(zr, resolveTarget(dir, r.Target))
+		} else {
+			// No relationship: where Excel puts the n-th worksheet.
+			sp.part = findPart(zr, strings.TrimPrefix(fmt.Sprintf("%s/worksheets/sheet%d.xml", dir, i+1), "/"))
 		}
-		sheets = append(sheets, sp)
+		b.sheets = append(b.sheets, sp)
 	}
-	return sheets, nil
+	return b, nil
 }

@@ -18,15 +18,15 @@ import (
 var update = flag.Bool("update", false, "rewrite testdata/contacts.xlsx")
 
 var (
-	contactsHeader = []string{"Name", "Email", "Born", "Active", "Score", "Column 6", "Email (2)", "Updated", "Rate"}
+	contactsHeader = []string{"Name", "Email", "Born", "Active", "Score", "Column 6", "Email (2)", "Updated", "Rate", "Column 10"}
 	contactsRows   = []numberedRow{
-		{2, []string{"Ada Lovelace", "ada@example.com", "2024-01-01", "TRUE", "42", "", "ada@work.example", "2024-03-15T18:00:00", "0.125"}},
+		{2, []string{"Ada Lovelace", "ada@example.com", "2024-01-01", "TRUE", "42", "", "ada@work.example", "2024-03-15T18:00:00", "0.125", ""}},
 		{5, []string{"Grace Hopper", "grace@example.com", "12:00:00", "FALSE", "0.3", "", "", "0042", "", "7"}},
 	}
 	contactsNotices = []string{
 		`row 1, column 6: the column has no name; it is called "Column 6"`,
 		`row 1, column 7: the name "Email" is used by column 2 too; this one is called "Email (2)"`,
-		`row 5, column 10: 1 value right of the last named column`,
+		`row 5: the row is longer than the header: the cells past column 9 are read as "Column 10"`,
 	}
 )
 
@@ -251,9 +251,12 @@ func TestRefusals(t *testing.T) {
 		{"DOCX", zipOf("word/document.xml"), formats.ErrUnsupportedFormat, "Word"},
 		{"XLSB", zipOf("xl/workbook.bin"), formats.ErrUnsupportedFormat, ".xlsb"},
 		{"other zip", zipOf("a.txt"), formats.ErrUnsupportedFormat, "without an Excel workbook"},
-		{"worksheet bomb", bomb("xl/worksheets/sheet2.xml", 8<<30), formats.ErrTooLarge, "expands"},
-		{"shared strings bomb", bomb("xl/sharedStrings.xml", 1<<30), formats.ErrTooLarge, "shared strings"},
-		{"in-memory part bomb", bomb("xl/media/image1.png", 1<<30), formats.ErrTooLarge, "other than worksheets"},
+		// The parts read are checked from the zip directory before any is
+		// inflated: these declare sizes their few bytes could never hold.
+		{"worksheet bomb", bomb("xl/worksheets/sheet1.xml", 8<<30), formats.ErrTooLarge, "zip bomb"},
+		{"shared strings bomb", bomb("xl/sharedStrings.xml", 1<<30), formats.ErrTooLarge, "the shared strings (xl/sharedStrings.xml) expands to 1 GiB"},
+		// A part the reader never inflates does not matter: the sheet is empty.
+		{"an unread part", bomb("xl/media/image1.png", 1<<30), formats.ErrNoHeader, "holds no rows"},
 	} {
 		path := writeTemp(t, "r.xlsx", tc.data)
 		_, err := Open(path, nil)
@@ -283,10 +286,11 @@ func TestCorpusFiles(t *testing.T) {
 		col  int
 		want string
 	}{
-		{filepath.Join(excelizeDir, "test", "OverflowNumericCell.xlsx"), nil, 0, 0, "8595602512225"},
+		// One number, TRUE over booleans: data, not headers.
+		{filepath.Join(excelizeDir, "test", "OverflowNumericCell.xlsx"), nil, 1, 0, "8595602512225"},
 		{filepath.Join(poi, "spreadsheet", "54084 - Greek - beyond BMP.xlsx"), nil, 0, 0, strings.TrimSpace(string(greek))},
-		{filepath.Join(poi, "spreadsheet", "Booleans.xlsx"), nil, 0, 0, "TRUE"},
-		{filepath.Join(poi, "spreadsheet", "Booleans.xlsx"), nil, 2, 0, "FALSE"},
+		{filepath.Join(poi, "spreadsheet", "Booleans.xlsx"), nil, 1, 0, "TRUE"},
+		{filepath.Join(poi, "spreadsheet", "Booleans.xlsx"), nil, 3, 0, "FALSE"},
 		{filepath.Join(poi, "spreadsheet", "DateFormatTests.xlsx"), &formats.Options{Sheet: "Tests"}, 1, 2, "1952-10-11T14:35:27"},
 		{filepath.Join(poi, "spreadsheet", "TwoSheetsOneHidden.xlsx"), nil, 0, 0, ""},
 	} {

@@ -7,9 +7,11 @@
 //     the 1900 and 1904 date systems; FormatNumber and CleanNumber render
 //     numbers with the 15 significant digits Excel shows;
 //   - Reader is the formats.Reader over a Source of sheet rows: it finds
-//     the header (or takes the one the options name), names the columns
-//     uniquely, skips blank rows, pads rows to the header's width and keeps
-//     the notices within formats.MaxNotices;
+//     the header (or takes the one the options name, or none), names the
+//     columns uniquely, gives columns to cells beyond the header, skips
+//     blank rows, pads rows to the header's width and keeps the notices
+//     within formats.MaxNotices, with the table rules of
+//     formats/internal/table;
 //   - ChooseSheet applies the sheet options and names the sheets there are
 //     when the one asked for is missing.
 package workbook

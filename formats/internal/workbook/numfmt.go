@@ -283,7 +283,10 @@ func FormatNumber(v float64) string {
 	if err != nil {
 		r = v
 	}
-	if a := math.Abs(r); a != 0 && (a < 1e-9 || a >= 1e21) {
+	if r == 0 {
+		return "0" // -0 too
+	}
+	if a := math.Abs(r); a < 1e-9 || a >= 1e21 {
 		return strconv.FormatFloat(r, 'g', -1, 64)
 	}
 	return strconv.FormatFloat(r, 'f', -1, 64)

@@ -70,6 +70,7 @@ func TestReader(t *testing.T) {
 		wantRows   []string
 		wantErr    error
 		notices    []string
+		headerless bool
 	}{
 		{
 			name:       "first row",
@@ -93,9 +94,46 @@ func TestReader(t *testing.T) {
 		{
 			name:       "a one-column table is no preamble",
 			rows:       []string{"1:Email", "2:ada@x", "3:a|b", "4:g@x", "5:h@x", "6:i@x"},
-			wantHeader: []string{"Email"},
-			wantRows:   []string{"2: ada@x", "3: a|b", "4: g@x", "5: h@x", "6: i@x"},
-			notices:    []string{"row 3, column 2: 1 value right of the last named column"},
+			wantHeader: []string{"Email", "Column 2"},
+			wantRows:   []string{"2: ada@x|", "3: a|b", "4: g@x|", "5: h@x|", "6: i@x|"},
+			notices:    []string{`row 3: the row is longer than the header: the cells past column 1 are read as "Column 2"`},
+		},
+		{
+			name:       "no header: the first row reads as data",
+			rows:       []string{"1:Ada|ada@example.com", "2:Grace|grace@example.com|+1 555 0100", "4:Alan|alan@example.com"},
+			wantHeader: []string{"Column 1", "Column 2", "Column 3"},
+			wantRows:   []string{"1: Ada|ada@example.com|", "2: Grace|grace@example.com|+1 555 0100", "4: Alan|alan@example.com|"},
+			notices: []string{`row 1: the row reads as data, not as a header (column 2 holds an email address, like the rows below it ("ada@example.com")): ` +
+				`it is read as the first record, and the columns are called "Column 1" to "Column 3" (set the header row to 1 if it is the header)`},
+			headerless: true,
+		},
+		{
+			name:       "no header asked for",
+			rows:       []string{"1:Name|Email", "2:Ada|ada@x", "3:Grace|g@x|7"},
+			headerRow:  formats.NoHeaderRow,
+			wantHeader: []string{"Column 1", "Column 2", "Column 3"},
+			wantRows:   []string{"1: Name|Email|", "2: Ada|ada@x|", "3: Grace|g@x|7"},
+			headerless: true,
+		},
+		{
+			name:       "the header row given though it reads as data",
+			rows:       []string{"1:Ada|ada@example.com", "2:Grace|grace@example.com"},
+			headerRow:  1,
+			wantHeader: []string{"Ada", "ada@example.com"},
+			wantRows:   []string{"2: Grace|grace@example.com"},
+		},
+		{
+			name:       "ragged rows, the header grows",
+			rows:       []string{"1:A|B", "2:a|b|c", "3:a", "4:a|b|c|d|", "5:a|b"},
+			wantHeader: []string{"A", "B", "Column 3", "Column 4"},
+			wantRows:   []string{"2: a|b|c|", "3: a|||", "4: a|b|c|d", "5: a|b||"},
+			notices:    []string{`2 rows are longer than the header (rows 2 and 4): the cells past column 2 are read as "Column 3" and "Column 4"`},
+		},
+		{
+			name:      "no header in an empty sheet",
+			rows:      []string{"1: |"},
+			headerRow: formats.NoHeaderRow,
+			wantErr:   formats.ErrNoHeader,
 		},
 		{
 			name:       "header row given",
@@ -120,13 +158,13 @@ func TestReader(t *testing.T) {
 			rows: []string{"1: Email |Email||email|Email (2)|Email||", "2:a|b|c|d|e|f|g|h"},
 			// The CSV reader's rule, kept for a file that reads the same
 			// saved as CSV or as a workbook.
-			wantHeader: []string{"Email", "Email (2) (2)", "Column 3", "email", "Email (2)", "Email (3)"},
+			wantHeader: []string{"Email", "Email (2) (2)", "Column 3", "email", "Email (2)", "Email (3)", "Column 7", "Column 8"},
 			wantRows:   []string{"2: a|b|c|d|e|f|g|h"},
 			notices: []string{
 				`row 1, column 2: the name "Email" is used by column 1 too; this one is called "Email (2) (2)"`,
 				`row 1, column 3: the column has no name; it is called "Column 3"`,
 				`row 1, column 6: the name "Email" is used by column 1 too; this one is called "Email (3)"`,
-				`row 2, column 7: 2 values right of the last named column`,
+				`row 2: the row is longer than the header: the cells past column 6 are read as "Column 7" and "Column 8"`,
 			},
 		},
 		{
@@ -171,6 +209,9 @@ func TestReader(t *testing.T) {
 			if info := r.Info(); info.EstimatedRows != 10-info.HeaderRow {
 				t.Errorf("EstimatedRows %d with header row %d", info.EstimatedRows, info.HeaderRow)
 			}
+			if info := r.Info(); info.Headerless != tc.headerless || tc.headerless && info.HeaderRow != 0 {
+				t.Errorf("Headerless %v, HeaderRow %d", info.Headerless, info.HeaderRow)
+			}
 			if err := r.Close(); err != nil || !src.closed {
 				t.Errorf("Close: %v, closed %v", err, src.closed)
 			}
@@ -181,6 +222,8 @@ func TestReader(t *testing.T) {
 	}
 }
 
+// TestNoticesBounded reads a sheet of ragged rows and a header of empty
+// names: one notice for all the ragged rows, and no more than MaxNotices.
 func TestNoticesBounded(t *testing.T) {
 	rows := []string{"1:A|B"}
 	for i := 2; i < 300; i++ {
@@ -192,8 +235,37 @@ func TestNoticesBounded(t *testing.T) {
 	}
 	read(t, r)
 	info := r.Info()
-	if len(info.Notices) != formats.MaxNotices || info.NoticesDropped != 298-formats.MaxNotices {
+	if len(info.Notices) != 1 || info.NoticesDropped != 0 || !strings.HasPrefix(info.Notices[0].Message, "298 rows are longer than the header (rows 2, 3,") {
+		t.Errorf("notices %v, %d dropped", info.Notices, info.NoticesDropped)
+	}
+
+	header := "1:A" + strings.Repeat("|", 150) + "|B"
+	r, err = NewReader(&rowsSource{rows: []string{header, "2:a|b|c"}}, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info = r.Info()
+	if len(info.Notices) != formats.MaxNotices || info.NoticesDropped != 150-formats.MaxNotices {
 		t.Errorf("%d notices, %d dropped", len(info.Notices), info.NoticesDropped)
+	}
+}
+
+// TestParseErrorsNameTheFile checks that the reader puts the file's name
+// in the errors of rows it could not read.
+func TestParseErrorsNameTheFile(t *testing.T) {
+	r, err := NewReader(&rowsSource{rows: []string{"1:A", "2:x", "3:y"}, bad: map[int]bool{3: true}}, Config{File: "book.xlsx"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Read()
+	_, err = r.Read()
+	var pe *formats.ParseError
+	if !errors.As(err, &pe) || pe.File != "book.xlsx" || !strings.HasPrefix(err.Error(), `book.xlsx: sheet "S", row 3: `) {
+		t.Errorf("err = %v", err)
+	}
+	_, err = NewReader(&rowsSource{rows: []string{"1:A|B"}, bad: map[int]bool{1: true}}, Config{File: "book.xlsx"})
+	if !errors.As(err, &pe) || pe.File != "book.xlsx" {
+		t.Errorf("err = %v", err)
 	}
 }
 
@@ -231,5 +303,33 @@ func TestChooseSheet(t *testing.T) {
 	_, err := ChooseSheet(many, &formats.Options{Sheet: "X"}, nil)
 	if err == nil || !strings.Contains(err.Error(), "and 10 more") {
 		t.Errorf("long list: %v", err)
+	}
+}
+
+// TestSparseSheet reads a sheet whose rows each hold one value 20,000
+// columns to the right of the header's last: padded, they would cost far
+// more than the file; the reader stops with ErrTooLarge.
+func TestSparseSheet(t *testing.T) {
+	rows := []string{"1:" + strings.Repeat("|", 20000) + "H"}
+	for i := 2; i < 2000; i++ {
+		rows = append(rows, fmt.Sprintf("%d:a", i))
+	}
+	r, err := NewReader(&rowsSource{rows: rows}, Config{Info: formats.Info{Sheet: "S"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for {
+		_, err = r.Read()
+		if err != nil {
+			break
+		}
+		n++
+	}
+	if !errors.Is(err, formats.ErrTooLarge) || n > 1000 {
+		t.Errorf("after %d rows: %v", n, err)
+	}
+	if _, err := r.Read(); err != io.EOF {
+		t.Errorf("then: %v", err)
 	}
 }
