@@ -126,6 +126,7 @@ func (s *Server) progressOf(lj *localJob, job storage.Job) progressJSON {
 			return p
 		default:
 			pr := lj.handle.Progress()
+			pr.Estimated = max(pr.Estimated, lj.estimated)
 			return progressJSON{Job: lj.id, Status: string(storage.JobRunning), Mode: pr.Mode.String(), Counts: pr.Counts,
 				ElapsedMS: pr.Elapsed.Milliseconds() / 500 * 500} // steps of half a second: no event per tick for the clock alone
 		}

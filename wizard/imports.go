@@ -179,6 +179,8 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request, c *Caller) e
 		upload: u.ID, sha: u.SHA256, started: time.Now()}
 	if lj.id == "" {
 		lj.id = "local-" + randomID()
+	} else if j, err := s.im.Status(r.Context(), lj.id); err == nil {
+		lj.estimated = j.Counts.Estimated // the progress before the first batch has none
 	}
 	s.mu.Lock()
 	s.jobs[lj.id] = lj

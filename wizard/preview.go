@@ -261,7 +261,7 @@ func validationOf(p *importer.Preview, sum *importer.Summary) validationJSON {
 		}
 		byRow[row.Number] = cr
 	}
-	place := func(row int, column string, msg string, isError bool) {
+	place := func(row int, column, field, msg string, isError bool) {
 		cr := byRow[row]
 		if cr == nil {
 			return
@@ -271,6 +271,7 @@ func validationOf(p *importer.Preview, sum *importer.Summary) validationJSON {
 		} else if cr.Status == "ok" {
 			cr.Status = "warning"
 		}
+		// In a cell the column says where; beside the row, the field does.
 		j, ok := col[column]
 		switch {
 		case ok && column != "" && isError:
@@ -278,25 +279,25 @@ func validationOf(p *importer.Preview, sum *importer.Summary) validationJSON {
 		case ok && column != "":
 			cr.Cells[j].Warnings = append(cr.Cells[j].Warnings, msg)
 		case isError:
-			cr.Errors = append(cr.Errors, msg)
+			cr.Errors = append(cr.Errors, cellMessage(field, msg))
 		default:
-			cr.Warnings = append(cr.Warnings, msg)
+			cr.Warnings = append(cr.Warnings, cellMessage(field, msg))
 		}
 	}
 	for _, e := range sum.Errors {
-		place(e.Row, e.Column, cellMessage(e.Field, e.Reason), true)
+		place(e.Row, e.Column, e.Field, e.Reason, true)
 	}
 	for _, wn := range sum.Warnings {
 		if wn.Row == 0 {
 			out.Warnings = append(out.Warnings, wn.String())
 			continue
 		}
-		place(wn.Row, wn.Column, cellMessage(wn.Field, wn.Reason), false)
+		place(wn.Row, wn.Column, wn.Field, wn.Reason, false)
 	}
 	return out
 }
 
-// cellMessage is a problem's reason, naming the field when there is one.
+// cellMessage is a problem's reason, naming its field when there is one.
 func cellMessage(field, reason string) string {
 	if field == "" {
 		return reason

@@ -145,6 +145,8 @@ type localJob struct {
 	file   string
 	upload string // the upload's id
 	sha    string // and its content's SHA-256
+	// estimated is the job's row estimate as it began.
+	estimated int
 	// started and ended are when it began and ended here.
 	started, ended time.Time
 	// sum and err are set once the import has ended, before done closes.

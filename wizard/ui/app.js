@@ -354,6 +354,10 @@
 
   // ---- step 3: preview -----------------------------------------------------
 
+  function updateMerge() {
+    $("#merge").disabled = $('input[name="duplicates"]:checked').value !== "update";
+  }
+
   function renderMatchFields() {
     const mod = moduleOf(state.module);
     const box = $("#match-fields");
@@ -383,8 +387,15 @@
   async function validate() {
     const body = planBody();
     delete body.mode;
-    const res = await call("POST", "uploads/" + encodeURIComponent(state.upload.id) + "/validation", body);
-    renderValidation(res);
+    const table = $("#check-table");
+    table.setAttribute("aria-busy", "true");
+    try {
+      const res = await call("POST", "uploads/" + encodeURIComponent(state.upload.id) + "/validation", body);
+      renderValidation(res);
+      table.dataset.checks = String(Number(table.dataset.checks || 0) + 1);
+    } finally {
+      table.setAttribute("aria-busy", "false");
+    }
   }
 
   function renderValidation(res) {
@@ -545,8 +556,8 @@
     $("#h-summary").textContent = "Summary of job " + job.id + ": " + job.file + " → " + mod.label;
     const line = $("#summary-status");
     line.replaceChildren(statusBadge(job.status), " ",
-      sum.mode ? sum.mode + " import" : "", sum.duration_ms ? ", " + (sum.duration_ms / 1000).toFixed(1) + " s" : "",
-      job.error ? el("span", { class: "wz-reason", text: job.error }) : null);
+      (sum.mode ? sum.mode + " import" : "") + (sum.duration_ms ? ", " + (sum.duration_ms / 1000).toFixed(1) + " s" : ""));
+    if (job.error) line.append(el("span", { class: "wz-reason", text: job.error }));
     const stats = [["Read", sum.read], ["Created", sum.created], ["Updated", sum.updated], ["Skipped", sum.skipped],
       ["Failed", sum.failed], ["References created", sum.references_created]];
     $("#summary-counts").replaceChildren(...stats.map(([k, v]) => el("div", {}, el("dt", { text: k }), el("dd", { text: num(v) }))));
@@ -559,7 +570,7 @@
     tbody.replaceChildren(...(problems.length ? problems.map((p) => el("tr", {},
       el("td", {}, el("span", { class: "wz-badge " + (p.severity === "error" ? "wz-conf-low" : "wz-conf-medium"), text: p.severity === "error" ? "Error" : "Warning" })),
       el("td", { text: p.column || p.field || "" }),
-      el("td", { text: num(p.count) + (p.rows && p.rows.length ? " (rows " + p.rows.join(", ") + (p.count > p.rows.length ? ", …" : "") + ")" : "") }),
+      el("td", { text: num(p.count) + (p.rows && p.rows.length ? " (" + (p.rows.length === 1 ? "row " : "rows ") + p.rows.join(", ") + (p.count > p.rows.length ? ", …" : "") + ")" : "") }),
       el("td", { text: p.example ? p.reason.replaceAll("…", p.example) + (p.count > 1 ? " (first of them)" : "") : p.reason })))
       : [el("tr", {}, el("td", { colspan: 4, text: "No problems." }))]));
     $("#summary-export").href = "#/export?module=" + encodeURIComponent(job.module);
@@ -648,7 +659,7 @@
           el("td", { text: (moduleOf(j.module) || { label: j.module }).label }),
           el("td", {}, statusBadge(j.status)), el("td", { text: when(j.started || j.created) }),
           el("td", { text: num(c.read) + " read · " + num(c.created) + " created · " + num(c.updated) + " updated · " + num(c.failed) + " failed" }),
-          el("td", {}, el("span", { class: "wz-actions" }, actions)));
+          el("td", {}, el("span", { class: "wz-rowactions" }, actions)));
       }));
     } catch (e) { alertError(e.message); }
   }
@@ -734,6 +745,8 @@
       renderStatics();
     });
     $("#options-form").addEventListener("submit", onCheckAgain);
+    for (const r of $$('input[name="duplicates"]')) r.addEventListener("change", updateMerge);
+    updateMerge();
     $("#start-import").addEventListener("click", startImport);
     $("#cancel-import").addEventListener("click", cancelImport);
     $("#rollback-start").addEventListener("click", askRollback);
