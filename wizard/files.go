@@ -89,7 +89,7 @@ func (s *Server) getFailedRows(w http.ResponseWriter, r *http.Request, c *Caller
 	}
 	var src io.ReadCloser
 	switch {
-	case lj != nil:
+	case lj != nil && !lj.remote:
 		select {
 		case <-lj.done:
 		default:

@@ -176,7 +176,8 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request, c *Caller) e
 	}
 	keep = true
 	lj := &localJob{id: h.JobID, caller: c.ID, handle: h, done: make(chan struct{}), module: plan.Module, file: u.Name,
-		upload: u.ID, sha: u.SHA256, started: time.Now()}
+		upload: u.ID, sha: u.SHA256, started: time.Now(),
+		remote: h.Mode == importer.Background && s.opts.Importer != nil && s.opts.Importer.Runner != nil && h.JobID != ""}
 	if lj.id == "" {
 		lj.id = "local-" + randomID()
 	} else if j, err := s.im.Status(r.Context(), lj.id); err == nil {
@@ -331,7 +332,7 @@ func (s *Server) summary(ctx context.Context, c *Caller, id string) (*importer.S
 	if err != nil {
 		return nil, 0, err
 	}
-	if lj != nil {
+	if lj != nil && !lj.remote {
 		select {
 		case <-lj.done:
 			if lj.sum != nil {

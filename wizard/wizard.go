@@ -147,6 +147,9 @@ type localJob struct {
 	sha    string // and its content's SHA-256
 	// estimated is the job's row estimate as it began.
 	estimated int
+	// remote says a Runner runs it: its summary is the history's, its
+	// failed rows Options.FailedRows's.
+	remote bool
 	// started and ended are when it began and ended here.
 	started, ended time.Time
 	// sum and err are set once the import has ended, before done closes.
