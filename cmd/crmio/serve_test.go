@@ -37,7 +37,9 @@ func startServe(t *testing.T, args ...string) (string, func() (int, string)) {
 	ctx, cancel := context.WithCancel(t.Context())
 	var out, errs lockedBuffer
 	code := make(chan int, 1)
-	go func() { code <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--user", "tester"}, args...), &out, &errs) }()
+	go func() {
+		code <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--user", "tester"}, args...), &out, &errs)
+	}()
 	at := regexp.MustCompile(`http://127\.0\.0\.1:\d+/`)
 	deadline := time.Now().Add(20 * time.Second)
 	for !at.MatchString(out.String()) {
