@@ -512,14 +512,20 @@
   function renderProgress(p) {
     const c = p.counts || {};
     const bar = $("#progress-bar");
-    const total = Math.max(c.estimated || 0, c.read || 0);
-    if (total > 0 && !(p.mode === "instant" && !p.done)) {
+    const ended = p.done || (p.status && p.status !== "running" && p.status !== "queued");
+    // Once it has ended, what was read is the whole: the estimate was one.
+    const total = ended ? (c.read || 0) : Math.max(c.estimated || 0, c.read || 0);
+    $("#cancel-import").disabled = !!ended;
+    if (ended && total === 0) {
+      bar.max = 1;
+      bar.value = 1;
+    } else if (total > 0 && !(p.mode === "instant" && !ended)) {
       bar.max = total;
       bar.value = c.read || 0;
     } else {
       bar.removeAttribute("value"); // indeterminate: an instant import reports at its end
     }
-    let text = num(c.read) + (total ? " of about " + num(total) : "") + " rows read: " + num(c.created) + " created, " +
+    let text = num(c.read) + (total && !ended ? " of about " + num(total) : "") + " rows read: " + num(c.created) + " created, " +
       num(c.updated) + " updated, " + num(c.skipped) + " skipped, " + num(c.failed) + " failed";
     if (p.elapsed_ms) text += " · " + (p.elapsed_ms / 1000).toFixed(1) + " s";
     if (p.status && p.status !== "running") text += " · " + p.status;
