@@ -165,6 +165,10 @@ func TestBrowserEndToEnd(t *testing.T) {
 		chromedp.WaitVisible(css("#step-map")),
 		chromedp.WaitVisible(css(`#map-table tbody tr[data-column="7"]`)),
 		shot("map"))
+	// Focus moves to the step's heading, for keyboard and screen-reader users.
+	if focused, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`)); err != nil || focused != "h-map" {
+		t.Errorf("after the upload the focus is on %q (%v), want the step's heading", focused, err)
+	}
 	if s := text(`#map-table tbody tr[data-column="6"]`); !strings.Contains(s, "Born") || !strings.Contains(s, "High") || !strings.Contains(s, "known name for Birthday") {
 		t.Errorf("the Born column's row reads %q; want its suggestion with confidence and reason", s)
 	}
