@@ -161,7 +161,7 @@ type limitsJSON struct {
 
 // exportFormats and templateFormats are what the exporter writes.
 var (
-	exportFormats   = []exporter.Format{exporter.CSV, exporter.XLSX, exporter.PDF}
+	exportFormats   = []exporter.Format{exporter.CSV, exporter.XLSX, exporter.PDF, exporter.VCard}
 	templateFormats = []exporter.Format{exporter.CSV, exporter.XLSX}
 )
 
@@ -178,7 +178,11 @@ func (s *Server) getSession(w http.ResponseWriter, r *http.Request, c *Caller) e
 	out.CSRFToken, out.CSRFHeader = s.csrfToken(c.ID), csrfHeader
 	out.Limits = limitsJSON{MaxUploadSize: s.opts.MaxUploadSize, MaxRequestSize: s.opts.MaxRequestSize,
 		MaxImports: s.opts.MaxImports, PreviewRows: s.opts.PreviewRows, MaxPreviewRows: maxPreviewRows}
-	out.Formats.Import = formats.Registered()
+	for _, name := range formats.Registered() {
+		if f, ok := formats.Lookup(name); ok && f.Open != nil {
+			out.Formats.Import = append(out.Formats.Import, name)
+		}
+	}
 	for _, f := range exportFormats {
 		out.Formats.Export = append(out.Formats.Export, string(f))
 	}

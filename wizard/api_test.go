@@ -34,8 +34,8 @@ func TestSessionAndModules(t *testing.T) {
 	if s.APIVersion != 1 || s.Caller.ID != "ann" || s.Caller.Name != "ann" || s.CSRFToken == "" || s.CSRFHeader != "X-CSRF-Token" {
 		t.Errorf("session = %+v", s)
 	}
-	if strings.Join(s.Formats.Export, ",") != "csv,xlsx,pdf" || strings.Join(s.Formats.Template, ",") != "csv,xlsx" ||
-		!strings.Contains(strings.Join(s.Formats.Import, ","), "xlsx") {
+	if strings.Join(s.Formats.Export, ",") != "csv,xlsx,pdf,vcf" || strings.Join(s.Formats.Template, ",") != "csv,xlsx" ||
+		strings.Join(s.Formats.Import, ",") != "csv,vcf,xls,xlsx" {
 		t.Errorf("formats = %+v", s.Formats)
 	}
 	var mods struct {

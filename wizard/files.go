@@ -22,9 +22,10 @@ import (
 
 // contentTypes are the media types of the files the wizard sends.
 var contentTypes = map[exporter.Format]string{
-	exporter.CSV:  "text/csv; charset=utf-8",
-	exporter.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-	exporter.PDF:  "application/pdf",
+	exporter.CSV:   "text/csv; charset=utf-8",
+	exporter.XLSX:  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	exporter.PDF:   "application/pdf",
+	exporter.VCard: "text/vcard; charset=utf-8",
 }
 
 // fileWriter sends a file: its headers go out with its first byte, so
@@ -291,7 +292,7 @@ func (s *Server) getExport(w http.ResponseWriter, r *http.Request, c *Caller) er
 	}
 	name := fmt.Sprintf("%s-%s.%s", m.Name, time.Now().UTC().Format("20060102-150405"), format)
 	fw := &fileWriter{w: w, contentType: contentTypes[format], name: name}
-	res, err := exporter.Export(r.Context(), s.store, m, fw, &exporter.Options{Format: format, Query: query, Fields: q.Fields, Scope: c.Scope})
+	res, err := exporter.Export(r.Context(), s.store, m, fw, &exporter.Options{Format: format, Where: query.Where, Order: query.Order, Limit: query.Limit, Fields: q.Fields, Scope: c.Scope})
 	if err != nil {
 		return fw.fail(err)
 	}
