@@ -776,3 +776,26 @@ func TestRollbackDanglingReferences(t *testing.T) {
 		})
 	}
 }
+
+// TestUnreadableRowsFailAndReadingGoesOn: a row the reader cannot parse
+// (a stray quote) is a failed row with its row number and the reader's
+// reason, and the rows after it are imported; the resume of such a file
+// counts it as read, as one run does.
+func TestUnreadableRowsFailAndReadingGoesOn(t *testing.T) {
+	store := memory.New()
+	im := newImporter(t, store)
+	sum, err := im.Run(context.Background(), csvSource(peopleHeader,
+		"Ada,Lovelace,ada@example.com,,,",
+		`Alan,Tu"ring,alan@example.com,,,`,
+		"Grace,Hopper,grace@example.com,,,"), importer.Plan{Module: "people", Mapping: peopleMapping()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Read != 3 || sum.Created != 2 || sum.Failed != 1 || len(sum.Errors) != 1 || sum.Errors[0].Row != 3 ||
+		!strings.Contains(sum.Errors[0].Reason, "cannot be read") || sum.Status != storage.JobCompleted {
+		t.Errorf("%s, status %s, errors %+v", counts(sum), sum.Status, sum.Errors)
+	}
+	if n := count(t, store, "people"); n != 2 {
+		t.Errorf("%d people, want the 2 readable rows", n)
+	}
+}

@@ -29,10 +29,11 @@ type run struct {
 	reader formats.Reader
 	header []string
 	// ahead are the rows read before the first batch (to settle the
-	// mapping and the mode), replayed first; aheadEnd says whether they
-	// reached the end of the file, and aheadErr is the read error that
-	// ended them early, delivered after them.
-	ahead    []formats.Row
+	// mapping and the mode), replayed first, a row the reader could not
+	// parse with its error; aheadEnd says whether they reached the end of
+	// the file, and aheadErr is the read error that ended them early,
+	// delivered after them.
+	ahead    []aheadRow
 	aheadEnd bool
 	aheadErr error
 	sampled  int // how many of ahead settled the mapping (Options.SampleRows)
@@ -83,6 +84,25 @@ type run struct {
 	// heartbeat only when batches have not for a while.
 	wroteMu sync.Mutex
 	wrote   time.Time
+}
+
+// aheadRow is a row read ahead: the row, or the *formats.ParseError of
+// one the reader could not parse.
+type aheadRow struct {
+	row formats.Row
+	err error
+}
+
+// aheadFields returns the fields of the rows read ahead (up to n), for the
+// suggester and the mapping's sample, leaving out those that failed.
+func aheadFields(ahead []aheadRow, n int) [][]string {
+	var out [][]string
+	for _, a := range ahead[:min(n, len(ahead))] {
+		if a.err == nil {
+			out = append(out, a.row.Fields)
+		}
+	}
+	return out
 }
 
 // jobPlan is what a job keeps of its plan, as JSON in storage.Job.Plan:
@@ -166,7 +186,7 @@ func (im *Importer) prepare(ctx context.Context, src Source, plan Plan, hooks *H
 		return nil, namedErr(r.file.name, err)
 	}
 	r.header = r.reader.Header()
-	sample := fieldsOf(r.ahead[:min(len(r.ahead), r.sampled)])
+	sample := aheadFields(r.ahead, r.sampled)
 
 	if plan.Mapping != nil {
 		r.mapping = *plan.Mapping
@@ -257,9 +277,10 @@ func (im *Importer) prepare(ctx context.Context, src Source, plan Plan, hooks *H
 // readAhead reads the rows the mapping is settled from, and, when the mode
 // is to be picked, on until it is known whether the file holds more rows
 // than Instant takes: a workbook's declared dimension is often missing or
-// wrong, and reading ahead a few thousand rows is cheap. A read error
-// among the sample stops the import before it begins; one beyond it is
-// delivered at its row.
+// wrong, and reading ahead a few thousand rows is cheap. A row the reader
+// cannot parse is kept with its error; another read error among the
+// sample stops the import before it begins, one beyond it is delivered at
+// its row.
 func (r *run) readAhead() error {
 	limit := r.sampled
 	if r.plan.Mode == Auto && r.resume == nil {
@@ -276,6 +297,11 @@ func (r *run) readAhead() error {
 			r.aheadEnd = true
 			return nil
 		}
+		var pe *formats.ParseError
+		if errors.As(err, &pe) && pe.Row > 0 {
+			r.ahead = append(r.ahead, aheadRow{row: formats.Row{Number: pe.Row}, err: err})
+			continue
+		}
 		if err != nil {
 			if len(r.ahead) < r.sampled {
 				return err
@@ -284,7 +310,7 @@ func (r *run) readAhead() error {
 			return nil
 		}
 		row.Fields = slices.Clone(row.Fields)
-		r.ahead = append(r.ahead, row)
+		r.ahead = append(r.ahead, aheadRow{row: row})
 	}
 	return nil
 }
@@ -622,7 +648,7 @@ func (r *run) pipeline(ctx context.Context) error {
 			defer wg.Done()
 			w := r.newWorker()
 			for j := range jobs {
-				j.out <- w.mapRows(ctx, j.rows, j.err, j.end)
+				j.out <- w.mapRows(ctx, j)
 			}
 		}()
 	}
@@ -829,10 +855,17 @@ func (r *run) saveJob(ctx context.Context, h storage.History, change func(*stora
 // mapJob is a batch of rows as read, and where its mapped batch goes.
 type mapJob struct {
 	rows []formats.Row
-	err  error // a read error that ends the import after this batch
-	end  bool  // the file ends after this batch
-	out  chan batch
+	// bad holds, for a row the reader could not parse, its error (nil
+	// for every other row; nil when no row of the batch is bad).
+	bad []*formats.ParseError
+	err error // a read error that ends the import after this batch
+	end bool  // the file ends after this batch
+	out chan batch
 }
+
+// maxBadInARow is how many rows in a row the reader may fail to parse
+// before the import takes the file for unreadable and stops.
+const maxBadInARow = 1000
 
 // read reads rows into batches until the file ends, an error occurs or ctx
 // is done. Each batch goes to a mapping worker (jobs) and its result slot,
@@ -843,10 +876,13 @@ func (r *run) read(ctx context.Context, jobs chan<- mapJob, futures chan<- chan 
 	defer close(futures)
 	defer close(jobs)
 	size := r.plan.BatchSize
+	var bad []*formats.ParseError
 	send := func(rows []formats.Row, err error, end bool) bool {
 		out := make(chan batch, 1)
+		job := mapJob{rows: rows, bad: bad, err: err, end: end, out: out}
+		bad = nil
 		select {
-		case jobs <- mapJob{rows: rows, err: err, end: end, out: out}:
+		case jobs <- job:
 		case <-ctx.Done():
 			return false
 		}
@@ -860,9 +896,9 @@ func (r *run) read(ctx context.Context, jobs chan<- mapJob, futures chan<- chan 
 	ahead, aheadErr := r.ahead, r.aheadErr
 	next := func() (formats.Row, error) {
 		if len(ahead) > 0 {
-			row := ahead[0]
+			a := ahead[0]
 			ahead = ahead[1:]
-			return row, nil
+			return a.row, a.err
 		}
 		if aheadErr != nil {
 			err := aheadErr
@@ -878,11 +914,26 @@ func (r *run) read(ctx context.Context, jobs chan<- mapJob, futures chan<- chan 
 		}
 		return row, err
 	}
+	// A row the reader cannot parse is a failed row, and reading goes on
+	// after it: the row counts as read, as every other.
+	badInARow := 0
+	parseErr := func(err error) *formats.ParseError {
+		var pe *formats.ParseError
+		if errors.As(err, &pe) && pe.Row > 0 && badInARow < maxBadInARow {
+			badInARow++
+			return pe
+		}
+		return nil
+	}
 	for skipped := 0; skipped < r.skip; skipped++ {
 		if ctx.Err() != nil {
 			return
 		}
 		_, err := next()
+		if parseErr(err) != nil {
+			continue
+		}
+		badInARow = 0
 		if err == io.EOF {
 			send(nil, fmt.Errorf("importer: %s ends after %d rows, before the job's checkpoint (%d rows)", r.file.name, skipped, r.skip), false)
 			return
@@ -900,6 +951,18 @@ func (r *run) read(ctx context.Context, jobs chan<- mapJob, futures chan<- chan 
 			return
 		}
 		row, err := next()
+		if pe := parseErr(err); pe != nil {
+			if bad == nil {
+				bad = make([]*formats.ParseError, len(cur), size)
+			}
+			row, err = formats.Row{Number: pe.Row}, nil
+			bad = append(bad, pe)
+		} else if err == nil {
+			badInARow = 0
+			if bad != nil {
+				bad = append(bad, nil)
+			}
+		}
 		if err == io.EOF {
 			send(cur, nil, true)
 			return
@@ -930,8 +993,9 @@ func (r *run) newWorker() *worker { return &worker{r: r, local: r.refs.local()} 
 
 // mapRows maps a batch of rows to records, into the maps of a batch
 // already written where there is one, and runs the column and row hooks.
-func (w *worker) mapRows(ctx context.Context, rows []formats.Row, err error, end bool) batch {
-	r := w.r
+// A row the reader could not parse fails with the reader's reason.
+func (w *worker) mapRows(ctx context.Context, j mapJob) batch {
+	r, rows := w.r, j.rows
 	var maps []map[string]crmio.Value
 	select {
 	case maps = <-r.spare:
@@ -939,6 +1003,15 @@ func (w *worker) mapRows(ctx context.Context, rows []formats.Row, err error, end
 	}
 	out := make([]pending, len(rows))
 	for i, row := range rows {
+		if j.bad != nil && j.bad[i] != nil {
+			pe := j.bad[i]
+			e := crmio.RowError{Row: row.Number, Reason: "the row cannot be read: " + pe.Err.Error(), Err: formats.ErrCorrupt}
+			if pe.Column > 0 && pe.Column <= len(r.header) {
+				e.Column = r.header[pe.Column-1]
+			}
+			out[i] = pending{row: row.Number, errs: []crmio.RowError{e}}
+			continue
+		}
 		var values map[string]crmio.Value
 		if i < len(maps) {
 			values = maps[i]
@@ -986,7 +1059,7 @@ func (w *worker) mapRows(ctx context.Context, rows []formats.Row, err error, end
 			}
 		}
 	}
-	return batch{rows: out, err: err, end: end}
+	return batch{rows: out, err: j.err, end: j.end}
 }
 
 // columnHook returns the row's cells after the column hook, and the

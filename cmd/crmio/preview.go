@@ -303,7 +303,11 @@ func writePreviewText(e *env, name, module string, guessed bool, p *importer.Pre
 	if info.Delimiter != 0 {
 		fmt.Fprintf(w, ", delimiter %s", describeDelimiter(info.Delimiter))
 	}
-	fmt.Fprintf(w, ", header on row %d", info.HeaderRow)
+	if info.Headerless {
+		fmt.Fprintf(w, ", no header row")
+	} else {
+		fmt.Fprintf(w, ", header on row %d", info.HeaderRow)
+	}
 	if info.EstimatedRows > 0 {
 		fmt.Fprintf(w, ", about %d rows", info.EstimatedRows)
 	}
@@ -369,10 +373,20 @@ func describeDelimiter(d rune) string {
 
 // clip shortens s to n runes for a table cell, on one line.
 func clip(s string, n int) string {
+	// Cut first, at a bound on bytes a cell of n runes cannot exceed
+	// once its white space is collapsed: a 50 MB value must not be
+	// copied whole to show 30 characters of it.
+	cut := false
+	if limit := 8 * (n + 1); len(s) > limit {
+		s, cut = s[:limit], true
+	}
 	s = strings.Join(strings.Fields(s), " ")
-	if utf8.RuneCountInString(s) <= n {
+	if !cut && utf8.RuneCountInString(s) <= n {
 		return s
 	}
 	r := []rune(s)
+	if len(r) <= n-1 {
+		return string(r) + "…"
+	}
 	return string(r[:n-1]) + "…"
 }
