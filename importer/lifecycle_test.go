@@ -14,7 +14,9 @@ import (
 	"github.com/crmio/crmio"
 	"github.com/crmio/crmio/dedupe"
 	"github.com/crmio/crmio/importer"
+	"github.com/crmio/crmio/internal/contactgen"
 	"github.com/crmio/crmio/mapping"
+	"github.com/crmio/crmio/schemas"
 	"github.com/crmio/crmio/storage"
 	"github.com/crmio/crmio/storage/memory"
 	"github.com/crmio/crmio/storage/postgres"
@@ -797,5 +799,61 @@ func TestUnreadableRowsFailAndReadingGoesOn(t *testing.T) {
 	}
 	if n := count(t, store, "people"); n != 2 {
 		t.Errorf("%d people, want the 2 readable rows", n)
+	}
+}
+
+// contactFiles returns a contacts export of 2,000 rows in each reader's
+// format: CSV and XLSX generated, XLS the fixture formats/xls keeps.
+func contactFiles(t *testing.T) map[string]string {
+	dir := t.TempDir()
+	files := map[string]string{
+		"csv":  filepath.Join(dir, "contacts.csv"),
+		"xlsx": filepath.Join(dir, "contacts.xlsx"),
+		"xls":  filepath.Join("..", "formats", "xls", "testdata", "contacts-2000.xls"),
+	}
+	if err := contactgen.WriteFile(files["csv"], 2000, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := contactgen.WriteXLSXFile(files["xlsx"], 2000, nil); err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// TestCancelEveryReader cancels the context of imports of CSV, XLSX and
+// XLS files, with every duplicate strategy, half-way: each ends cancelled,
+// with rows unread, never completed.
+func TestCancelEveryReader(t *testing.T) {
+	files := contactFiles(t)
+	for _, format := range []string{"csv", "xlsx", "xls"} {
+		for _, dup := range []dedupe.Strategy{dedupe.Skip, dedupe.Update, dedupe.Create} {
+			t.Run(format+"/"+dup.String(), func(t *testing.T) {
+				store := memory.New()
+				im, err := importer.New(store, schemas.Default(), nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				hooks := &importer.Hooks{Row: func(_ context.Context, r *importer.Row) error {
+					if r.Number == 1000 {
+						cancel()
+					}
+					return nil
+				}}
+				sum, err := im.Run(ctx, importer.Source{Path: files[format]}, importer.Plan{Module: "people", Duplicates: dup,
+					BatchSize: 100, Mode: importer.Streaming, AutoCreateReferences: true}, hooks)
+				if !errors.Is(err, importer.ErrCancelled) || !errors.Is(err, context.Canceled) {
+					t.Fatalf("Run = %v, want ErrCancelled", err)
+				}
+				job, err := im.Status(context.Background(), sum.JobID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if job.Status != storage.JobCancelled || sum.Status != storage.JobCancelled || job.Counts.Read >= 2000 || job.Counts.Read != job.Checkpoint.Rows {
+					t.Errorf("job %s (summary %s) with %d rows read, checkpoint %d: want cancelled before the end", job.Status, sum.Status, job.Counts.Read, job.Checkpoint.Rows)
+				}
+			})
+		}
 	}
 }

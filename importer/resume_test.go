@@ -3,7 +3,6 @@ package importer_test
 import (
 	"bufio"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"os"
 	"os/exec"
@@ -18,8 +17,6 @@ import (
 	"time"
 
 	"github.com/crmio/crmio/dedupe"
-	"github.com/crmio/crmio/formats"
-	"github.com/crmio/crmio/formats/xlsx"
 	"github.com/crmio/crmio/importer"
 	"github.com/crmio/crmio/internal/contactgen"
 	"github.com/crmio/crmio/schemas"
@@ -173,49 +170,6 @@ func jobCounts(c storage.Counts) storage.Counts {
 	return c
 }
 
-// writeXLSX writes the rows of a CSV file as a workbook of text cells.
-func writeXLSX(t *testing.T, csvPath, xlsxPath string) {
-	t.Helper()
-	in, err := os.Open(csvPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.Create(xlsxPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
-	w, err := xlsx.NewWriter(out, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := csv.NewReader(bufio.NewReader(in))
-	header, err := r.Read()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.WriteHeader(header); err != nil {
-		t.Fatal(err)
-	}
-	cells := make([]formats.Cell, len(header))
-	for {
-		rec, err := r.Read()
-		if err != nil {
-			break
-		}
-		for i, v := range rec {
-			cells[i] = formats.TextCell(v)
-		}
-		if err := w.WriteRow(cells); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // killAt runs the importing child (importing file, or resuming job when
 // it is set) until it stops in batch stop, and kills it there with
 // SIGKILL.
@@ -291,12 +245,10 @@ func TestKillAndResume(t *testing.T) {
 	}
 	t.Run("sqlite/xlsx", func(t *testing.T) {
 		n := rows / 8
-		small := filepath.Join(dir, "small.csv")
-		if err := contactgen.WriteFile(small, n, nil); err != nil {
+		xlsxPath := filepath.Join(dir, "contacts.xlsx")
+		if err := contactgen.WriteXLSXFile(xlsxPath, n, nil); err != nil {
 			t.Fatal(err)
 		}
-		xlsxPath := filepath.Join(dir, "contacts.xlsx")
-		writeXLSX(t, small, xlsxPath)
 		testKillAndResume(t, stores[0].spec, xlsxPath, n)
 	})
 }

@@ -1,6 +1,8 @@
 package xls
 
 import (
+	"bytes"
+	stdcsv "encoding/csv"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/crmio/crmio/formats"
 	"github.com/crmio/crmio/formats/xlsx"
+	"github.com/crmio/crmio/internal/contactgen"
 )
 
 // TestSameWorkbookBothFormats writes one workbook as XLS (with this
@@ -172,5 +175,80 @@ func TestHeaderlessFixture(t *testing.T) {
 	}
 	if got := rows[2].Fields; len(got) != 4 || got[0] != "Alan" {
 		t.Errorf("row 3: %q", got)
+	}
+}
+
+// generatedContactsBook is a contacts export of contactsRows rows as crmio's
+// contact generator writes them: testdata/contacts-2000.xls, which the
+// importer's and the CLI's tests of interrupted imports read.
+const contactsRows = 2000
+
+func generatedContactsBook(t *testing.T) bookSpec {
+	var b bytes.Buffer
+	if err := contactgen.Write(&b, contactsRows, nil); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := stdcsv.NewReader(&b).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var strs []string
+	index := map[string]int{}
+	var cells [][]byte
+	for r, rec := range recs {
+		for c, v := range rec {
+			if v == "" {
+				continue
+			}
+			i, ok := index[v]
+			if !ok {
+				i = len(strs)
+				index[v] = i
+				strs = append(strs, v)
+			}
+			cells = append(cells, labelSST(r, c, 0, i))
+		}
+	}
+	// The strings run past one record's 8,224 bytes: CONTINUE records.
+	size := 8
+	for _, v := range strs {
+		size += 3 + len(v)
+	}
+	var splits []int
+	for at := 8000; at < size; at += 8000 {
+		splits = append(splits, at)
+	}
+	return bookSpec{sst: sstRec(strs, splits, false), sheets: []sheetSpec{{name: "Contacts", cells: cells}}}
+}
+
+// TestContactsFixture checks that testdata/contacts-2000.xls is the
+// workbook generatedContactsBook builds (-update writes it), and that it reads as
+// the generator's rows.
+func TestContactsFixture(t *testing.T) {
+	path := filepath.Join("testdata", "contacts-2000.xls")
+	want := generatedContactsBook(t).xlsFile()
+	if *update {
+		if err := os.WriteFile(path, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(path)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("%s is not the workbook generatedContactsBook builds (%v): run go test -run TestContactsFixture -update", path, err)
+	}
+	r, err := Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	n := 0
+	for {
+		if _, err := r.Read(); err != nil {
+			break
+		}
+		n++
+	}
+	if n != contactsRows || len(r.Header()) != len(contactgen.Header) {
+		t.Errorf("%d rows, header %q", n, r.Header())
 	}
 }

@@ -68,7 +68,7 @@ func contactsBook() bookSpec {
 	}
 }
 
-var update = flag.Bool("update", false, "rewrite testdata/contacts.xls")
+var update = flag.Bool("update", false, "rewrite the fixtures in testdata built by the tests")
 
 func TestReadContacts(t *testing.T) {
 	r, err := Parse(contactsBook().xlsFile(), nil)
