@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -230,4 +231,42 @@ func readCSV(t *testing.T, path string) [][]string {
 		t.Fatal(err)
 	}
 	return rows
+}
+
+// TestGroupedProblems imports 100,000 rows with a bad value in two
+// columns of every row: the text output reports each column's problem on
+// one line, with its count and first rows, and --json carries the groups.
+func TestGroupedProblems(t *testing.T) {
+	if testing.Short() {
+		t.Skip("imports 100,000 rows")
+	}
+	path := filepath.Join(t.TempDir(), "bad.csv")
+	var b strings.Builder
+	b.WriteString("Last Name,Email,Mobile Phone\n")
+	for i := range 100_000 {
+		fmt.Fprintf(&b, "Name%d,not-an-email-%d,555-01%02d\n", i, i, i%100)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mp := filepath.Join(t.TempDir(), "mapping.json")
+	if err := os.WriteFile(mp, []byte(`{"columns": [{"column": 0, "field": "last_name"}, {"column": 1, "field": "email"},
+		{"column": 2, "field": "phone", "label": "mobile"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := cli(t, "--db", "memory:", "import", path, "--module", "people", "--mapping", mp, "--quiet")
+	r.want(t, exitRowsFailed, []string{"failed              100000"}, []string{
+		`bad.csv: error: column "Email": 100,000 rows: "…" is not an email address (rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, …)`,
+		`bad.csv: warning: column "Mobile Phone": 100,000 rows:`,
+	})
+	if lines := strings.Count(r.stderr, "\n"); lines != 2 {
+		t.Errorf("the problems take %d lines, want 2:\n%s", lines, r.stderr)
+	}
+	r = cli(t, "--db", "memory:", "import", path, "--module", "people", "--mapping", mp, "--json")
+	var out importOut
+	decodeStrict(t, r.stdout, &out)
+	if len(out.Problems) != 2 || out.Problems[0].Count != 100000 || out.Problems[1].Count != 100000 ||
+		out.Problems[0].Column != "Email" || out.Problems[1].Column != "Mobile Phone" || len(out.Problems[0].Rows) != 10 {
+		t.Errorf("--json problems: %+v", out.Problems)
+	}
 }
