@@ -44,7 +44,7 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	l.left -= int64(n)
 	if l.left == 0 {
 		// The byte just read is byte limit+1: withhold it and report.
-		l.err = fmt.Errorf("%w: more than %s", ErrTooLarge, describeLimit(l.limit))
+		l.err = &SizeError{Size: -1, Limit: l.limit}
 		return n - 1, l.err
 	}
 	return n, err
@@ -59,6 +59,24 @@ func describeLimit(limit int64) string {
 func formatSize(n int64) string { return units.Size(n) }
 
 // tooLarge is the error for an input whose size is known before reading.
-func tooLarge(size, limit int64) error {
-	return fmt.Errorf("%w: %s, over %s", ErrTooLarge, formatSize(size), describeLimit(limit))
+func tooLarge(size, limit int64) error { return &SizeError{Size: size, Limit: limit} }
+
+// SizeError is the error of an input over the size limit (Options.MaxSize).
+// It wraps ErrTooLarge, and says how large the input is, so that a caller
+// can tell what limit would admit it.
+type SizeError struct {
+	// Size is the input's size in bytes, or -1 when it was read as a
+	// stream and only known to be over the limit.
+	Size  int64
+	Limit int64
 }
+
+func (e *SizeError) Error() string {
+	if e.Size < 0 {
+		return fmt.Sprintf("%v: more than %s", ErrTooLarge, describeLimit(e.Limit))
+	}
+	return fmt.Sprintf("%v: %s, over %s", ErrTooLarge, formatSize(e.Size), describeLimit(e.Limit))
+}
+
+// Unwrap returns ErrTooLarge.
+func (e *SizeError) Unwrap() error { return ErrTooLarge }

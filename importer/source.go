@@ -76,7 +76,7 @@ func openSource(src Source, identify bool) (*sourceFile, error) {
 			err = cerr
 		}
 		if err == nil && limit >= 0 && n > limit {
-			err = fmt.Errorf("%w: %s is larger than the %d-byte limit", formats.ErrTooLarge, f.name, limit)
+			err = &formats.SizeError{Size: -1, Limit: limit}
 		}
 		if err != nil {
 			f.close()

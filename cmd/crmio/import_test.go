@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/crmio/crmio/internal/contactgen"
 )
 
 // importOut has exactly the keys of crmio import --json.
@@ -269,4 +271,24 @@ func TestGroupedProblems(t *testing.T) {
 		out.Problems[0].Column != "Email" || out.Problems[1].Column != "Mobile Phone" || len(out.Problems[0].Rows) != 10 {
 		t.Errorf("--json problems: %+v", out.Problems)
 	}
+}
+
+// TestMessagesInTheToolsWords: what the tool says of a file speaks of its
+// own flags and names the file: a sheet the workbook lacks points to
+// --sheet, a file over the size limit to the --max-size that would read it,
+// a malformed CSV row is reported with the file, row and column.
+func TestMessagesInTheToolsWords(t *testing.T) {
+	dir := t.TempDir()
+	book := filepath.Join(dir, "book.xlsx")
+	if err := contactgen.WriteXLSXFile(book, 10, nil); err != nil {
+		t.Fatal(err)
+	}
+	cli(t, "--db", "memory:", "import", book, "--module", "people", "--sheet", "nosuch").want(t, exitError, nil,
+		[]string{`book.xlsx: no such sheet: "nosuch"`, "--sheet NAME"})
+	cli(t, "--db", "memory:", "import", book, "--module", "people", "--max-size", "1KB").want(t, exitError, nil,
+		[]string{"book.xlsx: file too large", "reads this file; --max-size -1 sets none"})
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("First Name,Last Name,Email\nAda,Lo\"velace,ada@example.com\nAlan,Turing,alan@example.com\n"), 0o644)
+	cli(t, "--db", "memory:", "import", bad, "--module", "people").want(t, exitRowsFailed, []string{"created             1"},
+		[]string{`bad.csv: row 2, column "Last Name": the row cannot be read: bare " in non-quoted-field`})
 }
