@@ -1,6 +1,6 @@
-// Crmio imports CSV, XLSX and XLS files into the modules of a CRM, and
-// exports them to CSV, XLSX and PDF: the command-line face of the crmio
-// library.
+// Crmio imports CSV, XLSX, XLS and vCard files into the modules of a CRM,
+// and exports them to CSV, XLSX, vCard and PDF: the command-line face of
+// the crmio library.
 //
 // Install it with
 //
@@ -17,26 +17,32 @@
 //		with the field it would be imported into, the confidence and the
 //		reason; the first rows
 //	import FILE --module M [--mapping FILE.json] [--set field=value]...
-//		[--duplicates skip|update|create] [--merge fill-empty|overwrite|prefer-import]
-//		[--match field,...] [--auto-create-refs] [--sheet S] [--dry-run]
-//		[--errors OUT.csv] [--json]
+//		[--scope 'field op value']... [--duplicates skip|update|create]
+//		[--merge fill-empty|overwrite|prefer-import] [--match field,...]
+//		[--auto-create-refs] [--sheet S] [--dry-run] [--errors OUT.csv] [--json]
 //		import a file, with a progress bar on a terminal and a summary; more
-//		flags read odd files (--encoding, --delimiter, --header-row,
-//		--max-size) and tune the run (--match-all, --max-errors,
-//		--batch-size, --quiet)
-//	export --module M --format csv|xlsx|pdf [--where 'field op value']...
-//		[--fields a,b,...] [--order a,-b] [--limit N] [--bom] -o FILE
+//		flags read odd files (--encoding, --delimiter, --header-row N|none,
+//		--max-size) and tune the run (--mode, --match-all, --max-errors,
+//		--batch-size, --no-memory, --quiet)
+//	resume JOB [FILE] [--errors OUT.csv] [--json] [--quiet]
+//		finish an import that was interrupted, cancelled or failed, from
+//		its last committed batch
+//	export --module M --format csv|xlsx|pdf|vcf [--where 'field op value']...
+//		[--scope 'field op value']... [--fields a,b/label,...] [--order a,-b]
+//		[--limit N] [--bom] -o FILE
 //		export a module's records
 //	template --module M --format csv|xlsx [--fields a,b,...] -o FILE
 //		write an import template: the header and an example row
 //	history [--limit N] [--json]
 //		the import jobs, newest first
 //	status JOB [--json] [--watch]
-//		one job: its state, counts and first errors
+//		one job: its state, counts, checkpoint and problems
 //	rollback JOB [--force]
 //		undo an import
 //	cancel JOB
-//		ask a running import to stop
+//		stop an import, whichever process runs it
+//	serve [--addr HOST:PORT] [--user NAME] [--uploads DIR]
+//		the web import wizard over --db, for a browser
 //	help [COMMAND]
 //		the usage of the tool or of a command (as does COMMAND -h)
 //

@@ -9,8 +9,8 @@ import (
 )
 
 func writeOverview(w io.Writer) {
-	fmt.Fprint(w, `crmio imports CSV, XLSX and XLS files into the modules of a CRM and exports
-them to CSV, XLSX and PDF.
+	fmt.Fprint(w, `crmio imports CSV, XLSX, XLS and vCard files into the modules of a CRM and exports
+them to CSV, XLSX, vCard and PDF.
 
 Usage:
 
