@@ -25,24 +25,6 @@ func (res *batchResult) warn(w crmio.Warning) {
 	res.notes = append(res.notes, note{warning: &w})
 }
 
-// counts returns what the batch adds to the job's counts.
-func (res *batchResult) counts() storage.Counts {
-	c := storage.Counts{Read: len(res.outcomes), ReferencesCreated: res.refsCreated}
-	for _, o := range res.outcomes {
-		switch o {
-		case outCreated:
-			c.Created++
-		case outUpdated:
-			c.Updated++
-		case outSkipped:
-			c.Skipped++
-		case outFailed:
-			c.Failed++
-		}
-	}
-	return c
-}
-
 // writeBatch does one batch's work against store (the transaction, where
 // the store has them): it resolves references, runs the batch hook,
 // matches duplicates and reads the records they name, lets decide settle
@@ -205,10 +187,6 @@ func (r *run) batchHook(ctx context.Context, store storage.Store, rows []pending
 	return dropFailed(valid, res.errs), nil
 }
 
-func withModule(rec crmio.Record, module string) crmio.Record {
-	rec.Module = module
-	return rec
-}
 
 // dropFailed drops from valid the rows that have failed since.
 func dropFailed(valid []int, errs [][]crmio.RowError) []int {
