@@ -187,7 +187,6 @@ func (r *run) batchHook(ctx context.Context, store storage.Store, rows []pending
 	return dropFailed(valid, res.errs), nil
 }
 
-
 // dropFailed drops from valid the rows that have failed since.
 func dropFailed(valid []int, errs [][]crmio.RowError) []int {
 	out := valid[:0]
