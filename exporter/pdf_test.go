@@ -14,6 +14,7 @@ import (
 
 	"github.com/crmio/crmio"
 	"github.com/crmio/crmio/exporter"
+	"github.com/crmio/crmio/internal/testenv"
 	"github.com/crmio/crmio/storage"
 )
 
@@ -23,7 +24,7 @@ import (
 func TestExportPDF(t *testing.T) {
 	for _, tool := range []string{"pdftotext", "pdfinfo"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed (poppler-utils)", tool)
+			testenv.Skip(t, testenv.Poppler, tool+" not installed")
 		}
 	}
 	names := []string{"Zoë", "Jürgen", "Łukasz", "Ωμέγα", "Кириллица"}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/crmio/crmio"
 	"github.com/crmio/crmio/exporter"
+	"github.com/crmio/crmio/internal/testenv"
 	"github.com/crmio/crmio/schemas"
 )
 
@@ -78,7 +79,7 @@ func contacts(n int) []crmio.Record {
 func TestDefaultPDFReport(t *testing.T) {
 	for _, tool := range []string{"pdftotext", "pdfinfo"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed (poppler-utils)", tool)
+			testenv.Skip(t, testenv.Poppler, tool+" not installed")
 		}
 	}
 	people := schemas.Default().Module("people")

@@ -23,6 +23,7 @@ import (
 	"github.com/crmio/crmio/formats"
 	"github.com/crmio/crmio/importer"
 	"github.com/crmio/crmio/internal/contactgen"
+	"github.com/crmio/crmio/internal/testenv"
 	"github.com/crmio/crmio/schemas"
 	"github.com/crmio/crmio/storage"
 	"github.com/crmio/crmio/storage/memory"
@@ -44,7 +45,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv(resumeChildEnv) != "" {
 		runResumeChild()
 	}
-	code := m.Run()
+	code := testenv.Main(m)
 	if benchDir != "" {
 		os.RemoveAll(benchDir)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/crmio/crmio/dedupe"
 	"github.com/crmio/crmio/importer"
 	"github.com/crmio/crmio/internal/contactgen"
+	"github.com/crmio/crmio/internal/testenv"
 	"github.com/crmio/crmio/mapping"
 	"github.com/crmio/crmio/schemas"
 	"github.com/crmio/crmio/storage"
@@ -23,8 +24,8 @@ import (
 	"github.com/crmio/crmio/storage/sqlite"
 )
 
-// stores returns a fresh store of each kind crmio ships (PostgreSQL when
-// CRMIO_POSTGRES_DSN is set), closed at the end of t.
+// stores returns a fresh store of each kind crmio ships, closed at the
+// end of t (a PostgreSQL one skips t without CRMIO_POSTGRES_DSN).
 func stores(t *testing.T) map[string]func(t *testing.T) storage.Store {
 	out := map[string]func(t *testing.T) storage.Store{
 		"memory": func(t *testing.T) storage.Store { return memory.New() },
@@ -37,15 +38,13 @@ func stores(t *testing.T) map[string]func(t *testing.T) storage.Store {
 			return s
 		},
 	}
-	if os.Getenv("CRMIO_POSTGRES_DSN") != "" {
-		out["postgres"] = func(t *testing.T) storage.Store {
-			s, err := postgres.Open(t.Context(), os.Getenv("CRMIO_POSTGRES_DSN"), &postgres.Options{Schema: pgSchema(t)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			return s
+	out["postgres"] = func(t *testing.T) storage.Store {
+		s, err := postgres.Open(t.Context(), testenv.PostgresDSN(t), &postgres.Options{Schema: pgSchema(t)})
+		if err != nil {
+			t.Fatal(err)
 		}
+		t.Cleanup(func() { s.Close() })
+		return s
 	}
 	return out
 }

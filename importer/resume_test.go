@@ -19,6 +19,7 @@ import (
 	"github.com/crmio/crmio/dedupe"
 	"github.com/crmio/crmio/importer"
 	"github.com/crmio/crmio/internal/contactgen"
+	"github.com/crmio/crmio/internal/testenv"
 	"github.com/crmio/crmio/schemas"
 	"github.com/crmio/crmio/storage"
 	"github.com/crmio/crmio/storage/postgres"
@@ -232,14 +233,10 @@ func TestKillAndResume(t *testing.T) {
 		name string
 		spec func(t *testing.T, run string) string
 	}{{"sqlite", func(t *testing.T, run string) string { return "sqlite:" + filepath.Join(dir, run+".db") }}}
-	if os.Getenv("CRMIO_POSTGRES_DSN") != "" {
-		stores = append(stores, struct {
-			name string
-			spec func(t *testing.T, run string) string
-		}{"postgres", func(t *testing.T, run string) string { return "postgres:" + pgSchema(t) }})
-	} else {
-		t.Log("CRMIO_POSTGRES_DSN is not set: PostgreSQL is not tested")
-	}
+	stores = append(stores, struct {
+		name string
+		spec func(t *testing.T, run string) string
+	}{"postgres", func(t *testing.T, run string) string { testenv.PostgresDSN(t); return "postgres:" + pgSchema(t) }})
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) { testKillAndResume(t, st.spec, csvPath, rows) })
 	}

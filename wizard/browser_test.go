@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/crmio/crmio/importer"
+	"github.com/crmio/crmio/internal/testenv"
 	"github.com/crmio/crmio/wizard"
 )
 
@@ -43,7 +44,7 @@ func chromium() string {
 func TestBrowserEndToEnd(t *testing.T) {
 	exe := chromium()
 	if exe == "" {
-		t.Skip("no Chromium found (apt-get install chromium, or set CRMIO_CHROMIUM): skipping the browser test")
+		testenv.Skip(t, testenv.Chromium, "no Chromium found: skipping the browser test")
 	}
 	shots := os.Getenv("CRMIO_SCREENSHOTS")
 	if shots == "" {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/crmio/crmio/internal/testenv"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -17,7 +18,7 @@ import (
 func TestPostgres(t *testing.T) {
 	dsn := os.Getenv("CRMIO_POSTGRES_DSN")
 	if dsn == "" {
-		t.Skip("CRMIO_POSTGRES_DSN is not set: no PostgreSQL to test against")
+		testenv.Skip(t, testenv.PostgreSQL, "CRMIO_POSTGRES_DSN is not set: no PostgreSQL to test against")
 	}
 	u, err := url.Parse(dsn)
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/crmio/crmio/formats"
 	_ "github.com/crmio/crmio/formats/all"
+	"github.com/crmio/crmio/internal/testenv"
 )
 
 func TestRegistered(t *testing.T) {
@@ -36,7 +37,7 @@ func TestWorkbookStreams(t *testing.T) {
 	}
 	examples := filepath.Join(dir, "..", "shared", "corpus", "csvkit-examples", "examples")
 	if _, err := os.Stat(examples); err != nil {
-		t.Skipf("corpus absent: %v", err)
+		testenv.Skip(t, testenv.Corpus, "absent: "+err.Error())
 	}
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)

@@ -16,6 +16,7 @@ import (
 	"github.com/crmio/crmio/formats"
 	"github.com/crmio/crmio/formats/csv"
 	"github.com/crmio/crmio/internal/cputime"
+	"github.com/crmio/crmio/internal/testenv"
 )
 
 // benchRows is the size of the generated benchmark file.
@@ -32,7 +33,7 @@ var contacts struct {
 }
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := testenv.Main(m)
 	if contacts.dir != "" {
 		os.RemoveAll(contacts.dir)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/crmio/crmio/formats"
 	"github.com/crmio/crmio/formats/pdf"
+	"github.com/crmio/crmio/internal/testenv"
 )
 
 var reportHeader = []string{"Name", "Email", "City", "Amount", "Signed up", "Last contact", "Active", "Notes"}
@@ -64,7 +65,7 @@ func writeReport(t testing.TB, rows int, opts *pdf.Options) []byte {
 func needTool(t *testing.T, name string) {
 	t.Helper()
 	if _, err := exec.LookPath(name); err != nil {
-		t.Skipf("%s not installed (poppler-utils): %v", name, err)
+		testenv.Skip(t, testenv.Poppler, fmt.Sprintf("%s not installed: %v", name, err))
 	}
 }
 

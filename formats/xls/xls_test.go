@@ -14,6 +14,7 @@ import (
 
 	"github.com/crmio/crmio/formats"
 	"github.com/crmio/crmio/formats/xlsx"
+	"github.com/crmio/crmio/internal/testenv"
 )
 
 // XF indexes of the contacts fixture.
@@ -398,7 +399,7 @@ func TestTwins(t *testing.T) {
 		}
 	}
 	if len(pairs) == 0 {
-		t.Skip("the test corpus is absent")
+		testenv.Skip(t, testenv.Corpus, "../shared/corpus is absent")
 	}
 	compared := 0
 	for _, p := range pairs {

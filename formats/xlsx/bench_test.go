@@ -16,6 +16,7 @@ import (
 
 	"github.com/crmio/crmio/formats"
 	"github.com/crmio/crmio/internal/cputime"
+	"github.com/crmio/crmio/internal/testenv"
 )
 
 const (
@@ -194,7 +195,7 @@ func BenchmarkReadSideBySide(b *testing.B) {
 }
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := testenv.Main(m)
 	if benchPath != "" {
 		os.RemoveAll(filepath.Dir(benchPath))
 	}

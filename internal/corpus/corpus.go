@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/crmio/crmio/internal/testenv"
 )
 
 // Dir returns the folder sub of the corpus ("" for the corpus itself), and
@@ -39,7 +41,7 @@ func Need(tb testing.TB, sub string) string {
 	tb.Helper()
 	path, ok := Dir(sub)
 	if !ok {
-		tb.Skipf("the test corpus (../shared/corpus/%s) is absent", sub)
+		testenv.Skip(tb, testenv.Corpus, "../shared/corpus/"+sub+" is absent")
 	}
 	return path
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/crmio/crmio"
 
+	"github.com/crmio/crmio/internal/testenv"
 	"github.com/crmio/crmio/storage"
 	"github.com/crmio/crmio/storage/internal/differential"
 	"github.com/crmio/crmio/storage/postgres"
@@ -29,7 +30,7 @@ func dsn(t testing.TB) string {
 	t.Helper()
 	d := os.Getenv("CRMIO_POSTGRES_DSN")
 	if d == "" {
-		t.Skip("CRMIO_POSTGRES_DSN is not set: no PostgreSQL to test against")
+		testenv.Skip(t, testenv.PostgreSQL, "CRMIO_POSTGRES_DSN is not set: no PostgreSQL to test against")
 	}
 	return d
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/crmio/crmio"
+	"github.com/crmio/crmio/internal/testenv"
 	"github.com/crmio/crmio/storage"
 	"github.com/jackc/pgx/v5"
 )
@@ -20,7 +21,7 @@ import (
 func TestScanPushdown(t *testing.T) {
 	dsn := os.Getenv("CRMIO_POSTGRES_DSN")
 	if dsn == "" {
-		t.Skip("CRMIO_POSTGRES_DSN is not set: no PostgreSQL to test against")
+		testenv.Skip(t, testenv.PostgreSQL, "CRMIO_POSTGRES_DSN is not set: no PostgreSQL to test against")
 	}
 	ctx := t.Context()
 	schema := "crmio_test_pushdown_" + strconv.FormatInt(time.Now().UnixNano(), 36)

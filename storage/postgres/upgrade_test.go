@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/crmio/crmio"
+	"github.com/crmio/crmio/internal/testenv"
 	"github.com/crmio/crmio/storage"
 	"github.com/crmio/crmio/storage/internal/sqlstore"
 	"github.com/jackc/pgx/v5"
@@ -28,7 +29,7 @@ import (
 func TestUpgradeFromVersion1(t *testing.T) {
 	dsn := os.Getenv("CRMIO_POSTGRES_DSN")
 	if dsn == "" {
-		t.Skip("CRMIO_POSTGRES_DSN is not set: no PostgreSQL to test against")
+		testenv.Skip(t, testenv.PostgreSQL, "CRMIO_POSTGRES_DSN is not set: no PostgreSQL to test against")
 	}
 	ctx := t.Context()
 	pool, err := pgxpool.New(ctx, dsn)
