@@ -75,80 +75,58 @@ func count(t *testing.T, store storage.Store, module string) int {
 }
 
 // TestRunHonoursItsDeadline runs 1,000 rows in batches of 100 in every
-// mode with a deadline that passes in the fourth batch: the import stops
-// there, keeping the three batches before it (nothing, for Instant), and
-// the job ends cancelled with the deadline's error.
+// mode with a deadline that passes while the third batch is in hand: the
+// import stops there, keeping the batches before it (nothing, for
+// Instant), never handing another batch to the writer, and the job ends
+// cancelled with the deadline's error. A cancel works the same.
 func TestRunHonoursItsDeadline(t *testing.T) {
 	for _, mode := range []importer.Mode{importer.Instant, importer.Streaming, importer.Background} {
-		t.Run(mode.String(), func(t *testing.T) {
-			store := memory.New()
-			im := newImporter(t, store)
-			ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
-			defer cancel()
-			var c batchCounter
-			// The fourth batch waits for a deadline that then passes.
-			var deadline context.Context
-			hooks := &importer.Hooks{Batch: c.hook(4, func(ctx context.Context) {
-				short, stop := context.WithTimeout(context.Background(), time.Millisecond)
-				defer stop()
-				<-short.Done()
-				cancel() // the Run's context ends while the batch is in hand
-				deadline = short
-			})}
-			sum, err := im.Run(ctx, generated(1000), importer.Plan{Module: "people", Mapping: peopleMapping(), BatchSize: 100, Mode: mode}, hooks)
-			if !errors.Is(err, importer.ErrCancelled) || !errors.Is(err, context.Canceled) {
-				t.Fatalf("Run = %v, want ErrCancelled and the context's error", err)
-			}
-			_ = deadline
-			want := 300
-			if mode == importer.Instant {
-				want = 0 // all or nothing
-			}
-			if n := count(t, store, "people"); n != want || sum.Created != want {
-				t.Errorf("%d people in the store, %d created in the summary; want %d", n, sum.Created, want)
-			}
-			job, err := im.Status(context.Background(), sum.JobID)
-			if err != nil || job.Status != storage.JobCancelled || job.Counts.Created != want {
-				t.Errorf("job %s %+v, %v; want cancelled with %d created", job.Status, job.Counts, err, want)
-			}
-			if c.n > 4 {
-				t.Errorf("%d batches were handed to the writer: the import went on after its context ended", c.n)
-			}
-		})
-	}
-	t.Run("deadline", func(t *testing.T) {
-		store := memory.New()
-		im := newImporter(t, store)
-		ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
-		defer cancel()
-		var c batchCounter
-		dctx, dcancel := context.WithDeadline(ctx, time.Now().Add(time.Hour))
-		defer dcancel()
-		var once sync.Once
-		hooks := &importer.Hooks{Batch: func(ctx context.Context, b *importer.Batch) error {
-			c.n++
-			if c.n == 2 {
-				once.Do(func() {
-					// Move the deadline into the past: wait for it.
+		for _, how := range []string{"deadline", "cancel"} {
+			t.Run(mode.String()+"/"+how, func(t *testing.T) {
+				store := memory.New()
+				im := newImporter(t, store)
+				ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+				defer cancel()
+				want := context.DeadlineExceeded
+				if how == "cancel" {
+					ctx, cancel = context.WithCancel(context.Background())
+					defer cancel()
+					want = context.Canceled
+				}
+				var c batchCounter
+				// The third batch waits for the context's end.
+				hooks := &importer.Hooks{Batch: c.hook(3, func(ctx context.Context) {
+					if how == "cancel" {
+						cancel()
+					}
 					<-ctx.Done()
-				})
-			}
-			return nil
-		}}
-		go func() {
-			for c.n < 2 {
-				time.Sleep(time.Millisecond)
-			}
-			dcancel()
-		}()
-		sum, err := im.Run(dctx, generated(1000), importer.Plan{Module: "people", Mapping: peopleMapping(), BatchSize: 100, Mode: importer.Streaming}, hooks)
-		if !errors.Is(err, importer.ErrCancelled) {
-			t.Fatalf("Run = %v, want ErrCancelled", err)
+				})}
+				sum, err := im.Run(ctx, generated(1000), importer.Plan{Module: "people", Mapping: peopleMapping(), BatchSize: 100, Mode: mode}, hooks)
+				if !errors.Is(err, importer.ErrCancelled) || !errors.Is(err, want) {
+					t.Fatalf("Run = %v, want ErrCancelled and %v", err, want)
+				}
+				n := count(t, store, "people")
+				// Under a heavy load the deadline may pass before the third
+				// batch: fewer whole batches, never more.
+				switch {
+				case mode == importer.Instant && n != 0:
+					t.Errorf("an Instant import stopped by its context kept %d people, want none", n)
+				case mode != importer.Instant && (n > 200 || n%100 != 0 || how == "cancel" && n != 200):
+					t.Errorf("%d people kept, want the whole batches before the third", n)
+				}
+				if sum.Created != n {
+					t.Errorf("the summary counts %d created, the store holds %d", sum.Created, n)
+				}
+				job, err := im.Status(context.Background(), sum.JobID)
+				if err != nil || job.Status != storage.JobCancelled || job.Counts.Created != n {
+					t.Errorf("job %s %+v, %v; want cancelled with %d created", job.Status, job.Counts, err, n)
+				}
+				if c.n > 3 {
+					t.Errorf("%d batches were handed to the writer: the import went on after its context ended", c.n)
+				}
+			})
 		}
-		if sum.Created != 100 || count(t, store, "people") != 100 {
-			t.Errorf("%d created, want the first batch only", sum.Created)
-		}
-	})
+	}
 }
 
 // TestInstantIsAllOrNothing: a failure of the store in the third batch of
