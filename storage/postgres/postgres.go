@@ -120,7 +120,7 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 // tableNames are the names of the schema's tables and sequences, as
 // queries write them.
-var tableNames = []string{"crmio_records", "crmio_record_ids", "crmio_lookup_fields", "crmio_key_fields", "crmio_jobs", "crmio_journal"}
+var tableNames = []string{"crmio_records", "crmio_record_ids", "crmio_lookup_fields", "crmio_key_fields", "crmio_jobs", "crmio_journal", "crmio_uploads", "crmio_upload_chunks"}
 
 // sql returns query with its table and sequence names in the store's
 // schema.
