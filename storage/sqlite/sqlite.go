@@ -166,6 +166,14 @@ func (s *Store) Close() error {
 	return errors.Join(s.reader.Close(), s.writer.Close())
 }
 
+// DB returns the store's writer: a database/sql pool of one connection
+// (SQLite has one writer at a time) with the store's busy timeout and
+// BEGIN IMMEDIATE transactions. It is for code that shares the database
+// with the store, such as a job queue's driver (River's riversqlite runs
+// on it, so that its writes take turns with the store's). A transaction
+// held on it makes the store's writes wait; Close closes it.
+func (s *Store) DB() *sql.DB { return s.writer }
+
 // Path returns the database file's path, as given to Open.
 func (s *Store) Path() string { return s.path }
 

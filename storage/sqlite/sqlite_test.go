@@ -287,3 +287,61 @@ func TestHistoryDurable(t *testing.T) {
 func TestDifferential(t *testing.T) {
 	differential.Run(t, open(t))
 }
+
+// UseTx writes in the store's transaction: what fn writes commits, or is
+// undone, with the rest of it.
+func TestUseTx(t *testing.T) {
+	s := open(t)
+	ctx := t.Context()
+	if _, err := s.DB().ExecContext(ctx, `CREATE TABLE outside (v TEXT)`); err != nil {
+		t.Fatal(err)
+	}
+	undo := errors.New("undo")
+	for _, v := range []string{"kept", "undone"} {
+		err := s.Atomic(ctx, func(tx storage.Store) error {
+			if _, err := tx.Insert(ctx, "people", []crmio.Record{{Values: map[string]crmio.Value{"name": crmio.TextValue(v)}}}); err != nil {
+				return err
+			}
+			if err := sqlite.UseTx(tx, func(sqlTx *sql.Tx) error {
+				_, err := sqlTx.ExecContext(ctx, `INSERT INTO outside (v) VALUES (?)`, v)
+				return err
+			}); err != nil {
+				return err
+			}
+			if v == "undone" {
+				return undo
+			}
+			return nil
+		})
+		if v == "kept" && err != nil || v == "undone" && !errors.Is(err, undo) {
+			t.Fatalf("Atomic (%s): %v", v, err)
+		}
+	}
+	var got []string
+	rows, err := s.DB().QueryContext(ctx, `SELECT v FROM outside`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var v string
+		rows.Scan(&v)
+		got = append(got, v)
+	}
+	rows.Close()
+	if !slices.Equal(got, []string{"kept"}) {
+		t.Errorf("rows written through UseTx: %q, want the committed transaction's only", got)
+	}
+	n := 0
+	for _, err := range s.Scan(ctx, "people", storage.Query{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 1 {
+		t.Errorf("%d records, want the committed one", n)
+	}
+	if err := sqlite.UseTx(s, func(*sql.Tx) error { return nil }); !errors.Is(err, sqlite.ErrNotTx) {
+		t.Errorf("UseTx of the store itself: %v, want ErrNotTx", err)
+	}
+}
