@@ -101,7 +101,8 @@ func (d pgDriver) newQueue(cfg *rq.Config) (queue, error) {
 	return &client[pgx.Tx]{c: c, useTx: postgres.UseTx}, nil
 }
 
-// migrate runs River's migrations in one transaction, under an advisory
+// migrate runs River's migrations (each in a transaction of its own, as
+// River's Migrate does: some cannot share one) under a session advisory
 // lock of the schema, so that workers starting at once take turns: the
 // first applies them, the others find them applied.
 func (d pgDriver) migrate(ctx context.Context, log *slog.Logger) error {
@@ -109,18 +110,23 @@ func (d pgDriver) migrate(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	return pgx.BeginFunc(ctx, d.st.Pool(), func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('crmio river schema ' || $1))`, d.st.Schema()); err != nil {
+	conn, err := d.st.Pool().Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	const lock = `hashtext('crmio river schema ' || $1)`
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(`+lock+`)`, d.st.Schema()); err != nil {
+		return err
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(`+lock+`)`, d.st.Schema())
+	if d.st.Schema() != "" {
+		if _, err := conn.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+pgx.Identifier{d.st.Schema()}.Sanitize()); err != nil {
 			return err
 		}
-		if d.st.Schema() != "" {
-			if _, err := tx.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+pgx.Identifier{d.st.Schema()}.Sanitize()); err != nil {
-				return err
-			}
-		}
-		_, err := m.MigrateTx(ctx, tx, rivermigrate.DirectionUp, nil)
-		return err
-	})
+	}
+	_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	return err
 }
 
 // sqliteDriver runs River on the SQLite store's writer (riversqlite): one

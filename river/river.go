@@ -223,8 +223,15 @@ var uniqueWhileActive = rq.UniqueOpts{ByArgs: true, ByState: []rivertype.JobStat
 	rivertype.JobStateRetryable, rivertype.JobStateScheduled,
 }}
 
+// The priorities of River jobs (1 runs first): a rescued job, which had
+// begun, goes on before new ones.
+const (
+	priorityRescue = 1
+	priorityImport = 2
+)
+
 func (r *Runner) importOpts() *rq.InsertOpts {
-	return &rq.InsertOpts{Queue: r.cfg.Queue, UniqueOpts: uniqueWhileActive}
+	return &rq.InsertOpts{Queue: r.cfg.Queue, Priority: priorityImport, UniqueOpts: uniqueWhileActive}
 }
 
 // Submit implements importer.Runner: it keeps the file in the uploads

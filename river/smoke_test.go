@@ -2,6 +2,8 @@ package river_test
 
 import (
 	"context"
+	"os"
+	"strconv"
 	"path/filepath"
 	"testing"
 	"time"
@@ -15,6 +17,13 @@ import (
 
 	_ "github.com/crmio/crmio/formats/all"
 )
+
+func rowsEnv(def int) int {
+	if n, err := strconv.Atoi(os.Getenv("SMOKE_ROWS")); err == nil {
+		return n
+	}
+	return def
+}
 
 func TestInProcessSQLite(t *testing.T) {
 	ctx := t.Context()
@@ -33,10 +42,10 @@ func TestInProcessSQLite(t *testing.T) {
 		t.Fatal(err)
 	}
 	file := filepath.Join(dir, "c.csv")
-	if err := contactgen.WriteFile(file, 5000, nil); err != nil {
+	if err := contactgen.WriteFile(file, rowsEnv(5000), nil); err != nil {
 		t.Fatal(err)
 	}
-	h, err := im.Start(ctx, importer.Source{Path: file}, importer.Plan{Module: "people", Mode: importer.Background, BatchSize: 500}, nil)
+	h, err := im.Start(ctx, importer.Source{Path: file}, importer.Plan{Module: "people", Mode: importer.Background, BatchSize: 1000}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -343,7 +343,9 @@ func (r *Runner) rescue(ctx context.Context, work queue) {
 			if !dead {
 				continue
 			}
-			res, err := r.inserts.insert(ctx, ImportArgs{JobID: args.JobID, Rescues: row.ID}, r.importOpts())
+			opts := r.importOpts()
+			opts.Priority = priorityRescue
+			res, err := r.inserts.insert(ctx, ImportArgs{JobID: args.JobID, Rescues: row.ID}, opts)
 			if err != nil {
 				r.log.WarnContext(ctx, "crmio rescuer: queueing a job again", "job", args.JobID, "error", err)
 				continue
