@@ -106,7 +106,7 @@ func (d pgDriver) newQueue(cfg *rq.Config) (queue, error) {
 // lock of the schema, so that workers starting at once take turns: the
 // first applies them, the others find them applied.
 func (d pgDriver) migrate(ctx context.Context, log *slog.Logger) error {
-	m, err := rivermigrate.New(riverpgxv5.New(d.st.Pool()), &rivermigrate.Config{Schema: d.st.Schema(), Logger: log})
+	m, err := rivermigrate.New(riverpgxv5.New(d.st.Pool()), &rivermigrate.Config{Schema: d.st.Schema(), Logger: riverLogger(log)})
 	if err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func (d sqliteDriver) newQueue(cfg *rq.Config) (queue, error) {
 // migrate runs River's migrations in one transaction, which takes
 // SQLite's write lock at BEGIN: processes starting at once take turns.
 func (d sqliteDriver) migrate(ctx context.Context, log *slog.Logger) error {
-	m, err := rivermigrate.New(riversqlite.New(d.st.DB()), &rivermigrate.Config{Logger: log})
+	m, err := rivermigrate.New(riversqlite.New(d.st.DB()), &rivermigrate.Config{Logger: riverLogger(log)})
 	if err != nil {
 		return err
 	}

@@ -514,3 +514,58 @@ func waitAll(t *testing.T, im *importer.Importer, ids []string) {
 }
 
 func envDSN() string { return os.Getenv("CRMIO_POSTGRES_DSN") }
+
+var (
+	extraMu sync.Mutex
+	extra   = map[string]string{}
+)
+
+// testFile returns a generated contact export of rows rows (seed picks
+// the data; its domains are gN.example.com), made once per test binary.
+func testFile(t *testing.T, rows int, seed uint64) string {
+	t.Helper()
+	testFiles(t) // makes filesDir
+	extraMu.Lock()
+	defer extraMu.Unlock()
+	key := fmt.Sprint(rows, "/", seed)
+	if p, ok := extra[key]; ok {
+		return p
+	}
+	var b bytes.Buffer
+	if err := contactgen.Write(&b, rows, &contactgen.Options{Seed: seed}); err != nil {
+		t.Fatal(err)
+	}
+	data := bytes.ReplaceAll(b.Bytes(), []byte("example.com"), fmt.Appendf(nil, "g%d.example.com", seed))
+	data = bytes.ReplaceAll(data, []byte("Example.com"), fmt.Appendf(nil, "G%d.Example.com", seed))
+	p := filepath.Join(filesDir, fmt.Sprintf("extra-%d-%d.csv", rows, seed))
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	extra[key] = p
+	return p
+}
+
+// jobEvents returns the events of kind about job, from every worker.
+func jobEvents(kind crmioriver.EventKind, job string, ws ...*worker) []crmioriver.Event {
+	var out []crmioriver.Event
+	for _, w := range ws {
+		for _, e := range w.events() {
+			if e.Kind == kind && e.JobID == job {
+				out = append(out, e)
+			}
+		}
+	}
+	return out
+}
+
+// eventOf accepts an event line of kind about job.
+func eventOf(kind crmioriver.EventKind, job string) func(string) bool {
+	return func(l string) bool {
+		rest, ok := strings.CutPrefix(l, "event ")
+		if !ok {
+			return false
+		}
+		var e crmioriver.Event
+		return json.Unmarshal([]byte(rest), &e) == nil && e.Kind == kind && e.JobID == job
+	}
+}

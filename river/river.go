@@ -35,8 +35,8 @@ type Config struct {
 	// place to send webhooks or count metrics. It is called from the
 	// workers' goroutines, and the submitting one's: keep it quick.
 	Events func(Event)
-	// Logger receives the workers' logs (and River's); nil means
-	// slog.Default().
+	// Logger receives the workers' logs (and River's own, from Warn); nil
+	// means slog.Default().
 	Logger *slog.Logger
 	// Uploads keeps the jobs' files, and the failed rows workers write;
 	// nil means the store's own (storage.Uploads, in the database). A CRM
@@ -178,7 +178,7 @@ func (r *Runner) riverConfig(im *importer.Importer, working bool) *rq.Config {
 	rq.AddWorker(workers, &cleanupWorker{r: r})
 	cfg := &rq.Config{
 		Workers:     workers,
-		Logger:      r.log,
+		Logger:      riverLogger(r.log),
 		MaxAttempts: r.cfg.MaxAttempts,
 		// An import runs as long as its file takes: no timeout. River's
 		// rescuer then leaves running imports alone (it rescues only jobs
@@ -404,4 +404,28 @@ func (r *Runner) openFile(ctx context.Context, job storage.Job) (importer.Source
 		return importer.Source{}, nil, fmt.Errorf("%w: the job names no file", crmio.ErrNotFound)
 	}
 	return importer.Source{Path: job.Source.Path, Name: job.File}, io.NopCloser(nil), nil
+}
+
+// riverLogger is the logger River's own client logs to: log, from Warn,
+// so that River's periodic Info lines (its producer's counts) stay out of
+// the workers' logs.
+func riverLogger(log *slog.Logger) *slog.Logger {
+	return slog.New(minLevel{log.Handler(), slog.LevelWarn})
+}
+
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) WithAttrs(as []slog.Attr) slog.Handler {
+	return minLevel{h.Handler.WithAttrs(as), h.min}
+}
+
+func (h minLevel) WithGroup(name string) slog.Handler {
+	return minLevel{h.Handler.WithGroup(name), h.min}
 }
