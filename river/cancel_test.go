@@ -20,16 +20,18 @@ func TestCancelFromAnotherProcess(t *testing.T) {
 		t.Skip("starts a worker process")
 	}
 	path := filepath.Join(t.TempDir(), "crm.db")
-	store, err := sqlite.Open(t.Context(), path, nil)
+	store, err := sqlite.Open(t.Context(), path, sqliteOpts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer store.Close()
 	im, _ := submitter(t, store)
 	w := startWorker(t, "sqlite:"+path, 10*time.Second) // one import at a time
-	ids := submit(t, im, testFile(t, 60_000, 7), testFile(t, 2_000, 8))
+	plan := testPlan()
+	plan.BatchSize = 200 // many batches, also under the race detector
+	ids := submitPlan(t, im, plan, testFile(t, 60_000, 7), testFile(t, 2_000, 8))
 	running, queued := ids[0], ids[1]
-	if w.waitFor(batchEvent(3_000)) == "" {
+	if w.waitFor(batchEvent(scaled(3_000))) == "" {
 		t.Fatalf("the worker committed no batch:\n%s", tail(w.output(), 20))
 	}
 
@@ -48,7 +50,7 @@ func TestCancelFromAnotherProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := job.Counts
-	if job.Status != storage.JobCancelled || c.Read == 0 || c.Read >= 60_000 || c.Read%1000 != 0 || job.Checkpoint.Rows != c.Read {
+	if job.Status != storage.JobCancelled || c.Read == 0 || c.Read >= scaled(60_000) || c.Read%200 != 0 || job.Checkpoint.Rows != c.Read {
 		t.Errorf("the running job, cancelled: %s with counts %+v, checkpoint %+v; want cancelled after whole batches", job.Status, c, job.Checkpoint)
 	}
 	if n := len(content(t, store)); n != c.Created {

@@ -37,6 +37,12 @@
 // see Uploads), no network between them and no coordinator; run as many
 // as the load needs.
 //
+// On SQLite the processes take turns at the database's one writer lock,
+// which a worker's batch holds for its transaction: give every process
+// that writes the file (the workers, and the one that submits) a
+// sqlite.Options.BusyTimeout longer than a batch takes. PostgreSQL has no
+// such limit: it is the database for workers on several machines.
+//
 // # The job
 //
 // The River job's arguments are the crmio job's id (ImportArgs): the

@@ -65,7 +65,7 @@ func TestForcedRescueWhileTheWorkerRuns(t *testing.T) {
 	db := "postgres:" + schema
 	first := startWorker(t, db, 10*time.Second)
 	ids := submit(t, im, file)
-	if first.waitFor(batchEvent(5_000)) == "" {
+	if first.waitFor(batchEvent(scaled(5_000))) == "" {
 		t.Fatalf("the worker committed no batch:\n%s", tail(first.output(), 20))
 	}
 	second := startWorker(t, db, 10*time.Second)
@@ -76,8 +76,9 @@ func TestForcedRescueWhileTheWorkerRuns(t *testing.T) {
 		t.Fatalf("the second worker did not take the rescued attempt:\n%s", tail(second.output(), 20))
 	}
 	waitAll(t, im, ids)
-	checkHistory(t, im, store, ids, 60_000)
-	sameContent(t, content(t, store), want)
+	got := content(t, store)
+	checkHistory(t, im, ids, scaled(60_000), len(got))
+	sameContent(t, got, want)
 	if started := jobEvents(crmioriver.EventStarted, ids[0], first, second); len(started) != 1 {
 		t.Errorf("the job was started %d times (%+v), want once: the rescued attempt must not run it", len(started), started)
 	}
@@ -105,7 +106,7 @@ func TestStalledWorkerIsFenced(t *testing.T) {
 	const stale = time.Second
 	stalled := startWorker(t, db, stale)
 	ids := submit(t, im, file)
-	if stalled.waitFor(batchEvent(5_000)) == "" {
+	if stalled.waitFor(batchEvent(scaled(5_000))) == "" {
 		t.Fatalf("the worker committed no batch:\n%s", tail(stalled.output(), 20))
 	}
 	replacing := startWorker(t, db, stale)
@@ -130,8 +131,9 @@ func TestStalledWorkerIsFenced(t *testing.T) {
 		t.Fatalf("no worker took over the stalled worker's job:\n%s", tail(replacing.output(), 20))
 	}
 	waitAll(t, im, ids)
-	checkHistory(t, im, store, ids, 60_000)
-	sameContent(t, content(t, store), want)
+	got := content(t, store)
+	checkHistory(t, im, ids, scaled(60_000), len(got))
+	sameContent(t, got, want)
 	if !stalled.logged("crmio import runs in another worker") {
 		t.Errorf("the stalled worker, awake, did not find its job taken over:\n%s", tail(stalled.output(), 20))
 	}

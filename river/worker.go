@@ -88,7 +88,10 @@ func (w *importWorker) Work(ctx context.Context, rj *rq.Job[ImportArgs]) error {
 	// River job was made (Enqueue): run it from its checkpoint.
 	src, closer, err := r.openFile(ctx, job)
 	if err != nil {
-		return r.giveUp(ctx, rj, err)
+		if errors.Is(err, crmio.ErrNotFound) || rj.Attempt >= rj.MaxAttempts {
+			return r.giveUp(ctx, rj, err)
+		}
+		return err // the store may be back soon
 	}
 	defer closer.Close()
 
@@ -107,12 +110,21 @@ func (w *importWorker) Work(ctx context.Context, rj *rq.Job[ImportArgs]) error {
 		case <-runCtx.Done():
 		}
 	}()
-	hooks, sink := r.hooksFor(runCtx, job, rj, log)
+	// EventStarted goes out once the run holds the job: at its first
+	// committed batch, or its end (a second attempt that finds the job
+	// held never reports it).
+	var started sync.Once
+	start := func() {
+		started.Do(func() {
+			r.emit(Event{Kind: EventStarted, JobID: jobID, Status: storage.JobRunning, Counts: job.Counts, Worker: self, RiverJob: rj.ID})
+		})
+	}
+	hooks, sink := r.hooksFor(runCtx, job, rj, start)
 	log.InfoContext(ctx, "crmio import started", "status", job.Status, "from_row", job.Checkpoint.Rows, "file", job.File)
-	r.emit(Event{Kind: EventStarted, JobID: jobID, Status: storage.JobRunning, Counts: job.Counts, Worker: self, RiverJob: rj.ID})
 	sum, err := im.Resume(runCtx, jobID, src, hooks)
 	sink.flush(context.WithoutCancel(ctx), final(sum))
-	if err == nil || sum != nil {
+	if sum != nil {
+		start()
 		r.dropRescued(ctx, rj)
 	}
 	switch {
@@ -221,7 +233,8 @@ func (r *Runner) dropRescued(ctx context.Context, rj *rq.Job[ImportArgs]) {
 // hooksFor returns the hooks of one run of job: the configured ones, and
 // the worker's observers: per committed batch, the failed rows go to the
 // uploads store and an EventBatch out.
-func (r *Runner) hooksFor(ctx context.Context, job storage.Job, rj *rq.Job[ImportArgs], log *slog.Logger) (*importer.Hooks, *failedSink) {
+func (r *Runner) hooksFor(ctx context.Context, job storage.Job, rj *rq.Job[ImportArgs], started func()) (*importer.Hooks, *failedSink) {
+	log := r.log.With("job", job.ID, "river_job", rj.ID)
 	var hooks importer.Hooks
 	if r.cfg.Hooks != nil {
 		if h := r.cfg.Hooks(job); h != nil {
@@ -242,7 +255,10 @@ func (r *Runner) hooksFor(ctx context.Context, job storage.Job, rj *rq.Job[Impor
 	var once sync.Once
 	hooks.ProgressInterval = time.Nanosecond // after every committed batch
 	hooks.Progress = func(p importer.Progress) {
-		once.Do(func() { go r.dropRescued(ctx, rj) })
+		once.Do(func() {
+			started()
+			go r.dropRescued(ctx, rj)
+		})
 		sink.flush(ctx, p.Read)
 		r.emit(Event{Kind: EventBatch, JobID: job.ID, Status: storage.JobRunning, Counts: p.Counts, Worker: self, RiverJob: rj.ID})
 		if user != nil {

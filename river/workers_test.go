@@ -39,7 +39,7 @@ func TestPostgresWorkersSurviveAKill(t *testing.T) {
 	killed := make(chan *worker, 2)
 	for _, w := range workers {
 		go func() {
-			if w.waitFor(batchEvent(20_000)) != "" {
+			if w.waitFor(batchEvent(scaled(20_000))) != "" {
 				killed <- w
 			}
 		}()
@@ -49,12 +49,7 @@ func TestPostgresWorkersSurviveAKill(t *testing.T) {
 		t.Fatal(err)
 	}
 	victim.wait()
-	var victimJob string
-	for _, e := range victim.events() {
-		if e.Kind == crmioriver.EventBatch {
-			victimJob = e.JobID
-		}
-	}
+	victimJob := lastBatchJob(victim)
 	t.Logf("killed worker %d in the middle of job %s", victim.cmd.Process.Pid, victimJob)
 	others := []*worker{startWorker(t, db, stale)}
 	for _, w := range workers {
@@ -64,8 +59,9 @@ func TestPostgresWorkersSurviveAKill(t *testing.T) {
 	}
 	waitAll(t, im, ids)
 
-	checkHistory(t, im, store, ids, 150_000)
-	sameContent(t, content(t, store), want)
+	got := content(t, store)
+	checkHistory(t, im, ids, bigRows, len(got))
+	sameContent(t, got, want)
 	rescued := false
 	for _, w := range others {
 		for _, e := range w.events() {
@@ -86,10 +82,11 @@ func TestSQLiteWorkerKilledAndRestarted(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts worker processes")
 	}
+	t0 := time.Now()
 	path := filepath.Join(t.TempDir(), "crm.db")
 	paths := testFiles(t)
 	want := reference(t, paths...)
-	store, err := sqlite.Open(t.Context(), path, nil)
+	store, err := sqlite.Open(t.Context(), path, sqliteOpts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,20 +96,38 @@ func TestSQLiteWorkerKilledAndRestarted(t *testing.T) {
 	const stale = 10 * time.Second
 	first := startWorker(t, db, stale)
 	ids := submit(t, im, paths...)
-	if first.waitFor(batchEvent(20_000)) == "" {
+	t.Logf("%v: submitted", time.Since(t0).Round(time.Millisecond))
+	if first.waitFor(batchEvent(scaled(20_000))) == "" {
 		t.Fatalf("the worker committed no batch:\n%s", tail(first.output(), 20))
 	}
 	if err := first.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	first.wait()
+	t.Logf("%v: killed the worker after a batch of job %s", time.Since(t0).Round(time.Millisecond), lastBatchJob(first))
 	again := startWorker(t, db, stale)
+	t.Logf("%v: started another", time.Since(t0).Round(time.Millisecond))
 	waitAll(t, im, ids)
+	t.Logf("%v: all done", time.Since(t0).Round(time.Millisecond))
 
-	checkHistory(t, im, store, ids, 150_000)
-	sameContent(t, content(t, store), want)
+	got := content(t, store)
+	checkHistory(t, im, ids, bigRows, len(got))
+	sameContent(t, got, want)
+	t.Logf("%v: checked", time.Since(t0).Round(time.Millisecond))
 	if !again.logged("crmio import's worker died; queued again") {
 		t.Errorf("the restarted worker did not rescue the killed one's job:\n%s", tail(again.output(), 20))
 	}
 	again.terminate()
+	t.Logf("%v: terminated", time.Since(t0).Round(time.Millisecond))
+}
+
+// lastBatchJob returns the job of the last batch the worker committed.
+func lastBatchJob(w *worker) string {
+	job := ""
+	for _, e := range w.events() {
+		if e.Kind == crmioriver.EventBatch {
+			job = e.JobID
+		}
+	}
+	return job
 }

@@ -42,6 +42,7 @@ type Store struct {
 	path   string
 	writer *sql.DB // one connection: SQLite has one writer at a time
 	reader *sql.DB
+	busy   time.Duration // Options.BusyTimeout
 
 	// fields caches the key and lookup fields known committed: a field
 	// never stops being one, so a known field needs no query.
@@ -115,7 +116,7 @@ func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 	reader.SetMaxOpenConns(o.ReadConns)
 	reader.SetMaxIdleConns(o.ReadConns)
 
-	s := &Store{path: path, writer: writer, reader: reader}
+	s := &Store{path: path, writer: writer, reader: reader, busy: o.BusyTimeout}
 	s.conn = conn{st: s}
 	if err := migrateWithRetry(ctx, writer, o.BusyTimeout); err != nil {
 		s.Close()

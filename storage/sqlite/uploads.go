@@ -28,7 +28,7 @@ func (s *Store) PutUpload(ctx context.Context, u storage.Upload, r io.Reader) (s
 	s.removeStaleUploads(ctx)
 	now := time.Now()
 	meta := storage.Upload{ID: sqlstore.NewUploadID(), Name: u.Name, Owner: u.Owner, Created: now}
-	res, err := s.writer.ExecContext(ctx, `INSERT INTO crmio_uploads (id, name, owner, created_s, created_ns) VALUES (?, ?, ?, ?, ?)`,
+	res, err := s.execUpload(ctx, `INSERT INTO crmio_uploads (id, name, owner, created_s, created_ns) VALUES (?, ?, ?, ?, ?)`,
 		meta.ID, meta.Name, meta.Owner, now.Unix(), now.Nanosecond())
 	if err != nil {
 		return storage.Upload{}, s.fail("put upload", err)
@@ -38,11 +38,11 @@ func (s *Store) PutUpload(ctx context.Context, u storage.Upload, r io.Reader) (s
 		return storage.Upload{}, s.fail("put upload", err)
 	}
 	meta.Size, meta.SHA256, err = sqlstore.PutChunks(ctx, r, func(chunk int, data []byte) error {
-		_, err := s.writer.ExecContext(ctx, `INSERT INTO crmio_upload_chunks (upload_seq, chunk, data) VALUES (?, ?, ?)`, seq, chunk, data)
+		_, err := s.execUpload(ctx, `INSERT INTO crmio_upload_chunks (upload_seq, chunk, data) VALUES (?, ?, ?)`, seq, chunk, data)
 		return err
 	})
 	if err == nil {
-		_, err = s.writer.ExecContext(ctx, `UPDATE crmio_uploads SET size = ?, sha256 = ?, complete = 1 WHERE seq = ?`, meta.Size, meta.SHA256, seq)
+		_, err = s.execUpload(ctx, `UPDATE crmio_uploads SET size = ?, sha256 = ?, complete = 1 WHERE seq = ?`, meta.Size, meta.SHA256, seq)
 	}
 	if err != nil {
 		s.deleteUpload(context.WithoutCancel(ctx), seq)
@@ -52,6 +52,26 @@ func (s *Store) PutUpload(ctx context.Context, u storage.Upload, r io.Reader) (s
 		return storage.Upload{}, s.fail(fmt.Sprintf("put upload %q", u.Name), err)
 	}
 	return meta, nil
+}
+
+// execUpload runs one statement of a put, trying again while the
+// database is locked past the busy timeout: another process that writes
+// batch after batch (a worker importing) can keep taking SQLite's lock
+// before this one's busy handler wakes up, and a chunk is worth waiting
+// for. It gives up after three busy timeouts.
+func (s *Store) execUpload(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	deadline := time.Now().Add(3 * s.busy)
+	for {
+		res, err := s.writer.ExecContext(ctx, query, args...)
+		if !isBusy(err) || time.Now().After(deadline) {
+			return res, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
 
 // removeStaleUploads removes the uploads whose put never completed and
