@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/crmio/crmio"
 	"github.com/crmio/crmio/storage"
@@ -110,16 +111,18 @@ func (d pgDriver) migrate(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	conn, err := d.st.Pool().Acquire(ctx)
+	// The lock is held on a connection of its own, outside the pool:
+	// Migrate takes the pool's, which may be as small as one.
+	conn, err := pgx.ConnectConfig(ctx, d.st.Pool().Config().ConnConfig.Copy())
 	if err != nil {
 		return err
 	}
-	defer conn.Release()
+	defer conn.Close(context.WithoutCancel(ctx))
 	const lock = `hashtext('crmio river schema ' || $1)`
 	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(`+lock+`)`, d.st.Schema()); err != nil {
 		return err
 	}
-	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(`+lock+`)`, d.st.Schema())
+	// Closing the connection releases the lock.
 	if d.st.Schema() != "" {
 		if _, err := conn.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+pgx.Identifier{d.st.Schema()}.Sanitize()); err != nil {
 			return err
@@ -144,22 +147,28 @@ func (d sqliteDriver) newQueue(cfg *rq.Config) (queue, error) {
 	return &client[*sql.Tx]{c: c, useTx: sqlite.UseTx}, nil
 }
 
-// migrate runs River's migrations in one transaction, which takes
-// SQLite's write lock at BEGIN: processes starting at once take turns.
+// migrate runs River's migrations (each in a transaction of its own, as
+// River's Migrate does). Processes starting at once on a new file race
+// to apply them: the loser's transaction fails (the table is there, or
+// the database is locked), and its next try finds them applied.
 func (d sqliteDriver) migrate(ctx context.Context, log *slog.Logger) error {
 	m, err := rivermigrate.New(riversqlite.New(d.st.DB()), &rivermigrate.Config{Logger: riverLogger(log)})
 	if err != nil {
 		return err
 	}
-	tx, err := d.st.DB().BeginTx(ctx, nil)
-	if err != nil {
-		return err
+	wait := 20 * time.Millisecond
+	for try := 1; ; try++ {
+		_, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		if err == nil || try == 10 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait *= 2
 	}
-	defer tx.Rollback()
-	if _, err := m.MigrateTx(ctx, tx, rivermigrate.DirectionUp, nil); err != nil {
-		return err
-	}
-	return tx.Commit()
 }
 
 // driverFor returns the River driver of store's database.

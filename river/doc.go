@@ -37,6 +37,11 @@
 // see Uploads), no network between them and no coordinator; run as many
 // as the load needs.
 //
+// On PostgreSQL, River shares the store's pool and keeps one connection
+// of it for LISTEN; each running import uses one for its batch and one
+// for its heartbeat: size the pool (pool_max_conns) at two per import of
+// Config.Concurrency, and two more.
+//
 // On SQLite the processes take turns at the database's one writer lock,
 // which a worker's batch holds for its transaction: give every process
 // that writes the file (the workers, and the one that submits) a
