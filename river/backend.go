@@ -89,12 +89,15 @@ func (c *client[TTx]) get(ctx context.Context, id int64) (*rivertype.JobRow, err
 
 // pgDriver runs River on the PostgreSQL store's pool (riverpgxv5), its
 // tables in the store's schema.
-type pgDriver struct{ st *postgres.Store }
+type pgDriver struct {
+	st     *postgres.Store
+	schema string // of River's tables
+}
 
 func (d pgDriver) name() string { return "postgres" }
 
 func (d pgDriver) newQueue(cfg *rq.Config) (queue, error) {
-	cfg.Schema = d.st.Schema()
+	cfg.Schema = d.schema
 	c, err := rq.NewClient(riverpgxv5.New(d.st.Pool()), cfg)
 	if err != nil {
 		return nil, err
@@ -107,7 +110,7 @@ func (d pgDriver) newQueue(cfg *rq.Config) (queue, error) {
 // lock of the schema, so that workers starting at once take turns: the
 // first applies them, the others find them applied.
 func (d pgDriver) migrate(ctx context.Context, log *slog.Logger) error {
-	m, err := rivermigrate.New(riverpgxv5.New(d.st.Pool()), &rivermigrate.Config{Schema: d.st.Schema(), Logger: riverLogger(log)})
+	m, err := rivermigrate.New(riverpgxv5.New(d.st.Pool()), &rivermigrate.Config{Schema: d.schema, Logger: riverLogger(log)})
 	if err != nil {
 		return err
 	}
@@ -119,12 +122,12 @@ func (d pgDriver) migrate(ctx context.Context, log *slog.Logger) error {
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	const lock = `hashtext('crmio river schema ' || $1)`
-	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(`+lock+`)`, d.st.Schema()); err != nil {
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(`+lock+`)`, d.schema); err != nil {
 		return err
 	}
 	// Closing the connection releases the lock.
-	if d.st.Schema() != "" {
-		if _, err := conn.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+pgx.Identifier{d.st.Schema()}.Sanitize()); err != nil {
+	if d.schema != "" {
+		if _, err := conn.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+pgx.Identifier{d.schema}.Sanitize()); err != nil {
 			return err
 		}
 	}
@@ -171,11 +174,15 @@ func (d sqliteDriver) migrate(ctx context.Context, log *slog.Logger) error {
 	}
 }
 
-// driverFor returns the River driver of store's database.
-func driverFor(store storage.Store) (driver, error) {
+// driverFor returns the River driver of store's database; River's tables
+// are in schema (PostgreSQL), by default the store's.
+func driverFor(store storage.Store, schema string) (driver, error) {
 	switch s := store.(type) {
 	case *postgres.Store:
-		return pgDriver{s}, nil
+		if schema == "" {
+			schema = s.Schema()
+		}
+		return pgDriver{s, schema}, nil
 	case *sqlite.Store:
 		return sqliteDriver{s}, nil
 	}

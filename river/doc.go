@@ -37,6 +37,11 @@
 // see Uploads), no network between them and no coordinator; run as many
 // as the load needs.
 //
+// River's tables are in the store's schema. A CRM that runs River for
+// jobs of its own keeps crmio's queue in a schema apart (Config.Schema):
+// River's clients of one schema share their maintenance, whose leader
+// discards the running jobs of kinds it does not know.
+//
 // On PostgreSQL, River shares the store's pool and keeps one connection
 // of it for LISTEN; each running import uses one for its batch and one
 // for its heartbeat: size the pool (pool_max_conns) at two per import of

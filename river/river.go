@@ -61,6 +61,13 @@ type Config struct {
 	// error that may pass (the store was down) before the job is left
 	// failed (default 10). Rescues and hand-backs do not count.
 	MaxAttempts int
+	// Schema is the PostgreSQL schema of River's tables; empty means the
+	// store's (postgres.Options.Schema). A CRM that runs River for jobs of
+	// its own gives crmio a schema apart: River clients of one schema
+	// share their maintenance (their leader rescues, and discards, jobs
+	// of kinds it does not know), so crmio's and the CRM's must not.
+	// Ignored on SQLite.
+	Schema string
 	// Tune, when set, adjusts the River client's configuration before each
 	// client is made (fetch intervals, River's own rescuer and cleaners):
 	// for a CRM that knows River; crmio sets Queues, Workers, JobTimeout
@@ -131,11 +138,11 @@ var _ importer.Runner = (*Runner)(nil)
 // processes starting at once take turns at; they are idempotent and
 // versioned (rivermigrate), as crmio's own.
 func New(ctx context.Context, store storage.Store, cfg *Config) (*Runner, error) {
-	drv, err := driverFor(store)
+	c := cfg.withDefaults()
+	drv, err := driverFor(store, c.Schema)
 	if err != nil {
 		return nil, err
 	}
-	c := cfg.withDefaults()
 	r := &Runner{store: store, drv: drv, cfg: c, log: c.Logger}
 	var ok bool
 	if r.history, ok = store.(storage.History); !ok {
@@ -157,17 +164,16 @@ func New(ctx context.Context, store storage.Store, cfg *Config) (*Runner, error)
 	return r, nil
 }
 
-// Migrate runs River's migrations in store's database, as New does: for
-// a deploy step that prepares the database before any process starts.
-func Migrate(ctx context.Context, store storage.Store, log *slog.Logger) error {
-	drv, err := driverFor(store)
+// Migrate runs River's migrations in store's database (in cfg.Schema), as
+// New does: for a deploy step that prepares the database before any
+// process starts.
+func Migrate(ctx context.Context, store storage.Store, cfg *Config) error {
+	c := cfg.withDefaults()
+	drv, err := driverFor(store, c.Schema)
 	if err != nil {
 		return err
 	}
-	if log == nil {
-		log = slog.Default()
-	}
-	return drv.migrate(ctx, log)
+	return drv.migrate(ctx, c.Logger)
 }
 
 // riverConfig is the River client's configuration: with the queue and its

@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"syscall"
@@ -75,13 +76,13 @@ func TestBackgroundImportAndWorker(t *testing.T) {
 	}
 	dir := t.TempDir()
 	file := filepath.Join(dir, "contacts.csv")
-	const rows = 100_000
+	const rows = 40_000
 	if err := contactgen.WriteFile(file, rows, nil); err != nil {
 		t.Fatal(err)
 	}
 	db := "sqlite:" + filepath.Join(dir, "crm.db")
 
-	r := cli(t, "--db", db, "import", file, "--module", "people", "--background", "--batch-size", "500", "--json")
+	r := cli(t, "--db", db, "import", file, "--module", "people", "--background", "--batch-size", "200", "--json")
 	if r.code != exitOK {
 		t.Fatalf("import --background: exit %d\n%s", r.code, r.stderr)
 	}
@@ -103,7 +104,7 @@ func TestBackgroundImportAndWorker(t *testing.T) {
 
 	// A worker runs it; SIGTERM in the middle drains it.
 	worker, stderr := startWorkerCmd(t, db)
-	waitJob(t, db, id, func(j storage.Job) bool { return j.Counts.Read >= 5_000 })
+	waitJob(t, db, id, func(j storage.Job) bool { return j.Counts.Read >= 2_000 })
 	if err := worker.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +115,7 @@ func TestBackgroundImportAndWorker(t *testing.T) {
 	if job.Status == storage.JobCompleted {
 		t.Skip("the import completed before SIGTERM reached the worker: nothing to drain")
 	}
-	if job.Status != storage.JobQueued || job.Checkpoint.Rows == 0 || job.Checkpoint.Rows%500 != 0 || job.Counts.Read != job.Checkpoint.Rows || job.Runner != nil {
+	if job.Status != storage.JobQueued || job.Checkpoint.Rows == 0 || job.Checkpoint.Rows%200 != 0 || job.Counts.Read != job.Checkpoint.Rows || job.Runner != nil {
 		t.Fatalf("after SIGTERM the job is %s with checkpoint %+v and counts %+v; want queued again after whole batches", job.Status, job.Checkpoint, job.Counts)
 	}
 	if !bytes.Contains(stderr.Bytes(), []byte("crmio import handed back to the queue")) {
@@ -128,7 +129,7 @@ func TestBackgroundImportAndWorker(t *testing.T) {
 	if job.Status != storage.JobCompleted || c.Read != rows || c.Created+c.Updated+c.Skipped+c.Failed != rows {
 		t.Errorf("the job ended %s with %+v; want completed, every row once", job.Status, c)
 	}
-	want := cli(t, "--db", "sqlite:"+filepath.Join(dir, "direct.db"), "import", file, "--module", "people", "--batch-size", "500", "--json")
+	want := cli(t, "--db", "sqlite:"+filepath.Join(dir, "direct.db"), "import", file, "--module", "people", "--batch-size", "200", "--json")
 	var direct importJSON
 	decodeStrict(t, want.stdout, &direct)
 	if c.Created != direct.Created || c.Skipped != direct.Skipped || c.Updated != direct.Updated {
@@ -140,4 +141,10 @@ func TestBackgroundImportAndWorker(t *testing.T) {
 	if err := worker.Wait(); err != nil {
 		t.Fatalf("the idle worker exited with %v after SIGTERM:\n%s", err, stderr)
 	}
+
+	// History and rollback work on the job the workers ran.
+	r = cli(t, "--db", db, "history")
+	r.want(t, exitOK, []string{"completed"}, nil)
+	r = cli(t, "--db", db, "rollback", id)
+	r.want(t, exitOK, []string{fmt.Sprintf("%d records deleted", c.Created)}, nil)
 }
