@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"syscall"
@@ -147,4 +148,35 @@ func TestBackgroundImportAndWorker(t *testing.T) {
 	r.want(t, exitOK, []string{"completed"}, nil)
 	r = cli(t, "--db", db, "rollback", id)
 	r.want(t, exitOK, []string{fmt.Sprintf("%d records deleted", c.Created)}, nil)
+}
+
+// 'crmio resume' runs a background job in this process, reading its file
+// from the store when the path it was queued from is gone.
+func TestResumeBackgroundJobFromTheStore(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "contacts.csv")
+	if err := contactgen.WriteFile(file, 3_000, nil); err != nil {
+		t.Fatal(err)
+	}
+	db := "sqlite:" + filepath.Join(dir, "crm.db")
+	r := cli(t, "--db", db, "import", file, "--module", "people", "--background", "--json")
+	if r.code != exitOK {
+		t.Fatalf("import --background: exit %d\n%s", r.code, r.stderr)
+	}
+	var queued struct {
+		Job storage.Job `json:"job"`
+	}
+	decodeStrict(t, r.stdout, &queued)
+	if err := os.Remove(file); err != nil {
+		t.Fatal(err)
+	}
+	r = cli(t, "--db", db, "resume", queued.Job.ID, "--json")
+	var sum importJSON
+	if r.code != exitOK {
+		t.Fatalf("resume: exit %d\n%s", r.code, r.stderr)
+	}
+	decodeStrict(t, r.stdout, &sum)
+	if sum.Status != string(storage.JobCompleted) || sum.Read != 3_000 {
+		t.Errorf("resume of the queued job: %s with %d rows read; want completed, 3000", sum.Status, sum.Read)
+	}
 }
