@@ -805,11 +805,11 @@ func TestRequeue(t *testing.T) {
 		im := newImporter(t, store)
 		ctx, stop := context.WithCancelCause(context.Background())
 		batches := 0
-		var jobID string
+		started := make(chan string, 1) // the job's id, once Start has returned it
 		hooks := &importer.Hooks{ProgressInterval: time.Nanosecond, Progress: func(importer.Progress) {
 			if batches++; batches == 3 {
 				if cancelToo {
-					if err := im.Cancel(context.Background(), jobID); err != nil {
+					if err := im.Cancel(context.Background(), <-started); err != nil {
 						t.Error(err)
 					}
 				}
@@ -820,7 +820,8 @@ func TestRequeue(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		jobID = h.JobID
+		jobID := h.JobID
+		started <- jobID
 		sum, err := h.Wait(context.Background())
 		if want := map[bool]error{false: importer.ErrRequeued, true: importer.ErrCancelled}[cancelToo]; !errors.Is(err, want) {
 			t.Fatalf("Wait = %v, want %v", err, want)
