@@ -591,3 +591,16 @@ func scaled(n int) int {
 	}
 	return n
 }
+
+// pgStore returns a store in a fresh PostgreSQL schema and the --db of
+// worker children over it, or skips the test without CRMIO_POSTGRES_DSN.
+func pgStore(t *testing.T) (*postgres.Store, string) {
+	t.Helper()
+	schema := pgSchema(t)
+	store, err := postgres.Open(t.Context(), envDSN(), &postgres.Options{Schema: schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return store, "postgres:" + schema
+}

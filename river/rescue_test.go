@@ -53,16 +53,10 @@ func TestForcedRescueWhileTheWorkerRuns(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts worker processes")
 	}
-	schema := pgSchema(t)
+	store, db := pgStore(t)
 	file := testFile(t, 60_000, 11)
 	want := reference(t, file)
-	store, err := postgres.Open(t.Context(), envDSN(), &postgres.Options{Schema: schema})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
 	im, _ := submitter(t, store)
-	db := "postgres:" + schema
 	first := startWorker(t, db, 10*time.Second)
 	ids := submit(t, im, file)
 	if first.waitFor(batchEvent(scaled(5_000))) == "" {
@@ -93,16 +87,10 @@ func TestStalledWorkerIsFenced(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts worker processes")
 	}
-	schema := pgSchema(t)
+	store, db := pgStore(t)
 	file := testFile(t, 60_000, 12)
 	want := reference(t, file)
-	store, err := postgres.Open(t.Context(), envDSN(), &postgres.Options{Schema: schema})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
 	im, _ := submitter(t, store)
-	db := "postgres:" + schema
 	const stale = time.Second
 	stalled := startWorker(t, db, stale)
 	ids := submit(t, im, file)

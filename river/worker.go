@@ -77,7 +77,7 @@ func (w *importWorker) Work(ctx context.Context, rj *rq.Job[ImportArgs]) error {
 		// A live worker holds it (Status takes a dead one's job as
 		// interrupted): a second attempt, after a rescue, waits and looks
 		// again, and never runs it beside the first.
-		log.InfoContext(ctx, "crmio import runs in another worker; looking again later", "runner", runnerName(job.Runner))
+		log.InfoContext(ctx, "crmio import runs in another worker; looking again later", runnerAttr(job.Runner))
 		return rq.JobSnooze(r.cfg.StaleAfter)
 	case job.Status == storage.JobCancelled && job.Finished.After(rj.CreatedAt):
 		// Cancelled since it was queued: the cancel stands.
@@ -375,15 +375,12 @@ func (r *Runner) rescue(ctx context.Context, work queue) {
 	}
 }
 
-func runnerName(r *storage.Runner) string {
+// runnerAttr logs the process that runs a job.
+func runnerAttr(r *storage.Runner) slog.Attr {
 	if r == nil {
-		return ""
+		return slog.String("runner", "")
 	}
-	s := fmt.Sprintf("pid %d on %s", r.PID, r.Host)
-	if r.Worker != "" {
-		s = r.Worker + ", " + s
-	}
-	return s
+	return slog.Group("runner", "worker", r.Worker, "host", r.Host, "pid", r.PID)
 }
 
 func final(sum *importer.Summary) int {

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	crmioriver "github.com/crmio/crmio/river"
-	"github.com/crmio/crmio/storage/postgres"
 	"github.com/crmio/crmio/storage/sqlite"
 )
 
@@ -21,16 +20,10 @@ func TestPostgresWorkersSurviveAKill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts worker processes")
 	}
-	schema := pgSchema(t)
+	store, db := pgStore(t)
 	paths := testFiles(t)
 	want := reference(t, paths...)
-	store, err := postgres.Open(t.Context(), envDSN(), &postgres.Options{Schema: schema})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
 	im, _ := submitter(t, store)
-	db := "postgres:" + schema
 	const stale = 10 * time.Second // the same machine: a dead worker is known at once
 	workers := []*worker{startWorker(t, db, stale), startWorker(t, db, stale)}
 	ids := submit(t, im, paths...)
