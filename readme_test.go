@@ -29,6 +29,7 @@ import (
 	"github.com/crmio/crmio/exporter"
 	_ "github.com/crmio/crmio/formats/all"
 	"github.com/crmio/crmio/importer"
+	crmioriver "github.com/crmio/crmio/river"
 	"github.com/crmio/crmio/schemas"
 	"github.com/crmio/crmio/storage"
 	"github.com/crmio/crmio/storage/memory"
@@ -45,13 +46,15 @@ var (
 	callerScope *storage.Scope
 	mux         = http.NewServeMux()
 	dsn         = "postgres://localhost/crm"
+	upload      = "contacts.csv"
+	plan        = importer.Plan{Module: "people"}
 )
 
 func currentUser(r *http.Request) string     { return r.Header.Get("X-User") }
 func scopeOf(user string) *storage.Scope     { return nil }
 
 var _ = []any{fmt.Sprint, log.Print, crmio.TextValue, dedupe.Update, exporter.Export, importer.New,
-	memory.New, postgres.Open, sqlite.Open, storage.Eq, wizard.Handler, store, callerScope, mux, dsn, ctx, w}
+	memory.New, postgres.Open, sqlite.Open, storage.Eq, wizard.Handler, crmioriver.New, store, callerScope, mux, dsn, ctx, w, upload, plan}
 
 func main() {}
 `

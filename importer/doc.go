@@ -84,7 +84,10 @@
 // end of its file never completes one. Importer.Resume continues a failed,
 // cancelled or interrupted job from its checkpoint, and ends exactly where
 // a run without the interruption ends: the same records, the same counts,
-// no row twice. It refuses a file that is not the job's.
+// no row twice. It refuses a file that is not the job's. A durable
+// Runner's worker that shuts down hands its job back instead: cancelled
+// with the cause ErrRequeued, a run stops after the batch in hand and
+// leaves the job queued, for another worker to resume.
 //
 // A running job names its runner: its machine, boot, process and start
 // time. A job whose process is gone is seen as interrupted as soon as that

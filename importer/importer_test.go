@@ -795,3 +795,59 @@ func TestJournalFingerprints(t *testing.T) {
 		t.Errorf("rollback refused, as if the records had changed since: %v", err)
 	}
 }
+
+// A run whose context is cancelled with ErrRequeued (a worker shutting
+// down) leaves its job queued, its checkpoint kept, and a resume ends it
+// as one run would; a cancel asked meanwhile wins over the requeue.
+func TestRequeue(t *testing.T) {
+	for _, cancelToo := range []bool{false, true} {
+		store := memory.New()
+		im := newImporter(t, store)
+		ctx, stop := context.WithCancelCause(context.Background())
+		batches := 0
+		started := make(chan string, 1) // the job's id, once Start has returned it
+		hooks := &importer.Hooks{ProgressInterval: time.Nanosecond, Progress: func(importer.Progress) {
+			if batches++; batches == 3 {
+				if cancelToo {
+					if err := im.Cancel(context.Background(), <-started); err != nil {
+						t.Error(err)
+					}
+				}
+				stop(importer.ErrRequeued)
+			}
+		}}
+		h, err := im.Start(ctx, generated(1000), importer.Plan{Module: "people", Mapping: peopleMapping(), BatchSize: 100, Mode: importer.Background}, hooks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		jobID := h.JobID
+		started <- jobID
+		sum, err := h.Wait(context.Background())
+		if want := map[bool]error{false: importer.ErrRequeued, true: importer.ErrCancelled}[cancelToo]; !errors.Is(err, want) {
+			t.Fatalf("Wait = %v, want %v", err, want)
+		}
+		job, err := im.Status(context.Background(), jobID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cancelToo {
+			if job.Status != storage.JobCancelled || sum.Status != storage.JobCancelled {
+				t.Errorf("asked to cancel while requeued: job %s, summary %s; want cancelled", job.Status, sum.Status)
+			}
+			continue
+		}
+		if job.Status != storage.JobQueued || sum.Status != storage.JobQueued || job.Runner != nil || !job.Finished.IsZero() || job.Error != "" {
+			t.Fatalf("requeued job: %s (summary %s), runner %v, finished %v, error %q; want queued, no runner, no end", job.Status, sum.Status, job.Runner, job.Finished, job.Error)
+		}
+		if job.Checkpoint.Rows < 300 || job.Checkpoint.Rows%100 != 0 || job.Counts.Created != job.Checkpoint.Rows {
+			t.Fatalf("requeued at checkpoint %+v with counts %+v: want whole batches, at least 3", job.Checkpoint, job.Counts)
+		}
+		sum, err = im.Resume(context.Background(), jobID, generated(1000), nil)
+		if err != nil || sum.Status != storage.JobCompleted || sum.Created != 1000 {
+			t.Fatalf("resume: %v, %v", counts(sum), err)
+		}
+		if n := len(all(t, store, "people")); n != 1000 {
+			t.Errorf("%d people after the resume, want 1000", n)
+		}
+	}
+}

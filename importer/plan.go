@@ -203,6 +203,13 @@ var (
 	// interrupted, and resumed elsewhere): this run stopped without
 	// writing anything more.
 	ErrTakenOver = errors.New("importer: the job was taken over by another runner")
+	// ErrRequeued is the cause a durable Runner's worker cancels a run's
+	// context with (context.WithCancelCause) to hand its job back to the
+	// queue: the run stops after the batch in hand, as when cancelled, and
+	// leaves the job queued, its checkpoint kept, for a worker to resume
+	// (a worker that shuts down, a deploy), rather than cancelled. The
+	// run's error wraps it.
+	ErrRequeued = errors.New("importer: the job was handed back to its queue")
 	// ErrNoMapping: no column is mapped to any field.
 	ErrNoMapping = errors.New("importer: no column is mapped to a field")
 )

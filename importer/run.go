@@ -689,7 +689,7 @@ func (r *run) pipeline(ctx context.Context) error {
 // cancelled is the error of a run whose ctx ended.
 func cancelled(ctx context.Context) error {
 	cause := context.Cause(ctx)
-	if errors.Is(cause, ErrCancelled) || errors.Is(cause, ErrTakenOver) {
+	if errors.Is(cause, ErrCancelled) || errors.Is(cause, ErrTakenOver) || errors.Is(cause, ErrRequeued) {
 		return cause
 	}
 	return fmt.Errorf("%w: %w", ErrCancelled, cause)
@@ -1158,7 +1158,10 @@ func (r *run) finish(ctx context.Context, err error) (*Summary, error) {
 		r.sum.Status, r.sum.Error = storage.JobInterrupted, err.Error()
 		r.sum.sortProblems()
 		return r.sum, err
-	case errors.Is(err, ErrCancelled), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, ErrRequeued) && r.history != nil && r.mode != Instant:
+		// Back to the queue: no end, no error; a worker resumes it.
+		status = storage.JobQueued
+	case errors.Is(err, ErrCancelled), errors.Is(err, ErrRequeued), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		status = storage.JobCancelled
 		if !errors.Is(err, ErrCancelled) {
 			err = fmt.Errorf("%w: %w", ErrCancelled, err)
@@ -1167,7 +1170,7 @@ func (r *run) finish(ctx context.Context, err error) (*Summary, error) {
 		status = storage.JobFailed
 	}
 	r.sum.Status = status
-	if err != nil {
+	if err != nil && status != storage.JobQueued {
 		r.sum.Error = err.Error()
 	}
 	r.sum.sortProblems()
@@ -1180,7 +1183,16 @@ func (r *run) finish(ctx context.Context, err error) (*Summary, error) {
 			if err := r.owns(*j); err != nil {
 				return err
 			}
+			if status == storage.JobQueued && j.CancelRequested {
+				// Asked to stop while it went back to the queue: the
+				// request wins, or it would be lost.
+				status, err = storage.JobCancelled, errCancelRequested
+				r.sum.Status, r.sum.Error = status, err.Error()
+			}
 			j.Status, j.Counts, j.Finished, j.Heartbeat = status, r.sum.Counts, now, now
+			if status == storage.JobQueued {
+				j.Finished = time.Time{}
+			}
 			j.Checkpoint = r.job.Checkpoint
 			j.Error, j.Runner, j.CancelRequested = r.sum.Error, nil, false
 			j.Detail = r.sum.detail()

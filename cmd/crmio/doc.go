@@ -19,8 +19,11 @@
 //	import FILE --module M [--mapping FILE.json] [--set field=value]...
 //		[--scope 'field op value']... [--duplicates skip|update|create]
 //		[--merge fill-empty|overwrite|prefer-import] [--match field,...]
-//		[--auto-create-refs] [--sheet S] [--dry-run] [--errors OUT.csv] [--json]
-//		import a file, with a progress bar on a terminal and a summary; more
+//		[--auto-create-refs] [--sheet S] [--dry-run] [--errors OUT.csv]
+//		[--background] [--json]
+//		import a file, with a progress bar on a terminal and a summary
+//		(--background: keep the file in the store, queue the job for a
+//		worker, print it and exit); more
 //		flags read odd files (--encoding, --delimiter, --header-row N|none,
 //		--max-size) and tune the run (--mode, --match-all, --max-errors,
 //		--batch-size, --no-memory, --quiet)
@@ -43,6 +46,9 @@
 //		stop an import, whichever process runs it
 //	serve [--addr HOST:PORT] [--user NAME] [--uploads DIR]
 //		the web import wizard over --db, for a browser
+//	worker [--concurrency N] [--queue NAME]
+//		run the queued background imports until SIGTERM, then finish the
+//		batch in hand and leave the job queued for the next worker
 //	help [COMMAND]
 //		the usage of the tool or of a command (as does COMMAND -h)
 //
@@ -70,6 +76,8 @@
 //	crmio import contacts.csv --module people --mapping mapping.json --set status=new --dry-run
 //	crmio export --module people --where 'status = qualified' --where 'birthday < 1990-01-01' -o qualified.xlsx
 //	crmio template --module people -o people.xlsx
+//	crmio --db postgres://crm@db/crm import big.csv --module people --background
+//	crmio --db postgres://crm@db/crm worker --concurrency 2
 //	crmio history
 //	crmio rollback 000000000001
 //	crmio --schema pivor.json import contacts.csv --module contacts

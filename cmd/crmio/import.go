@@ -35,6 +35,7 @@ var importFlags struct {
 	maxErrors      int
 	batchSize      int
 	noMemory       bool
+	background     bool
 	source         sourceFlags
 }
 
@@ -53,7 +54,7 @@ func (o *runOutput) declare(fs *flag.FlagSet) {
 
 var importCmd = &command{
 	name:    "import",
-	args:    "FILE --module M [--mapping FILE.json] [--set field=value]... [--scope 'field op value']... [--duplicates skip|update|create] [--merge fill-empty|overwrite|prefer-import] [--match field,...] [--auto-create-refs] [--sheet S] [--dry-run] [--errors OUT.csv] [--json] [--no-memory]",
+	args:    "FILE --module M [--mapping FILE.json] [--set field=value]... [--scope 'field op value']... [--duplicates skip|update|create] [--merge fill-empty|overwrite|prefer-import] [--match field,...] [--auto-create-refs] [--sheet S] [--dry-run] [--errors OUT.csv] [--background] [--json] [--no-memory]",
 	summary: "import a CSV, XLSX or XLS file into a module",
 	help: `Import reads FILE ("-" is the standard input) and puts its rows into module M.
 Columns are mapped automatically (the suggestions of at least medium
@@ -83,6 +84,11 @@ history: see 'crmio history', undo it with 'crmio rollback JOB', and finish
 one that was interrupted (a crash, a kill, Ctrl-C) with 'crmio resume JOB'.
 A progress bar shows on a terminal.
 
+--background queues the import instead of running it: the file is kept in
+the store (sqlite: or postgres:), the job is recorded queued, and the
+command prints it (--json: {"job": {...}}) and exits at once; 'crmio worker'
+processes on the same --db run it. Follow it with 'crmio status JOB --watch'.
+
 Exit status: 0 when no row failed, 1 when some rows failed, 2 for a usage
 error, a failure (the file cannot be read, the store fails) or an import
 that was cancelled (SIGINT, SIGTERM) before its end.
@@ -107,6 +113,7 @@ that was cancelled (SIGINT, SIGTERM) before its end.
 		fs.StringVar(&f.mode, "mode", "", "force the `MODE`: instant (all or nothing), streaming or background (default: by the file's size)")
 		fs.IntVar(&f.maxErrors, "max-errors", 0, "stop after `N` failed rows (default: no limit)")
 		fs.IntVar(&f.batchSize, "batch-size", 0, "write `N` rows per batch: one store round trip each (default 1000)")
+		fs.BoolVar(&f.background, "background", false, "keep the file in the store and queue the import for 'crmio worker'; print the job and exit")
 		f.output.declare(fs)
 		fs.BoolVar(&f.noMemory, "no-memory", false, "neither use nor update the mappings the store remembers")
 		f.source.declare(fs)
@@ -199,6 +206,17 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	}
 	if f.output.errorsFile != "" && sameFile(f.output.errorsFile, file) {
 		return usagef("--errors %s would overwrite the file being imported", f.output.errorsFile)
+	}
+	if f.background {
+		switch {
+		case f.dryRun:
+			return usagef("--dry-run does not go with --background: a dry run reports at once")
+		case f.output.errorsFile != "":
+			return usagef("--errors does not go with --background: a worker keeps the failed rows in the store")
+		case plan.Mode != importer.Auto && plan.Mode != importer.Background:
+			return usagef("--mode %s does not go with --background", f.mode)
+		}
+		return queueImport(ctx, e, src, plan, f.output.json)
 	}
 	store, err := e.openStore(ctx)
 	if err != nil {

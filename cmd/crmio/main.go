@@ -60,7 +60,7 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{previewCmd, importCmd, resumeCmd, exportCmd, templateCmd, historyCmd, statusCmd, rollbackCmd, cancelCmd, serveCmd}
+	commands = []*command{previewCmd, importCmd, resumeCmd, exportCmd, templateCmd, historyCmd, statusCmd, rollbackCmd, cancelCmd, serveCmd, workerCmd}
 }
 
 func lookupCommand(name string) *command {

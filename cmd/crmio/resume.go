@@ -5,10 +5,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
 	"github.com/crmio/crmio/importer"
+	"github.com/crmio/crmio/storage"
 )
 
 var resumeFlags struct {
@@ -59,6 +61,14 @@ func runResume(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		src = importer.Source{Path: args[1], Name: filepath.Base(args[1])}
+	case job.Source.Upload != "" && !fileThere(job.Source.Path):
+		// A background job's file, kept in the store.
+		rc, err := openUpload(ctx, e, job.Source.Upload)
+		if err != nil {
+			return fmt.Errorf("job %s: its file, kept in the store: %w: give the file, 'crmio resume %s FILE'", id, err, id)
+		}
+		defer rc.Close()
+		src = importer.Source{Reader: rc, Name: job.File}
 	case job.Source.Path != "":
 		if _, err := os.Stat(job.Source.Path); err != nil {
 			return fmt.Errorf("job %s read %s, which is not there any more (%v): give the file, 'crmio resume %s FILE'", id, job.Source.Path, errors.Unwrap(err), id)
@@ -80,4 +90,23 @@ func runResume(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("job %s is still running: wait for it to end, or stop it with 'crmio cancel %s'", id, id)
 	}
 	return err
+}
+
+func fileThere(path string) bool {
+	_, err := os.Stat(path)
+	return path != "" && err == nil
+}
+
+// openUpload opens a file the store keeps (storage.Uploads).
+func openUpload(ctx context.Context, e *env, id string) (io.ReadCloser, error) {
+	store, err := e.openStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	up, ok := store.(storage.Uploads)
+	if !ok {
+		return nil, errors.New("the store keeps no files")
+	}
+	_, rc, err := up.OpenUpload(ctx, id)
+	return rc, err
 }

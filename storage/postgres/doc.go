@@ -1,7 +1,7 @@
 // Package postgres is a storage.Store kept in a PostgreSQL database (pgx
 // and pgxpool), for stores that outgrow one file or that several services
 // share. It implements the whole contract of package storage, including
-// storage.Transactor and storage.History.
+// storage.Transactor, storage.History and storage.Uploads.
 //
 //	store, err := postgres.Open(ctx, "postgres://crm:secret@db:5432/crm?sslmode=require", &postgres.Options{Schema: "crmio"})
 //	if err != nil { … }
@@ -24,7 +24,10 @@
 // transaction under an advisory lock of the schema, so that processes
 // opening it at once apply each migration once. Each applied version is a
 // row of crmio_schema_migrations. A schema a newer version of this package
-// wrote fails with ErrSchemaTooNew.
+// wrote fails with ErrSchemaTooNew. Versions may leave gaps (changes
+// written in parallel take their numbers as they are written): every
+// version the schema lacks is applied, in order, also one below the
+// newest it has.
 //
 // The tables:
 //
@@ -43,6 +46,10 @@
 //   - crmio_key_fields and crmio_lookup_fields: the key fields and the
 //     lookup fields of each module.
 //   - crmio_jobs and crmio_journal: the history (below).
+//   - crmio_uploads and crmio_upload_chunks: the uploads (storage.Uploads),
+//     in chunks of 512 KiB, each written by a statement of its own so
+//     that a large or slow upload holds no lock and no transaction for
+//     long; an upload is visible once its last chunk is in.
 //
 // Ids are decimal integers from one sequence for every module: id order
 // is creation order, and an id is never reused.

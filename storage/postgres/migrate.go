@@ -4,8 +4,9 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"github.com/crmio/crmio/storage/internal/sqlstore"
+	"slices"
 
+	"github.com/crmio/crmio/storage/internal/sqlstore"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -22,7 +23,7 @@ func SchemaVersion() int {
 	if err != nil {
 		return 0
 	}
-	return len(ms)
+	return sqlstore.Newest(ms)
 }
 
 // migrateTo brings the schema up to version upTo (0 for the newest; only
@@ -35,9 +36,7 @@ func (s *Store) migrateTo(ctx context.Context, upTo int) error {
 	if err != nil {
 		return err
 	}
-	if upTo > 0 && upTo < len(ms) {
-		ms = ms[:upTo]
-	}
+	ms = sqlstore.UpTo(ms, upTo)
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('crmio schema ' || $1))`, s.schema); err != nil {
 			return err
@@ -58,14 +57,24 @@ func (s *Store) migrateTo(ctx context.Context, upTo int) error {
 		)`); err != nil {
 			return err
 		}
-		var current int
-		if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM crmio_schema_migrations`).Scan(&current); err != nil {
+		rows, err := tx.Query(ctx, `SELECT version FROM crmio_schema_migrations ORDER BY version`)
+		if err != nil {
 			return err
 		}
-		if current > len(ms) && upTo == 0 {
-			return fmt.Errorf("%w: version %d, this package knows up to %d", ErrSchemaTooNew, current, len(ms))
+		applied, err := pgx.CollectRows(rows, pgx.RowTo[int])
+		if err != nil {
+			return err
 		}
-		for _, m := range ms[min(current, len(ms)):] {
+		if upTo > 0 { // a test writing an older schema: what is beyond is not its concern
+			applied = slices.DeleteFunc(applied, func(v int) bool { return v > sqlstore.Newest(ms) })
+		}
+		// Every migration not applied, also one below the newest applied
+		// (see sqlstore.LoadMigrations).
+		pending, err := sqlstore.Pending(ms, applied, ErrSchemaTooNew)
+		if err != nil {
+			return err
+		}
+		for _, m := range pending {
 			if _, err := tx.Exec(ctx, m.SQL); err != nil {
 				return fmt.Errorf("migration %d (%s): %w", m.Version, m.Name, err)
 			}

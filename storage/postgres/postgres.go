@@ -118,9 +118,14 @@ func (s *Store) Close() error {
 // Pool returns the store's connection pool.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
+// Schema returns the PostgreSQL schema of the store's tables, as
+// Options.Schema gave it ("" for the connection's default): code that
+// keeps its own tables beside the store's (a job queue's) puts them there.
+func (s *Store) Schema() string { return s.schema }
+
 // tableNames are the names of the schema's tables and sequences, as
 // queries write them.
-var tableNames = []string{"crmio_records", "crmio_record_ids", "crmio_lookup_fields", "crmio_key_fields", "crmio_jobs", "crmio_journal"}
+var tableNames = []string{"crmio_records", "crmio_record_ids", "crmio_lookup_fields", "crmio_key_fields", "crmio_jobs", "crmio_journal", "crmio_uploads", "crmio_upload_chunks"}
 
 // sql returns query with its table and sequence names in the store's
 // schema.

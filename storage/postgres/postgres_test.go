@@ -19,6 +19,7 @@ import (
 	"github.com/crmio/crmio/internal/testenv"
 	"github.com/crmio/crmio/storage"
 	"github.com/crmio/crmio/storage/internal/differential"
+	"github.com/crmio/crmio/storage/internal/sqlstore"
 	"github.com/crmio/crmio/storage/postgres"
 	"github.com/crmio/crmio/storage/storetest"
 	"github.com/jackc/pgx/v5"
@@ -127,12 +128,18 @@ func TestMigrations(t *testing.T) {
 		}
 		defer s.Close()
 	}
-	want := make([]int, postgres.SchemaVersion())
-	for i := range want {
-		want[i] = i + 1
+	// The versions of the migration files (they may leave gaps: see
+	// sqlstore.LoadMigrations), the newest being SchemaVersion.
+	files, err := sqlstore.LoadMigrations(os.DirFS("."))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if len(want) == 0 {
-		t.Fatal("SchemaVersion is 0: no migration embedded")
+	var want []int
+	for _, m := range files {
+		want = append(want, m.Version)
+	}
+	if len(want) == 0 || want[len(want)-1] != postgres.SchemaVersion() {
+		t.Fatalf("the migrations are %v, SchemaVersion is %d: want it the newest", want, postgres.SchemaVersion())
 	}
 	versions := func(s *postgres.Store) []int {
 		rows, _ := s.Pool().Query(ctx, `SELECT version FROM `+pgx.Identifier{schema, "crmio_schema_migrations"}.Sanitize()+` ORDER BY version`)
@@ -343,5 +350,62 @@ func TestKeyFieldWhileWriting(t *testing.T) {
 	}
 	if n != writers*batches*perBatch {
 		t.Errorf("Scan found %d records, want %d", n, writers*batches*perBatch)
+	}
+}
+
+// UseTx writes in the store's transaction: what fn writes commits, or is
+// undone, with the rest of it.
+func TestUseTx(t *testing.T) {
+	ctx := t.Context()
+	schema := freshSchema(t)
+	s, err := postgres.New(ctx, testPool(t), &postgres.Options{Schema: schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Schema() != schema {
+		t.Errorf("Schema() = %q, want %q", s.Schema(), schema)
+	}
+	outside := pgx.Identifier{schema, "outside"}.Sanitize()
+	if _, err := s.Pool().Exec(ctx, `CREATE TABLE `+outside+` (v text)`); err != nil {
+		t.Fatal(err)
+	}
+	undo := errors.New("undo")
+	for _, v := range []string{"kept", "undone"} {
+		err := s.Atomic(ctx, func(tx storage.Store) error {
+			if _, err := tx.Insert(ctx, "people", []crmio.Record{{Values: map[string]crmio.Value{"name": crmio.TextValue(v)}}}); err != nil {
+				return err
+			}
+			if err := postgres.UseTx(tx, func(pgTx pgx.Tx) error {
+				_, err := pgTx.Exec(ctx, `INSERT INTO `+outside+` (v) VALUES ($1)`, v)
+				return err
+			}); err != nil {
+				return err
+			}
+			if v == "undone" {
+				return undo
+			}
+			return nil
+		})
+		if v == "kept" && err != nil || v == "undone" && !errors.Is(err, undo) {
+			t.Fatalf("Atomic (%s): %v", v, err)
+		}
+	}
+	rows, _ := s.Pool().Query(ctx, `SELECT v FROM `+outside)
+	got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil || !slices.Equal(got, []string{"kept"}) {
+		t.Errorf("rows written through UseTx: %q, %v; want the committed transaction's only", got, err)
+	}
+	n := 0
+	for _, err := range s.Scan(ctx, "people", storage.Query{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 1 {
+		t.Errorf("%d records, want the committed one", n)
+	}
+	if err := postgres.UseTx(s, func(pgx.Tx) error { return nil }); !errors.Is(err, postgres.ErrNotTx) {
+		t.Errorf("UseTx of the store itself: %v, want ErrNotTx", err)
 	}
 }

@@ -2,10 +2,12 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 
 	"github.com/crmio/crmio/storage"
+	"github.com/jackc/pgx/v5"
 )
 
 // txStore is the Store that Atomic hands to its function: every call runs
@@ -105,4 +107,27 @@ func (t *txStore) Atomic(ctx context.Context, fn func(tx storage.Store) error) e
 	}
 	released = true
 	return nil
+}
+
+// ErrNotTx is returned by UseTx for a Store that is not a transaction of
+// this package's Atomic.
+var ErrNotTx = errors.New("postgres: not a transaction of postgres.Store.Atomic")
+
+// UseTx runs fn with the pgx transaction of tx, a Store that Atomic handed
+// to its function, so that code outside crmio writes in the same
+// transaction (a job queue's enqueue: River's riverpgxv5 InsertTx commits
+// with the job it names). fn must not keep the transaction, and tx's own
+// methods wait while fn runs (a pgx connection is not safe for concurrent
+// use).
+func UseTx(tx storage.Store, fn func(pgx.Tx) error) error {
+	t, ok := tx.(*txStore)
+	if !ok {
+		return ErrNotTx
+	}
+	if err := t.check(context.Background()); err != nil {
+		return err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return fn(t.tx)
 }

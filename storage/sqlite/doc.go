@@ -1,7 +1,7 @@
 // Package sqlite is a storage.Store kept in one SQLite database file: the
 // embedded, persistent store. It is pure Go (modernc.org/sqlite, no cgo),
 // and implements the whole contract of package storage, including
-// storage.Transactor and storage.History.
+// storage.Transactor, storage.History and storage.Uploads.
 //
 //	store, err := sqlite.Open(ctx, "crm.db", nil)
 //	if err != nil { … }
@@ -31,7 +31,10 @@
 // with its row, under SQLite's write lock, so that Opens of the same file
 // at once apply it once. Opening a database whose schema a newer version
 // of this package wrote fails with ErrSchemaTooNew. SchemaVersion returns
-// the version this package writes.
+// the version this package writes. Versions may leave gaps (changes
+// written in parallel take their numbers as they are written): Open
+// applies every version the database lacks, in order, also one below the
+// newest it has.
 //
 // The tables:
 //
@@ -48,6 +51,10 @@
 //   - crmio_keys (module, field, key, record_id) and crmio_lookup_fields:
 //     the index of match keys of the lookup fields (below).
 //   - crmio_jobs and crmio_journal: the history (below).
+//   - crmio_uploads and crmio_upload_chunks: the uploads (storage.Uploads),
+//     in chunks of 512 KiB, each written by a statement of its own so
+//     that a large or slow upload holds no lock and no transaction for
+//     long; an upload is visible once its last chunk is in.
 //   - crmio_sequences: the counter ids come from.
 //
 // Ids are decimal integers, from one counter for every module: id order

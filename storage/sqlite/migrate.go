@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"github.com/crmio/crmio/storage/internal/sqlstore"
+	"slices"
 	"time"
+
+	"github.com/crmio/crmio/storage/internal/sqlstore"
 )
 
 // migrations holds the schema, one file per version: NNNN_name.sql. A
@@ -22,7 +24,7 @@ func SchemaVersion() int {
 	if err != nil {
 		return 0
 	}
-	return len(ms)
+	return sqlstore.Newest(ms)
 }
 
 // migrate brings the database up to the newest schema version, each
@@ -36,17 +38,17 @@ func migrate(ctx context.Context, db *sql.DB) error {
 
 // migrateTo brings the database up to schema version target, or the
 // newest for 0. Only tests ask for an older version: that of a database
-// an older crmio wrote, to upgrade it.
+// an older crmio wrote, to upgrade it. Every migration not applied yet is
+// applied, in version order, also one below the newest applied (see
+// sqlstore.LoadMigrations).
 func migrateTo(ctx context.Context, db *sql.DB, target int) error {
 	ms, err := sqlstore.LoadMigrations(migrations)
 	if err != nil {
 		return err
 	}
-	if target > 0 && target < len(ms) {
-		ms = ms[:target]
-	}
-	for _, m := range ms {
-		done, err := applyMigration(ctx, db, m, len(ms))
+	newest := sqlstore.Newest(ms)
+	for _, m := range sqlstore.UpTo(ms, target) {
+		done, err := applyMigration(ctx, db, m, ms, newest)
 		if err != nil {
 			return fmt.Errorf("migration %d (%s): %w", m.Version, m.Name, err)
 		}
@@ -58,8 +60,8 @@ func migrateTo(ctx context.Context, db *sql.DB, target int) error {
 }
 
 // applyMigration applies m unless it is applied already. It reports done
-// when the database is already at the newest version.
-func applyMigration(ctx context.Context, db *sql.DB, m sqlstore.Migration, newest int) (done bool, err error) {
+// when every migration of all is applied.
+func applyMigration(ctx context.Context, db *sql.DB, m sqlstore.Migration, all []sqlstore.Migration, newest int) (done bool, err error) {
 	tx, err := db.BeginTx(ctx, nil) // BEGIN IMMEDIATE (see _txlock)
 	if err != nil {
 		return false, err
@@ -72,16 +74,17 @@ func applyMigration(ctx context.Context, db *sql.DB, m sqlstore.Migration, newes
 	)`); err != nil {
 		return false, err
 	}
-	var current int
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM crmio_schema_migrations`).Scan(&current); err != nil {
+	applied, err := appliedVersions(ctx, tx)
+	if err != nil {
 		return false, err
 	}
+	pending, err := sqlstore.Pending(all, applied, ErrSchemaTooNew)
 	switch {
-	case current > newest:
-		return false, fmt.Errorf("%w: version %d, this package knows up to %d", ErrSchemaTooNew, current, newest)
-	case current >= newest:
+	case err != nil:
+		return false, err
+	case len(pending) == 0:
 		return true, tx.Commit()
-	case current >= m.Version:
+	case !slices.ContainsFunc(pending, func(p sqlstore.Migration) bool { return p.Version == m.Version }):
 		return false, tx.Commit()
 	}
 	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
@@ -91,5 +94,23 @@ func applyMigration(ctx context.Context, db *sql.DB, m sqlstore.Migration, newes
 		m.Version, m.Name, time.Now().UTC().Format(time.RFC3339)); err != nil {
 		return false, err
 	}
-	return m.Version == newest, tx.Commit()
+	return len(pending) == 1 && m.Version == newest, tx.Commit()
+}
+
+// appliedVersions returns the versions recorded in crmio_schema_migrations.
+func appliedVersions(ctx context.Context, tx *sql.Tx) ([]int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT version FROM crmio_schema_migrations ORDER BY version`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }

@@ -42,6 +42,7 @@ type Store struct {
 	path   string
 	writer *sql.DB // one connection: SQLite has one writer at a time
 	reader *sql.DB
+	busy   time.Duration // Options.BusyTimeout
 
 	// fields caches the key and lookup fields known committed: a field
 	// never stops being one, so a known field needs no query.
@@ -115,7 +116,7 @@ func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 	reader.SetMaxOpenConns(o.ReadConns)
 	reader.SetMaxIdleConns(o.ReadConns)
 
-	s := &Store{path: path, writer: writer, reader: reader}
+	s := &Store{path: path, writer: writer, reader: reader, busy: o.BusyTimeout}
 	s.conn = conn{st: s}
 	if err := migrateWithRetry(ctx, writer, o.BusyTimeout); err != nil {
 		s.Close()
@@ -165,6 +166,14 @@ func (s *Store) Close() error {
 	s.closeStmts()
 	return errors.Join(s.reader.Close(), s.writer.Close())
 }
+
+// DB returns the store's writer: a database/sql pool of one connection
+// (SQLite has one writer at a time) with the store's busy timeout and
+// BEGIN IMMEDIATE transactions. It is for code that shares the database
+// with the store, such as a job queue's driver (River's riversqlite runs
+// on it, so that its writes take turns with the store's). A transaction
+// held on it makes the store's writes wait; Close closes it.
+func (s *Store) DB() *sql.DB { return s.writer }
 
 // Path returns the database file's path, as given to Open.
 func (s *Store) Path() string { return s.path }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/crmio/crmio/storage"
 	"github.com/crmio/crmio/storage/internal/differential"
+	"github.com/crmio/crmio/storage/internal/sqlstore"
 	"github.com/crmio/crmio/storage/sqlite"
 	"github.com/crmio/crmio/storage/storetest"
 )
@@ -111,12 +112,18 @@ func schemaRows(t *testing.T, path string) []int {
 func TestMigrations(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "crmio.db")
-	want := make([]int, sqlite.SchemaVersion())
-	for i := range want {
-		want[i] = i + 1
+	// The versions of the migration files (they may leave gaps: see
+	// sqlstore.LoadMigrations), the newest being SchemaVersion.
+	files, err := sqlstore.LoadMigrations(os.DirFS("."))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if len(want) == 0 {
-		t.Fatal("SchemaVersion is 0: no migration embedded")
+	var want []int
+	for _, m := range files {
+		want = append(want, m.Version)
+	}
+	if len(want) == 0 || want[len(want)-1] != sqlite.SchemaVersion() {
+		t.Fatalf("the migrations are %v, SchemaVersion is %d: want it the newest", want, sqlite.SchemaVersion())
 	}
 
 	// Two stores opening a new file at once: the migrations run once.
@@ -279,4 +286,62 @@ func TestHistoryDurable(t *testing.T) {
 // writes, queries and lookups.
 func TestDifferential(t *testing.T) {
 	differential.Run(t, open(t))
+}
+
+// UseTx writes in the store's transaction: what fn writes commits, or is
+// undone, with the rest of it.
+func TestUseTx(t *testing.T) {
+	s := open(t)
+	ctx := t.Context()
+	if _, err := s.DB().ExecContext(ctx, `CREATE TABLE outside (v TEXT)`); err != nil {
+		t.Fatal(err)
+	}
+	undo := errors.New("undo")
+	for _, v := range []string{"kept", "undone"} {
+		err := s.Atomic(ctx, func(tx storage.Store) error {
+			if _, err := tx.Insert(ctx, "people", []crmio.Record{{Values: map[string]crmio.Value{"name": crmio.TextValue(v)}}}); err != nil {
+				return err
+			}
+			if err := sqlite.UseTx(tx, func(sqlTx *sql.Tx) error {
+				_, err := sqlTx.ExecContext(ctx, `INSERT INTO outside (v) VALUES (?)`, v)
+				return err
+			}); err != nil {
+				return err
+			}
+			if v == "undone" {
+				return undo
+			}
+			return nil
+		})
+		if v == "kept" && err != nil || v == "undone" && !errors.Is(err, undo) {
+			t.Fatalf("Atomic (%s): %v", v, err)
+		}
+	}
+	var got []string
+	rows, err := s.DB().QueryContext(ctx, `SELECT v FROM outside`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var v string
+		rows.Scan(&v)
+		got = append(got, v)
+	}
+	rows.Close()
+	if !slices.Equal(got, []string{"kept"}) {
+		t.Errorf("rows written through UseTx: %q, want the committed transaction's only", got)
+	}
+	n := 0
+	for _, err := range s.Scan(ctx, "people", storage.Query{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 1 {
+		t.Errorf("%d records, want the committed one", n)
+	}
+	if err := sqlite.UseTx(s, func(*sql.Tx) error { return nil }); !errors.Is(err, sqlite.ErrNotTx) {
+		t.Errorf("UseTx of the store itself: %v, want ErrNotTx", err)
+	}
 }

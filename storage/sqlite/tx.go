@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -101,4 +103,26 @@ func (t *txStore) Atomic(ctx context.Context, fn func(tx storage.Store) error) (
 	}
 	done = true
 	return nil
+}
+
+// ErrNotTx is returned by UseTx for a Store that is not a transaction of
+// this package's Atomic.
+var ErrNotTx = errors.New("sqlite: not a transaction of sqlite.Store.Atomic")
+
+// UseTx runs fn with the database/sql transaction of tx, a Store that
+// Atomic handed to its function, so that code outside crmio writes in
+// the same transaction (a job queue's enqueue: River's riversqlite
+// InsertTx commits with the job it names). fn must not keep the
+// transaction, and tx's own methods wait while fn runs.
+func UseTx(tx storage.Store, fn func(*sql.Tx) error) error {
+	t, ok := tx.(*txStore)
+	if !ok {
+		return ErrNotTx
+	}
+	if err := t.check(context.Background()); err != nil {
+		return err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return fn(t.tx)
 }

@@ -72,7 +72,10 @@ type Migration struct {
 
 // LoadMigrations returns the migrations in fsys's migrations directory,
 // one file per version named NNNN_name.sql, in version order, and an error
-// when a file is misnamed or a version is missing.
+// when a file is misnamed or two files have one version. Versions may
+// leave gaps: migrations written in parallel take their numbers as they
+// are written and may land in any order, so a store applies every version
+// it has not applied (see Pending), not only those above its highest.
 func LoadMigrations(fsys fs.FS) ([]Migration, error) {
 	files, err := fs.Glob(fsys, "migrations/*.sql")
 	if err != nil {
@@ -93,9 +96,51 @@ func LoadMigrations(fsys fs.FS) ([]Migration, error) {
 		out = append(out, Migration{Version: v, Name: name, SQL: string(text)})
 	}
 	slices.SortFunc(out, func(a, b Migration) int { return a.Version - b.Version })
-	for i, m := range out {
-		if m.Version != i+1 {
-			return nil, fmt.Errorf("migration %d is missing (found %d)", i+1, m.Version)
+	for i := 1; i < len(out); i++ {
+		if out[i].Version == out[i-1].Version {
+			return nil, fmt.Errorf("migrations %s and %s have one version, %d", out[i-1].Name, out[i].Name, out[i].Version)
+		}
+	}
+	return out, nil
+}
+
+// Newest returns the highest version of ms, 0 for none: the schema
+// version of a store that has applied them all.
+func Newest(ms []Migration) int {
+	if len(ms) == 0 {
+		return 0
+	}
+	return ms[len(ms)-1].Version
+}
+
+// UpTo returns the migrations of ms up to version target (all of them for
+// 0): tests stop short to write a database as an older crmio did.
+func UpTo(ms []Migration, target int) []Migration {
+	if target <= 0 {
+		return ms
+	}
+	i := 0
+	for i < len(ms) && ms[i].Version <= target {
+		i++
+	}
+	return ms[:i]
+}
+
+// Pending returns the migrations of ms that are not applied, in version
+// order, and an error wrapping tooNew when a version is applied that ms
+// does not have beyond its newest (a newer crmio wrote the database).
+func Pending(ms []Migration, applied []int, tooNew error) ([]Migration, error) {
+	done := map[int]bool{}
+	for _, v := range applied {
+		done[v] = true
+		if v > Newest(ms) {
+			return nil, fmt.Errorf("%w: version %d, this package knows up to %d", tooNew, v, Newest(ms))
+		}
+	}
+	var out []Migration
+	for _, m := range ms {
+		if !done[m.Version] {
+			out = append(out, m)
 		}
 	}
 	return out, nil

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -48,11 +49,53 @@ func TestLoadMigrations(t *testing.T) {
 	if err != nil || len(ms) != 2 || ms[0] != (Migration{1, "init", "A"}) || ms[1] != (Migration{2, "items", "B"}) {
 		t.Fatalf("LoadMigrations = %+v, %v", ms, err)
 	}
-	if _, err := LoadMigrations(fstest.MapFS{"migrations/0001_init.sql": file("A"), "migrations/0003_x.sql": file("C")}); err == nil || !strings.Contains(err.Error(), "migration 2 is missing") {
-		t.Errorf("a gap: %v", err)
+	gap, err := LoadMigrations(fstest.MapFS{"migrations/0001_init.sql": file("A"), "migrations/0003_x.sql": file("C")})
+	if err != nil || len(gap) != 2 || Newest(gap) != 3 {
+		t.Errorf("a gap: %+v, %v; want versions 1 and 3", gap, err)
+	}
+	if _, err := LoadMigrations(fstest.MapFS{"migrations/0001_init.sql": file("A"), "migrations/001_x.sql": file("C")}); err == nil || !strings.Contains(err.Error(), "one version") {
+		t.Errorf("two files of one version: %v", err)
 	}
 	if _, err := LoadMigrations(fstest.MapFS{"migrations/init.sql": file("A")}); err == nil || !strings.Contains(err.Error(), "NNNN_name.sql") {
 		t.Errorf("a misnamed file: %v", err)
+	}
+}
+
+func TestPending(t *testing.T) {
+	ms := []Migration{{Version: 1, Name: "init"}, {Version: 2, Name: "keys"}, {Version: 4, Name: "uploads"}}
+	tooNew := errors.New("too new")
+	versions := func(ms []Migration) []int {
+		var out []int
+		for _, m := range ms {
+			out = append(out, m.Version)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		applied, want []int
+	}{
+		{nil, []int{1, 2, 4}},
+		{[]int{1, 2}, []int{4}},
+		// 4 landed first; 3 was merged later and must still be applied.
+		{[]int{1, 2, 4}, nil},
+	} {
+		got, err := Pending(ms, c.applied, tooNew)
+		if err != nil || !slices.Equal(versions(got), c.want) {
+			t.Errorf("Pending(applied %v) = %v, %v; want %v", c.applied, versions(got), err, c.want)
+		}
+	}
+	with3 := append(slices.Clone(ms[:2]), Migration{Version: 3, Name: "memory"}, ms[2])
+	if got, err := Pending(with3, []int{1, 2, 4}, tooNew); err != nil || !slices.Equal(versions(got), []int{3}) {
+		t.Errorf("a migration merged below the newest applied: Pending = %v, %v; want [3]", versions(got), err)
+	}
+	if _, err := Pending(ms, []int{1, 2, 4, 5}, tooNew); !errors.Is(err, tooNew) {
+		t.Errorf("a database of a newer crmio: %v, want %v", err, tooNew)
+	}
+	if got := versions(UpTo(ms, 2)); !slices.Equal(got, []int{1, 2}) {
+		t.Errorf("UpTo(2) = %v", got)
+	}
+	if got := versions(UpTo(ms, 0)); !slices.Equal(got, []int{1, 2, 4}) {
+		t.Errorf("UpTo(0) = %v", got)
 	}
 }
 

@@ -1,0 +1,32 @@
+-- crmio schema, version 4: uploads (storage.Uploads), the files every
+-- process of a CRM can read: a web wizard's uploads, the file of a
+-- background job that a worker on another machine imports, the failed
+-- rows a worker writes. (Version 3 is another change, numbered as it was
+-- written: a database applies every version it lacks, in order.)
+
+-- One row per upload. complete is 0 while its chunks are being written:
+-- such an upload is invisible (the put is not done), and a later put
+-- removes it once it is old (its process died). size and sha256 are set
+-- when it completes.
+CREATE TABLE crmio_uploads (
+	seq        INTEGER PRIMARY KEY,
+	id         TEXT    NOT NULL UNIQUE,
+	name       TEXT    NOT NULL,
+	owner      TEXT    NOT NULL,
+	size       INTEGER NOT NULL DEFAULT 0,
+	sha256     TEXT    NOT NULL DEFAULT '',
+	created_s  INTEGER NOT NULL,
+	created_ns INTEGER NOT NULL,
+	complete   INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX crmio_uploads_created ON crmio_uploads (complete, created_s, created_ns, seq);
+
+-- The content, in chunks of 512 KiB numbered from 0, each written in a
+-- statement of its own so that a large upload never holds the database's
+-- writer lock for long.
+CREATE TABLE crmio_upload_chunks (
+	upload_seq INTEGER NOT NULL,
+	chunk      INTEGER NOT NULL,
+	data       BLOB    NOT NULL,
+	PRIMARY KEY (upload_seq, chunk)
+);
