@@ -5,25 +5,30 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"time"
 
+	"github.com/crmio/crmio/importer"
+	crmioriver "github.com/crmio/crmio/river"
 	"github.com/crmio/crmio/storage"
 	"github.com/crmio/crmio/wizard"
 )
 
 var serveFlags struct {
-	addr    string
-	user    string
-	uploads string
+	addr       string
+	user       string
+	uploads    string
+	background bool
+	workers    int
 }
 
 var serveCmd = &command{
 	name:    "serve",
-	args:    "[--addr HOST:PORT] [--user NAME] [--uploads DIR]",
+	args:    "[--addr HOST:PORT] [--user NAME] [--uploads DIR] [--background [--workers N]]",
 	summary: "serve the import wizard (web UI and JSON API) over the store",
 	help: `Serve runs the web import wizard over the store of --db: open the address
 it prints in a browser to upload a file, map its columns, preview, import
@@ -39,12 +44,19 @@ wizard.Handler (see examples/wizard-admin).
 
 Uploads are kept in the store when it keeps them (storage.Uploads), else
 in --uploads DIR, else in a temporary directory removed at exit.
+
+With --background (sqlite:PATH or postgres://... stores), large imports
+are queued as durable jobs for 'crmio worker' processes, on this machine
+or others; --workers N runs N of them in the server too. The wizard follows
+them through the history, failed rows included.
 Ctrl-C (SIGINT, SIGTERM) stops the server; imports still running stop
 after the batch in hand, cancelled, and can be resumed ('crmio resume').`,
 	flags: func(fs *flag.FlagSet) {
 		fs.StringVar(&serveFlags.addr, "addr", "127.0.0.1:8080", "listen on `HOST:PORT` (port 0: any free port)")
 		fs.StringVar(&serveFlags.user, "user", "", "the `NAME` every request is made as (default $USER)")
 		fs.StringVar(&serveFlags.uploads, "uploads", "", "keep uploads in `DIR` when the store keeps none")
+		fs.BoolVar(&serveFlags.background, "background", false, "queue large imports as durable jobs for 'crmio worker' (SQL stores)")
+		fs.IntVar(&serveFlags.workers, "workers", 0, "with --background, run `N` workers in the server too")
 	},
 	run: runServe,
 }
@@ -78,6 +90,34 @@ func runServe(ctx context.Context, e *env, _ []string) error {
 			dir = tmp
 		}
 		opts.Uploads = wizard.DirUploads(dir)
+	}
+	if serveFlags.workers < 0 || serveFlags.workers > 0 && !serveFlags.background {
+		return usagef("--workers N (N ≥ 0) goes with --background")
+	}
+	if serveFlags.background {
+		if e.inMemory() {
+			return usagef("--background needs a store that keeps a queue: sqlite:PATH or postgres://...")
+		}
+		runner, err := newRunner(ctx, store, &crmioriver.Config{Concurrency: max(serveFlags.workers, 1), Logger: opts.Logger})
+		if err != nil {
+			return err
+		}
+		im := &importer.Options{Runner: runner}
+		opts.Importer = im
+		uploads, _ := store.(storage.Uploads)
+		opts.FailedRows = func(ctx context.Context, jobID string) (io.ReadCloser, error) {
+			return crmioriver.FailedRows(ctx, uploads, jobID)
+		}
+		if serveFlags.workers > 0 {
+			wim, err := importer.New(store, schema, &importer.Options{Runner: runner, Worker: "crmio serve"})
+			if err != nil {
+				return err
+			}
+			if err := runner.Start(ctx, wim); err != nil {
+				return err
+			}
+			defer runner.Stop(context.Background())
+		}
 	}
 	wiz, err := wizard.New(store, schema, opts)
 	if err != nil {
