@@ -79,7 +79,29 @@ func numberSortKey(d crmio.Decimal) string {
 // Match reports whether rec satisfies f, by the rules documented on Filter.
 // It is the reference semantics: adapters that filter in Go call it, and
 // SQL adapters must agree with it (storage/storetest checks that they do).
-func (f Filter) Match(rec crmio.Record) bool {
+func (f Filter) Match(rec crmio.Record) bool { return f.matchBy(rec, byMatchKey) }
+
+// comparison is how a filter compares values: by match keys, as a
+// query's filters do, or exactly, as a scope's do.
+type comparison struct {
+	key    func(crmio.Value) string         // of a value, for =, != and contains
+	needle func(crmio.Value) string         // of the filter's value, for contains
+	order  func(crmio.Value) (string, byte) // for the orders: a key and its class (0: no order)
+}
+
+var byMatchKey = comparison{
+	key:    crmio.MatchKey,
+	needle: func(v crmio.Value) string { return crmio.TextKey(v.String()) },
+	order: func(v crmio.Value) (string, byte) {
+		if k := SortKey(v); k != "" {
+			return k, k[0]
+		}
+		return "", 0
+	},
+}
+
+// matchBy reports whether rec satisfies f, comparing by cmp.
+func (f Filter) matchBy(rec crmio.Record, cmp comparison) bool {
 	v, ok := rec.Values[f.Field]
 	if !ok || v.IsNull() {
 		return f.Op == Ne
@@ -87,39 +109,38 @@ func (f Filter) Match(rec crmio.Record) bool {
 	items := v.List()
 	switch f.Op {
 	case Eq, Ne:
-		want := crmio.MatchKey(f.Value)
+		want := cmp.key(f.Value)
 		found := false
 		for _, it := range items {
-			if crmio.MatchKey(it.Value) == want {
+			if cmp.key(it.Value) == want {
 				found = true
 				break
 			}
 		}
 		return found == (f.Op == Eq)
 	case Contains:
-		needle := crmio.TextKey(f.Value.String())
+		needle := cmp.needle(f.Value)
 		for _, it := range items {
-			if strings.Contains(crmio.MatchKey(it.Value), needle) {
+			if strings.Contains(cmp.key(it.Value), needle) {
 				return true
 			}
 		}
 		return false
 	case Lt, Le, Gt, Ge:
-		want := SortKey(f.Value)
-		if want == "" {
+		want, class := cmp.order(f.Value)
+		if class == 0 {
 			return false
 		}
 		for _, it := range items {
-			k := SortKey(it.Value)
-			if k == "" || k[0] != want[0] {
+			k, c := cmp.order(it.Value)
+			if c != class {
 				continue
 			}
-			c := strings.Compare(k, want)
-			if (f.Op == Lt && c < 0) || (f.Op == Le && c <= 0) || (f.Op == Gt && c > 0) || (f.Op == Ge && c >= 0) {
+			n := strings.Compare(k, want)
+			if (f.Op == Lt && n < 0) || (f.Op == Le && n <= 0) || (f.Op == Gt && n > 0) || (f.Op == Ge && n >= 0) {
 				return true
 			}
 		}
-		return false
 	}
 	return false
 }

@@ -158,48 +158,12 @@ func (s *Scope) Defaults() map[string]crmio.Value {
 
 // matchExact reports whether rec satisfies f with the exact comparison of
 // scopes.
-func (f Filter) matchExact(rec crmio.Record) bool {
-	v, ok := rec.Values[f.Field]
-	if !ok || v.IsNull() {
-		return f.Op == Ne
-	}
-	items := v.List()
-	switch f.Op {
-	case Eq, Ne:
-		want := crmio.ExactKey(f.Value)
-		found := false
-		for _, it := range items {
-			if crmio.ExactKey(it.Value) == want {
-				found = true
-				break
-			}
-		}
-		return found == (f.Op == Eq)
-	case Contains:
-		needle := crmio.ExactKey(crmio.TextValue(f.Value.String()))
-		for _, it := range items {
-			if strings.Contains(crmio.ExactKey(it.Value), needle) {
-				return true
-			}
-		}
-		return false
-	case Lt, Le, Gt, Ge:
-		want, class := exactOrderKey(f.Value)
-		if class == 0 {
-			return false
-		}
-		for _, it := range items {
-			k, c := exactOrderKey(it.Value)
-			if c != class {
-				continue
-			}
-			n := strings.Compare(k, want)
-			if (f.Op == Lt && n < 0) || (f.Op == Le && n <= 0) || (f.Op == Gt && n > 0) || (f.Op == Ge && n >= 0) {
-				return true
-			}
-		}
-	}
-	return false
+func (f Filter) matchExact(rec crmio.Record) bool { return f.matchBy(rec, exactly) }
+
+var exactly = comparison{
+	key:    crmio.ExactKey,
+	needle: func(v crmio.Value) string { return crmio.ExactKey(crmio.TextValue(v.String())) },
+	order:  exactOrderKey,
 }
 
 // exactOrderKey returns the key ordered comparisons of a scope use, and

@@ -161,18 +161,28 @@ func runHistory(ctx context.Context, e *env, _ []string) error {
 	return tw.Flush()
 }
 
-func runStatus(ctx context.Context, e *env, args []string) error {
-	id, err := jobArg("status", args)
+// openJob returns the importer over the store and the job the JOB
+// argument of cmd names, as Status sees it.
+func (e *env) openJob(ctx context.Context, cmd string, args []string) (*importer.Importer, storage.Job, error) {
+	id, err := jobArg(cmd, args)
 	if err != nil {
-		return err
+		return nil, storage.Job{}, err
 	}
 	im, err := e.newImporter(ctx)
 	if err != nil {
-		return err
+		return nil, storage.Job{}, err
 	}
 	job, err := im.Status(ctx, id)
 	if err != nil {
-		return jobError(e, id, err)
+		return nil, job, jobError(e, id, err)
+	}
+	return im, job, nil
+}
+
+func runStatus(ctx context.Context, e *env, args []string) error {
+	im, job, err := e.openJob(ctx, "status", args)
+	if err != nil {
+		return err
 	}
 	if statusFlags.watch && running(job) {
 		if job, err = watchJob(ctx, e, im, job); err != nil {
@@ -320,18 +330,11 @@ func runRollback(ctx context.Context, e *env, args []string) error {
 }
 
 func runCancel(ctx context.Context, e *env, args []string) error {
-	id, err := jobArg("cancel", args)
+	im, before, err := e.openJob(ctx, "cancel", args)
 	if err != nil {
 		return err
 	}
-	im, err := e.newImporter(ctx)
-	if err != nil {
-		return err
-	}
-	before, err := im.Status(ctx, id)
-	if err != nil {
-		return jobError(e, id, err)
-	}
+	id := before.ID
 	if before.Status.Done() && before.Status != storage.JobInterrupted {
 		fmt.Fprintf(e.stdout, "Job %s is %s already.\n", id, before.Status)
 		return nil

@@ -40,18 +40,11 @@ job's.`,
 }
 
 func runResume(ctx context.Context, e *env, args []string) error {
-	id, err := jobArg("resume", args)
+	im, job, err := e.openJob(ctx, "resume", args)
 	if err != nil {
 		return err
 	}
-	im, err := e.newImporter(ctx)
-	if err != nil {
-		return err
-	}
-	job, err := im.Status(ctx, id)
-	if err != nil {
-		return jobError(e, id, err)
-	}
+	id := job.ID
 	var src importer.Source
 	switch {
 	case len(args) > 1 && args[1] == "-":
