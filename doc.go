@@ -57,4 +57,14 @@
 // sees in their spreadsheet. Failures of the system are errors that wrap
 // the sentinels of this package (ErrNotFound, ErrConflict, ...): test them
 // with errors.Is.
+//
+// # Fuzzing
+//
+// The fuzz targets of this package, each run with
+//
+//	go test -run '^$' -fuzz '^FuzzParseDecimal$' -fuzzminimizetime 0 .
+//	go test -run '^$' -fuzz '^FuzzValueJSON$' -fuzzminimizetime 0 .
+//
+// start from their seeds (f.Add and testdata/fuzz); .ci/run runs each for
+// two seconds, and a minute or more finds what a change broke.
 package crmio

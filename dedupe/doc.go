@@ -110,4 +110,14 @@
 // (crmio.Record.Clone) and change the copy. It returns the merged record
 // with the stored record's ID, and changed false when nothing differs
 // (crmio.Record.Equal), so that the importer can skip the write.
+//
+// # Fuzzing
+//
+// The fuzz targets of this package, each run with
+//
+//	go test -run '^$' -fuzz '^FuzzFieldMatcher$' -fuzzminimizetime 0 ./dedupe
+//	go test -run '^$' -fuzz '^FuzzFieldMerger$' -fuzzminimizetime 0 ./dedupe
+//
+// start from their seeds (f.Add and testdata/fuzz); .ci/run runs each for
+// two seconds, and a minute or more finds what a change broke.
 package dedupe

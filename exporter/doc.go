@@ -84,4 +84,13 @@
 // without changing their names, which would break the mapping: an XLSX
 // template colours their headers and adds an Instructions sheet; a CSV
 // template leaves the marking to the caller's UI.
+//
+// # Fuzzing
+//
+// The fuzz targets of this package, each run with
+//
+//	go test -run '^$' -fuzz '^FuzzNeutralize$' -fuzzminimizetime 0 ./exporter
+//
+// start from their seeds (f.Add and testdata/fuzz); .ci/run runs each for
+// two seconds, and a minute or more finds what a change broke.
 package exporter

@@ -188,4 +188,13 @@
 // formats/pdf each provide one, for exports. A Writer may implement
 // Measurer, to see every row before the first is written (a PDF report
 // fits its columns to them).
+//
+// # Fuzzing
+//
+// The fuzz targets of this package, each run with
+//
+//	go test -run '^$' -fuzz '^FuzzDetect$' -fuzzminimizetime 0 ./formats
+//
+// start from their seeds (f.Add and testdata/fuzz); .ci/run runs each for
+// two seconds, and a minute or more finds what a change broke.
 package formats

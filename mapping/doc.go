@@ -245,4 +245,17 @@
 // Coerce coerces one text the same way, for static values and query
 // filters; one text is its own column, so a date that reads only in the
 // other order is read so, unless the options set the order.
+//
+// # Fuzzing
+//
+// The fuzz targets of this package, each run with
+//
+//	go test -run '^$' -fuzz '^FuzzApply$' -fuzzminimizetime 0 ./mapping
+//	go test -run '^$' -fuzz '^FuzzCoerce$' -fuzzminimizetime 0 ./mapping
+//	go test -run '^$' -fuzz '^FuzzDate$' -fuzzminimizetime 0 ./mapping
+//	go test -run '^$' -fuzz '^FuzzSplitName$' -fuzzminimizetime 0 ./mapping
+//	go test -run '^$' -fuzz '^FuzzSuggest$' -fuzzminimizetime 0 ./mapping
+//
+// start from their seeds (f.Add and testdata/fuzz); .ci/run runs each for
+// two seconds, and a minute or more finds what a change broke.
 package mapping

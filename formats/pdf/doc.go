@@ -61,4 +61,13 @@
 //
 // On error, what was written is an incomplete document: discard it (the
 // crmio command writes to a temporary file and renames it when complete).
+//
+// # Fuzzing
+//
+// The fuzz targets of this package, each run with
+//
+//	go test -run '^$' -fuzz '^FuzzCellText$' -fuzzminimizetime 0 ./formats/pdf
+//
+// start from their seeds (f.Add and testdata/fuzz); .ci/run runs each for
+// two seconds, and a minute or more finds what a change broke.
 package pdf

@@ -82,4 +82,14 @@
 // # Fuzzing
 //
 //	go test ./formats/vcard -run '^$' -fuzz FuzzReader -fuzztime 60s -fuzzminimizetime 0
+//
+// # Fuzzing
+//
+// The fuzz targets of this package, each run with
+//
+//	go test -run '^$' -fuzz '^FuzzReader$' -fuzzminimizetime 0 ./formats/vcard
+//	go test -run '^$' -fuzz '^FuzzWriteRead$' -fuzzminimizetime 0 ./formats/vcard
+//
+// start from their seeds (f.Add and testdata/fuzz); .ci/run runs each for
+// two seconds, and a minute or more finds what a change broke.
 package vcard

@@ -9,6 +9,15 @@
 // characters ("＝", "﹢"), and the superscript, subscript and minus-sign
 // forms normalize to them, so they count too. Such a cell gets a leading
 // single quote, which makes a spreadsheet show it as text.
+//
+// # Fuzzing
+//
+// The fuzz targets of this package, each run with
+//
+//	go test -run '^$' -fuzz '^FuzzGuard$' -fuzzminimizetime 0 ./internal/guard
+//
+// start from their seeds (f.Add and testdata/fuzz); .ci/run runs each for
+// two seconds, and a minute or more finds what a change broke.
 package guard
 
 import "unicode/utf8"

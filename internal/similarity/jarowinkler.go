@@ -1,6 +1,15 @@
 // Package similarity holds the string similarity measures more than one
 // package of crmio needs: the mapping suggester's near misses of column
 // titles ("Emial") and dedupe's fuzzy matching of people's names.
+//
+// # Fuzzing
+//
+// The fuzz targets of this package, each run with
+//
+//	go test -run '^$' -fuzz '^FuzzJaroWinkler$' -fuzzminimizetime 0 ./internal/similarity
+//
+// start from their seeds (f.Add and testdata/fuzz); .ci/run runs each for
+// two seconds, and a minute or more finds what a change broke.
 package similarity
 
 import "unicode/utf8"

@@ -76,4 +76,13 @@
 // O(records) decodings of those fields; with an Order it also sorts the
 // matches. It never holds the lock while yielding, so the caller may write
 // to the store as it iterates.
+//
+// # Fuzzing
+//
+// The fuzz targets of this package, each run with
+//
+//	go test -run '^$' -fuzz '^FuzzTable$' -fuzzminimizetime 0 ./storage/memory
+//
+// start from their seeds (f.Add and testdata/fuzz); .ci/run runs each for
+// two seconds, and a minute or more finds what a change broke.
 package memory

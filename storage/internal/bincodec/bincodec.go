@@ -32,6 +32,16 @@
 // Keeping the strings together lets a full decode make one string for all
 // of them, which the decoded values then share: one allocation per record
 // rather than one per string.
+//
+// # Fuzzing
+//
+// The fuzz targets of this package, each run with
+//
+//	go test -run '^$' -fuzz '^FuzzDecode$' -fuzzminimizetime 0 ./storage/internal/bincodec
+//	go test -run '^$' -fuzz '^FuzzRoundTrip$' -fuzzminimizetime 0 ./storage/internal/bincodec
+//
+// start from their seeds (f.Add and testdata/fuzz); .ci/run runs each for
+// two seconds, and a minute or more finds what a change broke.
 package bincodec
 
 import (

@@ -5,6 +5,16 @@
 // back to encoding/json on anything else). AppendValues is the plain
 // encoder; an Encoder writes the same bytes faster for the records of a
 // batch, which share their fields.
+//
+// # Fuzzing
+//
+// The fuzz targets of this package, each run with
+//
+//	go test -run '^$' -fuzz '^FuzzEncoder$' -fuzzminimizetime 0 ./storage/internal/valuecodec
+//	go test -run '^$' -fuzz '^FuzzFastDecodeValues$' -fuzzminimizetime 0 ./storage/internal/valuecodec
+//
+// start from their seeds (f.Add and testdata/fuzz); .ci/run runs each for
+// two seconds, and a minute or more finds what a change broke.
 package valuecodec
 
 import (
