@@ -180,6 +180,21 @@ func TestModes(t *testing.T) {
 			t.Errorf("%d rows with %+v: mode %s, %d created; want %s", tt.rows, tt.opts, sum.Mode, sum.Created, tt.want)
 		}
 	}
+	// A workbook whose writer recorded no dimension (a streaming writer
+	// records "A1") is estimated from its first rows, never taken for a
+	// small one: beyond StreamingMax it runs in the background.
+	book := filepath.Join(t.TempDir(), "streamed.xlsx")
+	if err := contactgen.WriteXLSXFile(book, 12000, nil); err != nil {
+		t.Fatal(err)
+	}
+	im, err := importer.New(memory.New(), schemas.Default(), &importer.Options{InstantMax: 1000, StreamingMax: 10000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := im.Run(context.Background(), importer.Source{Path: book}, importer.Plan{Module: "people", DryRun: true}, nil)
+	if err != nil || sum.Mode != importer.Background || sum.Read != 12000 {
+		t.Errorf("a 12,000-row workbook without dimension: mode %s, %d read, %v; want background", sum.Mode, sum.Read, err)
+	}
 }
 
 // TestStreamingReportsProgress: a Streaming import reports its counts at

@@ -38,6 +38,42 @@ type sheetSource struct {
 	// What was dropped, for the notices.
 	missingStrings int // cells referring to shared strings the table lacks
 	outside        int // cells right of column XFD
+
+	// size is the sheet's XML as the zip directory says, read how much
+	// of it the scanner has had: what estimates the rows of a sheet that
+	// records no dimension.
+	size int64
+	read *countingReader
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// EstimatedLastRow implements workbook.Estimator: for a sheet whose
+// writer recorded no dimension (or only "A1", as streaming writers do),
+// the last row extrapolated from the bytes the rows read so far took.
+func (s *sheetSource) EstimatedLastRow() int {
+	if s.done {
+		return s.row
+	}
+	if s.read == nil || s.size <= 0 || s.row < 20 {
+		return 0
+	}
+	// The bytes the rows took: read, less what the scanner holds unscanned.
+	used := s.read.n - int64(s.sc.end-s.sc.pos)
+	if used <= 0 {
+		return 0
+	}
+	return int(float64(s.row) * float64(s.size) / float64(used))
 }
 
 // start reads the worksheet up to its rows and returns the dimension it

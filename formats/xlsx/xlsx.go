@@ -164,7 +164,9 @@ func openPackage(ra io.ReaderAt, size int64, closer io.Closer, name string, opts
 	if err != nil {
 		return nil, fmt.Errorf("%w: sheet %q: %v", formats.ErrCorrupt, sheet.name, err)
 	}
-	src.sc, src.closer = newScanner(rc), partCloser{rc, closer}
+	src.read = &countingReader{r: rc}
+	src.size = int64(min(sheet.part.UncompressedSize64, 1<<62))
+	src.sc, src.closer = newScanner(src.read), partCloser{rc, closer}
 	dimension, err := src.start()
 	if err != nil {
 		rc.Close()

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -48,8 +49,9 @@ func checkContacts(t *testing.T, path string) {
 		t.Errorf("rows = %v,\nwant %v", rows, contactsRows)
 	}
 	info := r.Info()
-	// excelize records the dimension "A1" whatever the data: no estimate.
-	if info.Format != "xlsx" || info.Sheet != "Contacts" || info.HeaderRow != 1 || info.EstimatedRows != 0 {
+	// excelize records the dimension "A1" whatever the data: read to its
+	// end, the sheet's rows are counted instead.
+	if info.Format != "xlsx" || info.Sheet != "Contacts" || info.HeaderRow != 1 || info.EstimatedRows != 4 { // rows 2 to 5, a blank one among them
 		t.Errorf("info = %+v", info)
 	}
 	if !reflect.DeepEqual(info.Sheets, []string{"Notes", "Contacts"}) {
@@ -195,8 +197,10 @@ func TestDimension(t *testing.T) {
 		want      int
 	}{
 		{"A1:B200001", 200000},
-		{"A1", 0},
-		{"", 0},
+		// No dimension: the sheet, read to its end to find its header, is
+		// counted.
+		{"A1", 1},
+		{"", 1},
 	} {
 		path := writeTemp(t, "d.xlsx", rawPackage(t, sheetXML(tc.dimension, rows)))
 		r, err := Open(path, nil)
@@ -360,5 +364,47 @@ func TestRowLimit(t *testing.T) {
 	}
 	if want := []string{"1", "parse error", "EOF", "EOF", "EOF"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestEstimateWithoutDimension: a sheet whose writer recorded no real
+// dimension (a streaming writer records "A1") is estimated from the
+// bytes its first rows take, so that a large workbook is never taken for
+// a small one.
+func TestEstimateWithoutDimension(t *testing.T) {
+	var buf bytes.Buffer
+	w, err := NewWriter(&buf, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.WriteHeader([]string{"Name", "Email", "City"}); err != nil {
+		t.Fatal(err)
+	}
+	const rows = 20000
+	for i := range rows {
+		if err := w.WriteRow([]formats.Cell{formats.TextCell(fmt.Sprintf("Person %d", i)),
+			formats.TextCell(fmt.Sprintf("person%d@example.com", i)), formats.TextCell("Oslo")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "streamed.xlsx")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for range 500 {
+		if _, err := r.Read(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if est := r.Info().EstimatedRows; est < rows*8/10 || est > rows*12/10 {
+		t.Errorf("after 500 rows the estimate is %d, want about %d", est, rows)
 	}
 }

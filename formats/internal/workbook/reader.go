@@ -26,6 +26,13 @@ type Source interface {
 	Close() error
 }
 
+// An Estimator is a Source that can estimate the sheet's last row when the
+// file records none (Config.LastRow zero): from the bytes its rows take,
+// say. Zero means it cannot tell yet.
+type Estimator interface {
+	EstimatedLastRow() int
+}
+
 // A Noticer is a Source that has findings of its own to report as the
 // rows are read (cells it could not place, strings it could not find).
 // The Reader adds them to Info().Notices.
@@ -330,6 +337,11 @@ const (
 // Info describes the sheet; Notices grow as rows are read.
 func (r *Reader) Info() formats.Info {
 	info := r.info
+	if est, ok := r.src.(Estimator); ok && info.EstimatedRows == 0 {
+		if last := est.EstimatedLastRow(); last > info.HeaderRow {
+			info.EstimatedRows = last - info.HeaderRow
+		}
+	}
 	info.Sheets = slices.Clone(r.info.Sheets)
 	info.Notices = slices.Clone(r.info.Notices)
 	for _, n := range r.ragged.Notices(r.columns.Names()) {
