@@ -299,7 +299,7 @@ func runRollback(ctx context.Context, e *env, args []string) error {
 			if r.Count > len(r.IDs) {
 				more = fmt.Sprintf(" and %d more", r.Count-len(r.IDs))
 			}
-			fmt.Fprintf(e.stderr, "  %d %s records name a %s record in their field %s (%s%s)\n", r.Count, r.Module, r.Target, r.Field, strings.Join(r.IDs, ", "), more)
+			fmt.Fprintf(e.stderr, "  %d %s records name, in their field %s, %s records the job created (%s%s)\n", r.Count, r.Module, r.Field, r.Target, strings.Join(r.IDs, ", "), more)
 		}
 		fmt.Fprintf(e.stderr, "Nothing was rolled back: deleting those records would leave the references dangling.\n"+
 			"Run 'crmio rollback %s --force' to roll back anyway and clear those references.\n", id)

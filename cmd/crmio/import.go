@@ -498,7 +498,7 @@ func writeImportSummary(w io.Writer, name string, sum *importer.Summary, errorsF
 	}
 	fmt.Fprintln(w, ")")
 	if sum.Resumed > 0 {
-		fmt.Fprintf(w, "  resumed after row   %d (the counts are the whole job's)\n", sum.Resumed)
+		fmt.Fprintf(w, "  resumed after       %d rows (the counts are the whole job's)\n", sum.Resumed)
 	}
 	fmt.Fprintf(w, "  created             %d\n", sum.Created)
 	fmt.Fprintf(w, "  updated             %d\n", sum.Updated)
