@@ -222,23 +222,29 @@ func decide(p policy, in decideInput) decision {
 		}
 	}
 	d.inserts = kept
+	// The rows that went into each existing record, once: a batch updates
+	// many records, and each must not cost a pass over the batch.
+	rowsOf := make(map[string][]int, len(order))
+	for j := range in.valid {
+		if id := targets[j].existing; id != "" {
+			rowsOf[id] = append(rowsOf[id], in.valid[j])
+		}
+	}
 	for _, id := range order {
 		old := in.existing[id]
 		rec := merged[id]
 		rec.ID, rec.Module = id, p.module
 		failed := false
-		for j, i := range in.valid {
-			if targets[j].existing == id && d.outcomes[i] == outFailed {
-				failed = true
-			}
+		for _, i := range rowsOf[id] {
+			failed = failed || d.outcomes[i] == outFailed
 		}
 		if failed {
 			continue
 		}
 		old.Module = p.module
 		if rec.Equal(old) {
-			for j, i := range in.valid {
-				if targets[j].existing == id && d.outcomes[i] == outUpdated {
+			for _, i := range rowsOf[id] {
+				if d.outcomes[i] == outUpdated {
 					d.outcomes[i] = outSkipped
 				}
 			}
