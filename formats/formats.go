@@ -138,11 +138,11 @@ func (e *ParseError) Unwrap() error { return e.Err }
 type Options struct {
 	// MaxSize is the largest input accepted, in bytes. Zero means
 	// DefaultMaxSize; a negative value means no limit.
-	MaxSize int64
+	MaxSize int64 `json:"max_size,omitempty"`
 	// Sheet names the worksheet to read; SheetIndex (1-based) picks one by
 	// position. Both zero: the first visible sheet.
-	Sheet      string
-	SheetIndex int
+	Sheet      string `json:"sheet,omitempty"`
+	SheetIndex int    `json:"sheet_index,omitempty"`
 	// HeaderRow is the 1-based row holding the column names, or
 	// NoHeaderRow for a table without a header (every row is data, the
 	// columns are "Column 1", "Column 2"...). Zero: detect. The header is
@@ -151,19 +151,19 @@ type Options struct {
 	// hold (email addresses, phone numbers, dates, numbers) where a header
 	// holds words. Then no row is the header, Info.Headerless says so, and
 	// a Notice says why; HeaderRow 1 takes the first row as the header.
-	HeaderRow int
+	HeaderRow int `json:"header_row,omitempty"`
 	// Encoding names the CSV text encoding ("utf-8", "windows-1252",
 	// "iso-8859-1", "utf-16le", ...). Empty: detect.
-	Encoding string
+	Encoding string `json:"encoding,omitempty"`
 	// Delimiter is the CSV field delimiter. Zero: sniff among , ; tab |.
-	Delimiter rune
+	Delimiter rune `json:"delimiter,omitempty"`
 	// KeepFormulaGuard keeps the quote that guards a formula-like text in
 	// a CSV file ("'=1+1", as crmio's exports and others write it against
 	// CSV injection): by default Open and NewReader remove it from the
 	// header and the fields of a format whose text spreadsheets may run as
 	// formulas (Format.Formulas), so that "'=1+1" reads as "=1+1". Only
 	// the quote the guard adds goes: "'quoted'" stays as it is.
-	KeepFormulaGuard bool
+	KeepFormulaGuard bool `json:"keep_formula_guard,omitempty"`
 }
 
 // Limit returns the effective size limit (-1: none).
