@@ -849,3 +849,63 @@ func TestCancelEveryReader(t *testing.T) {
 		}
 	}
 }
+
+// TestTakenOverAttemptStops: a runner that another took over (it was
+// seen as dead and its job resumed elsewhere) stops without writing, and
+// says it was taken over, whether it finds out at its next batch or is
+// cancelled first: the job stays the other runner's, running.
+func TestTakenOverAttemptStops(t *testing.T) {
+	for _, cancelFirst := range []bool{false, true} {
+		t.Run(map[bool]string{false: "at its next batch", true: "cancelled first"}[cancelFirst], func(t *testing.T) {
+			store := memory.New()
+			im := newImporter(t, store)
+			ctx, cancel := context.WithCancelCause(context.Background())
+			defer cancel(nil)
+			third := make(chan struct{})
+			var once sync.Once
+			var jobID string
+			hooks := &importer.Hooks{
+				ProgressInterval: time.Nanosecond,
+				Progress: func(p importer.Progress) {
+					if p.Read == 300 {
+						once.Do(func() { close(third) })
+					}
+				},
+				Row: func(rctx context.Context, r *importer.Row) error {
+					if r.Number != 302 {
+						return nil
+					}
+					<-third
+					jobs, err := store.Jobs(rctx, 1)
+					if err != nil {
+						return err
+					}
+					jobID = jobs[0].ID
+					// What a rescuer's resume writes: the job is its own.
+					_, err = storage.UpdateJobFunc(rctx, store, jobID, func(j *storage.Job) error {
+						j.Runner = &storage.Runner{ID: "the-other-runner", Host: "another-machine", PID: 1}
+						return nil
+					})
+					if cancelFirst {
+						cancel(errors.New("this attempt's queue dropped it"))
+					}
+					return err
+				},
+			}
+			sum, err := im.Run(ctx, generated(1000), importer.Plan{Module: "people", Mapping: peopleMapping(), BatchSize: 100, Mode: importer.Streaming}, hooks)
+			if !errors.Is(err, importer.ErrTakenOver) || errors.Is(err, importer.ErrCancelled) {
+				t.Fatalf("Run = %v, want ErrTakenOver alone", err)
+			}
+			if sum.Status != storage.JobInterrupted || count(t, store, "people") != 300 {
+				t.Errorf("summary %s, %d in the store; want interrupted and the three batches before", sum.Status, count(t, store, "people"))
+			}
+			job, err := store.Job(context.Background(), jobID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if job.Status != storage.JobRunning || job.Runner == nil || job.Runner.ID != "the-other-runner" || job.Checkpoint.Rows != 300 {
+				t.Errorf("the job after the stale attempt stopped: %s, runner %+v, checkpoint %+v", job.Status, job.Runner, job.Checkpoint)
+			}
+		})
+	}
+}

@@ -1198,7 +1198,14 @@ func (r *run) finish(ctx context.Context, err error) (*Summary, error) {
 			j.Detail = r.sum.detail()
 			return nil
 		})
-		if jerr != nil && err == nil {
+		switch {
+		case errors.Is(jerr, ErrTakenOver) && !errors.Is(err, errCancelRequested):
+			// Stopped (a cancel of this attempt, a deadline) after
+			// another runner took the job over: the job is not ours to
+			// end, nor cancelled; say so, not why this attempt stopped.
+			r.sum.Status, r.sum.Error = storage.JobInterrupted, jerr.Error()
+			return r.sum, jerr
+		case jerr != nil && err == nil:
 			err = fmt.Errorf("importer: recording the job's end: %w", jerr)
 		}
 	}

@@ -137,6 +137,11 @@ func (w *importWorker) Work(ctx context.Context, rj *rq.Job[ImportArgs]) error {
 		r.finished(ctx, rj, final, nil)
 		return nil
 	case errors.Is(err, importer.ErrTakenOver), errors.Is(err, importer.ErrJobRunning):
+		if errors.Is(context.Cause(ctx), rivertype.ErrJobCancelledRemotely) {
+			// The attempt that took the job over dropped this one.
+			log.InfoContext(ctx, "crmio import runs in another worker; this attempt was dropped", "reason", err)
+			return rq.JobCancel(err)
+		}
 		log.InfoContext(ctx, "crmio import runs in another worker; looking again later", "reason", err)
 		return rq.JobSnooze(r.cfg.StaleAfter)
 	case errors.Is(err, importer.ErrNotResumable):
