@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -29,14 +28,12 @@ const (
 )
 
 func main() {
-	// A command runs one job and exits. Its live heap is small (a couple of
-	// batches in flight) except with the memory: store, where it is the
-	// records themselves, so collecting less often buys CPU for little
-	// memory: on an import of 500,000 rows into memory:, a third less CPU
-	// for a tenth more peak memory. GOGC, when set, still decides.
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
-	}
+	// The collector is left at its defaults (GOGC and GOMEMLIMIT decide,
+	// when set). GOGC=400, which this command once set, bought nothing on
+	// a 500,000-row import and cost memory: into memory:, 637 MB peak RSS
+	// against 386 MB at the default (its live data is 196 MB) for the same
+	// CPU (4.0 s against 3.7 s); into sqlite:, 262 MB against 200 MB, CPU
+	// 16.8 s against 16.6 s.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
