@@ -377,34 +377,8 @@ func writeRows(ctx context.Context, store storage.Store, m *crmio.Module, q stor
 	if err := fw.WriteHeader(header); err != nil {
 		return fmt.Errorf("exporter: %w", err)
 	}
-	cells := make([]formats.Cell, len(cols))
-	scan := func(each func(rec *crmio.Record) error) error {
-		n := 0
-		for rec, err := range store.Scan(ctx, m.Name, q) {
-			if err != nil {
-				return fmt.Errorf("exporter: reading %s: %w", m.Name, err)
-			}
-			if n%checkEvery == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			n++
-			for i := range cols {
-				c := r.cell(&cols[i], &rec)
-				if guarded && c.Kind() == formats.CellText && guard.NeedsQuote(c.String()) {
-					c = formats.TextCell(guard.Neutralize(c.String()))
-				}
-				cells[i] = c
-			}
-			if err := each(&rec); err != nil {
-				return err
-			}
-		}
-		return ctx.Err()
-	}
 	if mw, ok := fw.(formats.Measurer); ok {
-		err := scan(func(*crmio.Record) error {
+		err := scanRendered(ctx, store, m, q, cols, r, guarded, func(_ *crmio.Record, cells []formats.Cell) error {
 			if err := mw.Measure(cells); err != nil {
 				return fmt.Errorf("exporter: %w", err)
 			}
@@ -414,7 +388,7 @@ func writeRows(ctx context.Context, store storage.Store, m *crmio.Module, q stor
 			return err
 		}
 	}
-	return scan(func(rec *crmio.Record) error {
+	return scanRendered(ctx, store, m, q, cols, r, guarded, func(rec *crmio.Record, cells []formats.Cell) error {
 		if err := fw.WriteRow(cells); err != nil {
 			return fmt.Errorf("exporter: record %s: %w", rec.ID, err)
 		}
