@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/crmio/crmio/internal/jsonstr"
 	"strconv"
 	"time"
-	"unicode/utf8"
 )
 
 // The JSON form of a Value is null or an object with exactly one member
@@ -37,7 +37,7 @@ func (v Value) AppendJSON(b []byte) []byte {
 		b = append(b, `{"`...)
 		b = append(b, kindNames[v.kind]...)
 		b = append(b, `":`...)
-		return append(appendJSONString(b, v.str), '}')
+		return append(jsonstr.Append(b, v.str), '}')
 	case KindNumber:
 		b = append(b, `{"number":"`...)
 		return append(append(b, v.any.(Decimal).String()...), `"}`...)
@@ -53,9 +53,9 @@ func (v Value) AppendJSON(b []byte) []byte {
 	case KindRef:
 		r := v.ref()
 		b = append(b, `{"ref":{"id":`...)
-		b = appendJSONString(b, r.ID)
+		b = jsonstr.Append(b, r.ID)
 		b = append(b, `,"key":`...)
-		return append(appendJSONString(b, r.Key), "}}"...)
+		return append(jsonstr.Append(b, r.Key), "}}"...)
 	case KindAddress:
 		a := v.any.(Address)
 		b = append(b, `{"address":{`...)
@@ -69,9 +69,9 @@ func (v Value) AppendJSON(b []byte) []byte {
 				b = append(b, ',')
 			}
 			first = false
-			b = appendJSONString(b, string(p))
+			b = jsonstr.Append(b, string(p))
 			b = append(b, ':')
-			b = appendJSONString(b, s)
+			b = jsonstr.Append(b, s)
 		}
 		return append(b, "}}"...)
 	case KindList:
@@ -81,58 +81,13 @@ func (v Value) AppendJSON(b []byte) []byte {
 				b = append(b, ',')
 			}
 			b = append(b, `{"label":`...)
-			b = appendJSONString(b, it.Label)
+			b = jsonstr.Append(b, it.Label)
 			b = append(b, `,"value":`...)
 			b = append(it.Value.AppendJSON(b), '}')
 		}
 		return append(b, "]}"...)
 	}
 	return append(b, "null"...)
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string. Invalid UTF-8 becomes
-// U+FFFD, as encoding/json does.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
 
 type valueJSON struct {

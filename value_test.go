@@ -2,6 +2,7 @@ package crmio
 
 import (
 	"encoding/json"
+	"github.com/crmio/crmio/internal/jsonstr"
 	"maps"
 	"slices"
 	"strings"
@@ -54,7 +55,7 @@ func TestValueJSONRoundTrip(t *testing.T) {
 
 func TestValueJSONMatchesEncodingJSONStrings(t *testing.T) {
 	for _, s := range []string{"plain", "quo\"te", "back\\slash", "\x01\x1f", "é\u2028", "bad \xff utf8"} {
-		got := string(appendJSONString(nil, s))
+		got := string(jsonstr.Append(nil, s))
 		want, _ := json.Marshal(s)
 		var a, b string
 		if err := json.Unmarshal([]byte(got), &a); err != nil {

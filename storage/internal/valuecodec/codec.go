@@ -20,8 +20,8 @@ package valuecodec
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/crmio/crmio/internal/jsonstr"
 	"slices"
-	"unicode/utf8"
 
 	"github.com/crmio/crmio"
 )
@@ -38,7 +38,7 @@ func AppendValues(b []byte, values map[string]crmio.Value, names []string) ([]by
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, name)
+		b = jsonstr.Append(b, name)
 		b = append(b, ':')
 		b = values[name].AppendJSON(b)
 	}
@@ -65,60 +65,4 @@ func DecodeValues(data []byte) (map[string]crmio.Value, error) {
 		return nil, fmt.Errorf("stored values are not valid: %w", err)
 	}
 	return values, nil
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string, as crmio writes it (as encoding/json would, without its HTML escapes; invalid
-// UTF-8 becomes U+FFFD). Plain ASCII, most of what a record holds, is
-// copied in one piece.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	i := 0
-	for i < len(s) {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
-			break
-		}
-		i++
-	}
-	if i == len(s) {
-		return append(append(b, s...), '"')
-	}
-	start := 0
-	for i < len(s) {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

@@ -1,6 +1,9 @@
 package valuecodec
 
-import "github.com/crmio/crmio"
+import (
+	"github.com/crmio/crmio"
+	"github.com/crmio/crmio/internal/jsonstr"
+)
 
 // Encoder writes what AppendValues writes, byte for byte
 // (TestEncoder and FuzzEncoder check it), faster for the records of a
@@ -42,7 +45,7 @@ slow:
 	e.names = SortedFields(values, e.names[:0])
 	e.keys, e.ends = e.keys[:0], e.ends[:0]
 	for _, name := range e.names {
-		e.keys = append(appendJSONString(e.keys, name), ':')
+		e.keys = append(jsonstr.Append(e.keys, name), ':')
 		e.ends = append(e.ends, len(e.keys))
 	}
 	b = append(b, '{')
@@ -65,13 +68,13 @@ func appendValue(b []byte, v crmio.Value) []byte {
 	case crmio.KindNull:
 		return append(b, "null"...)
 	case crmio.KindText:
-		return append(appendJSONString(append(b, `{"text":`...), v.Str()), '}')
+		return append(jsonstr.Append(append(b, `{"text":`...), v.Str()), '}')
 	case crmio.KindEmail:
-		return append(appendJSONString(append(b, `{"email":`...), v.Str()), '}')
+		return append(jsonstr.Append(append(b, `{"email":`...), v.Str()), '}')
 	case crmio.KindPhone:
-		return append(appendJSONString(append(b, `{"phone":`...), v.Str()), '}')
+		return append(jsonstr.Append(append(b, `{"phone":`...), v.Str()), '}')
 	case crmio.KindURL:
-		return append(appendJSONString(append(b, `{"url":`...), v.Str()), '}')
+		return append(jsonstr.Append(append(b, `{"url":`...), v.Str()), '}')
 	case crmio.KindNumber:
 		d, _ := v.Number()
 		return append(append(append(b, `{"number":"`...), d.String()...), `"}`...)
@@ -91,15 +94,15 @@ func appendValue(b []byte, v crmio.Value) []byte {
 			byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d.Day/10), byte('0'+d.Day%10), '"', '}')
 	case crmio.KindRef:
 		r, _ := v.Ref()
-		b = appendJSONString(append(b, `{"ref":{"id":`...), r.ID)
-		return append(appendJSONString(append(b, `,"key":`...), r.Key), "}}"...)
+		b = jsonstr.Append(append(b, `{"ref":{"id":`...), r.ID)
+		return append(jsonstr.Append(append(b, `,"key":`...), r.Key), "}}"...)
 	case crmio.KindList:
 		b = append(b, `{"list":[`...)
 		for i, it := range v.List() {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(append(b, `{"label":`...), it.Label)
+			b = jsonstr.Append(append(b, `{"label":`...), it.Label)
 			b = append(appendValue(append(b, `,"value":`...), it.Value), '}')
 		}
 		return append(b, "]}"...)
