@@ -894,6 +894,7 @@ func (r *run) read(ctx context.Context, jobs chan<- mapJob, futures chan<- chan 
 		}
 	}
 	ahead, aheadErr := r.ahead, r.aheadErr
+	var slab []string
 	next := func() (formats.Row, error) {
 		if len(ahead) > 0 {
 			a := ahead[0]
@@ -910,7 +911,15 @@ func (r *run) read(ctx context.Context, jobs chan<- mapJob, futures chan<- chan 
 		}
 		row, err := r.reader.Read()
 		if err == nil {
-			row.Fields = slices.Clone(row.Fields)
+			// The reader reuses its cells: a copy, cut from a slab of a
+			// batch's worth (one allocation per batch, not per row).
+			n := len(row.Fields)
+			if cap(slab)-len(slab) < n {
+				slab = make([]string, 0, max(n*size, n))
+			}
+			start := len(slab)
+			slab = append(slab, row.Fields...)
+			row.Fields = slab[start:len(slab):len(slab)]
 		}
 		return row, err
 	}
@@ -918,6 +927,9 @@ func (r *run) read(ctx context.Context, jobs chan<- mapJob, futures chan<- chan 
 	// after it: the row counts as read, as every other.
 	badInARow := 0
 	parseErr := func(err error) *formats.ParseError {
+		if err == nil || err == io.EOF {
+			return nil // before errors.As, whose target escapes: an allocation a row
+		}
 		var pe *formats.ParseError
 		if errors.As(err, &pe) && pe.Row > 0 && badInARow < maxBadInARow {
 			badInARow++

@@ -319,7 +319,9 @@ func (s *Summary) fail(p *pending, errs []crmio.RowError) {
 		}
 	}
 	if len(s.FailedRows) < s.maxKept {
-		s.FailedRows = append(s.FailedRows, FailedRow{Row: p.row, Fields: p.fields, Errors: errs})
+		// A copy: the row's cells are cut from a slab of its whole batch,
+		// which a kept row must not hold on to.
+		s.FailedRows = append(s.FailedRows, FailedRow{Row: p.row, Fields: slices.Clone(p.fields), Errors: errs})
 	}
 }
 
