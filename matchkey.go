@@ -51,7 +51,7 @@ func MatchKey(v Value) string {
 			return TextKey(r.Key)
 		}
 	case KindAddress:
-		return TextKey(v.any.(Address).String())
+		return TextKey(v.addr().String())
 	case KindList:
 		if items := v.items(); len(items) > 0 {
 			return MatchKey(items[0].Value)
@@ -282,7 +282,7 @@ func ExactKey(v Value) string {
 			return nfc(r.Key)
 		}
 	case KindAddress:
-		return nfc(v.any.(Address).String())
+		return nfc(v.addr().String())
 	case KindList:
 		if items := v.items(); len(items) > 0 {
 			return ExactKey(items[0].Value)

@@ -128,7 +128,7 @@ func hashValue(h uint64, v Value) uint64 {
 		ref := v.ref()
 		return hashString(hashString(h, ref.ID), ref.Key)
 	case KindAddress:
-		a := v.any.(Address)
+		a := v.addr()
 		for _, p := range [...]string{a.Street, a.City, a.State, a.Zip, a.Country} {
 			h = hashString(h, p)
 		}

@@ -63,7 +63,7 @@ type Value struct {
 	kind Kind
 	str  string // text kinds; the key of a Ref
 	num  int64  // bool (0/1); date packed as yyyymmdd
-	any  any    // Decimal, time.Time, Ref, Address, []Item
+	any  any    // Decimal, time.Time, a Ref's id, *Address, *Item (the first of a list)
 }
 
 // Ref is a reference to a record of another module: its ID once resolved,
@@ -213,7 +213,16 @@ func (v Value) ref() Ref {
 }
 
 // AddressValue returns a postal address value.
-func AddressValue(a Address) Value { return Value{kind: KindAddress, any: a} }
+func AddressValue(a Address) Value { return Value{kind: KindAddress, any: &a} }
+
+// addr returns the address of an Address value: any holds a pointer (an
+// Arena hands out addresses from a shared block), never changed once made.
+func (v Value) addr() Address {
+	if p, ok := v.any.(*Address); ok {
+		return *p
+	}
+	return Address{}
+}
 
 // ListValue returns the labelled values of a multi-value field. Null items
 // are dropped and nested lists are flattened, so a list never holds a list.
@@ -299,8 +308,10 @@ func (v Value) Ref() (Ref, bool) {
 
 // Address returns the address of an Address value.
 func (v Value) Address() (Address, bool) {
-	a, ok := v.any.(Address)
-	return a, ok && v.kind == KindAddress
+	if v.kind != KindAddress {
+		return Address{}, false
+	}
+	return v.addr(), true
 }
 
 // List returns the items of a List value, or the value itself as one
@@ -333,7 +344,7 @@ func (v Value) IsZero() bool {
 		r := v.ref()
 		return r.ID == "" && r.Key == ""
 	case KindAddress:
-		return v.any.(Address).IsZero()
+		return v.addr().IsZero()
 	case KindList:
 		return len(v.items()) == 0
 	}
@@ -369,7 +380,7 @@ func (v Value) Equal(w Value) bool {
 	case KindRef:
 		return v.ref() == w.ref()
 	case KindAddress:
-		return v.any.(Address) == w.any.(Address)
+		return v.addr() == w.addr()
 	case KindList:
 		a, b := v.items(), w.items()
 		if len(a) != len(b) {
@@ -408,7 +419,7 @@ func (v Value) String() string {
 			return r.ID
 		}
 	case KindAddress:
-		return v.any.(Address).String()
+		return v.addr().String()
 	case KindList:
 		var b strings.Builder
 		for i, it := range v.items() {

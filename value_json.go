@@ -57,7 +57,7 @@ func (v Value) AppendJSON(b []byte) []byte {
 		b = append(b, `,"key":`...)
 		return append(jsonstr.Append(b, r.Key), "}}"...)
 	case KindAddress:
-		a := v.any.(Address)
+		a := v.addr()
 		b = append(b, `{"address":{`...)
 		first := true
 		for _, p := range AddressParts {

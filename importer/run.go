@@ -997,6 +997,7 @@ func (r *run) read(ctx context.Context, jobs chan<- mapJob, futures chan<- chan 
 // worker is one mapping worker's state.
 type worker struct {
 	r     *run
+	arena crmio.Arena // the lists and addresses of the records it maps
 	local localRefs
 	cells []string // scratch for the column hook
 }
@@ -1033,7 +1034,7 @@ func (w *worker) mapRows(ctx context.Context, j mapJob) batch {
 		if r.hooks.Column != nil {
 			fields, cellErrs = w.columnHook(row)
 		}
-		rec, errs, warns := r.mapper.ApplyTo(values, row.Number, fields)
+		rec, errs, warns := r.mapper.ApplyIn(&w.arena, values, row.Number, fields)
 		rec.Module = r.module.Name
 		errs = append(cellErrs, errs...)
 		out[i] = pending{row: row.Number, fields: row.Fields, rec: rec, errs: errs, warns: warns}

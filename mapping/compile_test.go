@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -144,6 +145,38 @@ func TestApplyTo(t *testing.T) {
 	rec, _, _ = mapper.ApplyTo(values, 3, short)
 	if len(rec.Values) != 2 || rec.Get("first_name").Str() != "Grace" {
 		t.Errorf("reusing the map for a short row gave %v", rec.Values)
+	}
+}
+
+// TestApplyIn: mapping in an arena gives the records Apply gives, row
+// after row, each keeping its own values while the arena makes more.
+func TestApplyIn(t *testing.T) {
+	mapper := compileContact(t)
+	var arena crmio.Arena
+	var got, want []crmio.Record
+	for i := range 500 {
+		row := slices.Clone(contactRow)
+		row[0] = fmt.Sprintf("Ada%d", i)
+		w, _, _ := mapper.Apply(i+2, row)
+		r, errs, _ := mapper.ApplyIn(&arena, nil, i+2, row)
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		got, want = append(got, r), append(want, w)
+	}
+	lists := 0
+	for i := range got {
+		if !got[i].Equal(want[i]) {
+			t.Fatalf("row %d: ApplyIn\n%v\nwant\n%v", i+2, got[i].Values, want[i].Values)
+		}
+		for _, v := range got[i].Values {
+			if v.Kind() == crmio.KindList || v.Kind() == crmio.KindAddress {
+				lists++
+			}
+		}
+	}
+	if lists == 0 {
+		t.Fatal("the contact mapping makes no list or address: the test proves nothing")
 	}
 }
 
