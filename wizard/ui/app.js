@@ -588,8 +588,18 @@
     $("#rollback-refused").hidden = true;
     $("#rollback-result").hidden = job.status !== "rolled_back";
     if (job.status === "rolled_back") $("#rollback-result").textContent = "This import was rolled back.";
-    $("#rollback-text").textContent = "Rolling back deletes the " + num(sum.created + sum.references_created) +
-      " records this import created and restores the " + num(sum.updated) + " it updated.";
+    // The counts as the tiles above show them: the records created, and
+    // apart the referenced records (accounts) created for them.
+    const made = [plural(sum.created, "record")];
+    if (sum.references_created > 0) made.push(plural(sum.references_created, "referenced record"));
+    let text = "Rolling back deletes the " + made.join(" and the ") + " this import created";
+    if (sum.updated > 0) text += ", and restores the " + plural(sum.updated, "record") + " it updated";
+    $("#rollback-text").textContent = text + ".";
+  }
+
+  // plural says "1 record", "2 records".
+  function plural(n, noun) {
+    return num(n) + " " + noun + (n === 1 ? "" : "s");
   }
 
   function askRollback() {
