@@ -82,10 +82,20 @@ func (f *FingerprintSum) Add(field string, v Value) {
 
 // String returns the fingerprint of the fields added.
 func (f FingerprintSum) String() string {
-	var buf [24]byte // 13 base-36 digits, a dot, the field count
-	b := strconv.AppendUint(buf[:0], f.sum, 36)
+	var buf [fingerprintMax]byte
+	return string(f.AppendTo(buf[:0]))
+}
+
+// fingerprintMax is the most bytes a fingerprint takes: 13 base-36
+// digits, a dot, the field count.
+const fingerprintMax = 24
+
+// AppendTo appends the fingerprint String returns to b: a caller making
+// many can put them in one buffer.
+func (f FingerprintSum) AppendTo(b []byte) []byte {
+	b = strconv.AppendUint(b, f.sum, 36)
 	b = append(b, '.')
-	return string(strconv.AppendInt(b, int64(f.fields), 10))
+	return strconv.AppendInt(b, int64(f.fields), 10)
 }
 
 const (

@@ -226,6 +226,9 @@ func TestFingerprintSum(t *testing.T) {
 	if got, want := golden.Fingerprint(), "221a8y50q5wqc.2"; got != want {
 		t.Errorf("Fingerprint changed: %q, earlier versions wrote %q", got, want)
 	}
+	if got := string(forward.AppendTo([]byte("x:"))); got != "x:"+forward.String() {
+		t.Errorf("AppendTo = %q, String %q", got, forward.String())
+	}
 }
 
 func BenchmarkFingerprint(b *testing.B) {

@@ -129,12 +129,13 @@ func (r *run) writeBatch(ctx context.Context, store storage.Store, rows []pendin
 		}
 		if hist != nil && r.jobID != "" {
 			journal = slices.Grow(journal, len(ids))
+			var fps fingerprints
 			for k, id := range ids {
 				var fp string
 				if d.inserts[k].rehash {
 					fp = inserts[k].Fingerprint()
 				} else {
-					fp = r.fingerprint(&rows[d.inserts[k].row])
+					fp = r.fingerprint(&rows[d.inserts[k].row], &fps)
 				}
 				journal = append(journal, storage.JournalEntry{Op: storage.JournalCreated, Module: r.module.Name, ID: id, Fingerprint: fp})
 			}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/crmio/crmio"
 	"github.com/crmio/crmio/dedupe"
@@ -1103,7 +1104,7 @@ func (w *worker) columnHook(row formats.Row) ([]string, []crmio.RowError) {
 
 // fingerprint returns the fingerprint of p's record as the writer stores
 // it: what the worker hashed, and the references resolved since.
-func (r *run) fingerprint(p *pending) string {
+func (r *run) fingerprint(p *pending, buf *fingerprints) string {
 	fp := p.fp
 	for k, f := range r.refs.fields {
 		if !isOpen(p.openRefs, k) {
@@ -1113,7 +1114,25 @@ func (r *run) fingerprint(p *pending) string {
 			fp.Add(f.Name, v)
 		}
 	}
-	return fp.String()
+	return buf.add(fp)
+}
+
+// fingerprints makes the fingerprint strings of a batch's journal in
+// one block of bytes, rather than one allocation each. A block is never
+// written again once its strings are made.
+type fingerprints struct{ block []byte }
+
+func (f *fingerprints) add(fp crmio.FingerprintSum) string {
+	// Room for a fingerprint of a record of up to 10^10 fields; a longer
+	// one would only make append move on to a new block, leaving the old
+	// one, and the strings in it, untouched.
+	const room = 24
+	if cap(f.block)-len(f.block) < room {
+		f.block = make([]byte, 0, 256*room)
+	}
+	start := len(f.block)
+	f.block = fp.AppendTo(f.block)
+	return unsafe.String(&f.block[start], len(f.block)-start)
 }
 
 // recycle offers the maps of a written batch to the mapping workers. The
