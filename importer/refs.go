@@ -57,13 +57,15 @@ func (r *refs) index(field string) int {
 
 // localRefs is one mapping worker's copy of what it has read from the
 // shared cache, by field index: a plain map read costs a fraction of a
-// concurrent one, and the keys repeat.
-type localRefs []map[string]string
+// concurrent one, and the keys repeat. It keeps the resolved value
+// itself, which every row naming the key shares (values are immutable):
+// no allocation a row.
+type localRefs []map[string]crmio.Value
 
 func (r *refs) local() localRefs {
 	l := make(localRefs, len(r.fields))
 	for k := range l {
-		l[k] = map[string]string{}
+		l[k] = map[string]crmio.Value{}
 	}
 	return l
 }
@@ -77,19 +79,22 @@ func (r *refs) setKnown(values map[string]crmio.Value, local localRefs) (open ui
 		if !ok || ref.ID != "" {
 			continue
 		}
-		id, ok := local[k][ref.Key]
+		v, ok := local[k][ref.Key]
 		if !ok {
+			var id string
 			if id, ok = r.ids[f.Ref].get(ref.Key); ok {
 				if len(local[k]) >= refCacheMax {
 					clear(local[k])
 				}
 				// A copy of the key: the row's string is cold by the time
 				// the key is compared again, and keeps the whole row alive.
-				local[k][strings.Clone(ref.Key)] = id
+				key := strings.Clone(ref.Key)
+				v = crmio.RefValue(id, key)
+				local[k][key] = v
 			}
 		}
 		if ok {
-			values[f.Name] = crmio.RefValue(id, ref.Key)
+			values[f.Name] = v
 		} else if k < 64 {
 			open |= 1 << k
 		}
