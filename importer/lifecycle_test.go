@@ -403,6 +403,34 @@ func deadPID(t *testing.T) int {
 	return p.Pid
 }
 
+// duringBatch4 returns hooks for an import of batches of 100 rows: the
+// first row of batch 4 waits for batch 3 to commit, then calls act with
+// the job's id (the newest job of history), so that act happens while
+// batch 4 is on its way.
+func duringBatch4(history storage.History, act func(ctx context.Context, jobID string) error) *importer.Hooks {
+	third := make(chan struct{}) // closed once batch 3 has committed
+	var once sync.Once
+	return &importer.Hooks{
+		ProgressInterval: time.Nanosecond,
+		Progress: func(p importer.Progress) {
+			if p.Read == 300 {
+				once.Do(func() { close(third) })
+			}
+		},
+		Row: func(ctx context.Context, r *importer.Row) error {
+			if r.Number != 302 {
+				return nil
+			}
+			<-third
+			jobs, err := history.Jobs(ctx, 1)
+			if err != nil {
+				return err
+			}
+			return act(ctx, jobs[0].ID)
+		},
+	}
+}
+
 // TestCancelFromAnotherProcess: a cancel written to the history by
 // another process while a batch is on its way stops the import before
 // that batch commits, keeping the batches before.
@@ -410,31 +438,13 @@ func TestCancelFromAnotherProcess(t *testing.T) {
 	store := memory.New()
 	im := newImporter(t, store)
 	other := newImporter(t, store) // another process, as far as the job knows
-	third := make(chan struct{})   // closed once batch 3 has committed
-	var once sync.Once
 	var jobID string
-	hooks := &importer.Hooks{
-		ProgressInterval: time.Nanosecond,
-		Progress: func(p importer.Progress) {
-			if p.Read == 300 {
-				once.Do(func() { close(third) })
-			}
-		},
-		// The first row of batch 4 waits for batch 3 to commit, then the
-		// other process cancels the job: batch 4 is on its way.
-		Row: func(ctx context.Context, r *importer.Row) error {
-			if r.Number != 302 {
-				return nil
-			}
-			<-third
-			jobs, err := other.History(ctx, 1)
-			if err != nil {
-				return err
-			}
-			jobID = jobs[0].ID
-			return other.Cancel(ctx, jobID)
-		},
-	}
+	// Once batch 3 has committed, with batch 4 on its way, the other
+	// process cancels the job.
+	hooks := duringBatch4(store, func(ctx context.Context, id string) error {
+		jobID = id
+		return other.Cancel(ctx, id)
+	})
 	sum, err := im.Run(context.Background(), generated(1000), importer.Plan{Module: "people", Mapping: peopleMapping(), BatchSize: 100, Mode: importer.Streaming}, hooks)
 	if !errors.Is(err, importer.ErrCancelled) {
 		t.Fatalf("Run = %v, want ErrCancelled", err)
@@ -861,37 +871,19 @@ func TestTakenOverAttemptStops(t *testing.T) {
 			im := newImporter(t, store)
 			ctx, cancel := context.WithCancelCause(context.Background())
 			defer cancel(nil)
-			third := make(chan struct{})
-			var once sync.Once
 			var jobID string
-			hooks := &importer.Hooks{
-				ProgressInterval: time.Nanosecond,
-				Progress: func(p importer.Progress) {
-					if p.Read == 300 {
-						once.Do(func() { close(third) })
-					}
-				},
-				Row: func(rctx context.Context, r *importer.Row) error {
-					if r.Number != 302 {
-						return nil
-					}
-					<-third
-					jobs, err := store.Jobs(rctx, 1)
-					if err != nil {
-						return err
-					}
-					jobID = jobs[0].ID
-					// What a rescuer's resume writes: the job is its own.
-					_, err = storage.UpdateJobFunc(rctx, store, jobID, func(j *storage.Job) error {
-						j.Runner = &storage.Runner{ID: "the-other-runner", Host: "another-machine", PID: 1}
-						return nil
-					})
-					if cancelFirst {
-						cancel(errors.New("this attempt's queue dropped it"))
-					}
-					return err
-				},
-			}
+			hooks := duringBatch4(store, func(rctx context.Context, id string) error {
+				jobID = id
+				// What a rescuer's resume writes: the job is its own.
+				_, err := storage.UpdateJobFunc(rctx, store, id, func(j *storage.Job) error {
+					j.Runner = &storage.Runner{ID: "the-other-runner", Host: "another-machine", PID: 1}
+					return nil
+				})
+				if cancelFirst {
+					cancel(errors.New("this attempt's queue dropped it"))
+				}
+				return err
+			})
 			sum, err := im.Run(ctx, generated(1000), importer.Plan{Module: "people", Mapping: peopleMapping(), BatchSize: 100, Mode: importer.Streaming}, hooks)
 			if !errors.Is(err, importer.ErrTakenOver) || errors.Is(err, importer.ErrCancelled) {
 				t.Fatalf("Run = %v, want ErrTakenOver alone", err)
