@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -208,4 +209,58 @@ func withSchema(tb testing.TB, dsn, schema string) string {
 	q.Set("schema", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// loadAverage returns the machine's 1-, 5- and 15-minute load averages as
+// /proc/loadavg gives them, and the first as a number ("" and 0 where
+// there is no /proc). The benchmarks print it beside their figures: on a
+// machine other work shares, a ratio is only read with it.
+func loadAverage() (string, float64) {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "", 0
+	}
+	f := strings.Fields(string(data))
+	if len(f) < 3 {
+		return "", 0
+	}
+	one, _ := strconv.ParseFloat(f[0], 64)
+	return strings.Join(f[:3], " "), one
+}
+
+// reportLoad reports the 1-minute load average as a metric and returns
+// the three averages for the benchmark's line.
+func reportLoad(b *testing.B) string {
+	s, one := loadAverage()
+	b.ReportMetric(one, "load-1m")
+	return s
+}
+
+// perRow is d per row, in nanoseconds.
+func perRow(d time.Duration, rows int) float64 {
+	return float64(d.Nanoseconds()) / float64(rows)
+}
+
+// rate is rows per second of d.
+func rate(rows int, d time.Duration) float64 {
+	return float64(rows) / d.Seconds()
+}
+
+var warmUpOnce sync.Once
+
+// warmUp imports a small file into a memory store once per process, so
+// that what crmio builds once for good (the phone number metadata, the
+// schema's compiled mapping tables) is not timed as part of the first
+// import measured: the benchmarks compare steady work per row, which is
+// what a ceiling is about. The CLI benchmark's child process pays it, as
+// every command does.
+func warmUp(tb testing.TB) {
+	tb.Helper()
+	var err error
+	warmUpOnce.Do(func() {
+		_, err = crmioImport(context.Background(), memory.New(), contactsFile(tb, 1000), 1000)
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
 }
