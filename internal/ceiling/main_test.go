@@ -36,6 +36,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	spawnIfAsked() // the CLI benchmark's spawner (cli_test.go) runs no tests
 	code := testenv.Main(m)
 	if filesDir != "" {
 		os.RemoveAll(filesDir)
