@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -96,8 +97,9 @@ type cliRun struct {
 // than its own (a benchmark process that just imported 500k rows in
 // memory). So the benchmark runs the test binary afresh as a spawner,
 // before any test has grown it, and the spawner runs crmio and reports its
-// rusage; the spawner's own peak (VmHWM when it starts crmio) is the floor
-// under the figure, printed beside it.
+// rusage; the spawner's own peak (VmHWM when it starts crmio, about 24 MB)
+// is the floor under the figure, printed beside it: a peak at about the
+// floor says only that crmio's was no higher.
 const spawnEnv = "CRMIO_CEILING_SPAWN_REPORT"
 
 // spawnIfAsked runs the spawner instead of the tests when the environment
@@ -147,33 +149,73 @@ func vmHWM() int64 {
 	return 0
 }
 
+// spawn runs args through a spawner in dir, its output into stdout, and
+// returns the spawner's report on the child.
+func spawn(tb testing.TB, dir string, stdout io.Writer, args ...string) (cliRun, error) {
+	tb.Helper()
+	report := filepath.Join(tb.TempDir(), "spawn.json")
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(childEnv(), spawnEnv+"="+report)
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return cliRun{}, fmt.Errorf("%s: %v\n%s", args[0], err, stderr.Bytes())
+	}
+	data, err := os.ReadFile(report)
+	if err != nil {
+		return cliRun{}, err
+	}
+	var r cliRun
+	if err := json.Unmarshal(data, &r); err != nil || r.PeakRSS == 0 {
+		return r, fmt.Errorf("the spawner's report %s: %v", data, err)
+	}
+	return r, nil
+}
+
 // runCLI runs 'crmio --db db import path' with the flags of the plan,
 // through a spawner, and checks its JSON summary: every row read, none
 // failed.
 func runCLI(b *testing.B, bin, db, path string, rows int) cliRun {
 	b.Helper()
-	report := filepath.Join(b.TempDir(), "spawn.json")
-	cmd := exec.Command(os.Args[0], append([]string{bin, "--db", db}, cliImportArgs(path)...)...)
-	cmd.Env = append(childEnv(), spawnEnv+"="+report)
-	cmd.Dir = b.TempDir()
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		b.Fatalf("crmio import: %v\n%s", err, stderr.Bytes())
+	var stdout bytes.Buffer
+	r, err := spawn(b, b.TempDir(), &stdout, append([]string{bin, "--db", db}, cliImportArgs(path)...)...)
+	if err != nil {
+		b.Fatalf("crmio import: %v", err)
 	}
 	var sum struct{ Read, Failed int }
 	if err := json.Unmarshal(stdout.Bytes(), &sum); err != nil || sum.Read != rows || sum.Failed != 0 {
-		b.Fatalf("crmio import read %d of %d rows, %d failed (%v)\n%s", sum.Read, rows, sum.Failed, err, stderr.Bytes())
-	}
-	data, err := os.ReadFile(report)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var r cliRun
-	if err := json.Unmarshal(data, &r); err != nil || r.PeakRSS == 0 {
-		b.Fatalf("the spawner's report %s: %v", data, err)
+		b.Fatalf("crmio import read %d of %d rows, %d failed (%v)", sum.Read, rows, sum.Failed, err)
 	}
 	return r
+}
+
+// TestSpawnPeak: the peak RSS a spawner reports for a small child is the
+// child's, not this process's, however much larger this process has grown
+// (which a child started straight from it would report).
+func TestSpawnPeak(t *testing.T) {
+	child, err := exec.LookPath("true")
+	if err != nil {
+		t.Skip("no true(1) to run")
+	}
+	const grown = 256 << 20
+	ballast := make([]byte, grown)
+	for i := 0; i < len(ballast); i += 4096 {
+		ballast[i] = 1 // resident, not merely reserved
+	}
+	if hwm := vmHWM(); hwm < grown {
+		t.Fatalf("this process's peak is %d bytes after touching %d", hwm, grown)
+	}
+	r, err := spawn(t, t.TempDir(), io.Discard, child)
+	runtime.KeepAlive(ballast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// true's own peak is tiny; what the spawner reports for it is about
+	// the spawner's (its floor), far under this process's.
+	if r.Code != 0 || r.PeakRSS >= grown/2 {
+		t.Errorf("the spawner reports exit %d, peak %d bytes (floor %d): want 0, under %d", r.Code, r.PeakRSS, r.Floor, grown/2)
+	}
 }
 
 // liveBytes imports path into a memory store in this process and returns

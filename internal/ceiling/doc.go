@@ -70,8 +70,8 @@
 // measured. Linux only: ru_maxrss is in KiB there. The child is started by
 // a spawner (the test binary run afresh) because exec keeps the larger of
 // the old and the new process's peak, and a child of the benchmark process
-// would report that process's; floor-RSS-MB is the spawner's peak, below
-// which no figure can go. For the memory store, which holds every record,
+// would report that process's; floor-RSS-MB is the spawner's peak, which
+// no figure reads much below. For the memory store, which holds every record,
 // live-MB is the heap the same import leaves live in this process once
 // collected, and ratio is the peak over it (the issue: at most 2).
 //
