@@ -41,7 +41,10 @@
 // the issue asks for at least 0.25 in memory, 0.40 on SQLite, 0.35 on
 // PostgreSQL), rows/s crmio's rate, cpu-ns/row and ceiling-cpu-ns/row the
 // CPU time of this process per row (user + system; a PostgreSQL server's
-// is not in it, SQLite's is, running in the process).
+// is not in it, SQLite's is, running in the process). In memory and on
+// SQLite, where all the work is in the process, cpu-ratio is the ratio of
+// the CPU times: what the ratio would be on a quiet machine, and steadier
+// than it on a loaded one.
 //
 // BenchmarkCeilingExport/{sqlite,postgres} imports N rows into a fresh
 // store and loads them into a plain table, untimed, then times crmio's CSV
