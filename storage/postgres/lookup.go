@@ -3,8 +3,10 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"github.com/crmio/crmio/storage/internal/sqlstore"
 	"slices"
+	"sync"
+
+	"github.com/crmio/crmio/storage/internal/sqlstore"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -89,7 +91,7 @@ func (c *conn) addFields(ctx context.Context, module string, fields []string, us
 	}
 	var unknown []string
 	for _, f := range fields {
-		if !c.st.hasField(module, f, use) && !slices.Contains(unknown, f) {
+		if !c.hasField(module, f, use) && !slices.Contains(unknown, f) {
 			unknown = append(unknown, f)
 		}
 	}
@@ -118,9 +120,7 @@ func (c *conn) addFields(ctx context.Context, module string, fields []string, us
 	}
 	for _, f := range unknown {
 		if have[f]&use == use {
-			if c.tx == nil {
-				c.st.knowField(module, f, have[f])
-			}
+			c.knowField(module, f, have[f])
 			continue
 		}
 		if err := c.write(ctx, "add fields", func(db *pgx.Conn) error {
@@ -128,9 +128,7 @@ func (c *conn) addFields(ctx context.Context, module string, fields []string, us
 		}); err != nil {
 			return err
 		}
-		if c.tx == nil { // inside Atomic, it is known once committed
-			c.st.knowField(module, f, use)
-		}
+		c.knowField(module, f, use)
 	}
 	return nil
 }
@@ -149,6 +147,73 @@ func (s *Store) knowField(module, field string, use fieldUse) {
 
 func (s *Store) isLookupField(module, field string) bool {
 	return s.hasField(module, field, lookupField)
+}
+
+// hasField reports whether field is known to be a field of module with
+// use: committed, or, inside Atomic, seen by the transaction.
+func (c *conn) hasField(module, field string, use fieldUse) bool {
+	return c.st.hasField(module, field, use) || c.seen.has(module, field, use)
+}
+
+// knowField records that field is a field of module with use, as c sees
+// it: outside Atomic, committed; inside, for the transaction, until a
+// savepoint that may have added it rolls back (see txFields).
+func (c *conn) knowField(module, field string, use fieldUse) {
+	if c.tx == nil {
+		c.st.knowField(module, field, use)
+		return
+	}
+	c.seen.know(module, field, use)
+}
+
+func (c *conn) isLookupField(module, field string) bool {
+	return c.hasField(module, field, lookupField)
+}
+
+// txFields is what a transaction has seen of its key and lookup fields:
+// what it has added, and what it has found committed. Without it, every
+// Lookup of an import's batches, all in one transaction, asked the
+// database again whether the field is a lookup field, in a query that
+// cost the server more than the plain one. A field the transaction added
+// goes when a savepoint rolls back, so a rollback forgets all (the fields
+// are asked again), and a commit makes them known to the store.
+type txFields struct {
+	mu sync.Mutex
+	m  map[[2]string]fieldUse
+}
+
+func (t *txFields) has(module, field string, use fieldUse) bool {
+	if t == nil {
+		return false
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.m[[2]string{module, field}]&use == use && use != 0
+}
+
+func (t *txFields) know(module, field string, use fieldUse) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.m == nil {
+		t.m = make(map[[2]string]fieldUse)
+	}
+	t.m[[2]string{module, field}] |= use
+}
+
+// forget forgets everything: a savepoint rolled back.
+func (t *txFields) forget() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	clear(t.m)
+}
+
+// committed makes what the transaction saw known to the store.
+func (t *txFields) committed(s *Store) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for k, use := range t.m {
+		s.knowField(k[0], k[1], use)
+	}
 }
 
 // backfillPage is how many records addField reads per round trip.
@@ -328,7 +393,7 @@ func (c *conn) lookup(ctx context.Context, module, field string, wanted map[stri
 	query := lookupSQL
 	// A field known committed to be a lookup field stays one: inside a
 	// transaction too, whose statements see what is committed.
-	known := c.st.isLookupField(module, field)
+	known := c.isLookupField(module, field)
 	if !known {
 		// A first row with id 0 says that field is no lookup field.
 		query = `SELECT 0::bigint, NULL::bytea[] WHERE NOT EXISTS (SELECT 1 FROM crmio_lookup_fields WHERE module = $1 AND field = $3)
@@ -375,8 +440,8 @@ func (c *conn) lookup(ctx context.Context, module, field string, wanted map[stri
 	if err != nil || !indexed {
 		return nil, indexed, err
 	}
-	if !known && c.tx == nil {
-		c.st.knowField(module, field, keyField|lookupField)
+	if !known {
+		c.knowField(module, field, keyField|lookupField)
 	}
 	out = make(map[string][]string, len(ids))
 	for k, list := range ids {

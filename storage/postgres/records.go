@@ -25,6 +25,7 @@ type conn struct {
 	// connection (a pgx.Conn is not safe for concurrent use).
 	mu      *sync.Mutex
 	done    *atomic.Bool // set once Atomic has returned
+	seen    *txFields    // inside Atomic, the fields the transaction has seen
 	cursors int          // names the cursors of Scan, under mu
 }
 

@@ -46,7 +46,7 @@ func (c *conn) Scan(ctx context.Context, module string, q storage.Query) iter.Se
 			yield(crmio.Record{}, err)
 			return
 		}
-		query, args := buildScan(module, pd.DB, c.st.isLookupField)
+		query, args := buildScan(module, pd.DB, c.isLookupField)
 		query = c.st.sql(query)
 		var err error
 		stopped := false
