@@ -334,6 +334,12 @@ func (c *conn) addField(ctx context.Context, db *pgx.Conn, module, field string,
 				FROM pg_temp.crmio_kstage s WHERE r.module = $1 AND r.id = s.id`), module); err != nil {
 				return err
 			}
+			if newLookup {
+				if _, err := db.Exec(ctx, c.st.sql(`INSERT INTO crmio_lookup_keys (h, id) SELECT u.h, s.id FROM pg_temp.crmio_kstage s, unnest(s.h) u(h)
+					ON CONFLICT DO NOTHING`)); err != nil {
+					return err
+				}
+			}
 			if _, err := db.Exec(ctx, `DELETE FROM pg_temp.crmio_kstage`); err != nil {
 				return err
 			}
@@ -344,10 +350,10 @@ func (c *conn) addField(ctx context.Context, db *pgx.Conn, module, field string,
 	}
 }
 
-// Lookup implements storage.Store. The GIN index on hkeys finds the
-// candidate records; their keys settle which wanted key each holds (a
-// hash can collide, the key cannot). The first Lookup of a field makes it
-// a lookup field (see IndexFields).
+// Lookup implements storage.Store. The B-tree of crmio_lookup_keys finds
+// the candidate records by the hashes of the keys; their keys settle
+// which wanted key each holds (a hash can collide, the key cannot). The
+// first Lookup of a field makes it a lookup field (see IndexFields).
 func (c *conn) Lookup(ctx context.Context, module, field string, keys []string) (map[string][]string, error) {
 	wanted := make(map[string]bool, len(keys))
 	hashes := make([]int64, 0, len(keys))
@@ -371,21 +377,20 @@ func (c *conn) Lookup(ctx context.Context, module, field string, keys []string) 
 	}
 }
 
-// lookupSQL finds the records of module $1 holding any of the hashes $2
-// through the GIN index on hkeys. Two things keep the planner on that
-// index whatever the table's statistics say:
+// lookupSQL finds the records of module $1 holding any of the hashes $2:
+// a probe of the B-tree of crmio_lookup_keys per hash, then one of the
+// records' primary key per id found. The module condition settles a
+// hash that collides with another module's (the hash includes the
+// module). Two things keep the planner on the two B-trees whatever the
+// table's statistics say:
 //
 //   - The hashes come through a sub-select, whose value the planner does
-//     not see: given the array itself, it estimates that 1,000 hashes
-//     match most of the table, and once the table is analyzed it scans
-//     the whole of it (1 s at 100k records, instead of 10 ms).
-//   - The module condition is written (module = $1) IS TRUE, which no
-//     index serves: as module = $1, the planner ANDs the GIN bitmap with a
-//     bitmap of the module's whole range of the primary key, a cost that
-//     grows with the module. The hashes include the module, so the GIN
-//     index alone already finds only the module's records (but for a
-//     collision, which the condition still removes).
-const lookupSQL = `SELECT id, keys FROM crmio_records WHERE hkeys && (SELECT $2::bigint[]) AND hkeys <> '{}' AND (module = $1) IS TRUE`
+//     not see: given the array itself, once the table is analyzed it may
+//     judge that 1,000 hashes match enough of it to read it whole.
+//   - The ids come as an array from a sub-select, which the planner runs
+//     first (an InitPlan) and then looks up by the primary key, rather
+//     than joining, which it may do by hashing a scan of the module.
+const lookupSQL = `SELECT r.id, r.keys FROM crmio_records r WHERE r.module = $1 AND r.id = ANY (ARRAY(SELECT k.id FROM crmio_lookup_keys k WHERE k.h = ANY ((SELECT $2::bigint[])::bigint[])))`
 
 // lookup runs one Lookup query. It reports indexed false, finding nothing,
 // when field is not a lookup field of module.
@@ -446,6 +451,7 @@ func (c *conn) lookup(ctx context.Context, module, field string, wanted map[stri
 	out = make(map[string][]string, len(ids))
 	for k, list := range ids {
 		slices.Sort(list) // id order
+		list = slices.Compact(list)
 		strs := make([]string, len(list))
 		for i, id := range list {
 			strs[i] = sqlstore.FormatID(id)

@@ -89,7 +89,8 @@ func (c *conn) fail(op string, err error) error {
 
 // Insert implements storage.Store: in one transaction, the module's lookup
 // fields and the ids (from the sequence) in one round trip, then the
-// records in one binary COPY.
+// records in one binary COPY, then the hashes of their lookup fields'
+// keys (see crmio_lookup_keys) in one INSERT.
 func (c *conn) Insert(ctx context.Context, module string, recs []crmio.Record) ([]string, error) {
 	for i, r := range recs {
 		if r.ID != "" {
@@ -116,8 +117,10 @@ func (c *conn) Insert(ctx context.Context, module string, recs []crmio.Record) (
 			i++
 			return b, true, nil
 		}}
-		_, err = db.PgConn().CopyFrom(ctx, src, c.st.sql(copyRecordsSQL))
-		return err
+		if _, err = db.PgConn().CopyFrom(ctx, src, c.st.sql(copyRecordsSQL)); err != nil {
+			return err
+		}
+		return c.addLookupKeys(ctx, db, enc.lookupH, enc.lookupID)
 	})
 	if err != nil {
 		return nil, err
@@ -127,6 +130,38 @@ func (c *conn) Insert(ctx context.Context, module string, recs []crmio.Record) (
 		ids[i] = sqlstore.FormatID(id)
 	}
 	return ids, nil
+}
+
+// addLookupKeysSQL adds the rows of crmio_lookup_keys for the hashes $1 of
+// the records $2 (pairwise).
+const addLookupKeysSQL = `INSERT INTO crmio_lookup_keys (h, id) SELECT * FROM unnest($1::bigint[], $2::bigint[])`
+
+// addLookupKeys adds the rows of crmio_lookup_keys for hashes hs of the
+// records ids (pairwise), when there are any.
+func (c *conn) addLookupKeys(ctx context.Context, db *pgx.Conn, hs, ids []int64) error {
+	if len(hs) == 0 {
+		return nil
+	}
+	_, err := db.Exec(ctx, c.st.sql(addLookupKeysSQL), hs, ids)
+	return err
+}
+
+// dropLookupKeysSQL removes the rows of crmio_lookup_keys of the records
+// $2 of module $1, those of the hashes the records hold: before the
+// records are updated or deleted.
+const dropLookupKeysSQL = `DELETE FROM crmio_lookup_keys k
+	USING (SELECT r.id, u.h FROM crmio_records r, unnest(r.hkeys) u(h) WHERE r.module = $1 AND r.id = ANY($2) AND r.hkeys <> '{}') o
+	WHERE k.h = o.h AND k.id = o.id`
+
+// hasLookupField reports whether fields holds a lookup field: a module
+// without one has no rows in crmio_lookup_keys.
+func hasLookupField(fields map[string]fieldUse) bool {
+	for _, use := range fields {
+		if use&lookupField != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 const copyRecordsSQL = `COPY crmio_records (id, module, vals, keys, sorts, hkeys) FROM STDIN (FORMAT binary)`
@@ -139,6 +174,11 @@ type recordEncoder struct {
 	vals   []byte
 	enc    valuecodec.Encoder
 	keys   recordKeys
+
+	// lookupH and lookupID are the hashes of the lookup fields' keys of
+	// the records appended, and their ids: their rows of
+	// crmio_lookup_keys.
+	lookupH, lookupID []int64
 }
 
 func newRecordEncoder(module string, fields map[string]fieldUse) *recordEncoder {
@@ -150,6 +190,10 @@ func (e *recordEncoder) append(b []byte, id int64, values map[string]crmio.Value
 	var names []string
 	e.vals, names = e.enc.Append(e.vals[:0], values)
 	e.keys.compute(e.module, values, names, e.fields)
+	for _, h := range e.keys.hkeys {
+		e.lookupH = append(e.lookupH, h)
+		e.lookupID = append(e.lookupID, id)
+	}
 	b = appendInt16(b, 6)
 	b = appendInt8Field(b, id)
 	b = appendBytesField(b, e.module)
@@ -203,6 +247,19 @@ func (c *conn) updateEach(ctx context.Context, db *pgx.Conn, module string, recs
 	}
 	query := c.st.sql(`UPDATE crmio_records SET vals = $1, keys = $2, sorts = $3, hkeys = $4 WHERE module = $5 AND id = $6`)
 	var batch pgx.Batch
+	lookups := hasLookupField(fields)
+	if lookups {
+		// The rows of the hashes the records hold now go first, in the
+		// same round trip; those of their new hashes come last.
+		var ids []int64
+		for i, id := range rowIDs {
+			if last[id] == i {
+				ids = append(ids, id)
+			}
+		}
+		batch.Queue(c.st.sql(dropLookupKeysSQL), module, ids)
+	}
+	var hs, hids []int64
 	var sent []int
 	var enc valuecodec.Encoder
 	var names []string
@@ -217,8 +274,20 @@ func (c *conn) updateEach(ctx context.Context, db *pgx.Conn, module string, recs
 		// pgx sends a nil slice as NULL: the columns want empty arrays.
 		batch.Queue(query, string(vals), nonNil(k.keys), nonNil(k.sorts), nonNil(k.hkeys), module, id)
 		sent = append(sent, i)
+		for _, h := range k.hkeys {
+			hs, hids = append(hs, h), append(hids, id)
+		}
+	}
+	if len(hs) > 0 {
+		batch.Queue(c.st.sql(addLookupKeysSQL), hs, hids)
 	}
 	results := db.SendBatch(ctx, &batch)
+	if lookups {
+		if _, err := results.Exec(); err != nil {
+			results.Close()
+			return err
+		}
+	}
 	for _, i := range sent {
 		tag, err := results.Exec()
 		if err != nil {
@@ -272,9 +341,20 @@ func (c *conn) updateStaged(ctx context.Context, db *pgx.Conn, module string, re
 	if _, err := db.PgConn().CopyFrom(ctx, src, `COPY pg_temp.crmio_stage (id, module, vals, keys, sorts, hkeys) FROM STDIN (FORMAT binary)`); err != nil {
 		return err
 	}
+	lookups := hasLookupField(fields)
+	if lookups {
+		if _, err := db.Exec(ctx, c.st.sql(dropLookupKeysSQL), module, found); err != nil {
+			return err
+		}
+	}
 	if _, err := db.Exec(ctx, c.st.sql(`UPDATE crmio_records r SET vals = s.vals, keys = s.keys, sorts = s.sorts, hkeys = s.hkeys
 		FROM pg_temp.crmio_stage s WHERE r.module = s.module AND r.id = s.id`)); err != nil {
 		return err
+	}
+	if lookups {
+		if err := c.addLookupKeys(ctx, db, enc.lookupH, enc.lookupID); err != nil {
+			return err
+		}
 	}
 	// Empty the stage now: ON COMMIT DELETE ROWS waits for the outer
 	// transaction, and the next Update of an Atomic would see these rows.
@@ -300,8 +380,13 @@ func (c *conn) Delete(ctx context.Context, module string, ids []string) error {
 		return c.check(ctx)
 	}
 	return c.with(ctx, "delete", func(db *pgx.Conn) error {
-		_, err := db.Exec(ctx, c.st.sql(`DELETE FROM crmio_records WHERE module = $1 AND id = ANY($2)`), module, rowIDs)
-		return err
+		// One round trip, one transaction (the implicit one of a batch, or
+		// the caller's): the records' rows of crmio_lookup_keys go with
+		// them.
+		var batch pgx.Batch
+		batch.Queue(c.st.sql(dropLookupKeysSQL), module, rowIDs)
+		batch.Queue(c.st.sql(`DELETE FROM crmio_records WHERE module = $1 AND id = ANY($2)`), module, rowIDs)
+		return db.SendBatch(ctx, &batch).Close()
 	})
 }
 
