@@ -108,12 +108,14 @@
 // Insert takes the module's lookup fields and the new ids (from the
 // sequence) in one round trip, then sends the batch in one binary COPY,
 // encoded as PostgreSQL reads it, then the rows of crmio_lookup_keys in
-// one INSERT: one transaction per batch. The values
+// one INSERT: one transaction per batch, whose BEGIN (or SAVEPOINT,
+// inside Atomic) travels with the first round trip and whose COMMIT (or
+// RELEASE) with the last, so that a batch costs three round trips. The values
 // are written in the shared format of the SQL stores
 // (storage/internal/valuecodec) by an encoder of this package that sorts
 // and quotes a batch's field names once rather than for every record. Update sends
 // small batches as pipelined UPDATEs and larger ones through COPY into a
-// temporary staging table, then one UPDATE … FROM. Every write call is
+// temporary staging table, then one UPDATE … FROM, in three round trips. Every write call is
 // one transaction, so a killed process leaves only whole batches, and a
 // commit is as durable as the server makes it.
 //

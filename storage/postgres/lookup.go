@@ -27,8 +27,10 @@ func (s *Store) moduleLockKey(module string) int64 {
 // encodes them: the module's key and lookup fields, read under the
 // module's shared lock (held until the transaction ends), and count new
 // ids.
-func (c *conn) writeSetup(ctx context.Context, db *pgx.Conn, module string, count int) (fields map[string]fieldUse, ids []int64, err error) {
+func (c *conn) writeSetup(ctx context.Context, db *pgx.Conn, w *writeTx, module string, count int, more func(*pgx.Batch), readMore func(pgx.BatchResults) error) (fields map[string]fieldUse, ids []int64, err error) {
 	var batch pgx.Batch
+	opening := !w.opened
+	w.open(&batch)
 	batch.Queue(`SELECT pg_advisory_xact_lock_shared($1)`, c.st.moduleLockKey(module))
 	// Every lookup field is a key field.
 	batch.Queue(c.st.sql(`SELECT k.field, l.field IS NOT NULL FROM crmio_key_fields k
@@ -36,8 +38,16 @@ func (c *conn) writeSetup(ctx context.Context, db *pgx.Conn, module string, coun
 	if count > 0 {
 		batch.Queue(c.st.sql(`SELECT nextval('crmio_record_ids') FROM generate_series(1, $1)`), count)
 	}
+	if more != nil {
+		more(&batch)
+	}
 	results := db.SendBatch(ctx, &batch)
 	defer results.Close()
+	if opening {
+		if _, err := results.Exec(); err != nil {
+			return nil, nil, err
+		}
+	}
 	if _, err := results.Exec(); err != nil {
 		return nil, nil, err
 	}
@@ -60,6 +70,11 @@ func (c *conn) writeSetup(ctx context.Context, db *pgx.Conn, module string, coun
 			return nil, nil, err
 		}
 		slices.Sort(ids)
+	}
+	if readMore != nil {
+		if err := readMore(results); err != nil {
+			return nil, nil, err
+		}
 	}
 	return fields, ids, results.Close()
 }
@@ -123,7 +138,10 @@ func (c *conn) addFields(ctx context.Context, module string, fields []string, us
 			c.knowField(module, f, have[f])
 			continue
 		}
-		if err := c.write(ctx, "add fields", func(db *pgx.Conn) error {
+		if err := c.write(ctx, "add fields", func(db *pgx.Conn, w *writeTx) error {
+			if err := w.beginOn(ctx, db); err != nil {
+				return err
+			}
 			return c.addField(ctx, db, module, f, use)
 		}); err != nil {
 			return err

@@ -57,27 +57,76 @@ func (c *conn) with(ctx context.Context, op string, fn func(db *pgx.Conn) error)
 
 // write runs fn in a transaction of its own, or in a savepoint of the
 // current transaction: fn's writes take effect together or not at all.
-func (c *conn) write(ctx context.Context, op string, fn func(db *pgx.Conn) error) error {
+// The statement that opens it travels at the head of fn's first batch
+// (w.open), the one that ends it at the tail of fn's last (w.close), so
+// that neither costs a round trip of its own: they were four of the
+// twenty round trips of an import's batch.
+func (c *conn) write(ctx context.Context, op string, fn func(db *pgx.Conn, w *writeTx) error) error {
 	return c.with(ctx, op, func(db *pgx.Conn) error {
-		var tx pgx.Tx
-		var err error
+		w := &writeTx{begin: "BEGIN", end: "COMMIT", undo: "ROLLBACK"}
 		if c.tx != nil {
-			tx, err = c.tx.Begin(ctx) // a savepoint
-		} else {
-			tx, err = db.Begin(ctx)
+			// One name will do: a write never runs inside another, and a
+			// savepoint of the same name would only hide this one.
+			w.begin, w.end, w.undo = "SAVEPOINT crmio_write", "RELEASE SAVEPOINT crmio_write",
+				"ROLLBACK TO SAVEPOINT crmio_write; RELEASE SAVEPOINT crmio_write"
 		}
-		if err != nil {
-			return err
+		err := fn(db, w)
+		if err == nil && w.opened && !w.closed {
+			// A commit must not outlive its context.
+			if err = ctx.Err(); err == nil {
+				_, err = db.Exec(ctx, w.end)
+			}
 		}
-		defer tx.Rollback(context.WithoutCancel(ctx))
-		if err := fn(db); err != nil {
-			return err
+		if err != nil && w.opened {
+			// Also when the end was sent: a statement before it failed,
+			// and the server skipped it. The context may be done.
+			_, _ = db.PgConn().Exec(context.WithoutCancel(ctx), w.undo).ReadAll()
 		}
-		if err := ctx.Err(); err != nil { // a commit must not outlive its context
-			return err
-		}
-		return tx.Commit(ctx)
+		return err
 	})
+}
+
+// writeTx is the transaction (or savepoint) of one write: fn queues its
+// opening and its end into the batches it sends anyway.
+type writeTx struct {
+	begin, end, undo string
+	opened, closed   bool
+}
+
+// open queues the opening at the head of b, unless it was sent: the
+// first statement fn sends must be in a batch that open has seen (or
+// follow a call of begin).
+func (w *writeTx) open(b *pgx.Batch) {
+	if !w.opened {
+		b.Queue(w.begin)
+		w.opened = true
+	}
+}
+
+// beginOn sends the opening, unless it was sent, for a write that starts
+// with something other than a batch.
+func (w *writeTx) beginOn(ctx context.Context, db *pgx.Conn) error {
+	if w.opened {
+		return nil
+	}
+	if _, err := db.Exec(ctx, w.begin); err != nil {
+		return err
+	}
+	w.opened = true
+	return nil
+}
+
+// close queues the end at the tail of b, fn's last batch, whose results
+// fn checks no further than the errors they hold: once the end has run,
+// nothing can undo the write. It fails, queuing nothing, when ctx is done
+// (a commit must not outlive its context).
+func (w *writeTx) close(ctx context.Context, b *pgx.Batch) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b.Queue(w.end)
+	w.closed = true
+	return nil
 }
 
 func (c *conn) fail(op string, err error) error {
@@ -101,8 +150,8 @@ func (c *conn) Insert(ctx context.Context, module string, recs []crmio.Record) (
 		return []string{}, c.check(ctx)
 	}
 	var rowIDs []int64
-	err := c.write(ctx, "insert", func(db *pgx.Conn) error {
-		fields, ids, err := c.writeSetup(ctx, db, module, len(recs))
+	err := c.write(ctx, "insert", func(db *pgx.Conn, w *writeTx) error {
+		fields, ids, err := c.writeSetup(ctx, db, w, module, len(recs), nil, nil)
 		if err != nil {
 			return err
 		}
@@ -120,7 +169,13 @@ func (c *conn) Insert(ctx context.Context, module string, recs []crmio.Record) (
 		if _, err = db.PgConn().CopyFrom(ctx, src, c.st.sql(copyRecordsSQL)); err != nil {
 			return err
 		}
-		return c.addLookupKeys(ctx, db, enc.lookupH, enc.lookupID)
+		// The hashes and the end of the write in one round trip.
+		var batch pgx.Batch
+		c.queueLookupKeys(&batch, enc.lookupH, enc.lookupID)
+		if err := w.close(ctx, &batch); err != nil {
+			return err
+		}
+		return db.SendBatch(ctx, &batch).Close()
 	})
 	if err != nil {
 		return nil, err
@@ -136,14 +191,12 @@ func (c *conn) Insert(ctx context.Context, module string, recs []crmio.Record) (
 // the records $2 (pairwise).
 const addLookupKeysSQL = `INSERT INTO crmio_lookup_keys (h, id) SELECT * FROM unnest($1::bigint[], $2::bigint[])`
 
-// addLookupKeys adds the rows of crmio_lookup_keys for hashes hs of the
-// records ids (pairwise), when there are any.
-func (c *conn) addLookupKeys(ctx context.Context, db *pgx.Conn, hs, ids []int64) error {
-	if len(hs) == 0 {
-		return nil
+// queueLookupKeys queues the INSERT of the rows of crmio_lookup_keys for
+// hashes hs of the records ids (pairwise), when there are any.
+func (c *conn) queueLookupKeys(b *pgx.Batch, hs, ids []int64) {
+	if len(hs) > 0 {
+		b.Queue(c.st.sql(addLookupKeysSQL), hs, ids)
 	}
-	_, err := db.Exec(ctx, c.st.sql(addLookupKeysSQL), hs, ids)
-	return err
 }
 
 // dropLookupKeysSQL removes the rows of crmio_lookup_keys of the records
@@ -224,12 +277,12 @@ func (c *conn) Update(ctx context.Context, module string, recs []crmio.Record) e
 		last[id] = i
 	}
 	if len(last) <= smallUpdate {
-		return c.write(ctx, "update", func(db *pgx.Conn) error {
-			return c.updateEach(ctx, db, module, recs, rowIDs, last)
+		return c.write(ctx, "update", func(db *pgx.Conn, w *writeTx) error {
+			return c.updateEach(ctx, db, w, module, recs, rowIDs, last)
 		})
 	}
-	return c.write(ctx, "update", func(db *pgx.Conn) error {
-		return c.updateStaged(ctx, db, module, recs, rowIDs, last)
+	return c.write(ctx, "update", func(db *pgx.Conn, w *writeTx) error {
+		return c.updateStaged(ctx, db, w, module, recs, rowIDs, last)
 	})
 }
 
@@ -240,8 +293,11 @@ const smallUpdate = 32
 // updateEach sends one UPDATE per record, pipelined in one round trip; a
 // record that is not there updates no row, and fails the batch (which the
 // caller's transaction then undoes).
-func (c *conn) updateEach(ctx context.Context, db *pgx.Conn, module string, recs []crmio.Record, rowIDs []int64, last map[int64]int) error {
-	fields, _, err := c.writeSetup(ctx, db, module, 0)
+//
+// The write's end goes alone after: a record not found must fail the
+// write before it ends.
+func (c *conn) updateEach(ctx context.Context, db *pgx.Conn, w *writeTx, module string, recs []crmio.Record, rowIDs []int64, last map[int64]int) error {
+	fields, _, err := c.writeSetup(ctx, db, w, module, 0, nil, nil)
 	if err != nil {
 		return err
 	}
@@ -305,13 +361,28 @@ func (c *conn) updateEach(ctx context.Context, db *pgx.Conn, module string, recs
 // updateStaged locks the records and checks that every id exists, then
 // copies the new rows into a temporary table and updates from it in one
 // statement.
-func (c *conn) updateStaged(ctx context.Context, db *pgx.Conn, module string, recs []crmio.Record, rowIDs []int64, last map[int64]int) error {
-	fields, _, err := c.writeSetup(ctx, db, module, 0)
-	if err != nil {
+func (c *conn) updateStaged(ctx context.Context, db *pgx.Conn, w *writeTx, module string, recs []crmio.Record, rowIDs []int64, last map[int64]int) error {
+	// One round trip: the module's fields, the records locked, the stage,
+	// and the rows of crmio_lookup_keys of the hashes the records hold now
+	// removed (those of their new hashes are added below). A record that
+	// is not there fails the write, which undoes all.
+	var found []int64
+	fields, _, err := c.writeSetup(ctx, db, w, module, 0, func(b *pgx.Batch) {
+		b.Queue(c.st.sql(`SELECT id FROM crmio_records WHERE module = $1 AND id = ANY($2) FOR UPDATE`), module, rowIDs)
+		b.Queue(stageSQL)
+		b.Queue(c.st.sql(dropLookupKeysSQL), module, rowIDs)
+	}, func(results pgx.BatchResults) error {
+		rows, _ := results.Query()
+		var err error
+		if found, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+			return err
+		}
+		if _, err := results.Exec(); err != nil {
+			return err
+		}
+		_, err = results.Exec()
 		return err
-	}
-	rows, _ := db.Query(ctx, c.st.sql(`SELECT id FROM crmio_records WHERE module = $1 AND id = ANY($2) FOR UPDATE`), module, rowIDs)
-	found, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	})
 	if err != nil {
 		return err
 	}
@@ -321,9 +392,6 @@ func (c *conn) updateStaged(ctx context.Context, db *pgx.Conn, module string, re
 				return fmt.Errorf("update %q: record %d, id %q: %w", module, i, recs[i].ID, crmio.ErrNotFound)
 			}
 		}
-	}
-	if _, err := db.Exec(ctx, stageSQL); err != nil {
-		return err
 	}
 	enc := newRecordEncoder(module, fields)
 	i := 0
@@ -341,25 +409,19 @@ func (c *conn) updateStaged(ctx context.Context, db *pgx.Conn, module string, re
 	if _, err := db.PgConn().CopyFrom(ctx, src, `COPY pg_temp.crmio_stage (id, module, vals, keys, sorts, hkeys) FROM STDIN (FORMAT binary)`); err != nil {
 		return err
 	}
-	lookups := hasLookupField(fields)
-	if lookups {
-		if _, err := db.Exec(ctx, c.st.sql(dropLookupKeysSQL), module, found); err != nil {
-			return err
-		}
-	}
-	if _, err := db.Exec(ctx, c.st.sql(`UPDATE crmio_records r SET vals = s.vals, keys = s.keys, sorts = s.sorts, hkeys = s.hkeys
-		FROM pg_temp.crmio_stage s WHERE r.module = s.module AND r.id = s.id`)); err != nil {
+	// The update, the new hashes, the stage emptied and the end of the
+	// write in one round trip. The stage is emptied now: ON COMMIT DELETE
+	// ROWS waits for the outer transaction, and the next Update of an
+	// Atomic would see these rows.
+	var batch pgx.Batch
+	batch.Queue(c.st.sql(`UPDATE crmio_records r SET vals = s.vals, keys = s.keys, sorts = s.sorts, hkeys = s.hkeys
+		FROM pg_temp.crmio_stage s WHERE r.module = s.module AND r.id = s.id`))
+	c.queueLookupKeys(&batch, enc.lookupH, enc.lookupID)
+	batch.Queue(`DELETE FROM pg_temp.crmio_stage`)
+	if err := w.close(ctx, &batch); err != nil {
 		return err
 	}
-	if lookups {
-		if err := c.addLookupKeys(ctx, db, enc.lookupH, enc.lookupID); err != nil {
-			return err
-		}
-	}
-	// Empty the stage now: ON COMMIT DELETE ROWS waits for the outer
-	// transaction, and the next Update of an Atomic would see these rows.
-	_, err = db.Exec(ctx, `DELETE FROM pg_temp.crmio_stage`)
-	return err
+	return db.SendBatch(ctx, &batch).Close()
 }
 
 // stageSQL makes the session's staging table for updates: rows shaped as

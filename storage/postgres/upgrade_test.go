@@ -364,3 +364,76 @@ func TestLookupKeysKept(t *testing.T) {
 		t.Errorf("Lookup = %v, want %v", got, want)
 	}
 }
+
+// TestFailedWriteUndone checks that an Update that fails (a record not
+// there) changes nothing, through the staging table and pipelined, alone
+// and inside Atomic, whose transaction then goes on.
+func TestFailedWriteUndone(t *testing.T) {
+	dsn := os.Getenv("CRMIO_POSTGRES_DSN")
+	if dsn == "" {
+		testenv.Skip(t, testenv.PostgreSQL, "CRMIO_POSTGRES_DSN is not set: no PostgreSQL to test against")
+	}
+	ctx := t.Context()
+	schema := "crmio_test_undone_" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	s, err := Open(ctx, dsn, &Options{Schema: schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		s.pool.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
+		s.Close()
+	})
+	if err := s.IndexFields(ctx, "people", "email"); err != nil {
+		t.Fatal(err)
+	}
+	var recs []crmio.Record
+	for i := range 60 {
+		var r crmio.Record
+		r.Set("email", crmio.EmailValue(fmt.Sprintf("a%d@example.com", i)))
+		recs = append(recs, r)
+	}
+	ids, err := s.Insert(ctx, "people", recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := func(n int) []crmio.Record {
+		var out []crmio.Record
+		for i := range n {
+			r := crmio.Record{ID: ids[i]}
+			r.Set("email", crmio.EmailValue(fmt.Sprintf("b%d@example.com", i)))
+			out = append(out, r)
+		}
+		return append(out, crmio.Record{ID: "999999", Values: map[string]crmio.Value{"email": crmio.EmailValue("x@example.com")}})
+	}
+	unchanged := func(st storage.Store, when string) {
+		t.Helper()
+		got, err := st.Lookup(ctx, "people", "email", []string{"a0@example.com", "b0@example.com"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || !slices.Equal(got["a0@example.com"], ids[:1]) {
+			t.Errorf("%s: Lookup = %v, want a0 only", when, got)
+		}
+	}
+	for _, n := range []int{50, 5} {
+		if err := s.Update(ctx, "people", changed(n)); !errors.Is(err, crmio.ErrNotFound) {
+			t.Errorf("Update of %d with one missing: %v, want crmio.ErrNotFound", n, err)
+		}
+		unchanged(s, fmt.Sprintf("after a failed Update of %d", n))
+		err := s.Atomic(ctx, func(tx storage.Store) error {
+			if err := tx.Update(ctx, "people", changed(n)); !errors.Is(err, crmio.ErrNotFound) {
+				t.Errorf("tx.Update of %d with one missing: %v, want crmio.ErrNotFound", n, err)
+			}
+			unchanged(tx, fmt.Sprintf("in the transaction, after a failed Update of %d", n))
+			_, err := tx.Insert(ctx, "people", []crmio.Record{{Values: map[string]crmio.Value{"email": crmio.EmailValue("c@example.com")}}})
+			return err
+		})
+		if err != nil {
+			t.Fatalf("Atomic after a failed write: %v", err)
+		}
+	}
+	checkLookupKeys(t, s)
+	if got, err := s.Lookup(ctx, "people", "email", []string{"c@example.com"}); err != nil || len(got["c@example.com"]) != 2 {
+		t.Errorf("the transactions' inserts: %v, %v", got, err)
+	}
+}
