@@ -127,6 +127,16 @@ func testUpgrade(t *testing.T, from int) {
 		return out
 	}
 	before := cardinality(old)
+	// A journal written one entry a row, as every version before 5 did.
+	oldJob, err := old.CreateJob(ctx, storage.Job{Module: "people", Status: storage.JobRunning, Created: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, old.sql(`INSERT INTO crmio_journal (job_id, op, module, record_id, before, after, fingerprint) VALUES
+		($1, 'created', 'people', '1', NULL, NULL, 'f1'),
+		($1, 'updated', 'people', '2', '{"id":"2","module":"people","values":{"city":{"text":"Oslo"}}}', NULL, 'f2')`), oldJob); err != nil {
+		t.Fatal(err)
+	}
 
 	// The upgrade.
 	s, err := New(ctx, pool, &Options{Schema: schema})
@@ -254,6 +264,27 @@ func testUpgrade(t *testing.T, from int) {
 		t.Errorf("Lookup after an update and a delete: %v, %v", got, err)
 	}
 	checkLookupKeys(t, s)
+
+	// The old journal reads as it was written, and goes on with the
+	// entries written since, in order.
+	more := []storage.JournalEntry{{Op: storage.JournalCreated, Module: "people", ID: "3", Fingerprint: "f3"}}
+	if err := s.AppendJournal(ctx, oldJob, more); err != nil {
+		t.Fatal(err)
+	}
+	var journal []string
+	for e, err := range s.Journal(ctx, oldJob) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		img := ""
+		if e.Before != nil {
+			img = e.Before.Get("city").String()
+		}
+		journal = append(journal, fmt.Sprintf("%s %s %s %s %s", e.Op, e.Module, e.ID, e.Fingerprint, img))
+	}
+	if want := []string{"created people 1 f1 ", "updated people 2 f2 Oslo", "created people 3 f3 "}; !slices.Equal(journal, want) {
+		t.Errorf("the journal after the upgrade: %q, want %q", journal, want)
+	}
 
 	// The journal: a missing job is refused; a job deleted by hand takes
 	// its journal with it.
@@ -435,5 +466,47 @@ func TestFailedWriteUndone(t *testing.T) {
 	checkLookupKeys(t, s)
 	if got, err := s.Lookup(ctx, "people", "email", []string{"c@example.com"}); err != nil || len(got["c@example.com"]) != 2 {
 		t.Errorf("the transactions' inserts: %v, %v", got, err)
+	}
+}
+
+// TestPackJournal checks that unpackJournal reads what packJournal wrote,
+// and refuses what it did not.
+func TestPackJournal(t *testing.T) {
+	var r crmio.Record
+	r.ID, r.Module = "7", "people"
+	r.Set("name", crmio.TextValue("Ada\x00 Lovelace"))
+	entries := []storage.JournalEntry{
+		{Op: storage.JournalCreated, Module: "people", ID: "1", Fingerprint: "abc"},
+		{Op: storage.JournalUpdated, Module: "people", ID: "7", Before: &r, Fingerprint: "def"},
+		{Op: storage.JournalCleared, Module: "", ID: "", Before: &r, After: &r},
+	}
+	b, err := packJournal(entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := unpackJournal(nil, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(entries) {
+		t.Fatalf("unpacked %d entries, want %d", len(got), len(entries))
+	}
+	for i, e := range entries {
+		g := got[i]
+		if g.Op != e.Op || g.Module != e.Module || g.ID != e.ID || g.Fingerprint != e.Fingerprint ||
+			(g.Before == nil) != (e.Before == nil) || (g.After == nil) != (e.After == nil) ||
+			(e.Before != nil && !g.Before.Equal(*e.Before)) || (e.After != nil && !g.After.Equal(*e.After)) {
+			t.Errorf("entry %d: %+v, want %+v", i, g, e)
+		}
+	}
+	// A cut journal fails, or (cut at an entry's end) holds fewer entries;
+	// it never panics.
+	for n := 1; n < len(b); n++ {
+		if out, err := unpackJournal(nil, b[:n]); err == nil && len(out) >= len(entries) {
+			t.Errorf("cut at %d of %d bytes: %d entries and no error", n, len(b), len(out))
+		}
+	}
+	if _, err := unpackJournal(nil, append([]byte{9}, b[1:]...)); err == nil {
+		t.Error("an unknown format unpacked")
 	}
 }
