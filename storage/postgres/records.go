@@ -12,6 +12,7 @@ import (
 	"github.com/crmio/crmio/storage/internal/sqlstore"
 	"github.com/crmio/crmio/storage/internal/valuecodec"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // conn runs the Store methods, on the pool's connections or, inside
@@ -120,11 +121,11 @@ func (w *writeTx) beginOn(ctx context.Context, db *pgx.Conn) error {
 // fn checks no further than the errors they hold: once the end has run,
 // nothing can undo the write. It fails, queuing nothing, when ctx is done
 // (a commit must not outlive its context).
-func (w *writeTx) close(ctx context.Context, b *pgx.Batch) error {
+func (w *writeTx) close(ctx context.Context, b *pgconn.Batch) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	b.Queue(w.end)
+	b.ExecParams(w.end, nil, nil, nil, nil)
 	w.closed = true
 	return nil
 }
@@ -156,7 +157,7 @@ func (c *conn) Insert(ctx context.Context, module string, recs []crmio.Record) (
 			return err
 		}
 		rowIDs = ids
-		enc := newRecordEncoder(module, fields)
+		enc := newRecordEncoder(module, fields, len(recs))
 		i := 0
 		src := &copySource{row: func(b []byte) ([]byte, bool, error) {
 			if i == len(recs) {
@@ -170,12 +171,12 @@ func (c *conn) Insert(ctx context.Context, module string, recs []crmio.Record) (
 			return err
 		}
 		// The hashes and the end of the write in one round trip.
-		var batch pgx.Batch
-		c.queueLookupKeys(&batch, enc.lookupH, enc.lookupID)
+		var batch pgconn.Batch
+		c.queueLookupRows(&batch, &enc.lookup)
 		if err := w.close(ctx, &batch); err != nil {
 			return err
 		}
-		return db.SendBatch(ctx, &batch).Close()
+		return db.PgConn().ExecBatch(ctx, &batch).Close()
 	})
 	if err != nil {
 		return nil, err
@@ -197,6 +198,51 @@ func (c *conn) queueLookupKeys(b *pgx.Batch, hs, ids []int64) {
 	if len(hs) > 0 {
 		b.Queue(c.st.sql(addLookupKeysSQL), hs, ids)
 	}
+}
+
+// queueLookupRows queues the INSERT of rows into b, when there are any.
+func (c *conn) queueLookupRows(b *pgconn.Batch, rows *lookupRows) {
+	if rows.n > 0 {
+		b.ExecParams(c.st.sql(addLookupKeysSQL), rows.params(), []uint32{oidInt8Array, oidInt8Array}, []int16{1, 1}, nil)
+	}
+}
+
+// lookupRows builds the rows of crmio_lookup_keys of a batch of records
+// as the two bigint[] parameters of addLookupKeysSQL, in binary, ready to
+// send: pgx's encoding of an []int64 boxed every element, three
+// allocations a record for an import deduplicating on email.
+type lookupRows struct {
+	n     int
+	h, id []byte // each an array header (see params), then the elements
+}
+
+// grow makes room for n rows: growing by appends copied each array about
+// twice.
+func (r *lookupRows) grow(n int) {
+	r.h = slices.Grow(r.h, arrayHeaderSize+12*n)
+	r.id = slices.Grow(r.id, arrayHeaderSize+12*n)
+}
+
+// add adds the row (h, id).
+func (r *lookupRows) add(h, id int64) {
+	if r.n == 0 {
+		r.h = append(r.h[:0], make([]byte, arrayHeaderSize)...)
+		r.id = append(r.id[:0], make([]byte, arrayHeaderSize)...)
+	}
+	r.h = appendInt8Field(r.h, h)
+	r.id = appendInt8Field(r.id, id)
+	r.n++
+}
+
+// arrayHeaderSize is the size of a one-dimensional array's header.
+const arrayHeaderSize = 20
+
+// params returns the two arrays, their headers written.
+func (r *lookupRows) params() [][]byte {
+	for _, a := range [][]byte{r.h, r.id} {
+		appendArrayHeader(a[:0], r.n, oidInt8)
+	}
+	return [][]byte{r.h, r.id}
 }
 
 // dropLookupKeysSQL removes the rows of crmio_lookup_keys of the records
@@ -228,14 +274,22 @@ type recordEncoder struct {
 	enc    valuecodec.Encoder
 	keys   recordKeys
 
-	// lookupH and lookupID are the hashes of the lookup fields' keys of
-	// the records appended, and their ids: their rows of
-	// crmio_lookup_keys.
-	lookupH, lookupID []int64
+	// lookup is the rows of crmio_lookup_keys of the records appended:
+	// the hashes of their lookup fields' keys.
+	lookup lookupRows
 }
 
-func newRecordEncoder(module string, fields map[string]fieldUse) *recordEncoder {
-	return &recordEncoder{module: module, fields: fields}
+// newRecordEncoder returns an encoder for about n records of module.
+func newRecordEncoder(module string, fields map[string]fieldUse, n int) *recordEncoder {
+	e := &recordEncoder{module: module, fields: fields}
+	lookups := 0
+	for _, use := range fields {
+		if use&lookupField != 0 {
+			lookups++
+		}
+	}
+	e.lookup.grow(n * lookups) // a value each, the usual case
+	return e
 }
 
 // append appends the binary COPY tuple of one record.
@@ -244,8 +298,7 @@ func (e *recordEncoder) append(b []byte, id int64, values map[string]crmio.Value
 	e.vals, names = e.enc.Append(e.vals[:0], values)
 	e.keys.compute(e.module, values, names, e.fields)
 	for _, h := range e.keys.hkeys {
-		e.lookupH = append(e.lookupH, h)
-		e.lookupID = append(e.lookupID, id)
+		e.lookup.add(h, id)
 	}
 	b = appendInt16(b, 6)
 	b = appendInt8Field(b, id)
@@ -393,7 +446,7 @@ func (c *conn) updateStaged(ctx context.Context, db *pgx.Conn, w *writeTx, modul
 			}
 		}
 	}
-	enc := newRecordEncoder(module, fields)
+	enc := newRecordEncoder(module, fields, len(last))
 	i := 0
 	src := &copySource{row: func(b []byte) ([]byte, bool, error) {
 		for i < len(recs) && last[rowIDs[i]] != i {
@@ -413,15 +466,15 @@ func (c *conn) updateStaged(ctx context.Context, db *pgx.Conn, w *writeTx, modul
 	// write in one round trip. The stage is emptied now: ON COMMIT DELETE
 	// ROWS waits for the outer transaction, and the next Update of an
 	// Atomic would see these rows.
-	var batch pgx.Batch
-	batch.Queue(c.st.sql(`UPDATE crmio_records r SET vals = s.vals, keys = s.keys, sorts = s.sorts, hkeys = s.hkeys
-		FROM pg_temp.crmio_stage s WHERE r.module = s.module AND r.id = s.id`))
-	c.queueLookupKeys(&batch, enc.lookupH, enc.lookupID)
-	batch.Queue(`DELETE FROM pg_temp.crmio_stage`)
+	var batch pgconn.Batch
+	batch.ExecParams(c.st.sql(`UPDATE crmio_records r SET vals = s.vals, keys = s.keys, sorts = s.sorts, hkeys = s.hkeys
+		FROM pg_temp.crmio_stage s WHERE r.module = s.module AND r.id = s.id`), nil, nil, nil, nil)
+	c.queueLookupRows(&batch, &enc.lookup)
+	batch.ExecParams(`DELETE FROM pg_temp.crmio_stage`, nil, nil, nil, nil)
 	if err := w.close(ctx, &batch); err != nil {
 		return err
 	}
-	return db.SendBatch(ctx, &batch).Close()
+	return db.PgConn().ExecBatch(ctx, &batch).Close()
 }
 
 // stageSQL makes the session's staging table for updates: rows shaped as

@@ -86,7 +86,7 @@ func testUpgrade(t *testing.T, from int) {
 		t.Fatal(err)
 	}
 	every := map[string]fieldUse{"name": keyField, "email": keyField | lookupField, "amount": keyField, "city": keyField}
-	enc := newRecordEncoder("people", every)
+	enc := newRecordEncoder("people", every, len(v1))
 	i := 0
 	src := &copySource{row: func(b []byte) ([]byte, bool, error) {
 		if i == len(v1) {
