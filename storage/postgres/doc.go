@@ -171,7 +171,8 @@
 // costs the server about 4.2 s of CPU against 4.6 to 6 s with version 4
 // and the writes of before, measured side by side: the journal's packed
 // row (0.7 ms a batch against 3 ms for its COPY), the Lookup and the
-// round trips saved (about 10 a batch instead of 20) are the difference.
+// round trips saved (7 a batch instead of 10 in that import) are the
+// difference.
 // What remains is the COPY of the records (about 36% of the server's
 // time), the rows of crmio_lookup_keys (31%) and the Lookup (20%).
 //

@@ -60,8 +60,8 @@ func (c *conn) with(ctx context.Context, op string, fn func(db *pgx.Conn) error)
 // current transaction: fn's writes take effect together or not at all.
 // The statement that opens it travels at the head of fn's first batch
 // (w.open), the one that ends it at the tail of fn's last (w.close), so
-// that neither costs a round trip of its own: they were four of the
-// twenty round trips of an import's batch.
+// that neither costs a round trip of its own: they were two of the five
+// round trips of an Insert.
 func (c *conn) write(ctx context.Context, op string, fn func(db *pgx.Conn, w *writeTx) error) error {
 	return c.with(ctx, op, func(db *pgx.Conn) error {
 		w := &writeTx{begin: "BEGIN", end: "COMMIT", undo: "ROLLBACK"}
