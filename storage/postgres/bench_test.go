@@ -51,7 +51,7 @@ func people(n int) []crmio.Record {
 // second. Compare with BenchmarkCopyBare. Run it with -benchtime=1x.
 //
 // The sub-benchmarks differ in the module's lookup fields, whose match
-// keys the GIN index holds: none (no Lookup yet), the two an import that
+// key hashes crmio_lookup_keys holds: none (no Lookup yet), the two an import that
 // dedupes by email and phone looks up, and every field.
 func BenchmarkInsert(b *testing.B) {
 	recs := people(*benchRows)

@@ -77,10 +77,11 @@ func appendBytesField[T []byte | string](b []byte, data T) []byte {
 // appendNullField appends NULL.
 func appendNullField(b []byte) []byte { return appendInt32(b, -1) }
 
-// Type OIDs of array elements.
+// Type OIDs of array elements, and of bigint[].
 const (
-	oidBytea = 17
-	oidInt8  = 20
+	oidBytea     = 17
+	oidInt8      = 20
+	oidInt8Array = 1016
 )
 
 // appendArrayHeader appends the header of a one-dimensional array of n

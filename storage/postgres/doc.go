@@ -42,10 +42,22 @@
 //     field; bytea compares bytewise, as Go compares strings (what COLLATE
 //     "C" would do for text, and also for text that is not valid UTF-8).
 //     hkeys holds 64-bit hashes of the match keys of the lookup fields
-//     (below), under a partial GIN index.
+//     (below), without an index: it says which rows of crmio_lookup_keys
+//     are the record's.
+//   - crmio_lookup_keys (h, id): one row per hash in a record's hkeys,
+//     under a B-tree on (h, id), written in the same transaction as the
+//     record and removed when it is updated or deleted. (Before schema
+//     version 5, a GIN index on hkeys served instead: it made an insert
+//     cost about three times what the primary key alone costs, and its
+//     lookup slowed as the table grew; see
+//     migrations/0005_lookup_keys.sql.)
 //   - crmio_key_fields and crmio_lookup_fields: the key fields and the
 //     lookup fields of each module.
-//   - crmio_jobs and crmio_journal: the history (below).
+//   - crmio_jobs and crmio_journal: the history (below). From schema
+//     version 5, a row of crmio_journal holds the entries of one
+//     AppendJournal call (an import's batch), packed in its entries
+//     column; rows written before hold one entry each, and read as
+//     before.
 //   - crmio_uploads and crmio_upload_chunks: the uploads (storage.Uploads),
 //     in chunks of 512 KiB, each written by a statement of its own so
 //     that a large or slow upload holds no lock and no transaction for
@@ -58,7 +70,7 @@
 //
 // Scan runs the whole Query as one SELECT: filters and the Scope are
 // conditions on the key arrays (=, != and contains on match keys, = on a
-// lookup field through the GIN index; <, <=, >, >= on sort keys, within
+// lookup field through crmio_lookup_keys; <, <=, >, >= on sort keys, within
 // the value's class), the order sorts by the sort key of each order
 // field's first value (records without one last, in both directions, then
 // id order), the limit is a LIMIT, and a field selection builds the JSON
@@ -81,8 +93,9 @@
 // module), and from then on every write adds them; KeyFields does the
 // same ahead of time. A field becomes a lookup field, and a key field, on
 // its first Lookup: the match keys of its values are then also hashed
-// into hkeys, under the GIN index, and Lookup finds candidates through
-// the index and settles them with the exact keys; IndexFields does the
+// into hkeys and crmio_lookup_keys, and Lookup finds candidates through
+// the B-tree of crmio_lookup_keys, reads them by their primary key and
+// settles them with the exact keys, in one query; IndexFields does the
 // same ahead of time. Writers read a module's key and lookup fields under
 // a shared advisory lock of the module, which adding a field takes
 // exclusively, so no write misses a field added meanwhile. Fields nobody
@@ -98,12 +111,15 @@
 //
 // Insert takes the module's lookup fields and the new ids (from the
 // sequence) in one round trip, then sends the batch in one binary COPY,
-// encoded as PostgreSQL reads it: one transaction per batch. The values
+// encoded as PostgreSQL reads it, then the rows of crmio_lookup_keys in
+// one INSERT: one transaction per batch, whose BEGIN (or SAVEPOINT,
+// inside Atomic) travels with the first round trip and whose COMMIT (or
+// RELEASE) with the last, so that a batch costs three round trips. The values
 // are written in the shared format of the SQL stores
 // (storage/internal/valuecodec) by an encoder of this package that sorts
 // and quotes a batch's field names once rather than for every record. Update sends
 // small batches as pipelined UPDATEs and larger ones through COPY into a
-// temporary staging table, then one UPDATE … FROM. Every write call is
+// temporary staging table, then one UPDATE … FROM, in three round trips. Every write call is
 // one transaction, so a killed process leaves only whole batches, and a
 // commit is as durable as the server makes it.
 //
@@ -115,10 +131,12 @@
 // what each wrote with the records' before and after images as JSON) is
 // in the same database: journal entries written through Atomic's tx
 // commit with the records they describe, and another process can poll a
-// job and roll it back after a restart. AppendJournal checks the job once
+// job and roll it back after a restart. AppendJournal writes a call's
+// entries as one row, in one statement that also checks the job, once
 // per call rather than through a foreign key, whose check per entry cost
-// more than the entry; a job deleted by hand still takes its journal with
-// it (a trigger on crmio_jobs).
+// more than the entry; a row and an index entry per journal entry cost
+// an import 13% of the server's time. A job deleted by hand still takes
+// its journal with it (a trigger on crmio_jobs).
 //
 // # Cost
 //
@@ -128,7 +146,8 @@
 // 90% of the rate of a bare pgx CopyFrom of the same JSON into a table
 // without keys or indexes; 50,000 to 60,000 a second with email and phone
 // indexed, and 27,000 with all eight (see BenchmarkInsert and
-// BenchmarkCopyBare): the GIN index is most of what a lookup field costs.
+// BenchmarkCopyBare; measured with schema version 4, whose GIN index was
+// most of what a lookup field cost).
 // Making a field a key field rewrites the module's records that have it,
 // about 27,000 a second (BenchmarkKeyFields): call KeyFields ahead of the
 // first query rather than let a user wait on it. Scan yields 120,000 to
@@ -137,13 +156,25 @@
 // selection costs the server more CPU than it saves there, and pays off
 // when the network is slower than loopback or the records wide.
 //
-// An import (package importer, deduplicating on email) costs the server
+// An import (package importer, deduplicating on email) cost the server
 // about 21 to 29 µs of CPU a record with schema version 2, against 34 µs
-// with version 1, and runs at 28,000 to 33,000 records a second: the two
+// with version 1, and ran at 28,000 to 33,000 records a second: the two
 // GIN index operations on the email hashes (the batch's Lookup of 1,000
 // hashes, about 5 ms, and the index entries of its Insert) and the COPY
-// of the records (about 9 ms a batch) are most of it; the journal's COPY
-// about 2.5 ms.
+// of the records (about 9 ms a batch) were most of it; the journal's COPY
+// about 2.5 ms. With version 5, a Lookup of 1,000 hashes through
+// crmio_lookup_keys costs the server about 1.5 ms against 8 ms through
+// the GIN index (300,000 records); the hashes' index entries cost about
+// what the GIN index's did (about 3 µs each: a batch's random hashes
+// touch B-tree pages all over the index, and sorting them first gains
+// nothing). A 200,000-row import (importer's BenchmarkImportPostgres)
+// costs the server about 4.2 s of CPU against 4.6 to 6 s with version 4
+// and the writes of before, measured side by side: the journal's packed
+// row (0.7 ms a batch against 3 ms for its COPY), the Lookup and the
+// round trips saved (7 a batch instead of 10 in that import) are the
+// difference.
+// What remains is the COPY of the records (about 36% of the server's
+// time), the rows of crmio_lookup_keys (31%) and the Lookup (20%).
 //
 // # Tests
 //

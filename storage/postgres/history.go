@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -136,8 +137,9 @@ func (c *conn) Jobs(ctx context.Context, limit int) ([]storage.Job, error) {
 	return jobs, nil
 }
 
-// AppendJournal implements storage.History: the entries in one binary
-// COPY (through a tx store, in Atomic's transaction).
+// AppendJournal implements storage.History: the entries packed in one
+// row of crmio_journal (see packJournal), written by one statement that
+// checks the job too (through a tx store, in Atomic's transaction).
 func (c *conn) AppendJournal(ctx context.Context, jobID string, entries []storage.JournalEntry) error {
 	id, ok := sqlstore.ParseID(jobID)
 	notFound := fmt.Errorf("postgres: append to the journal of job %q: %w", jobID, crmio.ErrNotFound)
@@ -147,54 +149,119 @@ func (c *conn) AppendJournal(ctx context.Context, jobID string, entries []storag
 		}
 		return notFound
 	}
-	err := c.with(ctx, "append journal", func(db *pgx.Conn) error {
-		// The job is checked once here, not by a foreign key for every
-		// entry (see migration 0002).
-		var one int
-		err := db.QueryRow(ctx, c.st.sql(`SELECT 1 FROM crmio_jobs WHERE id = $1`), id).Scan(&one)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return notFound
-		}
-		if err != nil || len(entries) == 0 {
+	var packed []byte
+	if len(entries) > 0 {
+		var err error
+		if packed, err = packJournal(entries); err != nil {
 			return err
 		}
-		i := 0
-		var before, after []byte
-		src := &copySource{row: func(b []byte) ([]byte, bool, error) {
-			if i == len(entries) {
-				return b, false, nil
+	}
+	err := c.with(ctx, "append journal", func(db *pgx.Conn) error {
+		// The job is checked here, not by a foreign key for every entry
+		// (see migration 0002).
+		if len(entries) == 0 {
+			var one int
+			err := db.QueryRow(ctx, c.st.sql(`SELECT 1 FROM crmio_jobs WHERE id = $1`), id).Scan(&one)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return notFound
 			}
-			e := entries[i]
-			i++
-			var err error
-			if before, err = appendRecordJSON(before[:0], e.Before); err != nil {
-				return b, false, err
-			}
-			if after, err = appendRecordJSON(after[:0], e.After); err != nil {
-				return b, false, err
-			}
-			b = appendInt16(b, 7)
-			b = appendInt8Field(b, id)
-			b = appendBytesField(b, string(e.Op))
-			b = appendBytesField(b, e.Module)
-			b = appendBytesField(b, e.ID)
-			for _, img := range [][]byte{before, after} {
-				if img == nil {
-					b = appendNullField(b)
-				} else {
-					b = appendBytesField(b, img)
-				}
-			}
-			b = appendBytesField(b, e.Fingerprint)
-			return b, true, nil
-		}}
-		_, err = db.PgConn().CopyFrom(ctx, src, c.st.sql(`COPY crmio_journal (job_id, op, module, record_id, before, after, fingerprint) FROM STDIN (FORMAT binary)`))
+			return err
+		}
+		tag, err := db.Exec(ctx, c.st.sql(`INSERT INTO crmio_journal (job_id, op, module, record_id, entries)
+			SELECT $1, '', '', '', $2 WHERE EXISTS (SELECT 1 FROM crmio_jobs WHERE id = $1)`), id, packed)
+		if err == nil && tag.RowsAffected() == 0 {
+			return notFound
+		}
 		return err
 	})
 	if errors.Is(err, crmio.ErrNotFound) {
 		return notFound
 	}
 	return err
+}
+
+// packJournal packs entries for the entries column of crmio_journal: a
+// format byte (1), then for each entry its op, module, id and
+// fingerprint, each as a uvarint length and the bytes, and its before and
+// after images, each as a uvarint (0 for none, else 1 + the length) and
+// the record's JSON.
+func packJournal(entries []storage.JournalEntry) ([]byte, error) {
+	b := make([]byte, 1, 64*len(entries))
+	b[0] = journalFormat
+	str := func(s string) {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	var img []byte
+	for _, e := range entries {
+		str(string(e.Op))
+		str(e.Module)
+		str(e.ID)
+		str(e.Fingerprint)
+		for _, r := range []*crmio.Record{e.Before, e.After} {
+			var err error
+			if img, err = appendRecordJSON(img[:0], r); err != nil {
+				return nil, err
+			}
+			if img == nil {
+				b = append(b, 0)
+				continue
+			}
+			b = binary.AppendUvarint(b, uint64(len(img))+1)
+			b = append(b, img...)
+		}
+	}
+	return b, nil
+}
+
+// journalFormat is the first byte of what packJournal writes.
+const journalFormat = 1
+
+// unpackJournal appends the entries packJournal packed in b to out.
+func unpackJournal(out []storage.JournalEntry, b []byte) ([]storage.JournalEntry, error) {
+	bad := errors.New("stored journal entries are not valid")
+	if len(b) == 0 || b[0] != journalFormat {
+		return nil, bad
+	}
+	b = b[1:]
+	next := func() ([]byte, bool) {
+		n, w := binary.Uvarint(b)
+		if w <= 0 || n > uint64(len(b)-w) {
+			return nil, false
+		}
+		s := b[w : w+int(n)]
+		b = b[w+int(n):]
+		return s, true
+	}
+	for len(b) > 0 {
+		var e storage.JournalEntry
+		var f [4][]byte
+		for i := range f {
+			var ok bool
+			if f[i], ok = next(); !ok {
+				return nil, bad
+			}
+		}
+		e.Op, e.Module, e.ID, e.Fingerprint = storage.JournalOp(f[0]), string(f[1]), string(f[2]), string(f[3])
+		for _, img := range []**crmio.Record{&e.Before, &e.After} {
+			n, w := binary.Uvarint(b)
+			if w <= 0 || n > uint64(len(b)-w)+1 {
+				return nil, bad
+			}
+			b = b[w:]
+			if n == 0 {
+				continue
+			}
+			r, err := decodeRecord(b[:n-1])
+			if err != nil {
+				return nil, err
+			}
+			*img = r
+			b = b[n-1:]
+		}
+		out = append(out, e)
+	}
+	return out, nil
 }
 
 // appendRecordJSON appends the JSON of a record image: nil for none.
@@ -209,9 +276,15 @@ func appendRecordJSON(b []byte, r *crmio.Record) ([]byte, error) {
 	return append(b, j...), nil
 }
 
-// journalPage is how many entries Journal reads per query. Reading page
-// by page holds no connection while the caller works on an entry.
-const journalPage = 256
+// journalPage is how many rows Journal reads per query while they hold
+// one entry each, and journalPacked how many once they hold an
+// AppendJournal call's entries each (see packJournal): reading page by
+// page holds no connection while the caller works on an entry, and no
+// more than a few calls' entries in memory.
+const (
+	journalPage   = 256
+	journalPacked = 4
+)
 
 // Journal implements storage.History.
 func (c *conn) Journal(ctx context.Context, jobID string) iter.Seq2[storage.JournalEntry, error] {
@@ -239,11 +312,14 @@ func (c *conn) Journal(ctx context.Context, jobID string) iter.Seq2[storage.Jour
 			return
 		}
 		after := int64(0)
+		limit := journalPage
 		for {
 			var page []storage.JournalEntry
+			var rows int
+			var packed bool
 			err := c.with(ctx, "journal", func(db *pgx.Conn) error {
 				var err error
-				page, after, err = c.journalPage(ctx, db, id, after)
+				page, after, rows, packed, err = c.journalPage(ctx, db, id, after, limit)
 				return err
 			})
 			if err != nil {
@@ -259,40 +335,54 @@ func (c *conn) Journal(ctx context.Context, jobID string) iter.Seq2[storage.Jour
 					return
 				}
 			}
-			if len(page) < journalPage {
+			if rows < limit {
 				return
+			}
+			if packed {
+				limit = journalPacked
 			}
 		}
 	}
 }
 
-// journalPage reads the entries after seq after; it returns them and the
-// seq of the last.
-func (c *conn) journalPage(ctx context.Context, db *pgx.Conn, jobID, after int64) ([]storage.JournalEntry, int64, error) {
-	rows, err := db.Query(ctx, c.st.sql(`SELECT seq, op, module, record_id, before, after, fingerprint FROM crmio_journal
-		WHERE job_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`), jobID, after, journalPage)
+// journalPage reads the entries of at most limit rows after seq after;
+// it returns them, the seq of the last row, the rows read, and whether
+// one was packed.
+func (c *conn) journalPage(ctx context.Context, db *pgx.Conn, jobID, after int64, limit int) ([]storage.JournalEntry, int64, int, bool, error) {
+	rows, err := db.Query(ctx, c.st.sql(`SELECT seq, op, module, record_id, before, after, fingerprint, entries FROM crmio_journal
+		WHERE job_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`), jobID, after, limit)
 	if err != nil {
-		return nil, after, err
+		return nil, after, 0, false, err
 	}
 	defer rows.Close()
 	var out []storage.JournalEntry
+	n := 0
+	packed := false
 	for rows.Next() {
+		n++
 		var e storage.JournalEntry
 		var op string
-		var before, afterImg []byte
-		if err := rows.Scan(&after, &op, &e.Module, &e.ID, &before, &afterImg, &e.Fingerprint); err != nil {
-			return nil, after, err
+		var before, afterImg, entries []byte
+		if err := rows.Scan(&after, &op, &e.Module, &e.ID, &before, &afterImg, &e.Fingerprint, &entries); err != nil {
+			return nil, after, n, packed, err
+		}
+		if entries != nil {
+			packed = true
+			if out, err = unpackJournal(out, entries); err != nil {
+				return nil, after, n, packed, err
+			}
+			continue
 		}
 		e.Op = storage.JournalOp(op)
 		if e.Before, err = decodeRecord(before); err != nil {
-			return nil, after, err
+			return nil, after, n, packed, err
 		}
 		if e.After, err = decodeRecord(afterImg); err != nil {
-			return nil, after, err
+			return nil, after, n, packed, err
 		}
 		out = append(out, e)
 	}
-	return out, after, rows.Err()
+	return out, after, n, packed, rows.Err()
 }
 
 func decodeRecord(b []byte) (*crmio.Record, error) {

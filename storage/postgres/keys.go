@@ -20,12 +20,14 @@ import (
 //     order), so that a field's first element is its first item's: what
 //     <, <=, >, >= and the order use. bytea compares bytewise, as Go
 //     compares strings and as the C collation would.
-//   - hkeys (int8[], GIN-indexed): a 64-bit hash of module, field and
-//     match key of each value of the module's lookup fields (see
-//     crmio_lookup_fields): what Lookup and = find through the index.
-//     A hash keeps index entries small whatever the length of a value
-//     (a B-tree or GIN entry must fit in a third of a page), and the exact
-//     key in keys settles the rare collision.
+//   - hkeys (int8[]): a 64-bit hash of module, field and match key of
+//     each value of the module's lookup fields (see crmio_lookup_fields),
+//     each also a row (hash, id) of crmio_lookup_keys, whose B-tree is
+//     what Lookup and = find records through; hkeys says which rows an
+//     update or a delete of the record removes. A hash keeps index
+//     entries small whatever the length of a value (a B-tree entry must
+//     fit in a third of a page), and the exact key in keys settles the
+//     rare collision.
 //
 // The key fields are those a Scan has filtered or ordered on and the
 // lookup fields: elements nobody queries would cost every write (they

@@ -3,8 +3,10 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"github.com/crmio/crmio/storage/internal/sqlstore"
 	"slices"
+	"sync"
+
+	"github.com/crmio/crmio/storage/internal/sqlstore"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -25,8 +27,10 @@ func (s *Store) moduleLockKey(module string) int64 {
 // encodes them: the module's key and lookup fields, read under the
 // module's shared lock (held until the transaction ends), and count new
 // ids.
-func (c *conn) writeSetup(ctx context.Context, db *pgx.Conn, module string, count int) (fields map[string]fieldUse, ids []int64, err error) {
+func (c *conn) writeSetup(ctx context.Context, db *pgx.Conn, w *writeTx, module string, count int, more func(*pgx.Batch), readMore func(pgx.BatchResults) error) (fields map[string]fieldUse, ids []int64, err error) {
 	var batch pgx.Batch
+	opening := !w.opened
+	w.open(&batch)
 	batch.Queue(`SELECT pg_advisory_xact_lock_shared($1)`, c.st.moduleLockKey(module))
 	// Every lookup field is a key field.
 	batch.Queue(c.st.sql(`SELECT k.field, l.field IS NOT NULL FROM crmio_key_fields k
@@ -34,8 +38,16 @@ func (c *conn) writeSetup(ctx context.Context, db *pgx.Conn, module string, coun
 	if count > 0 {
 		batch.Queue(c.st.sql(`SELECT nextval('crmio_record_ids') FROM generate_series(1, $1)`), count)
 	}
+	if more != nil {
+		more(&batch)
+	}
 	results := db.SendBatch(ctx, &batch)
 	defer results.Close()
+	if opening {
+		if _, err := results.Exec(); err != nil {
+			return nil, nil, err
+		}
+	}
 	if _, err := results.Exec(); err != nil {
 		return nil, nil, err
 	}
@@ -58,6 +70,11 @@ func (c *conn) writeSetup(ctx context.Context, db *pgx.Conn, module string, coun
 			return nil, nil, err
 		}
 		slices.Sort(ids)
+	}
+	if readMore != nil {
+		if err := readMore(results); err != nil {
+			return nil, nil, err
+		}
 	}
 	return fields, ids, results.Close()
 }
@@ -89,7 +106,7 @@ func (c *conn) addFields(ctx context.Context, module string, fields []string, us
 	}
 	var unknown []string
 	for _, f := range fields {
-		if !c.st.hasField(module, f, use) && !slices.Contains(unknown, f) {
+		if !c.hasField(module, f, use) && !slices.Contains(unknown, f) {
 			unknown = append(unknown, f)
 		}
 	}
@@ -118,19 +135,18 @@ func (c *conn) addFields(ctx context.Context, module string, fields []string, us
 	}
 	for _, f := range unknown {
 		if have[f]&use == use {
-			if c.tx == nil {
-				c.st.knowField(module, f, have[f])
-			}
+			c.knowField(module, f, have[f])
 			continue
 		}
-		if err := c.write(ctx, "add fields", func(db *pgx.Conn) error {
+		if err := c.write(ctx, "add fields", func(db *pgx.Conn, w *writeTx) error {
+			if err := w.beginOn(ctx, db); err != nil {
+				return err
+			}
 			return c.addField(ctx, db, module, f, use)
 		}); err != nil {
 			return err
 		}
-		if c.tx == nil { // inside Atomic, it is known once committed
-			c.st.knowField(module, f, use)
-		}
+		c.knowField(module, f, use)
 	}
 	return nil
 }
@@ -149,6 +165,73 @@ func (s *Store) knowField(module, field string, use fieldUse) {
 
 func (s *Store) isLookupField(module, field string) bool {
 	return s.hasField(module, field, lookupField)
+}
+
+// hasField reports whether field is known to be a field of module with
+// use: committed, or, inside Atomic, seen by the transaction.
+func (c *conn) hasField(module, field string, use fieldUse) bool {
+	return c.st.hasField(module, field, use) || c.seen.has(module, field, use)
+}
+
+// knowField records that field is a field of module with use, as c sees
+// it: outside Atomic, committed; inside, for the transaction, until a
+// savepoint that may have added it rolls back (see txFields).
+func (c *conn) knowField(module, field string, use fieldUse) {
+	if c.tx == nil {
+		c.st.knowField(module, field, use)
+		return
+	}
+	c.seen.know(module, field, use)
+}
+
+func (c *conn) isLookupField(module, field string) bool {
+	return c.hasField(module, field, lookupField)
+}
+
+// txFields is what a transaction has seen of its key and lookup fields:
+// what it has added, and what it has found committed. Without it, every
+// Lookup of an import's batches, all in one transaction, asked the
+// database again whether the field is a lookup field, in a query that
+// cost the server more than the plain one. A field the transaction added
+// goes when a savepoint rolls back, so a rollback forgets all (the fields
+// are asked again), and a commit makes them known to the store.
+type txFields struct {
+	mu sync.Mutex
+	m  map[[2]string]fieldUse
+}
+
+func (t *txFields) has(module, field string, use fieldUse) bool {
+	if t == nil {
+		return false
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.m[[2]string{module, field}]&use == use && use != 0
+}
+
+func (t *txFields) know(module, field string, use fieldUse) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.m == nil {
+		t.m = make(map[[2]string]fieldUse)
+	}
+	t.m[[2]string{module, field}] |= use
+}
+
+// forget forgets everything: a savepoint rolled back.
+func (t *txFields) forget() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	clear(t.m)
+}
+
+// committed makes what the transaction saw known to the store.
+func (t *txFields) committed(s *Store) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for k, use := range t.m {
+		s.knowField(k[0], k[1], use)
+	}
 }
 
 // backfillPage is how many records addField reads per round trip.
@@ -269,6 +352,12 @@ func (c *conn) addField(ctx context.Context, db *pgx.Conn, module, field string,
 				FROM pg_temp.crmio_kstage s WHERE r.module = $1 AND r.id = s.id`), module); err != nil {
 				return err
 			}
+			if newLookup {
+				if _, err := db.Exec(ctx, c.st.sql(`INSERT INTO crmio_lookup_keys (h, id) SELECT u.h, s.id FROM pg_temp.crmio_kstage s, unnest(s.h) u(h)
+					ON CONFLICT DO NOTHING`)); err != nil {
+					return err
+				}
+			}
 			if _, err := db.Exec(ctx, `DELETE FROM pg_temp.crmio_kstage`); err != nil {
 				return err
 			}
@@ -279,10 +368,10 @@ func (c *conn) addField(ctx context.Context, db *pgx.Conn, module, field string,
 	}
 }
 
-// Lookup implements storage.Store. The GIN index on hkeys finds the
-// candidate records; their keys settle which wanted key each holds (a
-// hash can collide, the key cannot). The first Lookup of a field makes it
-// a lookup field (see IndexFields).
+// Lookup implements storage.Store. The B-tree of crmio_lookup_keys finds
+// the candidate records by the hashes of the keys; their keys settle
+// which wanted key each holds (a hash can collide, the key cannot). The
+// first Lookup of a field makes it a lookup field (see IndexFields).
 func (c *conn) Lookup(ctx context.Context, module, field string, keys []string) (map[string][]string, error) {
 	wanted := make(map[string]bool, len(keys))
 	hashes := make([]int64, 0, len(keys))
@@ -306,21 +395,20 @@ func (c *conn) Lookup(ctx context.Context, module, field string, keys []string) 
 	}
 }
 
-// lookupSQL finds the records of module $1 holding any of the hashes $2
-// through the GIN index on hkeys. Two things keep the planner on that
-// index whatever the table's statistics say:
+// lookupSQL finds the records of module $1 holding any of the hashes $2:
+// a probe of the B-tree of crmio_lookup_keys per hash, then one of the
+// records' primary key per id found. The module condition settles a
+// hash that collides with another module's (the hash includes the
+// module). Two things keep the planner on the two B-trees whatever the
+// table's statistics say:
 //
 //   - The hashes come through a sub-select, whose value the planner does
-//     not see: given the array itself, it estimates that 1,000 hashes
-//     match most of the table, and once the table is analyzed it scans
-//     the whole of it (1 s at 100k records, instead of 10 ms).
-//   - The module condition is written (module = $1) IS TRUE, which no
-//     index serves: as module = $1, the planner ANDs the GIN bitmap with a
-//     bitmap of the module's whole range of the primary key, a cost that
-//     grows with the module. The hashes include the module, so the GIN
-//     index alone already finds only the module's records (but for a
-//     collision, which the condition still removes).
-const lookupSQL = `SELECT id, keys FROM crmio_records WHERE hkeys && (SELECT $2::bigint[]) AND hkeys <> '{}' AND (module = $1) IS TRUE`
+//     not see: given the array itself, once the table is analyzed it may
+//     judge that 1,000 hashes match enough of it to read it whole.
+//   - The ids come as an array from a sub-select, which the planner runs
+//     first (an InitPlan) and then looks up by the primary key, rather
+//     than joining, which it may do by hashing a scan of the module.
+const lookupSQL = `SELECT r.id, r.keys FROM crmio_records r WHERE r.module = $1 AND r.id = ANY (ARRAY(SELECT k.id FROM crmio_lookup_keys k WHERE k.h = ANY ((SELECT $2::bigint[])::bigint[])))`
 
 // lookup runs one Lookup query. It reports indexed false, finding nothing,
 // when field is not a lookup field of module.
@@ -328,7 +416,7 @@ func (c *conn) lookup(ctx context.Context, module, field string, wanted map[stri
 	query := lookupSQL
 	// A field known committed to be a lookup field stays one: inside a
 	// transaction too, whose statements see what is committed.
-	known := c.st.isLookupField(module, field)
+	known := c.isLookupField(module, field)
 	if !known {
 		// A first row with id 0 says that field is no lookup field.
 		query = `SELECT 0::bigint, NULL::bytea[] WHERE NOT EXISTS (SELECT 1 FROM crmio_lookup_fields WHERE module = $1 AND field = $3)
@@ -375,12 +463,13 @@ func (c *conn) lookup(ctx context.Context, module, field string, wanted map[stri
 	if err != nil || !indexed {
 		return nil, indexed, err
 	}
-	if !known && c.tx == nil {
-		c.st.knowField(module, field, keyField|lookupField)
+	if !known {
+		c.knowField(module, field, keyField|lookupField)
 	}
 	out = make(map[string][]string, len(ids))
 	for k, list := range ids {
 		slices.Sort(list) // id order
+		list = slices.Compact(list)
 		strs := make([]string, len(list))
 		for i, id := range list {
 			strs[i] = sqlstore.FormatID(id)

@@ -125,7 +125,7 @@ func (s *Store) Schema() string { return s.schema }
 
 // tableNames are the names of the schema's tables and sequences, as
 // queries write them.
-var tableNames = []string{"crmio_records", "crmio_record_ids", "crmio_lookup_fields", "crmio_key_fields", "crmio_jobs", "crmio_journal", "crmio_uploads", "crmio_upload_chunks"}
+var tableNames = []string{"crmio_records", "crmio_record_ids", "crmio_lookup_fields", "crmio_lookup_keys", "crmio_key_fields", "crmio_jobs", "crmio_journal", "crmio_uploads", "crmio_upload_chunks"}
 
 // sql returns query with its table and sequence names in the store's
 // schema.

@@ -409,3 +409,40 @@ func TestUseTx(t *testing.T) {
 		t.Errorf("UseTx of the store itself: %v, want ErrNotTx", err)
 	}
 }
+
+// TestFieldRolledBack checks that a transaction forgets the lookup field
+// it added in a savepoint that rolled back: its records written after
+// must still be found, the field being added again.
+func TestFieldRolledBack(t *testing.T) {
+	s := open(t)
+	ctx := t.Context()
+	rec := crmio.Record{Values: map[string]crmio.Value{"email": crmio.TextValue("ada@example.com")}}
+	err := s.Atomic(ctx, func(tx storage.Store) error {
+		undo := errors.New("undo")
+		err := tx.(storage.Transactor).Atomic(ctx, func(tx storage.Store) error {
+			if _, err := tx.Lookup(ctx, "people", "email", []string{"x"}); err != nil {
+				return err
+			}
+			return undo
+		})
+		if !errors.Is(err, undo) {
+			return fmt.Errorf("nested Atomic: %v", err)
+		}
+		ids, err := tx.Insert(ctx, "people", []crmio.Record{rec})
+		if err != nil {
+			return err
+		}
+		key := crmio.MatchKey(rec.Values["email"])
+		found, err := tx.Lookup(ctx, "people", "email", []string{key})
+		if err != nil {
+			return err
+		}
+		if !slices.Equal(found[key], ids) {
+			return fmt.Errorf("Lookup after the rollback found %v, want %v", found[key], ids)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/crmio/crmio/storage/internal/sqlstore"
 	"github.com/crmio/crmio/storage/internal/valuecodec"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // conn runs the Store methods, on the pool's connections or, inside
@@ -25,6 +26,7 @@ type conn struct {
 	// connection (a pgx.Conn is not safe for concurrent use).
 	mu      *sync.Mutex
 	done    *atomic.Bool // set once Atomic has returned
+	seen    *txFields    // inside Atomic, the fields the transaction has seen
 	cursors int          // names the cursors of Scan, under mu
 }
 
@@ -56,27 +58,76 @@ func (c *conn) with(ctx context.Context, op string, fn func(db *pgx.Conn) error)
 
 // write runs fn in a transaction of its own, or in a savepoint of the
 // current transaction: fn's writes take effect together or not at all.
-func (c *conn) write(ctx context.Context, op string, fn func(db *pgx.Conn) error) error {
+// The statement that opens it travels at the head of fn's first batch
+// (w.open), the one that ends it at the tail of fn's last (w.close), so
+// that neither costs a round trip of its own: they were two of the five
+// round trips of an Insert.
+func (c *conn) write(ctx context.Context, op string, fn func(db *pgx.Conn, w *writeTx) error) error {
 	return c.with(ctx, op, func(db *pgx.Conn) error {
-		var tx pgx.Tx
-		var err error
+		w := &writeTx{begin: "BEGIN", end: "COMMIT", undo: "ROLLBACK"}
 		if c.tx != nil {
-			tx, err = c.tx.Begin(ctx) // a savepoint
-		} else {
-			tx, err = db.Begin(ctx)
+			// One name will do: a write never runs inside another, and a
+			// savepoint of the same name would only hide this one.
+			w.begin, w.end, w.undo = "SAVEPOINT crmio_write", "RELEASE SAVEPOINT crmio_write",
+				"ROLLBACK TO SAVEPOINT crmio_write; RELEASE SAVEPOINT crmio_write"
 		}
-		if err != nil {
-			return err
+		err := fn(db, w)
+		if err == nil && w.opened && !w.closed {
+			// A commit must not outlive its context.
+			if err = ctx.Err(); err == nil {
+				_, err = db.Exec(ctx, w.end)
+			}
 		}
-		defer tx.Rollback(context.WithoutCancel(ctx))
-		if err := fn(db); err != nil {
-			return err
+		if err != nil && w.opened {
+			// Also when the end was sent: a statement before it failed,
+			// and the server skipped it. The context may be done.
+			_, _ = db.PgConn().Exec(context.WithoutCancel(ctx), w.undo).ReadAll()
 		}
-		if err := ctx.Err(); err != nil { // a commit must not outlive its context
-			return err
-		}
-		return tx.Commit(ctx)
+		return err
 	})
+}
+
+// writeTx is the transaction (or savepoint) of one write: fn queues its
+// opening and its end into the batches it sends anyway.
+type writeTx struct {
+	begin, end, undo string
+	opened, closed   bool
+}
+
+// open queues the opening at the head of b, unless it was sent: the
+// first statement fn sends must be in a batch that open has seen (or
+// follow a call of begin).
+func (w *writeTx) open(b *pgx.Batch) {
+	if !w.opened {
+		b.Queue(w.begin)
+		w.opened = true
+	}
+}
+
+// beginOn sends the opening, unless it was sent, for a write that starts
+// with something other than a batch.
+func (w *writeTx) beginOn(ctx context.Context, db *pgx.Conn) error {
+	if w.opened {
+		return nil
+	}
+	if _, err := db.Exec(ctx, w.begin); err != nil {
+		return err
+	}
+	w.opened = true
+	return nil
+}
+
+// close queues the end at the tail of b, fn's last batch, whose results
+// fn checks no further than the errors they hold: once the end has run,
+// nothing can undo the write. It fails, queuing nothing, when ctx is done
+// (a commit must not outlive its context).
+func (w *writeTx) close(ctx context.Context, b *pgconn.Batch) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b.ExecParams(w.end, nil, nil, nil, nil)
+	w.closed = true
+	return nil
 }
 
 func (c *conn) fail(op string, err error) error {
@@ -88,7 +139,8 @@ func (c *conn) fail(op string, err error) error {
 
 // Insert implements storage.Store: in one transaction, the module's lookup
 // fields and the ids (from the sequence) in one round trip, then the
-// records in one binary COPY.
+// records in one binary COPY, then the hashes of their lookup fields'
+// keys (see crmio_lookup_keys) in one INSERT.
 func (c *conn) Insert(ctx context.Context, module string, recs []crmio.Record) ([]string, error) {
 	for i, r := range recs {
 		if r.ID != "" {
@@ -99,13 +151,13 @@ func (c *conn) Insert(ctx context.Context, module string, recs []crmio.Record) (
 		return []string{}, c.check(ctx)
 	}
 	var rowIDs []int64
-	err := c.write(ctx, "insert", func(db *pgx.Conn) error {
-		fields, ids, err := c.writeSetup(ctx, db, module, len(recs))
+	err := c.write(ctx, "insert", func(db *pgx.Conn, w *writeTx) error {
+		fields, ids, err := c.writeSetup(ctx, db, w, module, len(recs), nil, nil)
 		if err != nil {
 			return err
 		}
 		rowIDs = ids
-		enc := newRecordEncoder(module, fields)
+		enc := newRecordEncoder(module, fields, len(recs))
 		i := 0
 		src := &copySource{row: func(b []byte) ([]byte, bool, error) {
 			if i == len(recs) {
@@ -115,8 +167,16 @@ func (c *conn) Insert(ctx context.Context, module string, recs []crmio.Record) (
 			i++
 			return b, true, nil
 		}}
-		_, err = db.PgConn().CopyFrom(ctx, src, c.st.sql(copyRecordsSQL))
-		return err
+		if _, err = db.PgConn().CopyFrom(ctx, src, c.st.sql(copyRecordsSQL)); err != nil {
+			return err
+		}
+		// The hashes and the end of the write in one round trip.
+		var batch pgconn.Batch
+		c.queueLookupRows(&batch, &enc.lookup)
+		if err := w.close(ctx, &batch); err != nil {
+			return err
+		}
+		return db.PgConn().ExecBatch(ctx, &batch).Close()
 	})
 	if err != nil {
 		return nil, err
@@ -126,6 +186,81 @@ func (c *conn) Insert(ctx context.Context, module string, recs []crmio.Record) (
 		ids[i] = sqlstore.FormatID(id)
 	}
 	return ids, nil
+}
+
+// addLookupKeysSQL adds the rows of crmio_lookup_keys for the hashes $1 of
+// the records $2 (pairwise).
+const addLookupKeysSQL = `INSERT INTO crmio_lookup_keys (h, id) SELECT * FROM unnest($1::bigint[], $2::bigint[])`
+
+// queueLookupKeys queues the INSERT of the rows of crmio_lookup_keys for
+// hashes hs of the records ids (pairwise), when there are any.
+func (c *conn) queueLookupKeys(b *pgx.Batch, hs, ids []int64) {
+	if len(hs) > 0 {
+		b.Queue(c.st.sql(addLookupKeysSQL), hs, ids)
+	}
+}
+
+// queueLookupRows queues the INSERT of rows into b, when there are any.
+func (c *conn) queueLookupRows(b *pgconn.Batch, rows *lookupRows) {
+	if rows.n > 0 {
+		b.ExecParams(c.st.sql(addLookupKeysSQL), rows.params(), []uint32{oidInt8Array, oidInt8Array}, []int16{1, 1}, nil)
+	}
+}
+
+// lookupRows builds the rows of crmio_lookup_keys of a batch of records
+// as the two bigint[] parameters of addLookupKeysSQL, in binary, ready to
+// send: pgx's encoding of an []int64 boxed every element, three
+// allocations a record for an import deduplicating on email.
+type lookupRows struct {
+	n     int
+	h, id []byte // each an array header (see params), then the elements
+}
+
+// grow makes room for n rows: growing by appends copied each array about
+// twice.
+func (r *lookupRows) grow(n int) {
+	r.h = slices.Grow(r.h, arrayHeaderSize+12*n)
+	r.id = slices.Grow(r.id, arrayHeaderSize+12*n)
+}
+
+// add adds the row (h, id).
+func (r *lookupRows) add(h, id int64) {
+	if r.n == 0 {
+		r.h = append(r.h[:0], make([]byte, arrayHeaderSize)...)
+		r.id = append(r.id[:0], make([]byte, arrayHeaderSize)...)
+	}
+	r.h = appendInt8Field(r.h, h)
+	r.id = appendInt8Field(r.id, id)
+	r.n++
+}
+
+// arrayHeaderSize is the size of a one-dimensional array's header.
+const arrayHeaderSize = 20
+
+// params returns the two arrays, their headers written.
+func (r *lookupRows) params() [][]byte {
+	for _, a := range [][]byte{r.h, r.id} {
+		appendArrayHeader(a[:0], r.n, oidInt8)
+	}
+	return [][]byte{r.h, r.id}
+}
+
+// dropLookupKeysSQL removes the rows of crmio_lookup_keys of the records
+// $2 of module $1, those of the hashes the records hold: before the
+// records are updated or deleted.
+const dropLookupKeysSQL = `DELETE FROM crmio_lookup_keys k
+	USING (SELECT r.id, u.h FROM crmio_records r, unnest(r.hkeys) u(h) WHERE r.module = $1 AND r.id = ANY($2) AND r.hkeys <> '{}') o
+	WHERE k.h = o.h AND k.id = o.id`
+
+// hasLookupField reports whether fields holds a lookup field: a module
+// without one has no rows in crmio_lookup_keys.
+func hasLookupField(fields map[string]fieldUse) bool {
+	for _, use := range fields {
+		if use&lookupField != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 const copyRecordsSQL = `COPY crmio_records (id, module, vals, keys, sorts, hkeys) FROM STDIN (FORMAT binary)`
@@ -138,10 +273,23 @@ type recordEncoder struct {
 	vals   []byte
 	enc    valuecodec.Encoder
 	keys   recordKeys
+
+	// lookup is the rows of crmio_lookup_keys of the records appended:
+	// the hashes of their lookup fields' keys.
+	lookup lookupRows
 }
 
-func newRecordEncoder(module string, fields map[string]fieldUse) *recordEncoder {
-	return &recordEncoder{module: module, fields: fields}
+// newRecordEncoder returns an encoder for about n records of module.
+func newRecordEncoder(module string, fields map[string]fieldUse, n int) *recordEncoder {
+	e := &recordEncoder{module: module, fields: fields}
+	lookups := 0
+	for _, use := range fields {
+		if use&lookupField != 0 {
+			lookups++
+		}
+	}
+	e.lookup.grow(n * lookups) // a value each, the usual case
+	return e
 }
 
 // append appends the binary COPY tuple of one record.
@@ -149,6 +297,9 @@ func (e *recordEncoder) append(b []byte, id int64, values map[string]crmio.Value
 	var names []string
 	e.vals, names = e.enc.Append(e.vals[:0], values)
 	e.keys.compute(e.module, values, names, e.fields)
+	for _, h := range e.keys.hkeys {
+		e.lookup.add(h, id)
+	}
 	b = appendInt16(b, 6)
 	b = appendInt8Field(b, id)
 	b = appendBytesField(b, e.module)
@@ -179,12 +330,12 @@ func (c *conn) Update(ctx context.Context, module string, recs []crmio.Record) e
 		last[id] = i
 	}
 	if len(last) <= smallUpdate {
-		return c.write(ctx, "update", func(db *pgx.Conn) error {
-			return c.updateEach(ctx, db, module, recs, rowIDs, last)
+		return c.write(ctx, "update", func(db *pgx.Conn, w *writeTx) error {
+			return c.updateEach(ctx, db, w, module, recs, rowIDs, last)
 		})
 	}
-	return c.write(ctx, "update", func(db *pgx.Conn) error {
-		return c.updateStaged(ctx, db, module, recs, rowIDs, last)
+	return c.write(ctx, "update", func(db *pgx.Conn, w *writeTx) error {
+		return c.updateStaged(ctx, db, w, module, recs, rowIDs, last)
 	})
 }
 
@@ -195,13 +346,29 @@ const smallUpdate = 32
 // updateEach sends one UPDATE per record, pipelined in one round trip; a
 // record that is not there updates no row, and fails the batch (which the
 // caller's transaction then undoes).
-func (c *conn) updateEach(ctx context.Context, db *pgx.Conn, module string, recs []crmio.Record, rowIDs []int64, last map[int64]int) error {
-	fields, _, err := c.writeSetup(ctx, db, module, 0)
+//
+// The write's end goes alone after: a record not found must fail the
+// write before it ends.
+func (c *conn) updateEach(ctx context.Context, db *pgx.Conn, w *writeTx, module string, recs []crmio.Record, rowIDs []int64, last map[int64]int) error {
+	fields, _, err := c.writeSetup(ctx, db, w, module, 0, nil, nil)
 	if err != nil {
 		return err
 	}
 	query := c.st.sql(`UPDATE crmio_records SET vals = $1, keys = $2, sorts = $3, hkeys = $4 WHERE module = $5 AND id = $6`)
 	var batch pgx.Batch
+	lookups := hasLookupField(fields)
+	if lookups {
+		// The rows of the hashes the records hold now go first, in the
+		// same round trip; those of their new hashes come last.
+		var ids []int64
+		for i, id := range rowIDs {
+			if last[id] == i {
+				ids = append(ids, id)
+			}
+		}
+		batch.Queue(c.st.sql(dropLookupKeysSQL), module, ids)
+	}
+	var hs, hids []int64
 	var sent []int
 	var enc valuecodec.Encoder
 	var names []string
@@ -216,8 +383,20 @@ func (c *conn) updateEach(ctx context.Context, db *pgx.Conn, module string, recs
 		// pgx sends a nil slice as NULL: the columns want empty arrays.
 		batch.Queue(query, string(vals), nonNil(k.keys), nonNil(k.sorts), nonNil(k.hkeys), module, id)
 		sent = append(sent, i)
+		for _, h := range k.hkeys {
+			hs, hids = append(hs, h), append(hids, id)
+		}
+	}
+	if len(hs) > 0 {
+		batch.Queue(c.st.sql(addLookupKeysSQL), hs, hids)
 	}
 	results := db.SendBatch(ctx, &batch)
+	if lookups {
+		if _, err := results.Exec(); err != nil {
+			results.Close()
+			return err
+		}
+	}
 	for _, i := range sent {
 		tag, err := results.Exec()
 		if err != nil {
@@ -235,13 +414,28 @@ func (c *conn) updateEach(ctx context.Context, db *pgx.Conn, module string, recs
 // updateStaged locks the records and checks that every id exists, then
 // copies the new rows into a temporary table and updates from it in one
 // statement.
-func (c *conn) updateStaged(ctx context.Context, db *pgx.Conn, module string, recs []crmio.Record, rowIDs []int64, last map[int64]int) error {
-	fields, _, err := c.writeSetup(ctx, db, module, 0)
-	if err != nil {
+func (c *conn) updateStaged(ctx context.Context, db *pgx.Conn, w *writeTx, module string, recs []crmio.Record, rowIDs []int64, last map[int64]int) error {
+	// One round trip: the module's fields, the records locked, the stage,
+	// and the rows of crmio_lookup_keys of the hashes the records hold now
+	// removed (those of their new hashes are added below). A record that
+	// is not there fails the write, which undoes all.
+	var found []int64
+	fields, _, err := c.writeSetup(ctx, db, w, module, 0, func(b *pgx.Batch) {
+		b.Queue(c.st.sql(`SELECT id FROM crmio_records WHERE module = $1 AND id = ANY($2) FOR UPDATE`), module, rowIDs)
+		b.Queue(stageSQL)
+		b.Queue(c.st.sql(dropLookupKeysSQL), module, rowIDs)
+	}, func(results pgx.BatchResults) error {
+		rows, _ := results.Query()
+		var err error
+		if found, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+			return err
+		}
+		if _, err := results.Exec(); err != nil {
+			return err
+		}
+		_, err = results.Exec()
 		return err
-	}
-	rows, _ := db.Query(ctx, c.st.sql(`SELECT id FROM crmio_records WHERE module = $1 AND id = ANY($2) FOR UPDATE`), module, rowIDs)
-	found, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	})
 	if err != nil {
 		return err
 	}
@@ -252,10 +446,7 @@ func (c *conn) updateStaged(ctx context.Context, db *pgx.Conn, module string, re
 			}
 		}
 	}
-	if _, err := db.Exec(ctx, stageSQL); err != nil {
-		return err
-	}
-	enc := newRecordEncoder(module, fields)
+	enc := newRecordEncoder(module, fields, len(last))
 	i := 0
 	src := &copySource{row: func(b []byte) ([]byte, bool, error) {
 		for i < len(recs) && last[rowIDs[i]] != i {
@@ -271,14 +462,19 @@ func (c *conn) updateStaged(ctx context.Context, db *pgx.Conn, module string, re
 	if _, err := db.PgConn().CopyFrom(ctx, src, `COPY pg_temp.crmio_stage (id, module, vals, keys, sorts, hkeys) FROM STDIN (FORMAT binary)`); err != nil {
 		return err
 	}
-	if _, err := db.Exec(ctx, c.st.sql(`UPDATE crmio_records r SET vals = s.vals, keys = s.keys, sorts = s.sorts, hkeys = s.hkeys
-		FROM pg_temp.crmio_stage s WHERE r.module = s.module AND r.id = s.id`)); err != nil {
+	// The update, the new hashes, the stage emptied and the end of the
+	// write in one round trip. The stage is emptied now: ON COMMIT DELETE
+	// ROWS waits for the outer transaction, and the next Update of an
+	// Atomic would see these rows.
+	var batch pgconn.Batch
+	batch.ExecParams(c.st.sql(`UPDATE crmio_records r SET vals = s.vals, keys = s.keys, sorts = s.sorts, hkeys = s.hkeys
+		FROM pg_temp.crmio_stage s WHERE r.module = s.module AND r.id = s.id`), nil, nil, nil, nil)
+	c.queueLookupRows(&batch, &enc.lookup)
+	batch.ExecParams(`DELETE FROM pg_temp.crmio_stage`, nil, nil, nil, nil)
+	if err := w.close(ctx, &batch); err != nil {
 		return err
 	}
-	// Empty the stage now: ON COMMIT DELETE ROWS waits for the outer
-	// transaction, and the next Update of an Atomic would see these rows.
-	_, err = db.Exec(ctx, `DELETE FROM pg_temp.crmio_stage`)
-	return err
+	return db.PgConn().ExecBatch(ctx, &batch).Close()
 }
 
 // stageSQL makes the session's staging table for updates: rows shaped as
@@ -299,8 +495,13 @@ func (c *conn) Delete(ctx context.Context, module string, ids []string) error {
 		return c.check(ctx)
 	}
 	return c.with(ctx, "delete", func(db *pgx.Conn) error {
-		_, err := db.Exec(ctx, c.st.sql(`DELETE FROM crmio_records WHERE module = $1 AND id = ANY($2)`), module, rowIDs)
-		return err
+		// One round trip, one transaction (the implicit one of a batch, or
+		// the caller's): the records' rows of crmio_lookup_keys go with
+		// them.
+		var batch pgx.Batch
+		batch.Queue(c.st.sql(dropLookupKeysSQL), module, rowIDs)
+		batch.Queue(c.st.sql(`DELETE FROM crmio_records WHERE module = $1 AND id = ANY($2)`), module, rowIDs)
+		return db.SendBatch(ctx, &batch).Close()
 	})
 }
 

@@ -13,7 +13,7 @@ import (
 
 // Scan implements storage.Store. The whole query runs in PostgreSQL:
 // filters and the scope become conditions on the record's key arrays
-// (= through the GIN index on hkeys), the order sorts by the sort key of
+// (= on a lookup field through the B-tree of crmio_lookup_keys), the order sorts by the sort key of
 // each order field's first value, the limit is a LIMIT, and a field
 // selection builds the JSON of the selected fields only. Records outside
 // the scope never leave the database.
@@ -46,7 +46,7 @@ func (c *conn) Scan(ctx context.Context, module string, q storage.Query) iter.Se
 			yield(crmio.Record{}, err)
 			return
 		}
-		query, args := buildScan(module, pd.DB, c.st.isLookupField)
+		query, args := buildScan(module, pd.DB, c.isLookupField)
 		query = c.st.sql(query)
 		var err error
 		stopped := false
@@ -217,14 +217,14 @@ func writeFilter(b *sqlBuilder, module string, f storage.Filter, indexed bool) {
 	prefix := fieldPrefix(nil, f.Field)
 	switch f.Op {
 	case storage.Eq:
-		// On a lookup field, the GIN index finds the records with the
-		// hash; the key itself settles a collision.
+		// On a lookup field, the B-tree of crmio_lookup_keys finds the
+		// records with the hash; the key itself settles a collision.
 		key := crmio.MatchKey(f.Value)
 		b.WriteString("(")
 		if indexed {
-			b.WriteString("r.hkeys @> ARRAY[")
+			b.WriteString("r.id IN (SELECT k.id FROM crmio_lookup_keys k WHERE k.h = ")
 			b.arg(keyHash(module, f.Field, key), "bigint")
-			b.WriteString("] AND r.hkeys <> '{}' AND ")
+			b.WriteString(") AND ")
 		}
 		b.WriteString("r.keys @> ARRAY[")
 		b.arg(element(f.Field, key), "bytea")

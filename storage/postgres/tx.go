@@ -43,7 +43,7 @@ func (s *Store) Atomic(ctx context.Context, fn func(tx storage.Store) error) err
 		return s.fail("begin", err)
 	}
 	done := new(atomic.Bool)
-	tx := &txStore{conn{st: s, tx: sqlTx, mu: new(sync.Mutex), done: done}}
+	tx := &txStore{conn{st: s, tx: sqlTx, mu: new(sync.Mutex), done: done, seen: new(txFields)}}
 	committed := false
 	defer func() {
 		done.Store(true)
@@ -69,6 +69,7 @@ func (s *Store) Atomic(ctx context.Context, fn func(tx storage.Store) error) err
 		return s.fail("commit", err)
 	}
 	committed = true
+	tx.seen.committed(s)
 	return nil
 }
 
@@ -91,6 +92,8 @@ func (t *txStore) Atomic(ctx context.Context, fn func(tx storage.Store) error) e
 			t.mu.Lock()
 			defer t.mu.Unlock()
 			sp.Rollback(context.WithoutCancel(ctx))
+			// fn may have added fields, which the rollback removed.
+			t.seen.forget()
 		}
 	}()
 	if err := fn(t); err != nil {

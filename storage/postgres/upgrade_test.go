@@ -19,14 +19,21 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// TestUpgradeFromVersion1 fills a schema at version 1, whose records hold
-// the keys of every field, upgrades it, and checks that Lookup and Scan
-// answer as the contract says over the old records, new ones written
-// after the upgrade, and both after a field becomes a key field; that the
-// old records gain no second copy of a field's keys; and that the
-// journal, without its foreign key, still refuses a missing job and goes
-// with a job deleted by hand.
-func TestUpgradeFromVersion1(t *testing.T) {
+// TestUpgrade fills a schema at an earlier version (1, whose records hold
+// the keys of every field; 2, the first to key only the key fields; 4,
+// the last with the GIN index on hkeys), upgrades it, and checks that
+// Lookup and Scan answer as the contract says over the old records, new
+// ones written after the upgrade, and both after a field becomes a key
+// field; that the old records gain no second copy of a field's keys; and
+// that the journal, without its foreign key, still refuses a missing job
+// and goes with a job deleted by hand.
+func TestUpgrade(t *testing.T) {
+	for _, from := range []int{1, 2, 4} {
+		t.Run(fmt.Sprintf("from version %d", from), func(t *testing.T) { testUpgrade(t, from) })
+	}
+}
+
+func testUpgrade(t *testing.T, from int) {
 	dsn := os.Getenv("CRMIO_POSTGRES_DSN")
 	if dsn == "" {
 		testenv.Skip(t, testenv.PostgreSQL, "CRMIO_POSTGRES_DSN is not set: no PostgreSQL to test against")
@@ -45,7 +52,7 @@ func TestUpgradeFromVersion1(t *testing.T) {
 			t.Errorf("dropping the test schema %s: %v", schema, err)
 		}
 	})
-	old, err := newStore(ctx, pool, &Options{Schema: schema}, 1)
+	old, err := newStore(ctx, pool, &Options{Schema: schema}, from)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +71,10 @@ func TestUpgradeFromVersion1(t *testing.T) {
 		return r
 	}
 	// Version 1 wrote the keys of every field, and the hashes of its
-	// lookup fields (here email).
+	// lookup fields (here email); so do these records, whatever the
+	// version (elements of a field that is no key field are never
+	// consulted), and before version 5 the hashes were under the GIN
+	// index only.
 	var want []crmio.Record
 	var v1 []crmio.Record
 	for i := range 300 {
@@ -76,7 +86,7 @@ func TestUpgradeFromVersion1(t *testing.T) {
 		t.Fatal(err)
 	}
 	every := map[string]fieldUse{"name": keyField, "email": keyField | lookupField, "amount": keyField, "city": keyField}
-	enc := newRecordEncoder("people", every)
+	enc := newRecordEncoder("people", every, len(v1))
 	i := 0
 	src := &copySource{row: func(b []byte) ([]byte, bool, error) {
 		if i == len(v1) {
@@ -97,6 +107,11 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	if _, err := pool.Exec(ctx, old.sql(`INSERT INTO crmio_lookup_fields VALUES ('people', 'email')`)); err != nil {
 		t.Fatal(err)
 	}
+	if from >= 2 { // version 2 lists the key fields
+		if _, err := pool.Exec(ctx, old.sql(`INSERT INTO crmio_key_fields SELECT module, field FROM crmio_lookup_fields`)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for i, r := range v1 {
 		r.ID, r.Module = sqlstore.FormatID(ids[i]), "people"
 		want = append(want, r)
@@ -112,6 +127,16 @@ func TestUpgradeFromVersion1(t *testing.T) {
 		return out
 	}
 	before := cardinality(old)
+	// A journal written one entry a row, as every version before 5 did.
+	oldJob, err := old.CreateJob(ctx, storage.Job{Module: "people", Status: storage.JobRunning, Created: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, old.sql(`INSERT INTO crmio_journal (job_id, op, module, record_id, before, after, fingerprint) VALUES
+		($1, 'created', 'people', '1', NULL, NULL, 'f1'),
+		($1, 'updated', 'people', '2', '{"id":"2","module":"people","values":{"city":{"text":"Oslo"}}}', NULL, 'f2')`), oldJob); err != nil {
+		t.Fatal(err)
+	}
 
 	// The upgrade.
 	s, err := New(ctx, pool, &Options{Schema: schema})
@@ -186,7 +211,7 @@ func TestUpgradeFromVersion1(t *testing.T) {
 			}
 		}
 	}
-	check("version 1 records")
+	check(fmt.Sprintf("version %d records", from))
 
 	// Records written after the upgrade hold the keys of the key fields
 	// only; a field that becomes one (note) is filled in, in them only.
@@ -204,7 +229,7 @@ func TestUpgradeFromVersion1(t *testing.T) {
 		r.ID, r.Module = newIDs[i], "people"
 		want = append(want, r)
 	}
-	check("version 1 and 2 records",
+	check(fmt.Sprintf("version %d and %d records", from, SchemaVersion()),
 		storage.Query{Where: []storage.Filter{{Field: "note", Op: storage.Contains, Value: crmio.TextValue("note 1")}}, Order: []storage.Order{{Field: "note", Desc: true}}},
 		storage.Query{Where: []storage.Filter{{Field: "note", Op: storage.Eq, Value: crmio.TextValue("NOTE 7")}}},
 		storage.Query{Order: []storage.Order{{Field: "note"}, {Field: "name", Desc: true}}, Limit: 30},
@@ -213,7 +238,7 @@ func TestUpgradeFromVersion1(t *testing.T) {
 		t.Fatal(err)
 	}
 	if after := cardinality(s); !maps.Equal(before, after) {
-		t.Errorf("the version 1 records' keys changed: %d elements, then %d", total(before), total(after))
+		t.Errorf("the version %d records' keys changed: %d elements, then %d", from, total(before), total(after))
 	}
 	var fields []string
 	rows, _ = pool.Query(ctx, s.sql(`SELECT field FROM crmio_key_fields WHERE module = 'people' ORDER BY field`))
@@ -222,6 +247,43 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	}
 	if want := []string{"amount", "city", "email", "missing", "name", "note"}; !slices.Equal(fields, want) {
 		t.Errorf("key fields %v, want %v", fields, want)
+	}
+
+	// An update and a delete of old records keep crmio_lookup_keys the
+	// hashes the records hold.
+	upd := want[7]
+	upd.Set("email", crmio.EmailValue("changed@example.com"))
+	if err := s.Update(ctx, "people", []crmio.Record{upd}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Delete(ctx, "people", []string{want[8].ID}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Lookup(ctx, "people", "email", []string{"changed@example.com", "p7@example.com", "p8@example.com"}); err != nil ||
+		len(got) != 1 || !slices.Equal(got["changed@example.com"], []string{upd.ID}) {
+		t.Errorf("Lookup after an update and a delete: %v, %v", got, err)
+	}
+	checkLookupKeys(t, s)
+
+	// The old journal reads as it was written, and goes on with the
+	// entries written since, in order.
+	more := []storage.JournalEntry{{Op: storage.JournalCreated, Module: "people", ID: "3", Fingerprint: "f3"}}
+	if err := s.AppendJournal(ctx, oldJob, more); err != nil {
+		t.Fatal(err)
+	}
+	var journal []string
+	for e, err := range s.Journal(ctx, oldJob) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		img := ""
+		if e.Before != nil {
+			img = e.Before.Get("city").String()
+		}
+		journal = append(journal, fmt.Sprintf("%s %s %s %s %s", e.Op, e.Module, e.ID, e.Fingerprint, img))
+	}
+	if want := []string{"created people 1 f1 ", "updated people 2 f2 Oslo", "created people 3 f3 "}; !slices.Equal(journal, want) {
+		t.Errorf("the journal after the upgrade: %q, want %q", journal, want)
 	}
 
 	// The journal: a missing job is refused; a job deleted by hand takes
@@ -251,4 +313,200 @@ func total(m map[int64]int) int {
 		n += v
 	}
 	return n
+}
+
+// checkLookupKeys checks that the rows of crmio_lookup_keys are exactly
+// the hashes the records hold.
+func checkLookupKeys(t *testing.T, s *Store) {
+	t.Helper()
+	var missing, extra int
+	err := s.pool.QueryRow(t.Context(), s.sql(`SELECT
+		(SELECT count(*) FROM crmio_records r, unnest(r.hkeys) u(h) WHERE NOT EXISTS (SELECT 1 FROM crmio_lookup_keys k WHERE k.h = u.h AND k.id = r.id)),
+		(SELECT count(*) FROM crmio_lookup_keys k WHERE NOT EXISTS (SELECT 1 FROM crmio_records r WHERE r.id = k.id AND k.h = ANY (r.hkeys)))`)).Scan(&missing, &extra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if missing > 0 || extra > 0 {
+		t.Errorf("crmio_lookup_keys lacks %d hashes the records hold, and holds %d they do not", missing, extra)
+	}
+}
+
+// TestLookupKeysKept checks that inserts, updates (pipelined and staged)
+// and deletes keep crmio_lookup_keys exactly the hashes the records hold,
+// and that Lookup finds the new keys and none of the old.
+func TestLookupKeysKept(t *testing.T) {
+	dsn := os.Getenv("CRMIO_POSTGRES_DSN")
+	if dsn == "" {
+		testenv.Skip(t, testenv.PostgreSQL, "CRMIO_POSTGRES_DSN is not set: no PostgreSQL to test against")
+	}
+	ctx := t.Context()
+	schema := "crmio_test_lookupkeys_" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	s, err := Open(ctx, dsn, &Options{Schema: schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		s.pool.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
+		s.Close()
+	})
+	if err := s.IndexFields(ctx, "people", "email"); err != nil {
+		t.Fatal(err)
+	}
+	email := func(tag string, i int) crmio.Value {
+		return crmio.ListValue(crmio.Item{Value: crmio.EmailValue(fmt.Sprintf("%s%d@example.com", tag, i))},
+			crmio.Item{Value: crmio.EmailValue(fmt.Sprintf("%s-shared@example.com", tag))})
+	}
+	var recs []crmio.Record
+	for i := range 100 {
+		var r crmio.Record
+		r.Set("email", email("a", i))
+		recs = append(recs, r)
+	}
+	ids, err := s.Insert(ctx, "people", recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range recs {
+		recs[i].ID = ids[i]
+	}
+	checkLookupKeys(t, s)
+	// 50 through the staging table, then 5 pipelined.
+	for _, span := range [][2]int{{0, 50}, {50, 55}} {
+		var upd []crmio.Record
+		for i := span[0]; i < span[1]; i++ {
+			recs[i].Set("email", email("b", i))
+			upd = append(upd, recs[i])
+		}
+		if err := s.Update(ctx, "people", upd); err != nil {
+			t.Fatal(err)
+		}
+		checkLookupKeys(t, s)
+	}
+	if err := s.Delete(ctx, "people", ids[90:]); err != nil {
+		t.Fatal(err)
+	}
+	checkLookupKeys(t, s)
+	got, err := s.Lookup(ctx, "people", "email", []string{"a0@example.com", "b0@example.com", "a60@example.com", "a95@example.com", "b-shared@example.com", "a-shared@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{"b0@example.com": {ids[0]}, "a60@example.com": {ids[60]}, "b-shared@example.com": ids[:55], "a-shared@example.com": ids[55:90]}
+	if !maps.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("Lookup = %v, want %v", got, want)
+	}
+}
+
+// TestFailedWriteUndone checks that an Update that fails (a record not
+// there) changes nothing, through the staging table and pipelined, alone
+// and inside Atomic, whose transaction then goes on.
+func TestFailedWriteUndone(t *testing.T) {
+	dsn := os.Getenv("CRMIO_POSTGRES_DSN")
+	if dsn == "" {
+		testenv.Skip(t, testenv.PostgreSQL, "CRMIO_POSTGRES_DSN is not set: no PostgreSQL to test against")
+	}
+	ctx := t.Context()
+	schema := "crmio_test_undone_" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	s, err := Open(ctx, dsn, &Options{Schema: schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		s.pool.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
+		s.Close()
+	})
+	if err := s.IndexFields(ctx, "people", "email"); err != nil {
+		t.Fatal(err)
+	}
+	var recs []crmio.Record
+	for i := range 60 {
+		var r crmio.Record
+		r.Set("email", crmio.EmailValue(fmt.Sprintf("a%d@example.com", i)))
+		recs = append(recs, r)
+	}
+	ids, err := s.Insert(ctx, "people", recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := func(n int) []crmio.Record {
+		var out []crmio.Record
+		for i := range n {
+			r := crmio.Record{ID: ids[i]}
+			r.Set("email", crmio.EmailValue(fmt.Sprintf("b%d@example.com", i)))
+			out = append(out, r)
+		}
+		return append(out, crmio.Record{ID: "999999", Values: map[string]crmio.Value{"email": crmio.EmailValue("x@example.com")}})
+	}
+	unchanged := func(st storage.Store, when string) {
+		t.Helper()
+		got, err := st.Lookup(ctx, "people", "email", []string{"a0@example.com", "b0@example.com"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || !slices.Equal(got["a0@example.com"], ids[:1]) {
+			t.Errorf("%s: Lookup = %v, want a0 only", when, got)
+		}
+	}
+	for _, n := range []int{50, 5} {
+		if err := s.Update(ctx, "people", changed(n)); !errors.Is(err, crmio.ErrNotFound) {
+			t.Errorf("Update of %d with one missing: %v, want crmio.ErrNotFound", n, err)
+		}
+		unchanged(s, fmt.Sprintf("after a failed Update of %d", n))
+		err := s.Atomic(ctx, func(tx storage.Store) error {
+			if err := tx.Update(ctx, "people", changed(n)); !errors.Is(err, crmio.ErrNotFound) {
+				t.Errorf("tx.Update of %d with one missing: %v, want crmio.ErrNotFound", n, err)
+			}
+			unchanged(tx, fmt.Sprintf("in the transaction, after a failed Update of %d", n))
+			_, err := tx.Insert(ctx, "people", []crmio.Record{{Values: map[string]crmio.Value{"email": crmio.EmailValue("c@example.com")}}})
+			return err
+		})
+		if err != nil {
+			t.Fatalf("Atomic after a failed write: %v", err)
+		}
+	}
+	checkLookupKeys(t, s)
+	if got, err := s.Lookup(ctx, "people", "email", []string{"c@example.com"}); err != nil || len(got["c@example.com"]) != 2 {
+		t.Errorf("the transactions' inserts: %v, %v", got, err)
+	}
+}
+
+// TestPackJournal checks that unpackJournal reads what packJournal wrote,
+// and refuses what it did not.
+func TestPackJournal(t *testing.T) {
+	var r crmio.Record
+	r.ID, r.Module = "7", "people"
+	r.Set("name", crmio.TextValue("Ada\x00 Lovelace"))
+	entries := []storage.JournalEntry{
+		{Op: storage.JournalCreated, Module: "people", ID: "1", Fingerprint: "abc"},
+		{Op: storage.JournalUpdated, Module: "people", ID: "7", Before: &r, Fingerprint: "def"},
+		{Op: storage.JournalCleared, Module: "", ID: "", Before: &r, After: &r},
+	}
+	b, err := packJournal(entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := unpackJournal(nil, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(entries) {
+		t.Fatalf("unpacked %d entries, want %d", len(got), len(entries))
+	}
+	for i, e := range entries {
+		g := got[i]
+		if g.Op != e.Op || g.Module != e.Module || g.ID != e.ID || g.Fingerprint != e.Fingerprint ||
+			(g.Before == nil) != (e.Before == nil) || (g.After == nil) != (e.After == nil) ||
+			(e.Before != nil && !g.Before.Equal(*e.Before)) || (e.After != nil && !g.After.Equal(*e.After)) {
+			t.Errorf("entry %d: %+v, want %+v", i, g, e)
+		}
+	}
+	// A cut journal fails, or (cut at an entry's end) holds fewer entries;
+	// it never panics.
+	for n := 1; n < len(b); n++ {
+		if out, err := unpackJournal(nil, b[:n]); err == nil && len(out) >= len(entries) {
+			t.Errorf("cut at %d of %d bytes: %d entries and no error", n, len(b), len(out))
+		}
+	}
+	if _, err := unpackJournal(nil, append([]byte{9}, b[1:]...)); err == nil {
+		t.Error("an unknown format unpacked")
+	}
 }
