@@ -118,6 +118,10 @@
 // Store, whose writes would wait for it. Each write call through tx runs
 // in a savepoint, so a call that fails changes nothing, and tx.Atomic
 // nests as a savepoint.
+// Savepoints keep the pages they change in memory (temp_store=MEMORY),
+// not in a temporary file: at most the pages of one call, and never
+// needed after a crash, which rolls back the whole uncommitted
+// transaction (the WAL holds no uncommitted frame a reader would use).
 //
 // The history (jobs and the journal of what each wrote, with the records'
 // before and after images as JSON) is in the same file: journal entries
