@@ -139,7 +139,10 @@
 // when no field is a key field (schema version 1, which wrote items for
 // every field: 35,000 to 40,000), about 30,000 with email and phone
 // indexed, and 8,000 with all eight (each lookup field's keys are random
-// writes into the index; see BenchmarkInsert). Making a field a key field
+// writes into the index; see BenchmarkInsert). A write sorts its batch's
+// keys before inserting them, so that they go into the index in its
+// order, page after page, not a random page each (an import of 200,000
+// contacts: 7.2 s to 5.6 s). Making a field a key field
 // writes the items of the module's records, about 80,000 a second: call
 // KeyFields ahead of the first query rather than let a user wait on it.
 // Scan yields about 200,000 records a second (its own JSON decoder reads

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -198,12 +199,22 @@ type batchWriter struct {
 	fields  map[string]fieldUse // the module's key fields, and which are lookup fields
 
 	records, items, keys rowBuffer
+	// pending holds the batch's keys until flush, which writes them in
+	// index order: sorted, a batch's keys land on neighbouring pages of
+	// crmio_keys one after another, instead of on a random page each.
+	pending []keyRow
 
 	enc     valuecodec.Encoder // reused: the records of a batch share their fields
 	buf     []byte
 	names   []string
 	scratch []item
 	seen    []string
+}
+
+// keyRow is a row of crmio_keys waiting for flush.
+type keyRow struct {
+	field, key string
+	id         int64
 }
 
 // rowBuffer holds the arguments of rows waiting for their INSERT.
@@ -281,9 +292,7 @@ func (w *batchWriter) fieldItems(ctx context.Context, id int64, field string, v 
 			continue
 		}
 		w.seen = append(w.seen, it.key)
-		if err := w.add(ctx, &w.keys, w.module, it.field, it.key, id); err != nil {
-			return err
-		}
+		w.pending = append(w.pending, keyRow{field: it.field, key: it.key, id: id})
 	}
 	return nil
 }
@@ -298,8 +307,23 @@ func (w *batchWriter) add(ctx context.Context, b *rowBuffer, args ...any) error 
 	return w.write(ctx, b)
 }
 
-// flush writes what is queued.
+// flush writes what is queued, the keys in the order of their index.
 func (w *batchWriter) flush(ctx context.Context) error {
+	slices.SortFunc(w.pending, func(a, b keyRow) int {
+		if c := strings.Compare(a.field, b.field); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	for _, k := range w.pending {
+		if err := w.add(ctx, &w.keys, w.module, k.field, k.key, k.id); err != nil {
+			return err
+		}
+	}
+	w.pending = w.pending[:0]
 	for _, b := range []*rowBuffer{&w.records, &w.items, &w.keys} {
 		if err := w.write(ctx, b); err != nil {
 			return err
