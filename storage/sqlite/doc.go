@@ -50,7 +50,12 @@
 //   - crmio_key_fields: the key fields of each module.
 //   - crmio_keys (module, field, key, record_id) and crmio_lookup_fields:
 //     the index of match keys of the lookup fields (below).
-//   - crmio_jobs and crmio_journal: the history (below).
+//   - crmio_jobs and crmio_journal: the history (below). A journal row
+//     is one entry, or a span of created records: consecutive ids of one
+//     module without images, the first id, their number and their
+//     fingerprints in one row (schema version 5; see
+//     migrations/0005_journal_spans.sql), so that an import's journal is
+//     a row per batch rather than a row per record.
 //   - crmio_uploads and crmio_upload_chunks: the uploads (storage.Uploads),
 //     in chunks of 512 KiB, each written by a statement of its own so
 //     that a large or slow upload holds no lock and no transaction for

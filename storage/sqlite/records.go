@@ -153,7 +153,7 @@ const (
 	recordsPerInsert = 100 // 3 parameters each
 	itemsPerInsert   = 150 // 5 parameters each
 	keysPerInsert    = 150 // 4 parameters each
-	journalPerInsert = 70  // 7 parameters each
+	journalPerInsert = 60  // 8 parameters each
 )
 
 // The statements of writes and lookups.
@@ -185,7 +185,7 @@ func keysSQL(n int) string {
 }
 
 func journalSQL(n int) string {
-	return `INSERT INTO crmio_journal (job_id, op, module, record_id, before, after, fingerprint) VALUES ` + rowsSQL(n, "(?, ?, ?, ?, ?, ?, ?)")
+	return `INSERT INTO crmio_journal (job_id, op, module, record_id, before, after, fingerprint, span) VALUES ` + rowsSQL(n, "(?, ?, ?, ?, ?, ?, ?, ?)")
 }
 
 // batchWriter writes records, the items of their key fields and the keys
