@@ -134,6 +134,25 @@
 // a job outlives the process, so that another process can poll it and
 // rollback works after a restart.
 //
+// # Settings
+//
+// The connections are set for loads of many batches:
+//
+//   - journal_mode=WAL: a commit appends its pages to the WAL, and readers
+//     go on reading the last committed state meanwhile.
+//   - synchronous=NORMAL (FULL with Options.FullSync): a commit does not
+//     wait for the disk. In WAL mode this is the standard setting, and it
+//     keeps the guarantee imports rely on: a committed batch, with its
+//     journal and checkpoint, survives kill -9 of the process, and the
+//     database is consistent after a power failure too, which may only
+//     lose the last commits.
+//   - cache_size=32 MiB of pages per connection: enough for the key
+//     index's inserts (a 500,000-row import ran as fast as with 64 MiB);
+//     each cached page costs about twice its size in memory, so this is
+//     most of the store's footprint (an import of 500,000 rows peaks near
+//     150 MB of RSS, with the importer's own memory).
+//   - temp_store=MEMORY: savepoints (see above) keep their pages in memory.
+//
 // # Cost
 //
 // Inserts are multi-row INSERT statements within one transaction per
