@@ -159,8 +159,9 @@ const (
 // The statements of writes and lookups.
 const (
 	nextIDsSQL      = `UPDATE crmio_sequences SET last = last + ? WHERE name = 'records' RETURNING last`
-	moduleFieldsSQL = `SELECT k.field, l.field IS NOT NULL FROM crmio_key_fields k
-		LEFT JOIN crmio_lookup_fields l ON l.module = k.module AND l.field = k.field WHERE k.module = ?`
+	moduleFieldsSQL = `SELECT field, max(k), max(l) FROM (
+		SELECT field, 1 AS k, 0 AS l FROM crmio_key_fields WHERE module = ?1
+		UNION ALL SELECT field, 0, 1 FROM crmio_lookup_fields WHERE module = ?1) GROUP BY field`
 	jobExistsSQL = `SELECT 1 FROM crmio_jobs WHERE id = ?`
 )
 
@@ -275,18 +276,20 @@ func (w *batchWriter) record(ctx context.Context, id int64, values map[string]cr
 	return nil
 }
 
-// fieldItems queues the items of the value v of a record's field, and its keys
-// when the field is a lookup field.
+// fieldItems queues the items of the value v of a record's field when it
+// is a key field, and its keys when it is a lookup field.
 func (w *batchWriter) fieldItems(ctx context.Context, id int64, field string, v crmio.Value, use fieldUse) error {
 	w.scratch = appendItems(w.scratch[:0], field, v)
 	w.seen = w.seen[:0]
 	for _, it := range w.scratch {
-		var sortKey any
-		if it.sort != "" {
-			sortKey = it.sort
-		}
-		if err := w.add(ctx, &w.items, id, it.field, it.pos, it.key, sortKey); err != nil {
-			return err
+		if use&keyField != 0 {
+			var sortKey any
+			if it.sort != "" {
+				sortKey = it.sort
+			}
+			if err := w.add(ctx, &w.items, id, it.field, it.pos, it.key, sortKey); err != nil {
+				return err
+			}
 		}
 		if use&lookupField == 0 || slices.Contains(w.seen, it.key) { // a key once per record and field
 			continue
@@ -381,7 +384,7 @@ func (c *conn) Update(ctx context.Context, module string, recs []crmio.Record) e
 				return fmt.Errorf("update %q: record %d, id %q: %w", module, i, recs[i].ID, crmio.ErrNotFound)
 			}
 		}
-		if err := deleteItems(ctx, q, module, rowIDs); err != nil {
+		if err := c.deleteItems(ctx, q, module, rowIDs); err != nil {
 			return err
 		}
 		// An id given twice takes the values of its last record.
@@ -406,7 +409,24 @@ func (c *conn) Update(ctx context.Context, module string, recs []crmio.Record) e
 }
 
 // deleteItems deletes the items of records of module, and their keys.
-func deleteItems(ctx context.Context, q querier, module string, ids []int64) error {
+// The keys of a key field are found from its items; those of a lookup
+// field that is no key field (it has no items) from the records' values.
+func (c *conn) deleteItems(ctx context.Context, q querier, module string, ids []int64) error {
+	fields, err := c.moduleFields(ctx, q, module)
+	if err != nil {
+		return err
+	}
+	var keysOnly []string
+	for f, use := range fields {
+		if use&keyField == 0 {
+			keysOnly = append(keysOnly, f)
+		}
+	}
+	if len(keysOnly) > 0 {
+		if err := deleteValueKeys(ctx, q, module, keysOnly, ids); err != nil {
+			return err
+		}
+	}
 	for _, ch := range chunks(len(ids)) {
 		part := ids[ch[0]:ch[1]]
 		args := make([]any, 0, len(part)+1)
@@ -421,6 +441,52 @@ func deleteItems(ctx context.Context, q querier, module string, ids []int64) err
 			return err
 		}
 		if _, err := q.ExecContext(ctx, `DELETE FROM crmio_items WHERE record_id IN (`+in+`)`, args[1:]...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deleteValueKeys deletes the keys in crmio_keys of fields (lookup fields
+// without items) of the records ids of module, computed from the values
+// the records hold.
+func deleteValueKeys(ctx context.Context, q querier, module string, fields []string, ids []int64) error {
+	var keys []keyRow
+	var scratch []item
+	for _, ch := range chunks(len(ids)) {
+		part := ids[ch[0]:ch[1]]
+		args := make([]any, 0, len(part)+1)
+		args = append(args, module)
+		for _, id := range part {
+			args = append(args, id)
+		}
+		rows, err := q.QueryContext(ctx, `SELECT id, vals FROM crmio_records WHERE module = ? AND id IN (`+placeholders(len(part))+`)`, args...)
+		if err != nil {
+			return err
+		}
+		err = readRecords(rows, module, func(r crmio.Record) bool {
+			id, _ := sqlstore.ParseID(r.ID)
+			for _, f := range fields {
+				scratch = appendItems(scratch[:0], f, r.Values[f])
+				for _, it := range scratch {
+					keys = append(keys, keyRow{field: f, key: it.key, id: id})
+				}
+			}
+			return true
+		})
+		if err != nil {
+			return err
+		}
+	}
+	const perDelete = maxParams / 3
+	for start := 0; start < len(keys); start += perDelete {
+		part := keys[start:min(start+perDelete, len(keys))]
+		args := make([]any, 0, 1+3*len(part))
+		args = append(args, module)
+		for _, k := range part {
+			args = append(args, k.field, k.key, k.id)
+		}
+		if _, err := q.ExecContext(ctx, `DELETE FROM crmio_keys WHERE module = ? AND (field, key, record_id) IN (VALUES `+rowsSQL(len(part), "(?, ?, ?)")+`)`, args...); err != nil {
 			return err
 		}
 	}
@@ -492,7 +558,7 @@ func (c *conn) Delete(ctx context.Context, module string, ids []string) error {
 				mine = append(mine, id)
 			}
 		}
-		if err := deleteItems(ctx, q, module, mine); err != nil {
+		if err := c.deleteItems(ctx, q, module, mine); err != nil {
 			return err
 		}
 		for _, ch := range chunks(len(mine)) {
