@@ -205,11 +205,22 @@ type batchWriter struct {
 	// crmio_keys one after another, instead of on a random page each.
 	pending []keyRow
 
+	moduleBox any // see moduleArg
+
 	enc     valuecodec.Encoder // reused: the records of a batch share their fields
 	buf     []byte
 	names   []string
 	scratch []item
 	seen    []string
+}
+
+// moduleArg returns the module as a statement argument, boxed once for
+// the batch rather than once per row.
+func (w *batchWriter) moduleArg() any {
+	if w.moduleBox == nil {
+		w.moduleBox = w.module
+	}
+	return w.moduleBox
 }
 
 // keyRow is a row of crmio_keys waiting for flush.
@@ -260,7 +271,7 @@ func rowsSQL(n int, row string) string {
 // items and keys the caller has deleted, with the items of its key fields.
 func (w *batchWriter) record(ctx context.Context, id int64, values map[string]crmio.Value) error {
 	w.buf, w.names = w.enc.Append(w.buf[:0], values)
-	if err := w.add(ctx, &w.records, w.module, id, string(w.buf)); err != nil {
+	if err := w.add(ctx, &w.records, w.moduleArg(), id, string(w.buf)); err != nil {
 		return err
 	}
 	if len(w.fields) == 0 {
@@ -321,8 +332,12 @@ func (w *batchWriter) flush(ctx context.Context) error {
 		}
 		return cmp.Compare(a.id, b.id)
 	})
-	for _, k := range w.pending {
-		if err := w.add(ctx, &w.keys, w.module, k.field, k.key, k.id); err != nil {
+	var field any
+	for i, k := range w.pending {
+		if i == 0 || k.field != w.pending[i-1].field {
+			field = k.field // boxed once per field, not per row
+		}
+		if err := w.add(ctx, &w.keys, w.moduleArg(), field, k.key, k.id); err != nil {
 			return err
 		}
 	}
