@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"github.com/crmio/crmio/storage/internal/sqlstore"
 	"iter"
+	"strings"
 
 	"github.com/crmio/crmio"
 	"github.com/crmio/crmio/storage"
@@ -158,8 +159,28 @@ func (c *conn) AppendJournal(ctx context.Context, jobID string, entries []storag
 		}
 		// Multi-row INSERTs: a statement per entry cost more than the entry.
 		w := &batchWriter{c: c, q: q}
-		b := newRowBuffer(7, journalPerInsert, journalSQL)
+		b := newRowBuffer(8, journalPerInsert, journalSQL)
+		var run journalSpan
+		flushRun := func() error {
+			if run.n == 0 {
+				return nil
+			}
+			err := w.add(ctx, &b, id, string(storage.JournalCreated), run.module, sqlstore.FormatID(run.first), nil, nil, string(run.fps), run.n)
+			run = journalSpan{fps: run.fps[:0]}
+			return err
+		}
 		for _, e := range entries {
+			if run.extends(e) {
+				run.add(e)
+				continue
+			}
+			if err := flushRun(); err != nil {
+				return err
+			}
+			if run.starts(e) {
+				run.add(e)
+				continue
+			}
 			before, err := recordArg(e.Before)
 			if err != nil {
 				return err
@@ -168,12 +189,59 @@ func (c *conn) AppendJournal(ctx context.Context, jobID string, entries []storag
 			if err != nil {
 				return err
 			}
-			if err := w.add(ctx, &b, id, string(e.Op), e.Module, e.ID, before, after, e.Fingerprint); err != nil {
+			if err := w.add(ctx, &b, id, string(e.Op), e.Module, e.ID, before, after, e.Fingerprint, 1); err != nil {
 				return err
 			}
 		}
+		if err := flushRun(); err != nil {
+			return err
+		}
 		return w.write(ctx, &b)
 	})
+}
+
+// maxSpan bounds the entries of one journal row, and so what reading one
+// row holds in memory.
+const maxSpan = 1024
+
+// journalSpan is a run of created entries that goes into one journal row
+// (see migrations/0005_journal_spans.sql): consecutive ids of one module,
+// no images, fingerprints without a space (the separator).
+type journalSpan struct {
+	module string
+	first  int64
+	n      int
+	fps    []byte
+}
+
+// starts reports whether e can begin a span.
+func (s *journalSpan) starts(e storage.JournalEntry) bool {
+	if e.Op != storage.JournalCreated || e.Before != nil || e.After != nil || strings.Contains(e.Fingerprint, " ") {
+		return false
+	}
+	_, ok := sqlstore.ParseID(e.ID)
+	return ok
+}
+
+// extends reports whether e is the next entry of the span.
+func (s *journalSpan) extends(e storage.JournalEntry) bool {
+	if s.n == 0 || s.n >= maxSpan || e.Module != s.module || !s.starts(e) {
+		return false
+	}
+	id, _ := sqlstore.ParseID(e.ID)
+	return id == s.first+int64(s.n)
+}
+
+// add adds e, which starts or extends the span.
+func (s *journalSpan) add(e storage.JournalEntry) {
+	if s.n == 0 {
+		s.module = e.Module
+		s.first, _ = sqlstore.ParseID(e.ID)
+	} else {
+		s.fps = append(s.fps, ' ')
+	}
+	s.fps = append(s.fps, e.Fingerprint...)
+	s.n++
 }
 
 // recordArg returns the JSON of a record image, or NULL for none.
@@ -217,58 +285,80 @@ func (c *conn) Journal(ctx context.Context, jobID string) iter.Seq2[storage.Jour
 		}
 		after := int64(0)
 		for {
-			page, err := c.journalPage(ctx, id, after)
+			page, last, more, err := c.journalPage(ctx, id, after)
 			if err != nil {
 				fail(c.st.fail("journal", err))
 				return
 			}
-			for _, p := range page {
+			for _, e := range page {
 				if err := ctx.Err(); err != nil {
 					fail(err)
 					return
 				}
-				if !yield(p.entry, nil) {
+				if !yield(e, nil) {
 					return
 				}
-				after = p.seq
 			}
-			if len(page) < journalPage {
+			if !more {
 				return
 			}
+			after = last
 		}
 	}
 }
 
-type journalRow struct {
-	seq   int64
-	entry storage.JournalEntry
-}
-
-func (c *conn) journalPage(ctx context.Context, jobID, after int64) ([]journalRow, error) {
-	rows, err := c.reads().QueryContext(ctx, `SELECT seq, op, module, record_id, before, after, fingerprint FROM crmio_journal
+// journalPage reads the entries of the journal rows after seq after,
+// up to about journalPage entries (whole rows: a span's entries come
+// together). It returns the seq of the last row read, and whether rows
+// may follow.
+func (c *conn) journalPage(ctx context.Context, jobID, after int64) (page []storage.JournalEntry, last int64, more bool, err error) {
+	rows, err := c.reads().QueryContext(ctx, `SELECT seq, op, module, record_id, before, after, fingerprint, span FROM crmio_journal
 		WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?`, jobID, after, journalPage)
 	if err != nil {
-		return nil, err
+		return nil, 0, false, err
 	}
 	defer rows.Close()
-	var out []journalRow
+	n := 0
 	for rows.Next() {
-		var r journalRow
+		n++
+		var e storage.JournalEntry
 		var op string
 		var before, afterImg []byte
-		if err := rows.Scan(&r.seq, &op, &r.entry.Module, &r.entry.ID, &before, &afterImg, &r.entry.Fingerprint); err != nil {
-			return nil, err
+		var span int
+		if err := rows.Scan(&last, &op, &e.Module, &e.ID, &before, &afterImg, &e.Fingerprint, &span); err != nil {
+			return nil, 0, false, err
 		}
-		r.entry.Op = storage.JournalOp(op)
-		if r.entry.Before, err = decodeRecord(before); err != nil {
-			return nil, err
+		e.Op = storage.JournalOp(op)
+		if e.Before, err = decodeRecord(before); err != nil {
+			return nil, 0, false, err
 		}
-		if r.entry.After, err = decodeRecord(afterImg); err != nil {
-			return nil, err
+		if e.After, err = decodeRecord(afterImg); err != nil {
+			return nil, 0, false, err
 		}
-		out = append(out, r)
+		if span == 1 {
+			page = append(page, e)
+		} else if page, err = appendSpan(page, e, span); err != nil {
+			return nil, 0, false, err
+		}
+		if len(page) >= journalPage {
+			return page, last, true, nil
+		}
 	}
-	return out, rows.Err()
+	return page, last, n == journalPage, rows.Err()
+}
+
+// appendSpan appends the entries of a journal row of span entries
+// (see journalSpan), e holding its first id and all the fingerprints.
+func appendSpan(page []storage.JournalEntry, e storage.JournalEntry, span int) ([]storage.JournalEntry, error) {
+	first, ok := sqlstore.ParseID(e.ID)
+	fps := strings.Split(e.Fingerprint, " ")
+	if !ok || span < 1 || len(fps) != span || e.Before != nil || e.After != nil {
+		return nil, fmt.Errorf("stored journal row of %d entries from id %q is not valid", span, e.ID)
+	}
+	for k, fp := range fps {
+		page = append(page, storage.JournalEntry{Op: e.Op, Module: e.Module, ID: sqlstore.FormatID(first + int64(k)), Fingerprint: fp})
+	}
+	return page, nil
 }
 
 func decodeRecord(b []byte) (*crmio.Record, error) {

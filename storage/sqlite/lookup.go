@@ -3,8 +3,11 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/crmio/crmio"
 
 	"github.com/crmio/crmio/storage"
 	"github.com/crmio/crmio/storage/internal/sqlstore"
@@ -50,12 +53,14 @@ func readFields(rows *sql.Rows) (map[string]fieldUse, error) {
 	defer rows.Close()
 	fields := make(map[string]fieldUse)
 	var field string
-	var lookup bool
+	var key, lookup bool
 	for rows.Next() {
-		if err := rows.Scan(&field, &lookup); err != nil {
+		if err := rows.Scan(&field, &key, &lookup); err != nil {
 			return nil, err
 		}
-		fields[field] = keyField
+		if key {
+			fields[field] |= keyField
+		}
 		if lookup {
 			fields[field] |= lookupField
 		}
@@ -85,7 +90,7 @@ func (c *conn) lookupFields(ctx context.Context, q querier, module string) (map[
 // to pay that cost (one pass over the module's records) before an import,
 // or for the fields of a Scope. Fields already indexed cost nothing.
 func (c *conn) IndexFields(ctx context.Context, module string, fields ...string) error {
-	return c.addFields(ctx, module, fields, keyField|lookupField)
+	return c.addFields(ctx, module, fields, lookupField)
 }
 
 // KeyFields makes fields key fields of module: it writes the items (match
@@ -155,16 +160,18 @@ const backfillPage = 2000
 // write transaction, which holds SQLite's write lock: no record is written
 // meanwhile, and writes after it see the field.
 func (c *conn) addField(ctx context.Context, q querier, module, field string, use fieldUse) error {
-	res, err := q.ExecContext(ctx, `INSERT OR IGNORE INTO crmio_key_fields (module, field) VALUES (?, ?)`, module, field)
-	if err != nil {
-		return err
+	newKey, newLookup := false, false
+	if use&keyField != 0 {
+		res, err := q.ExecContext(ctx, `INSERT OR IGNORE INTO crmio_key_fields (module, field) VALUES (?, ?)`, module, field)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		newKey = n > 0
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	newKey := n > 0
-	newLookup := false
 	if use&lookupField != 0 {
 		res, err := q.ExecContext(ctx, `INSERT OR IGNORE INTO crmio_lookup_fields (module, field) VALUES (?, ?)`, module, field)
 		if err != nil {
@@ -181,12 +188,56 @@ func (c *conn) addField(ctx context.Context, q querier, module, field string, us
 			return err
 		}
 	}
-	if newLookup {
-		_, err = q.ExecContext(ctx, `INSERT OR IGNORE INTO crmio_keys (module, field, key, record_id)
-			SELECT r.module, i.field, i.key, i.record_id FROM crmio_records r JOIN crmio_items i ON i.record_id = r.id
-			WHERE r.module = ?1 AND i.field = ?2`, module, field)
+	if !newLookup {
+		return nil
 	}
+	var one int
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM crmio_key_fields WHERE module = ? AND field = ?`, module, field).Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		// No items to copy the keys from: the records' values give them.
+		return c.backfillKeys(ctx, q, module, field)
+	case err != nil:
+		return err
+	}
+	_, err = q.ExecContext(ctx, `INSERT OR IGNORE INTO crmio_keys (module, field, key, record_id)
+		SELECT r.module, i.field, i.key, i.record_id FROM crmio_records r JOIN crmio_items i ON i.record_id = r.id
+		WHERE r.module = ?1 AND i.field = ?2`, module, field)
 	return err
+}
+
+// backfillKeys writes the keys of field, a lookup field that is no key
+// field, for the records of module, from their values, a page at a time.
+func (c *conn) backfillKeys(ctx context.Context, q querier, module, field string) error {
+	w := &batchWriter{c: c, q: q, module: module, keys: newRowBuffer(4, keysPerInsert, keysSQL)}
+	after := int64(0)
+	for {
+		rows, err := q.QueryContext(ctx, `SELECT id, vals FROM crmio_records WHERE module = ? AND id > ? ORDER BY id LIMIT ?`,
+			module, after, backfillPage)
+		if err != nil {
+			return err
+		}
+		n := 0
+		var werr error
+		err = readRecords(rows, module, func(r crmio.Record) bool {
+			n++
+			after, _ = sqlstore.ParseID(r.ID)
+			werr = w.fieldItems(ctx, after, field, r.Values[field], lookupField)
+			return werr == nil
+		})
+		if err != nil {
+			return err
+		}
+		if werr != nil {
+			return werr
+		}
+		if err := w.flush(ctx); err != nil {
+			return err
+		}
+		if n < backfillPage {
+			return nil
+		}
+	}
 }
 
 // backfillItems writes the items of field in the records of module that

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/crmio/crmio"
 	"github.com/crmio/crmio/storage"
@@ -152,14 +154,15 @@ const (
 	recordsPerInsert = 100 // 3 parameters each
 	itemsPerInsert   = 150 // 5 parameters each
 	keysPerInsert    = 150 // 4 parameters each
-	journalPerInsert = 70  // 7 parameters each
+	journalPerInsert = 60  // 8 parameters each
 )
 
 // The statements of writes and lookups.
 const (
 	nextIDsSQL      = `UPDATE crmio_sequences SET last = last + ? WHERE name = 'records' RETURNING last`
-	moduleFieldsSQL = `SELECT k.field, l.field IS NOT NULL FROM crmio_key_fields k
-		LEFT JOIN crmio_lookup_fields l ON l.module = k.module AND l.field = k.field WHERE k.module = ?`
+	moduleFieldsSQL = `SELECT field, max(k), max(l) FROM (
+		SELECT field, 1 AS k, 0 AS l FROM crmio_key_fields WHERE module = ?1
+		UNION ALL SELECT field, 0, 1 FROM crmio_lookup_fields WHERE module = ?1) GROUP BY field`
 	jobExistsSQL = `SELECT 1 FROM crmio_jobs WHERE id = ?`
 )
 
@@ -184,7 +187,7 @@ func keysSQL(n int) string {
 }
 
 func journalSQL(n int) string {
-	return `INSERT INTO crmio_journal (job_id, op, module, record_id, before, after, fingerprint) VALUES ` + rowsSQL(n, "(?, ?, ?, ?, ?, ?, ?)")
+	return `INSERT INTO crmio_journal (job_id, op, module, record_id, before, after, fingerprint, span) VALUES ` + rowsSQL(n, "(?, ?, ?, ?, ?, ?, ?, ?)")
 }
 
 // batchWriter writes records, the items of their key fields and the keys
@@ -198,12 +201,46 @@ type batchWriter struct {
 	fields  map[string]fieldUse // the module's key fields, and which are lookup fields
 
 	records, items, keys rowBuffer
+	// pending holds the batch's keys until flush, which writes them in
+	// index order: sorted, a batch's keys land on neighbouring pages of
+	// crmio_keys one after another, instead of on a random page each.
+	pending []keyRow
+
+	moduleBox any // see moduleArg
 
 	enc     valuecodec.Encoder // reused: the records of a batch share their fields
-	buf     []byte
+	vals    []byte             // the JSON of the queued records (see valsArg)
 	names   []string
 	scratch []item
 	seen    []string
+}
+
+// valsArg returns b as a string argument without copying it. The string
+// is only valid until the records' rows are written: write empties vals
+// once the statement that read them ran (the driver copies a text
+// argument when it binds it, and keeps nothing), and the buffer's bytes
+// are only written again after that. A vals that grows moves to a new
+// array and leaves the queued strings their old one.
+func valsArg(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// moduleArg returns the module as a statement argument, boxed once for
+// the batch rather than once per row.
+func (w *batchWriter) moduleArg() any {
+	if w.moduleBox == nil {
+		w.moduleBox = w.module
+	}
+	return w.moduleBox
+}
+
+// keyRow is a row of crmio_keys waiting for flush.
+type keyRow struct {
+	field, key string
+	id         int64
 }
 
 // rowBuffer holds the arguments of rows waiting for their INSERT.
@@ -247,8 +284,12 @@ func rowsSQL(n int, row string) string {
 // record queues one record, new or replacing the values of one whose
 // items and keys the caller has deleted, with the items of its key fields.
 func (w *batchWriter) record(ctx context.Context, id int64, values map[string]crmio.Value) error {
-	w.buf, w.names = w.enc.Append(w.buf[:0], values)
-	if err := w.add(ctx, &w.records, w.module, id, string(w.buf)); err != nil {
+	// The values' JSON goes into vals, a buffer the queued rows share (see
+	// valsArg), rather than a string of its own per record: those copies
+	// were a ninth of the bytes an import allocated.
+	start := len(w.vals)
+	w.vals, w.names = w.enc.Append(w.vals, values)
+	if err := w.add(ctx, &w.records, w.moduleArg(), id, valsArg(w.vals[start:])); err != nil {
 		return err
 	}
 	if len(w.fields) == 0 {
@@ -264,26 +305,26 @@ func (w *batchWriter) record(ctx context.Context, id int64, values map[string]cr
 	return nil
 }
 
-// fieldItems queues the items of the value v of a record's field, and its keys
-// when the field is a lookup field.
+// fieldItems queues the items of the value v of a record's field when it
+// is a key field, and its keys when it is a lookup field.
 func (w *batchWriter) fieldItems(ctx context.Context, id int64, field string, v crmio.Value, use fieldUse) error {
 	w.scratch = appendItems(w.scratch[:0], field, v)
 	w.seen = w.seen[:0]
 	for _, it := range w.scratch {
-		var sortKey any
-		if it.sort != "" {
-			sortKey = it.sort
-		}
-		if err := w.add(ctx, &w.items, id, it.field, it.pos, it.key, sortKey); err != nil {
-			return err
+		if use&keyField != 0 {
+			var sortKey any
+			if it.sort != "" {
+				sortKey = it.sort
+			}
+			if err := w.add(ctx, &w.items, id, it.field, it.pos, it.key, sortKey); err != nil {
+				return err
+			}
 		}
 		if use&lookupField == 0 || slices.Contains(w.seen, it.key) { // a key once per record and field
 			continue
 		}
 		w.seen = append(w.seen, it.key)
-		if err := w.add(ctx, &w.keys, w.module, it.field, it.key, id); err != nil {
-			return err
-		}
+		w.pending = append(w.pending, keyRow{field: it.field, key: it.key, id: id})
 	}
 	return nil
 }
@@ -298,8 +339,27 @@ func (w *batchWriter) add(ctx context.Context, b *rowBuffer, args ...any) error 
 	return w.write(ctx, b)
 }
 
-// flush writes what is queued.
+// flush writes what is queued, the keys in the order of their index.
 func (w *batchWriter) flush(ctx context.Context) error {
+	slices.SortFunc(w.pending, func(a, b keyRow) int {
+		if c := strings.Compare(a.field, b.field); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	var field any
+	for i, k := range w.pending {
+		if i == 0 || k.field != w.pending[i-1].field {
+			field = k.field // boxed once per field, not per row
+		}
+		if err := w.add(ctx, &w.keys, w.moduleArg(), field, k.key, k.id); err != nil {
+			return err
+		}
+	}
+	w.pending = w.pending[:0]
 	for _, b := range []*rowBuffer{&w.records, &w.items, &w.keys} {
 		if err := w.write(ctx, b); err != nil {
 			return err
@@ -316,7 +376,13 @@ func (w *batchWriter) write(ctx context.Context, b *rowBuffer) error {
 		return nil
 	}
 	rows := len(b.args) / b.perRow
-	defer func() { b.args = b.args[:0] }()
+	defer func() {
+		clear(b.args) // keep no string of vals past this point
+		b.args = b.args[:0]
+		if b == &w.records {
+			w.vals = w.vals[:0] // the rows that used it are written (see valsArg)
+		}
+	}()
 	if rows < b.full {
 		_, err := w.q.ExecContext(ctx, b.query(rows), b.args...)
 		return err
@@ -357,7 +423,7 @@ func (c *conn) Update(ctx context.Context, module string, recs []crmio.Record) e
 				return fmt.Errorf("update %q: record %d, id %q: %w", module, i, recs[i].ID, crmio.ErrNotFound)
 			}
 		}
-		if err := deleteItems(ctx, q, module, rowIDs); err != nil {
+		if err := c.deleteItems(ctx, q, module, rowIDs); err != nil {
 			return err
 		}
 		// An id given twice takes the values of its last record.
@@ -382,7 +448,24 @@ func (c *conn) Update(ctx context.Context, module string, recs []crmio.Record) e
 }
 
 // deleteItems deletes the items of records of module, and their keys.
-func deleteItems(ctx context.Context, q querier, module string, ids []int64) error {
+// The keys of a key field are found from its items; those of a lookup
+// field that is no key field (it has no items) from the records' values.
+func (c *conn) deleteItems(ctx context.Context, q querier, module string, ids []int64) error {
+	fields, err := c.moduleFields(ctx, q, module)
+	if err != nil {
+		return err
+	}
+	var keysOnly []string
+	for f, use := range fields {
+		if use&keyField == 0 {
+			keysOnly = append(keysOnly, f)
+		}
+	}
+	if len(keysOnly) > 0 {
+		if err := deleteValueKeys(ctx, q, module, keysOnly, ids); err != nil {
+			return err
+		}
+	}
 	for _, ch := range chunks(len(ids)) {
 		part := ids[ch[0]:ch[1]]
 		args := make([]any, 0, len(part)+1)
@@ -397,6 +480,52 @@ func deleteItems(ctx context.Context, q querier, module string, ids []int64) err
 			return err
 		}
 		if _, err := q.ExecContext(ctx, `DELETE FROM crmio_items WHERE record_id IN (`+in+`)`, args[1:]...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deleteValueKeys deletes the keys in crmio_keys of fields (lookup fields
+// without items) of the records ids of module, computed from the values
+// the records hold.
+func deleteValueKeys(ctx context.Context, q querier, module string, fields []string, ids []int64) error {
+	var keys []keyRow
+	var scratch []item
+	for _, ch := range chunks(len(ids)) {
+		part := ids[ch[0]:ch[1]]
+		args := make([]any, 0, len(part)+1)
+		args = append(args, module)
+		for _, id := range part {
+			args = append(args, id)
+		}
+		rows, err := q.QueryContext(ctx, `SELECT id, vals FROM crmio_records WHERE module = ? AND id IN (`+placeholders(len(part))+`)`, args...)
+		if err != nil {
+			return err
+		}
+		err = readRecords(rows, module, func(r crmio.Record) bool {
+			id, _ := sqlstore.ParseID(r.ID)
+			for _, f := range fields {
+				scratch = appendItems(scratch[:0], f, r.Values[f])
+				for _, it := range scratch {
+					keys = append(keys, keyRow{field: f, key: it.key, id: id})
+				}
+			}
+			return true
+		})
+		if err != nil {
+			return err
+		}
+	}
+	const perDelete = maxParams / 3
+	for start := 0; start < len(keys); start += perDelete {
+		part := keys[start:min(start+perDelete, len(keys))]
+		args := make([]any, 0, 1+3*len(part))
+		args = append(args, module)
+		for _, k := range part {
+			args = append(args, k.field, k.key, k.id)
+		}
+		if _, err := q.ExecContext(ctx, `DELETE FROM crmio_keys WHERE module = ? AND (field, key, record_id) IN (VALUES `+rowsSQL(len(part), "(?, ?, ?)")+`)`, args...); err != nil {
 			return err
 		}
 	}
@@ -468,7 +597,7 @@ func (c *conn) Delete(ctx context.Context, module string, ids []string) error {
 				mine = append(mine, id)
 			}
 		}
-		if err := deleteItems(ctx, q, module, mine); err != nil {
+		if err := c.deleteItems(ctx, q, module, mine); err != nil {
 			return err
 		}
 		for _, ch := range chunks(len(mine)) {

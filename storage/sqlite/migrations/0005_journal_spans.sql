@@ -1,0 +1,14 @@
+-- crmio schema, version 5: the journal keeps a run of created records in
+-- one row.
+--
+-- Up to version 4, an import wrote a journal row per created record: the
+-- journal was a quarter of the rows an import wrote (with the record, its
+-- items and its keys), for entries that hold nothing but an id and a
+-- fingerprint. From version 5, entries for records created one after
+-- another, with consecutive ids of one module and neither image, are one
+-- row: record_id is the first id, span the number of ids (record_id,
+-- record_id + 1, …), and fingerprint their fingerprints in that order,
+-- each followed by a space but the last. A row of span 1 is one entry, as
+-- before: every earlier row reads as it did, and the upgrade rewrites
+-- nothing.
+ALTER TABLE crmio_journal ADD COLUMN span INTEGER NOT NULL DEFAULT 1;
