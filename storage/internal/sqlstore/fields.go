@@ -15,8 +15,10 @@ const (
 	// KeyField: the field's values have match and sort keys, so that a
 	// Scan filters and orders on it in SQL.
 	KeyField FieldUse = 1 << iota
-	// LookupField: the field's match keys are also indexed for Lookup and
-	// = filters. A lookup field is a key field.
+	// LookupField: the field's match keys are indexed for Lookup and =
+	// filters. Whether a lookup field is also a key field is the store's
+	// choice: PostgreSQL makes it one; SQLite does not until a Scan
+	// filters or orders on it (its items rows cost a write per value).
 	LookupField
 )
 
