@@ -287,6 +287,12 @@ func buildQuery(m *crmio.Module, opts *Options, cols []Column) (storage.Query, e
 			q.Fields = append(q.Fields, c.Field.Name)
 		}
 	}
+	if len(q.Fields) == len(m.Fields) {
+		// Every field: no selection. A store would otherwise cut every
+		// record down to all it holds (PostgreSQL rebuilding each
+		// record's JSON, the others copying its map).
+		q.Fields = nil
+	}
 	if err := q.Scope.Check(m); err != nil {
 		return q, fmt.Errorf("exporter: %w", err)
 	}
