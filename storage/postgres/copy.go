@@ -74,9 +74,6 @@ func appendBytesField[T []byte | string](b []byte, data T) []byte {
 	return append(appendInt32(b, int32(len(data))), data...)
 }
 
-// appendNullField appends NULL.
-func appendNullField(b []byte) []byte { return appendInt32(b, -1) }
-
 // Type OIDs of array elements, and of bigint[].
 const (
 	oidBytea     = 17

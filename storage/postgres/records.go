@@ -192,14 +192,6 @@ func (c *conn) Insert(ctx context.Context, module string, recs []crmio.Record) (
 // the records $2 (pairwise).
 const addLookupKeysSQL = `INSERT INTO crmio_lookup_keys (h, id) SELECT * FROM unnest($1::bigint[], $2::bigint[])`
 
-// queueLookupKeys queues the INSERT of the rows of crmio_lookup_keys for
-// hashes hs of the records ids (pairwise), when there are any.
-func (c *conn) queueLookupKeys(b *pgx.Batch, hs, ids []int64) {
-	if len(hs) > 0 {
-		b.Queue(c.st.sql(addLookupKeysSQL), hs, ids)
-	}
-}
-
 // queueLookupRows queues the INSERT of rows into b, when there are any.
 func (c *conn) queueLookupRows(b *pgconn.Batch, rows *lookupRows) {
 	if rows.n > 0 {
