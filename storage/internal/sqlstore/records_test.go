@@ -2,56 +2,102 @@ package sqlstore
 
 import (
 	"errors"
-	"strings"
+	"fmt"
+	"runtime"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/crmio/crmio"
-	"github.com/crmio/crmio/storage/internal/valuecodec"
 )
 
-// fakeRows yields (id, vals) pairs, then err.
+// fakeRows are n rows (i, "v<i>"), reusing one buffer for vals as a driver
+// may, failing with err after them.
 type fakeRows struct {
-	ids  []int64
-	vals []string
-	i    int
+	n, i int
+	buf  []byte
 	err  error
 }
 
-func (r *fakeRows) Next() bool { r.i++; return r.i <= len(r.ids) }
+func (r *fakeRows) Next() bool { r.i++; return r.i <= r.n }
 func (r *fakeRows) Err() error { return r.err }
 func (r *fakeRows) Scan(dest ...any) error {
-	*dest[0].(*int64) = r.ids[r.i-1]
-	*dest[1].(*[]byte) = []byte(r.vals[r.i-1])
+	*dest[0].(*int64) = int64(r.i)
+	r.buf = append(r.buf[:0], "v"+strconv.Itoa(r.i)...)
+	*dest[1].(*[]byte) = r.buf
 	return nil
 }
 
+var errBadValue = errors.New("bad value")
+
+// decodeText decodes "v<i>" into {"n": i}, and fails on row bad.
+func decodeText(bad int) func([]byte) (map[string]crmio.Value, error) {
+	return func(b []byte) (map[string]crmio.Value, error) {
+		if string(b) == "v"+strconv.Itoa(bad) {
+			return nil, errBadValue
+		}
+		return map[string]crmio.Value{"n": crmio.TextValue(string(b))}, nil
+	}
+}
+
+// ReadRecords decodes on several goroutines past its first rows: the
+// records still come whole and in order, a stop or a bad record ends the
+// scan where a serial one ends, and no goroutine is left behind.
 func TestReadRecords(t *testing.T) {
-	a, _ := valuecodec.AppendValues(nil, map[string]crmio.Value{"name": crmio.TextValue("Ada")}, nil)
-	b, _ := valuecodec.AppendValues(nil, map[string]crmio.Value{"name": crmio.TextValue("Bob")}, nil)
-	rows := func() *fakeRows { return &fakeRows{ids: []int64{7, 9}, vals: []string{string(a), string(b)}} }
-
-	var got []crmio.Record
-	if err := ReadRecords(rows(), "people", valuecodec.DecodeValues, func(r crmio.Record) bool { got = append(got, r); return true }); err != nil {
-		t.Fatal(err)
+	base := runtime.NumGoroutine()
+	for _, n := range []int{0, 1, decodeChunk - 1, decodeChunk, decodeChunk + 1, 10 * decodeChunk, 10*decodeChunk + 7} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			var got []crmio.Record
+			err := ReadRecords(&fakeRows{n: n}, "people", decodeText(-1), func(r crmio.Record) bool {
+				got = append(got, r)
+				return true
+			})
+			if err != nil || len(got) != n {
+				t.Fatalf("%d records, %v; want %d", len(got), err, n)
+			}
+			for i, r := range got {
+				if r.ID != FormatID(int64(i+1)) || r.Module != "people" || r.Values["n"].Str() != "v"+strconv.Itoa(i+1) {
+					t.Fatalf("record %d: %+v", i, r)
+				}
+			}
+		})
 	}
-	if len(got) != 2 || got[0].ID != "7" || got[1].Module != "people" || got[1].Get("name").Str() != "Bob" {
-		t.Errorf("read %+v", got)
+	t.Run("stop", func(t *testing.T) {
+		seen := 0
+		err := ReadRecords(&fakeRows{n: 5_000}, "people", decodeText(-1), func(crmio.Record) bool {
+			seen++
+			return seen < 1_000
+		})
+		if err != nil || seen != 1_000 {
+			t.Errorf("stopped after %d records, %v; want 1000", seen, err)
+		}
+	})
+	t.Run("bad record", func(t *testing.T) {
+		seen := 0
+		err := ReadRecords(&fakeRows{n: 5_000}, "people", decodeText(2_000), func(crmio.Record) bool {
+			seen++
+			return true
+		})
+		if !errors.Is(err, errBadValue) || seen != 1_999 {
+			t.Errorf("%d records, then %v; want 1999, then record 2000's error", seen, err)
+		}
+	})
+	t.Run("rows error", func(t *testing.T) {
+		errGone := errors.New("connection gone")
+		seen := 0
+		err := ReadRecords(&fakeRows{n: 3_000, err: errGone}, "people", decodeText(-1), func(crmio.Record) bool {
+			seen++
+			return true
+		})
+		if !errors.Is(err, errGone) || seen != 3_000 {
+			t.Errorf("%d records, then %v", seen, err)
+		}
+	})
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > base && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
 	}
-
-	n := 0
-	if err := ReadRecords(rows(), "people", valuecodec.DecodeValues, func(crmio.Record) bool { n++; return false }); err != nil || n != 1 {
-		t.Errorf("stopping after the first record: %d read, %v", n, err)
-	}
-
-	bad := rows()
-	bad.vals[1] = "not json"
-	if err := ReadRecords(bad, "people", valuecodec.DecodeValues, func(crmio.Record) bool { return true }); err == nil || !strings.Contains(err.Error(), "record 9") {
-		t.Errorf("undecodable values: error %v, want one naming record 9", err)
-	}
-
-	failing := rows()
-	failing.err = errors.New("connection lost")
-	if err := ReadRecords(failing, "people", valuecodec.DecodeValues, func(crmio.Record) bool { return true }); err != failing.err {
-		t.Errorf("the rows' error: got %v", err)
+	if g := runtime.NumGoroutine(); g > base {
+		t.Errorf("%d goroutines after the scans, %d before", g, base)
 	}
 }
