@@ -559,7 +559,8 @@ func dottedClock(t []dateToken, idx []int, dt *dateTime) bool {
 // namedDate finds the day and the year among the two numbers of a date
 // with a month name (at token indexes i and j, in text order): the year
 // is the one with four digits, an apostrophe ('19), an era or a value
-// over 31; of two one- or two-digit numbers, the later. A day written as
+// over 31; of two one- or two-digit numbers, the later (00 is a year,
+// never a day). A day written as
 // an ordinal ("2nd", "1er", "31ste") is the day.
 func namedDate(t []dateToken, i, j int, era bool, dt *dateTime) bool {
 	a, b := &t[i], &t[j]
@@ -580,7 +581,9 @@ func namedDate(t []dateToken, i, j int, era bool, dt *dateTime) bool {
 		day, year = j, i
 	case yearLike(j) && !yearLike(i) && dayLike(i):
 		day, year = i, j
-	case dayLike(i) && dayLike(j):
+	case dayLike(i) && (dayLike(j) || t[j].n == 2 && t[j].v == 0):
+		// Two small numbers: the later is the year, "00" too (2000, as
+		// the fast path reads "15 Jan 00").
 		day, year = i, j
 	default:
 		return false
