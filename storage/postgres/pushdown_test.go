@@ -1,15 +1,11 @@
 package postgres
 
 import (
-	"context"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/crmio/crmio"
-	"github.com/crmio/crmio/internal/testenv"
 	"github.com/crmio/crmio/storage"
 	"github.com/jackc/pgx/v5"
 )
@@ -20,20 +16,8 @@ import (
 // that = filters and Lookup on a lookup field can use the B-tree of
 // crmio_lookup_keys.
 func TestScanPushdown(t *testing.T) {
-	dsn := os.Getenv("CRMIO_POSTGRES_DSN")
-	if dsn == "" {
-		testenv.Skip(t, testenv.PostgreSQL, "CRMIO_POSTGRES_DSN is not set: no PostgreSQL to test against")
-	}
 	ctx := t.Context()
-	schema := "crmio_test_pushdown_" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	s, err := Open(ctx, dsn, &Options{Schema: schema})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		s.pool.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-		s.Close()
-	})
+	s := openFresh(t, "pushdown")
 	var recs []crmio.Record
 	for i := range 2000 {
 		owner := []string{"emea", "apac", "amer", "emea"}[i%4]

@@ -317,6 +317,27 @@ func total(m map[int64]int) int {
 
 // checkLookupKeys checks that the rows of crmio_lookup_keys are exactly
 // the hashes the records hold.
+// openFresh opens a store in a schema of its own, named after what the
+// test checks, dropped with the store at the end of t. It skips t without
+// a PostgreSQL server.
+func openFresh(t *testing.T, what string) *Store {
+	t.Helper()
+	dsn := os.Getenv("CRMIO_POSTGRES_DSN")
+	if dsn == "" {
+		testenv.Skip(t, testenv.PostgreSQL, "CRMIO_POSTGRES_DSN is not set: no PostgreSQL to test against")
+	}
+	schema := "crmio_test_" + what + "_" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	s, err := Open(t.Context(), dsn, &Options{Schema: schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		s.pool.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
+		s.Close()
+	})
+	return s
+}
+
 func checkLookupKeys(t *testing.T, s *Store) {
 	t.Helper()
 	var missing, extra int
@@ -335,20 +356,8 @@ func checkLookupKeys(t *testing.T, s *Store) {
 // and deletes keep crmio_lookup_keys exactly the hashes the records hold,
 // and that Lookup finds the new keys and none of the old.
 func TestLookupKeysKept(t *testing.T) {
-	dsn := os.Getenv("CRMIO_POSTGRES_DSN")
-	if dsn == "" {
-		testenv.Skip(t, testenv.PostgreSQL, "CRMIO_POSTGRES_DSN is not set: no PostgreSQL to test against")
-	}
 	ctx := t.Context()
-	schema := "crmio_test_lookupkeys_" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	s, err := Open(ctx, dsn, &Options{Schema: schema})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		s.pool.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
-		s.Close()
-	})
+	s := openFresh(t, "lookupkeys")
 	if err := s.IndexFields(ctx, "people", "email"); err != nil {
 		t.Fatal(err)
 	}
@@ -400,20 +409,8 @@ func TestLookupKeysKept(t *testing.T) {
 // there) changes nothing, through the staging table and pipelined, alone
 // and inside Atomic, whose transaction then goes on.
 func TestFailedWriteUndone(t *testing.T) {
-	dsn := os.Getenv("CRMIO_POSTGRES_DSN")
-	if dsn == "" {
-		testenv.Skip(t, testenv.PostgreSQL, "CRMIO_POSTGRES_DSN is not set: no PostgreSQL to test against")
-	}
 	ctx := t.Context()
-	schema := "crmio_test_undone_" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	s, err := Open(ctx, dsn, &Options{Schema: schema})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		s.pool.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
-		s.Close()
-	})
+	s := openFresh(t, "undone")
 	if err := s.IndexFields(ctx, "people", "email"); err != nil {
 		t.Fatal(err)
 	}

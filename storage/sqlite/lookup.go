@@ -160,28 +160,26 @@ const backfillPage = 2000
 // write transaction, which holds SQLite's write lock: no record is written
 // meanwhile, and writes after it see the field.
 func (c *conn) addField(ctx context.Context, q querier, module, field string, use fieldUse) error {
-	newKey, newLookup := false, false
-	if use&keyField != 0 {
-		res, err := q.ExecContext(ctx, `INSERT OR IGNORE INTO crmio_key_fields (module, field) VALUES (?, ?)`, module, field)
+	// added records the field in table, reporting whether it was not there.
+	added := func(table string) (bool, error) {
+		res, err := q.ExecContext(ctx, `INSERT OR IGNORE INTO `+table+` (module, field) VALUES (?, ?)`, module, field)
 		if err != nil {
-			return err
+			return false, err
 		}
 		n, err := res.RowsAffected()
-		if err != nil {
+		return n > 0, err
+	}
+	newKey, newLookup := false, false
+	var err error
+	if use&keyField != 0 {
+		if newKey, err = added("crmio_key_fields"); err != nil {
 			return err
 		}
-		newKey = n > 0
 	}
 	if use&lookupField != 0 {
-		res, err := q.ExecContext(ctx, `INSERT OR IGNORE INTO crmio_lookup_fields (module, field) VALUES (?, ?)`, module, field)
-		if err != nil {
+		if newLookup, err = added("crmio_lookup_fields"); err != nil {
 			return err
 		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		newLookup = n > 0
 	}
 	if newKey {
 		if err := c.backfillItems(ctx, q, module, field); err != nil {
@@ -192,7 +190,7 @@ func (c *conn) addField(ctx context.Context, q querier, module, field string, us
 		return nil
 	}
 	var one int
-	err := q.QueryRowContext(ctx, `SELECT 1 FROM crmio_key_fields WHERE module = ? AND field = ?`, module, field).Scan(&one)
+	err = q.QueryRowContext(ctx, `SELECT 1 FROM crmio_key_fields WHERE module = ? AND field = ?`, module, field).Scan(&one)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		// No items to copy the keys from: the records' values give them.

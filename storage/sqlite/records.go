@@ -468,11 +468,7 @@ func (c *conn) deleteItems(ctx context.Context, q querier, module string, ids []
 	}
 	for _, ch := range chunks(len(ids)) {
 		part := ids[ch[0]:ch[1]]
-		args := make([]any, 0, len(part)+1)
-		args = append(args, module)
-		for _, id := range part {
-			args = append(args, id)
-		}
+		args := idArgs(module, part)
 		in := placeholders(len(part))
 		// Each key row is found by its whole primary key, from the items.
 		if _, err := q.ExecContext(ctx, `DELETE FROM crmio_keys WHERE (module, field, key, record_id) IN
@@ -492,30 +488,18 @@ func (c *conn) deleteItems(ctx context.Context, q querier, module string, ids []
 func deleteValueKeys(ctx context.Context, q querier, module string, fields []string, ids []int64) error {
 	var keys []keyRow
 	var scratch []item
-	for _, ch := range chunks(len(ids)) {
-		part := ids[ch[0]:ch[1]]
-		args := make([]any, 0, len(part)+1)
-		args = append(args, module)
-		for _, id := range part {
-			args = append(args, id)
-		}
-		rows, err := q.QueryContext(ctx, `SELECT id, vals FROM crmio_records WHERE module = ? AND id IN (`+placeholders(len(part))+`)`, args...)
-		if err != nil {
-			return err
-		}
-		err = readRecords(rows, module, func(r crmio.Record) bool {
-			id, _ := sqlstore.ParseID(r.ID)
-			for _, f := range fields {
-				scratch = appendItems(scratch[:0], f, r.Values[f])
-				for _, it := range scratch {
-					keys = append(keys, keyRow{field: f, key: it.key, id: id})
-				}
+	err := readByID(ctx, q, module, ids, func(r crmio.Record) bool {
+		id, _ := sqlstore.ParseID(r.ID)
+		for _, f := range fields {
+			scratch = appendItems(scratch[:0], f, r.Values[f])
+			for _, it := range scratch {
+				keys = append(keys, keyRow{field: f, key: it.key, id: id})
 			}
-			return true
-		})
-		if err != nil {
-			return err
 		}
+		return true
+	})
+	if err != nil {
+		return err
 	}
 	const perDelete = maxParams / 3
 	for start := 0; start < len(keys); start += perDelete {
@@ -544,6 +528,17 @@ func chunks(n int) [][2]int {
 	return out
 }
 
+// idArgs returns the arguments of a statement on records ids of module:
+// the module, then each id.
+func idArgs(module string, ids []int64) []any {
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, module)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	return args
+}
+
 // placeholders returns "?, ?, …" for n parameters.
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
@@ -554,11 +549,7 @@ func existing(ctx context.Context, q querier, module string, ids []int64) (map[i
 	found := make(map[int64]bool, len(ids))
 	for _, ch := range chunks(len(ids)) {
 		part := ids[ch[0]:ch[1]]
-		args := make([]any, 0, len(part)+1)
-		args = append(args, module)
-		for _, id := range part {
-			args = append(args, id)
-		}
+		args := idArgs(module, part)
 		rows, err := q.QueryContext(ctx, `SELECT id FROM crmio_records WHERE module = ? AND id IN (`+placeholders(len(part))+`)`, args...)
 		if err != nil {
 			return nil, err
@@ -602,11 +593,7 @@ func (c *conn) Delete(ctx context.Context, module string, ids []string) error {
 		}
 		for _, ch := range chunks(len(mine)) {
 			part := mine[ch[0]:ch[1]]
-			args := make([]any, 0, len(part)+1)
-			args = append(args, module)
-			for _, id := range part {
-				args = append(args, id)
-			}
+			args := idArgs(module, part)
 			if _, err := q.ExecContext(ctx, `DELETE FROM crmio_records WHERE module = ? AND id IN (`+placeholders(len(part))+`)`, args...); err != nil {
 				return err
 			}
@@ -622,25 +609,12 @@ func (c *conn) Get(ctx context.Context, module string, ids []string) ([]crmio.Re
 	}
 	rowIDs := sqlstore.ParseIDs(ids)
 	byID := make(map[string]crmio.Record, len(rowIDs))
-	q := c.reads()
-	for _, ch := range chunks(len(rowIDs)) {
-		part := rowIDs[ch[0]:ch[1]]
-		args := make([]any, 0, len(part)+1)
-		args = append(args, module)
-		for _, id := range part {
-			args = append(args, id)
-		}
-		rows, err := q.QueryContext(ctx, `SELECT id, vals FROM crmio_records WHERE module = ? AND id IN (`+placeholders(len(part))+`)`, args...)
-		if err != nil {
-			return nil, c.st.fail("get", err)
-		}
-		err = readRecords(rows, module, func(r crmio.Record) bool {
-			byID[r.ID] = r
-			return true
-		})
-		if err != nil {
-			return nil, c.st.fail("get", err)
-		}
+	err := readByID(ctx, c.reads(), module, rowIDs, func(r crmio.Record) bool {
+		byID[r.ID] = r
+		return true
+	})
+	if err != nil {
+		return nil, c.st.fail("get", err)
 	}
 	out := make([]crmio.Record, 0, len(byID))
 	seen := make(map[string]bool, len(byID))
@@ -654,6 +628,23 @@ func (c *conn) Get(ctx context.Context, module string, ids []string) ([]crmio.Re
 		}
 	}
 	return out, nil
+}
+
+// readByID reads the records ids of module (those that exist, in no set
+// order), a statement per maxParams ids, handing each to f.
+func readByID(ctx context.Context, q querier, module string, ids []int64, f func(crmio.Record) bool) error {
+	for _, ch := range chunks(len(ids)) {
+		part := ids[ch[0]:ch[1]]
+		args := idArgs(module, part)
+		rows, err := q.QueryContext(ctx, `SELECT id, vals FROM crmio_records WHERE module = ? AND id IN (`+placeholders(len(part))+`)`, args...)
+		if err != nil {
+			return err
+		}
+		if err := readRecords(rows, module, f); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // readRecords reads (id, vals) rows into records until f returns false,

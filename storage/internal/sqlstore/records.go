@@ -54,32 +54,38 @@ func ReadRecords(rows Rows, module string, decode func([]byte) (map[string]crmio
 			}
 		}()
 	}
-	var queue []*chunk
+	var queue []*chunk // submitted, in the rows' order
 	submit := func(c *chunk) {
 		c.done = make(chan struct{})
 		jobs <- c
 		queue = append(queue, c)
 	}
-	// wait drains the chunks on their way, so that no goroutine still
-	// holds one when ReadRecords returns.
-	wait := func() {
+	// drain waits for the chunks on their way, so that no goroutine still
+	// holds one when ReadRecords returns early.
+	drain := func() {
 		for _, c := range queue {
 			<-c.done
 		}
 	}
+	// deliverHead waits for the oldest chunk and hands its records to f.
+	deliverHead := func() (goOn bool, err error) {
+		head := queue[0]
+		<-head.done
+		queue = queue[1:]
+		if goOn, err = head.deliver(f); !goOn || err != nil {
+			drain()
+		}
+		return goOn, err
+	}
 	submit(c)
 	for more {
 		if len(queue) >= 2*workers {
-			head := queue[0]
-			<-head.done
-			queue = queue[1:]
-			if goOn, err := head.deliver(f); err != nil || !goOn {
-				wait()
+			if goOn, err := deliverHead(); !goOn || err != nil {
 				return err
 			}
 		}
 		if c, more, err = readChunk(rows); err != nil {
-			wait()
+			drain()
 			return err
 		}
 		if len(c.ids) > 0 {
@@ -87,11 +93,7 @@ func ReadRecords(rows Rows, module string, decode func([]byte) (map[string]crmio
 		}
 	}
 	for len(queue) > 0 {
-		head := queue[0]
-		<-head.done
-		queue = queue[1:]
-		if goOn, err := head.deliver(f); err != nil || !goOn {
-			wait()
+		if goOn, err := deliverHead(); !goOn || err != nil {
 			return err
 		}
 	}
