@@ -32,11 +32,13 @@
 // The tables:
 //
 //   - crmio_records (id, module, vals, keys, sorts, hkeys): every record of
-//     every module. vals is the record's values as a JSON object of
-//     crmio.Value JSON forms, kept as text: byte for byte as written (which
-//     jsonb would not do, and cannot for text with U+0000), without the
-//     syntax check json would make on every write; a field selection
-//     reads it as json. keys and sorts (bytea[]) hold the crmio.MatchKey and
+//     every module. vals (bytea) is the record's values in the named
+//     binary encoding of storage/internal/bincodec, field names in order,
+//     about half the bytes of the JSON object of crmio.Value JSON forms
+//     that schema versions 1 to 5 kept (as text); rows written before
+//     version 6 hold that JSON until they are next written, and read as
+//     before (see migrations/0006_binary_values.sql). A field selection
+//     is projected by the client. keys and sorts (bytea[]) hold the crmio.MatchKey and
 //     storage.SortKey of every value (every item of a list) of the
 //     module's key fields (below), computed in Go and prefixed by the
 //     field; bytea compares bytewise, as Go compares strings (what COLLATE

@@ -288,6 +288,13 @@ func newRecordEncoder(module string, fields map[string]fieldUse, n int) *recordE
 func (e *recordEncoder) append(b []byte, id int64, values map[string]crmio.Value) []byte {
 	var names []string
 	e.vals, names = e.enc.Append(e.vals[:0], values)
+	return e.appendRow(b, id, values, names)
+}
+
+// appendRow appends the tuple of the record whose stored values append
+// left in vals, their field names in names. (The upgrade tests put the
+// JSON of earlier versions in vals instead.)
+func (e *recordEncoder) appendRow(b []byte, id int64, values map[string]crmio.Value, names []string) []byte {
 	e.keys.compute(e.module, values, names, e.fields)
 	for _, h := range e.keys.hkeys {
 		e.lookup.add(h, id)
@@ -373,7 +380,7 @@ func (c *conn) updateEach(ctx context.Context, db *pgx.Conn, w *writeTx, module 
 		vals, names = enc.Append(nil, recs[i].Values)
 		k.compute(module, recs[i].Values, names, fields)
 		// pgx sends a nil slice as NULL: the columns want empty arrays.
-		batch.Queue(query, string(vals), nonNil(k.keys), nonNil(k.sorts), nonNil(k.hkeys), module, id)
+		batch.Queue(query, vals, nonNil(k.keys), nonNil(k.sorts), nonNil(k.hkeys), module, id)
 		sent = append(sent, i)
 		for _, h := range k.hkeys {
 			hs, hids = append(hs, h), append(hids, id)
@@ -474,7 +481,7 @@ func (c *conn) updateStaged(ctx context.Context, db *pgx.Conn, w *writeTx, modul
 const stageSQL = `CREATE TEMP TABLE IF NOT EXISTS crmio_stage (
 	id     bigint   NOT NULL,
 	module text     NOT NULL,
-	vals   text     NOT NULL,
+	vals   bytea    NOT NULL,
 	keys   bytea[]  NOT NULL,
 	sorts  bytea[]  NOT NULL,
 	hkeys  bigint[] NOT NULL

@@ -15,6 +15,7 @@ import (
 	"github.com/crmio/crmio/internal/testenv"
 	"github.com/crmio/crmio/storage"
 	"github.com/crmio/crmio/storage/internal/sqlstore"
+	"github.com/crmio/crmio/storage/internal/valuecodec"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -28,7 +29,7 @@ import (
 // that the journal, without its foreign key, still refuses a missing job
 // and goes with a job deleted by hand.
 func TestUpgrade(t *testing.T) {
-	for _, from := range []int{1, 2, 4} {
+	for _, from := range []int{1, 2, 4, 5} {
 		t.Run(fmt.Sprintf("from version %d", from), func(t *testing.T) { testUpgrade(t, from) })
 	}
 }
@@ -92,7 +93,10 @@ func testUpgrade(t *testing.T, from int) {
 		if i == len(v1) {
 			return b, false, nil
 		}
-		b = enc.append(b, ids[i], v1[i].Values)
+		// The JSON the versions before 6 wrote.
+		var names []string
+		enc.vals, names = valuecodec.AppendValues(enc.vals[:0], v1[i].Values, nil)
+		b = enc.appendRow(b, ids[i], v1[i].Values, names)
 		i++
 		return b, true, nil
 	}}
@@ -102,6 +106,12 @@ func testUpgrade(t *testing.T, from int) {
 	}
 	if _, err := conn.Conn().PgConn().CopyFrom(ctx, src, old.sql(copyRecordsSQL)); err != nil {
 		t.Fatal(err)
+	}
+	if from >= 5 { // version 5 keeps the hashes in crmio_lookup_keys
+		res := conn.Conn().PgConn().ExecParams(ctx, old.sql(addLookupKeysSQL), enc.lookup.params(), []uint32{oidInt8Array, oidInt8Array}, []int16{1, 1}, nil).Read()
+		if res.Err != nil {
+			t.Fatal(res.Err)
+		}
 	}
 	conn.Release()
 	if _, err := pool.Exec(ctx, old.sql(`INSERT INTO crmio_lookup_fields VALUES ('people', 'email')`)); err != nil {
@@ -234,6 +244,16 @@ func testUpgrade(t *testing.T, from int) {
 		storage.Query{Where: []storage.Filter{{Field: "note", Op: storage.Eq, Value: crmio.TextValue("NOTE 7")}}},
 		storage.Query{Order: []storage.Order{{Field: "note"}, {Field: "name", Desc: true}}, Limit: 30},
 	)
+	// The records written before version 6 keep their JSON; those
+	// written after are binary (bincodec's named encoding, byte 0x00
+	// first).
+	var legacy, binary int
+	if err := pool.QueryRow(ctx, s.sql(`SELECT count(*) FILTER (WHERE get_byte(vals, 0) = ascii('{')), count(*) FILTER (WHERE get_byte(vals, 0) = 0) FROM crmio_records WHERE module = 'people'`)).Scan(&legacy, &binary); err != nil {
+		t.Fatal(err)
+	}
+	if legacy != len(v1) || binary != len(v2) {
+		t.Errorf("after the upgrade, %d records hold JSON and %d the binary form; want %d and %d", legacy, binary, len(v1), len(v2))
+	}
 	if err := s.KeyFields(ctx, "people", "missing"); err != nil { // no record has it
 		t.Fatal(err)
 	}

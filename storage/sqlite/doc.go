@@ -39,10 +39,13 @@
 // The tables:
 //
 //   - crmio_records (module, id, vals): every record of every module,
-//     clustered by module and id. vals is a JSON object of the record's
-//     values, each in the crmio.Value JSON form, which keeps every kind
-//     exactly (a field set to the null Value is kept as null, apart from
-//     an absent one).
+//     clustered by module and id. vals is the record's values in the
+//     named binary encoding of storage/internal/bincodec (a BLOB: field
+//     names in order, then the values), which keeps every kind exactly (a
+//     field set to the null Value is kept as null, apart from an absent
+//     one). Rows written before schema version 6 hold a JSON object of
+//     crmio.Value JSON forms (TEXT) until they are next written, and read
+//     as before (see migrations/0006_binary_values.sql).
 //   - crmio_items (record_id, field, pos, key, sort): one row per value
 //     (per item of a list) of each key field of the record's module (see
 //     below), with its crmio.MatchKey and storage.SortKey, computed in Go

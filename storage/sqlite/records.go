@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"unsafe"
 
 	"github.com/crmio/crmio"
 	"github.com/crmio/crmio/storage"
@@ -209,23 +208,21 @@ type batchWriter struct {
 	moduleBox any // see moduleArg
 
 	enc     valuecodec.Encoder // reused: the records of a batch share their fields
-	vals    []byte             // the JSON of the queued records (see valsArg)
+	vals    []byte             // the stored values of the queued records (see valsArg)
 	names   []string
 	scratch []item
 	seen    []string
 }
 
-// valsArg returns b as a string argument without copying it. The string
-// is only valid until the records' rows are written: write empties vals
-// once the statement that read them ran (the driver copies a text
-// argument when it binds it, and keeps nothing), and the buffer's bytes
-// are only written again after that. A vals that grows moves to a new
-// array and leaves the queued strings their old one.
-func valsArg(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	return unsafe.String(&b[0], len(b))
+// valsArg returns b as a BLOB argument without copying it: its capacity
+// cut to its length, so that the records queued after it append to the
+// buffer past it. It is only valid until the records' rows are written:
+// write empties vals once the statement that read them ran (the driver
+// copies a blob argument when it binds it, and keeps nothing), and the
+// buffer's bytes are only written again after that. A vals that grows
+// moves to a new array and leaves the queued arguments their old one.
+func valsArg(b []byte) []byte {
+	return b[:len(b):len(b)]
 }
 
 // moduleArg returns the module as a statement argument, boxed once for
@@ -284,11 +281,18 @@ func rowsSQL(n int, row string) string {
 // record queues one record, new or replacing the values of one whose
 // items and keys the caller has deleted, with the items of its key fields.
 func (w *batchWriter) record(ctx context.Context, id int64, values map[string]crmio.Value) error {
-	// The values' JSON goes into vals, a buffer the queued rows share (see
-	// valsArg), rather than a string of its own per record: those copies
+	// The values' stored form goes into vals, a buffer the queued rows
+	// share (see valsArg), rather than a slice of its own per record: those copies
 	// were a ninth of the bytes an import allocated.
 	start := len(w.vals)
 	w.vals, w.names = w.enc.Append(w.vals, values)
+	return w.queueRecord(ctx, id, start, values)
+}
+
+// queueRecord queues the record whose stored values record appended to
+// vals from start, their field names in names. (The upgrade tests append
+// the JSON of earlier versions instead.)
+func (w *batchWriter) queueRecord(ctx context.Context, id int64, start int, values map[string]crmio.Value) error {
 	if err := w.add(ctx, &w.records, w.moduleArg(), id, valsArg(w.vals[start:])); err != nil {
 		return err
 	}

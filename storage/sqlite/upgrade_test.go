@@ -10,6 +10,7 @@ import (
 	"github.com/crmio/crmio"
 	"github.com/crmio/crmio/storage"
 	"github.com/crmio/crmio/storage/internal/sqlstore"
+	"github.com/crmio/crmio/storage/internal/valuecodec"
 )
 
 // writeVersion1 writes recs into module of a database at schema version 1
@@ -43,7 +44,10 @@ func writeVersion1(t *testing.T, db *sql.DB, module string, recs []crmio.Record)
 	ids := make([]string, len(recs))
 	for i, r := range recs {
 		id := last - int64(len(recs)) + 1 + int64(i)
-		if err := w.record(ctx, id, r.Values); err != nil {
+		// The JSON the versions before 6 wrote.
+		start := len(w.vals)
+		w.vals, w.names = valuecodec.AppendValues(w.vals, r.Values, w.names)
+		if err := w.queueRecord(ctx, id, start, r.Values); err != nil {
 			t.Fatal(err)
 		}
 		ids[i] = sqlstore.FormatID(id)

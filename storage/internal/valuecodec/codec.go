@@ -1,10 +1,15 @@
-// Package valuecodec is how the SQL stores keep a record's values: one JSON
-// object of field name → crmio.Value JSON form, fields in name order so
-// that equal records are stored as equal text, and a decoder for it that is
-// several times faster than encoding/json on the forms it writes (and falls
-// back to encoding/json on anything else). AppendValues is the plain
-// encoder; an Encoder writes the same bytes faster for the records of a
-// batch, which share their fields.
+// Package valuecodec is how the SQL stores keep a record's values.
+//
+// The stored form is bincodec's named encoding (Encoder): the record's
+// field names in name order, then the values in binary, so that equal
+// records are stored as equal bytes. It replaced, in schema version 6 of
+// both stores, a JSON object of field name → crmio.Value JSON form, which
+// took more than twice the bytes and most of the time of reading a record
+// back. Records written before keep their JSON until they are written
+// again: DecodeValues reads both, telling them apart by the first byte
+// (bincodec.IsNamed), the JSON quickly for the forms AppendValues wrote
+// and through encoding/json for anything else. AppendValues writes that
+// JSON form still, for the tests of what older versions left.
 //
 // # Fuzzing
 //
@@ -24,9 +29,11 @@ import (
 	"slices"
 
 	"github.com/crmio/crmio"
+	"github.com/crmio/crmio/storage/internal/bincodec"
 )
 
-// AppendValues appends the JSON object that keeps a record's values:
+// AppendValues appends the JSON object that kept a record's values before
+// schema version 6 (see the package doc):
 // field name → the Value's JSON form (crmio.Value.AppendJSON), fields in
 // name order so that equal records are stored as equal text. A field
 // present with the null Value is kept as null, so that absent and null
@@ -54,9 +61,17 @@ func SortedFields(values map[string]crmio.Value, dst []string) []string {
 	return dst
 }
 
-// DecodeValues parses what AppendValues wrote: quickly for the forms
-// AppendValues writes, through encoding/json for anything else.
+// DecodeValues parses a stored form: what Encoder writes, or the JSON of
+// AppendValues (quickly for the forms AppendValues writes, through
+// encoding/json for anything else).
 func DecodeValues(data []byte) (map[string]crmio.Value, error) {
+	if bincodec.IsNamed(data) {
+		values, err := bincodec.DecodeNamed(data)
+		if err != nil {
+			return nil, fmt.Errorf("stored values are not valid: %w", err)
+		}
+		return values, nil
+	}
 	if values, ok := fastDecodeValues(data); ok {
 		return values, nil
 	}

@@ -136,10 +136,25 @@ func FuzzFastDecodeValues(f *testing.F) {
 	})
 }
 
+// BenchmarkDecodeValues decodes the values of a contact in the stored
+// form (binary), and in the JSON form stores wrote before: fast, and
+// through encoding/json.
 func BenchmarkDecodeValues(b *testing.B) {
-	data, _ := AppendValues(nil, sampleValues(), nil)
+	data, _ := AppendValues(nil, benchContact(1), nil)
+	var e Encoder
+	bin, _ := e.Append(nil, benchContact(1))
+	b.Run("binary", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(bin)))
+		for b.Loop() {
+			if _, err := DecodeValues(bin); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("fast", func(b *testing.B) {
 		b.ReportAllocs()
+		b.SetBytes(int64(len(data)))
 		for b.Loop() {
 			if _, ok := fastDecodeValues(data); !ok {
 				b.Fatal("gave up")

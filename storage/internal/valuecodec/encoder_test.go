@@ -21,8 +21,9 @@ func oddDates() map[string]crmio.Value {
 	}
 }
 
-// TestEncoder checks that Encoder writes what valuecodec writes,
-// byte for byte, whatever the fields of the record before.
+// TestEncoder checks that what Encoder writes decodes to the values it
+// was given, with their field names sorted, and that equal values encode
+// to equal bytes, whatever the fields of the record before.
 func TestEncoder(t *testing.T) {
 	all := sampleValues()
 	maps.Copy(all, oddDates())
@@ -38,22 +39,60 @@ func TestEncoder(t *testing.T) {
 	c := map[string]crmio.Value{"a": crmio.TextValue("1"), "b": crmio.TextValue("2"), "c": crmio.TextValue("3")}
 	records = append(records, a, b, a, c, a, a, b, b, c, c)
 	var e Encoder
-	var names []string
 	prefix := []byte("prefix")
 	for i, values := range records {
-		want, wantNames := AppendValues(nil, values, names)
-		names = wantNames
 		got, gotNames := e.Append(append([]byte(nil), prefix...), values)
-		if !bytes.HasPrefix(got, prefix) || !bytes.Equal(got[len(prefix):], want) {
-			t.Errorf("record %d: got\n%s\nwant\n%s", i, got[len(prefix):], want)
+		if !bytes.HasPrefix(got, prefix) {
+			t.Fatalf("record %d: the prefix is gone: %q", i, got)
 		}
-		if fmt.Sprint(gotNames) != fmt.Sprint(wantNames) {
-			t.Errorf("record %d: names %q, want %q", i, gotNames, wantNames)
+		got = got[len(prefix):]
+		if want := SortedFields(values, nil); fmt.Sprint(gotNames) != fmt.Sprint(want) {
+			t.Errorf("record %d: names %q, want %q", i, gotNames, want)
+		}
+		var fresh Encoder
+		if alone, _ := fresh.Append(nil, values); !bytes.Equal(got, alone) {
+			t.Errorf("record %d: encoded after others\n%q\nalone\n%q", i, got, alone)
+		}
+		decoded, err := DecodeValues(got)
+		if err != nil {
+			t.Fatalf("record %d: %v", i, err)
+		}
+		if values == nil {
+			values = map[string]crmio.Value{}
+		}
+		if !sameValues(decoded, values) {
+			t.Errorf("record %d: decoded %v, want %v", i, decoded, values)
 		}
 	}
 }
 
-// FuzzEncoder checks Encoder against valuecodec on any text.
+// TestDecodeBothForms checks that DecodeValues reads the JSON that stores
+// wrote before the binary form as it reads the binary form.
+func TestDecodeBothForms(t *testing.T) {
+	values := sampleValues()
+	delete(values, "invalid") // JSON cannot keep invalid UTF-8 as it is
+	legacy, _ := AppendValues(nil, values, nil)
+	var e Encoder
+	current, _ := e.Append(nil, values)
+	if len(current) >= len(legacy) {
+		t.Errorf("the binary form takes %d bytes, the JSON %d: want fewer", len(current), len(legacy))
+	}
+	for name, data := range map[string][]byte{"json": legacy, "binary": current} {
+		got, err := DecodeValues(data)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !sameValues(got, values) {
+			t.Errorf("%s: decoded %v, want %v", name, got, values)
+		}
+	}
+	if _, err := DecodeValues(current[:len(current)-1]); err == nil {
+		t.Error("a cut binary form decoded without an error")
+	}
+}
+
+// FuzzEncoder checks that Encoder's output decodes to its input, whatever
+// the text (invalid UTF-8 and NUL included).
 func FuzzEncoder(f *testing.F) {
 	f.Add("field", "Zoë \" \\ \n \x00 \xff", "label")
 	f.Fuzz(func(t *testing.T, field, text, label string) {
@@ -67,17 +106,21 @@ func FuzzEncoder(f *testing.F) {
 		}
 		var e Encoder
 		for range 2 {
-			want, _ := AppendValues(nil, values, nil)
-			got, _ := e.Append(nil, values)
-			if !bytes.Equal(got, want) {
-				t.Fatalf("got\n%q\nwant\n%q", got, want)
+			data, _ := e.Append(nil, values)
+			got, err := DecodeValues(data)
+			if err != nil {
+				t.Fatalf("%q: %v", data, err)
+			}
+			if !sameValues(got, values) {
+				t.Fatalf("decoded %v, want %v", got, values)
 			}
 		}
 	})
 }
 
 // BenchmarkEncoder encodes the vals of a contact, as Insert does for each
-// record of a batch: valuecodec, and Encoder.
+// record of a batch: the JSON form stores wrote before (valuecodec), and
+// Encoder.
 func BenchmarkEncoder(b *testing.B) {
 	values := benchContact(1)
 	b.Run("valuecodec", func(b *testing.B) {

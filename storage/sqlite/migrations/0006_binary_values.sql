@@ -1,0 +1,13 @@
+-- crmio schema, version 6: a record's values are written in binary, as a
+-- BLOB in crmio_records.vals: the named encoding of
+-- storage/internal/bincodec (its field names, then the values), instead
+-- of a JSON object as TEXT. The JSON took more than twice the bytes, and
+-- most of the time of reading a record back.
+--
+-- SQLite keeps a BLOB in a TEXT column as it is, so no table changes and
+-- nothing is rewritten: the rows written before keep their JSON until
+-- they are next written, and the reader tells the two apart by the first
+-- byte ('{' against 0x00). The version is what this migration changes:
+-- a crmio that knows only version 5 cannot read the binary rows, and
+-- refuses the database (ErrSchemaTooNew) rather than failing on them.
+SELECT 1;
