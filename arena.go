@@ -1,8 +1,11 @@
 package crmio
 
-// An Arena makes List and Address values a block at a time: the items of
-// many lists, and many addresses, share one allocation, where ListValue
-// and AddressValue make one each. Mapping a file makes several such
+import "unsafe"
+
+// An Arena makes List and Address values, and short strings, a block at
+// a time: the items of many lists, many addresses and many strings share
+// one allocation, where ListValue, AddressValue and string([]byte) make
+// one each. Mapping a file makes several such
 // values a row; an arena per mapping goroutine saves most of those
 // allocations.
 //
@@ -17,13 +20,31 @@ package crmio
 type Arena struct {
 	items []Item    // what is left of the current block of items
 	addrs []Address // what is left of the current block of addresses
+	bytes []byte    // what is left of the current block of string bytes
 }
 
 const (
 	arenaItems   = 256 // items a block: 16 KiB
 	arenaAddrs   = 64  // addresses a block: 5 KiB
 	arenaMaxList = 32  // a longer list gets an allocation of its own
+	arenaBytes   = 4 << 10
+	arenaMaxStr  = 64 // a longer string gets an allocation of its own
 )
+
+// String returns string(b), its bytes in the arena's current block when
+// b is short (a phone number in E.164, a match key): bytes once written
+// there are never written again, so the string is as immutable as any.
+func (a *Arena) String(b []byte) string {
+	if a == nil || len(b) > arenaMaxStr || len(b) == 0 {
+		return string(b)
+	}
+	if cap(a.bytes)-len(a.bytes) < len(b) {
+		a.bytes = make([]byte, 0, arenaBytes)
+	}
+	start := len(a.bytes)
+	a.bytes = append(a.bytes, b...)
+	return unsafe.String(&a.bytes[start], len(b))
+}
 
 // List returns ListValue(items...): null items dropped, nested lists
 // flattened.

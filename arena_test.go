@@ -51,6 +51,35 @@ func TestArena(t *testing.T) {
 	}
 }
 
+// An arena's strings are string(b), unchanged by what the arena or the
+// caller writes afterwards.
+func TestArenaString(t *testing.T) {
+	var a Arena
+	var got, want []string
+	buf := make([]byte, 0, 2*arenaMaxStr)
+	for i := range 3_000 { // several blocks
+		buf = append(buf[:0], "+1415555"...)
+		for range i % (2 * arenaMaxStr) {
+			buf = append(buf, byte('0'+i%10))
+		}
+		got = append(got, a.String(buf))
+		want = append(want, string(buf))
+		buf[0] = 'X' // the caller's bytes change; the string must not
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("string %d: %q, want %q", i, got[i], want[i])
+		}
+	}
+	if s := a.String(nil); s != "" {
+		t.Errorf("String(nil) = %q", s)
+	}
+	var none *Arena
+	if s := none.String([]byte("x")); s != "x" {
+		t.Errorf("nil arena: %q", s)
+	}
+}
+
 // sink keeps the values a benchmark makes from staying on its stack.
 var sink [2]Value
 

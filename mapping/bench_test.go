@@ -71,7 +71,7 @@ func BenchmarkPhoneFastPath(b *testing.B) {
 	st := (*Options)(nil).settings()
 	b.ReportAllocs()
 	for b.Loop() {
-		normalizePhone("(415) 555-0102", &st)
+		normalizePhone(nil, "(415) 555-0102", &st)
 	}
 }
 
@@ -79,7 +79,7 @@ func BenchmarkPhoneSlowPath(b *testing.B) {
 	st := (*Options)(nil).settings()
 	b.ReportAllocs()
 	for b.Loop() {
-		normalizePhone("+44 20 7946 0000", &st)
+		normalizePhone(nil, "+44 20 7946 0000", &st)
 	}
 }
 

@@ -38,7 +38,7 @@ func Coerce(f *crmio.Field, text string, opts *Options) (crmio.Value, error) {
 	// order is read so, unless the options fix the order.
 	c.orderFixed = opts != nil && opts.DateOrder != AutoOrder
 	c.orderWhy = "the date order of the options"
-	v, reason, warn := c.coerce(strings.TrimSpace(text))
+	v, reason, warn := c.coerce(nil, strings.TrimSpace(text))
 	if reason != "" && !warn {
 		return crmio.Value{}, &ValueError{Field: f.Name, Value: text, Reason: reason}
 	}
@@ -66,10 +66,11 @@ func newCoercer(f *crmio.Field, st *settings, order DateOrder, decimalComma bool
 	return &coercer{field: f, typ: f.Type, st: st, dateOrder: order, decimalComma: decimalComma}
 }
 
-// coerce turns trimmed, non-empty text into a value. On failure reason
-// says why for a person; warn means the value is usable all the same (a
-// phone number kept as typed).
-func (c *coercer) coerce(s string) (v crmio.Value, reason string, warn bool) {
+// coerce turns trimmed, non-empty text into a value, the strings it makes
+// in arena (which may be nil). On failure reason says why for a person;
+// warn means the value is usable all the same (a phone number kept as
+// typed).
+func (c *coercer) coerce(arena *crmio.Arena, s string) (v crmio.Value, reason string, warn bool) {
 	if s == "" {
 		return crmio.Value{}, "", false
 	}
@@ -83,7 +84,7 @@ func (c *coercer) coerce(s string) (v crmio.Value, reason string, warn bool) {
 		}
 		return v, because(quote(s)+" is not an email address", problem), false
 	case crmio.TypePhone:
-		out, valid := normalizePhone(strings.TrimPrefix(s, "'"), c.st)
+		out, valid := normalizePhone(arena, strings.TrimPrefix(s, "'"), c.st)
 		if !valid {
 			return crmio.PhoneValue(s), quote(s) + " is not a valid phone number for " + c.st.region + "; it was kept as typed", true
 		}

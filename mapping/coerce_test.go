@@ -194,13 +194,17 @@ func TestCoerce(t *testing.T) {
 // says, on numbers of every NANP area code class.
 func TestPhonePathsAgree(t *testing.T) {
 	st := (*Options)(nil).settings()
+	var arena crmio.Arena
 	for _, s := range []string{"(415) 555-0102", "212-555-0147", "+1 299 555 1234", "(911) 555-1234", "613.555.0123",
 		"1 (809) 555-1234", "(441) 555-1234", "(264) 555-1234", "(800) 555-0199", "(415) 155-0102", "(415) 055-0102",
 		"(876) 555-1234", "(242) 555-1234", "+1 242 357 1234", "(340) 555-1234", "4155550102", "14155550102"} {
-		fast, fastOK := normalizePhone(s, &st)
+		fast, fastOK := normalizePhone(nil, s, &st)
 		slow, slowOK := slowPhone(s, "US")
 		if fast != slow || fastOK != slowOK {
 			t.Errorf("%q: fast path %q %v, phonenumbers %q %v", s, fast, fastOK, slow, slowOK)
+		}
+		if inArena, ok := normalizePhone(&arena, s, &st); inArena != fast || ok != fastOK {
+			t.Errorf("%q: in an arena %q %v, without %q %v", s, inArena, ok, fast, fastOK)
 		}
 	}
 }

@@ -329,7 +329,7 @@ func Compile(m *crmio.Module, mp Mapping, header []string, sample [][]string, op
 		c := newCoercer(f, &st, st.dateOrder, st.decimalComma)
 		c.orderFixed = opts != nil && opts.DateOrder != AutoOrder // one text decides its own order
 		c.orderWhy = "the date order of the options"
-		v, reason, warn := c.coerce(strings.TrimSpace(sv.Value))
+		v, reason, warn := c.coerce(nil, strings.TrimSpace(sv.Value))
 		switch {
 		case reason != "" && !warn:
 			bad(-1, "", f.Name, "the static value of %s: %s", f.DisplayLabel(), reason)
@@ -630,7 +630,7 @@ func (m *Mapper) ApplyIn(arena *crmio.Arena, values map[string]crmio.Value, row 
 		case p.kind == planSingle:
 			cp := &p.cols[0]
 			if s := nameCell(cp, cell(cp.index)); s != "" {
-				val, reason, warn := cp.c.coerce(s)
+				val, reason, warn := cp.c.coerce(arena, s)
 				if reason != "" {
 					problem(cp, s, reason, warn)
 				}
@@ -663,7 +663,7 @@ func (m *Mapper) ApplyIn(arena *crmio.Arena, values map[string]crmio.Value, row 
 					if one == "" {
 						continue
 					}
-					val, reason, warn := cp.c.coerce(one)
+					val, reason, warn := cp.c.coerce(arena, one)
 					if reason != "" {
 						problem(cp, one, reason, warn)
 						if !warn {

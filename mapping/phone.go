@@ -1,12 +1,14 @@
 package mapping
 
 import (
+	"github.com/crmio/crmio"
 	"github.com/nyaruka/phonenumbers"
 )
 
 // normalizePhone returns s in E.164 form ("+14155550102", with
 // ";ext=12" for an extension) and whether the number is valid for its
-// country. An invalid number comes back as s.
+// country. An invalid number comes back as s. A number the fast path
+// rewrites gets its string from arena (nil: an allocation of its own).
 //
 // phonenumbers costs several microseconds a number, too much for an
 // import of millions of rows, so the common North American forms take a
@@ -16,7 +18,7 @@ import (
 // codes phonenumbers accepts (nanpAreaCodes, generated from it), so both
 // paths agree on every number; area codes whose validity depends on the
 // exchange take the slow path.
-func normalizePhone(s string, st *settings) (string, bool) {
+func normalizePhone(arena *crmio.Arena, s string, st *settings) (string, bool) {
 	var digits [16]byte
 	n, plus := 0, false
 	fast := true
@@ -60,7 +62,7 @@ func normalizePhone(s string, st *settings) (string, bool) {
 				var buf [12]byte
 				buf[0], buf[1] = '+', '1'
 				copy(buf[2:], national)
-				return string(buf[:]), true
+				return arena.String(buf[:]), true
 			}
 		}
 	}
