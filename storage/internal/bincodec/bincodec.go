@@ -263,6 +263,8 @@ type reader struct {
 	heapStr string
 	// view makes strings alias heap (see View) rather than copy it.
 	view bool
+	// arena, when set, makes the lists and addresses (see DecodeIn).
+	arena *crmio.Arena
 	hp   int // next heap byte
 	err  error
 }
@@ -386,7 +388,7 @@ func (r *reader) value(skip bool) crmio.Value {
 		if skip {
 			return crmio.Value{}
 		}
-		return crmio.AddressValue(a)
+		return r.arena.Address(a)
 	case crmio.KindList:
 		n := r.uvarint()
 		if n > uint64(len(r.meta)) { // every item takes at least two bytes
@@ -394,7 +396,12 @@ func (r *reader) value(skip bool) crmio.Value {
 			return crmio.Value{}
 		}
 		var items []crmio.Item
-		if !skip {
+		var small [8]crmio.Item // the items of a list an arena copies
+		switch {
+		case skip:
+		case r.arena != nil && n <= uint64(len(small)):
+			items = small[:n]
+		default:
 			items = make([]crmio.Item, n)
 		}
 		for i := range int(n) {
@@ -407,7 +414,7 @@ func (r *reader) value(skip bool) crmio.Value {
 		if skip {
 			return crmio.Value{}
 		}
-		return crmio.ListValue(items...)
+		return r.arena.List(items...)
 	}
 	r.fail()
 	return crmio.Value{}
@@ -441,10 +448,18 @@ func offset(t time.Time) int {
 // Decode returns the values of an encoding, in a new map. names is the
 // Symbols snapshot (Symbols.Names) taken after the encoding was made.
 func Decode(b []byte, names []string) (map[string]crmio.Value, error) {
+	return DecodeIn(nil, b, names)
+}
+
+// DecodeIn is Decode making the lists and addresses in arena (see
+// crmio.Arena): for decoding many records that die together, such as the
+// records of a long scan. A nil arena is Decode.
+func DecodeIn(arena *crmio.Arena, b []byte, names []string) (map[string]crmio.Value, error) {
 	r, err := split(b)
 	if err != nil {
 		return nil, err
 	}
+	r.arena = arena
 	if len(r.heap) > 0 {
 		r.heapStr = string(r.heap)
 	}

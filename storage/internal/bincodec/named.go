@@ -100,12 +100,18 @@ func namedHeader(b []byte, names []string) ([]string, []byte, error) {
 // allocation for the map and one for all of its strings, the field names
 // coming from an intern table.
 func DecodeNamed(b []byte) (map[string]crmio.Value, error) {
+	return DecodeNamedIn(nil, b)
+}
+
+// DecodeNamedIn is DecodeNamed making the lists and addresses in arena
+// (see DecodeIn).
+func DecodeNamedIn(arena *crmio.Arena, b []byte) (map[string]crmio.Value, error) {
 	var buf [32]string
 	names, rec, err := namedHeader(b, buf[:0])
 	if err != nil {
 		return nil, err
 	}
-	return Decode(rec, names)
+	return DecodeIn(arena, rec, names)
 }
 
 // DecodeNamedInto decodes the fields of a named encoding that want

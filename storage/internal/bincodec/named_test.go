@@ -31,6 +31,14 @@ func TestNamedRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkSame(t, got, want)
+	var arena crmio.Arena
+	for range 300 { // past the arena's first blocks
+		inArena, err := DecodeNamedIn(&arena, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkSame(t, inArena, want)
+	}
 
 	// The same values encode to the same bytes, whatever the encoder
 	// wrote before.
@@ -118,6 +126,12 @@ func FuzzNamed(f *testing.F) {
 			t.Fatalf("re-decoding %q: %v", b, err)
 		}
 		checkSame(t, again, got)
+		var arena crmio.Arena
+		inArena, err := DecodeNamedIn(&arena, data)
+		if err != nil {
+			t.Fatalf("decoding %q in an arena: %v", data, err)
+		}
+		checkSame(t, inArena, got)
 	})
 }
 

@@ -31,6 +31,15 @@ const decodeChunk = 256
 // core are in flight. A record that cannot be decoded ends the scan with
 // its error after the records before it.
 func ReadRecords(rows Rows, module string, decode func([]byte) (map[string]crmio.Value, error), f func(crmio.Record) bool) error {
+	return ReadRecordsIn(rows, module, func(_ *crmio.Arena, b []byte) (map[string]crmio.Value, error) { return decode(b) }, f)
+}
+
+// ReadRecordsIn is ReadRecords with a decode that makes the lists and
+// addresses of the records in an arena (crmio.Arena): one per chunk of
+// records, which mostly die together (an export writes them and drops
+// them), so that they cost a few allocations a chunk rather than several
+// a record.
+func ReadRecordsIn(rows Rows, module string, decode func(*crmio.Arena, []byte) (map[string]crmio.Value, error), f func(crmio.Record) bool) error {
 	c, more, err := readChunk(rows)
 	if err != nil {
 		return err
@@ -134,10 +143,16 @@ func readChunk(rows Rows) (*chunk, bool, error) {
 	return c, true, nil
 }
 
-func (c *chunk) decode(module string, decode func([]byte) (map[string]crmio.Value, error)) {
+func (c *chunk) decode(module string, decode func(*crmio.Arena, []byte) (map[string]crmio.Value, error)) {
 	c.recs = make([]crmio.Record, 0, len(c.ids))
+	// A short scan (one chunk: a Get, a page) decodes without an arena,
+	// whose blocks would outweigh its few records.
+	var arena *crmio.Arena
+	if len(c.ids) == decodeChunk {
+		arena = new(crmio.Arena)
+	}
 	for i, id := range c.ids {
-		values, err := decode(c.vals[i])
+		values, err := decode(arena, c.vals[i])
 		if err != nil {
 			c.err = fmt.Errorf("record %d: %w", id, err)
 			break

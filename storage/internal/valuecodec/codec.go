@@ -65,8 +65,14 @@ func SortedFields(values map[string]crmio.Value, dst []string) []string {
 // AppendValues (quickly for the forms AppendValues writes, through
 // encoding/json for anything else).
 func DecodeValues(data []byte) (map[string]crmio.Value, error) {
+	return DecodeValuesIn(nil, data)
+}
+
+// DecodeValuesIn is DecodeValues making the lists and addresses of the
+// binary form in arena (see bincodec.DecodeIn); nil is DecodeValues.
+func DecodeValuesIn(arena *crmio.Arena, data []byte) (map[string]crmio.Value, error) {
 	if bincodec.IsNamed(data) {
-		values, err := bincodec.DecodeNamed(data)
+		values, err := bincodec.DecodeNamedIn(arena, data)
 		if err != nil {
 			return nil, fmt.Errorf("stored values are not valid: %w", err)
 		}
