@@ -265,8 +265,8 @@ type reader struct {
 	view bool
 	// arena, when set, makes the lists and addresses (see DecodeIn).
 	arena *crmio.Arena
-	hp   int // next heap byte
-	err  error
+	hp    int // next heap byte
+	err   error
 }
 
 func split(b []byte) (reader, error) {
