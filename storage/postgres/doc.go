@@ -47,12 +47,17 @@
 //     (below), without an index: it says which rows of crmio_lookup_keys
 //     are the record's.
 //   - crmio_lookup_keys (h, id): one row per hash in a record's hkeys,
-//     under a B-tree on (h, id), written in the same transaction as the
+//     under a hash index on h, written in the same transaction as the
 //     record and removed when it is updated or deleted. (Before schema
 //     version 5, a GIN index on hkeys served instead: it made an insert
 //     cost about three times what the primary key alone costs, and its
 //     lookup slowed as the table grew; see
-//     migrations/0005_lookup_keys.sql.)
+//     migrations/0005_lookup_keys.sql. Versions 5 and 6 kept the rows
+//     under a B-tree primary key on (h, id), whose random inserts cost
+//     the server about 1.6 times what the hash index's do, and its
+//     Lookup about 1.5 times; see migrations/0007_lookup_keys_hash.sql.)
+//     The table has no primary key: a record's hashes are distinct, and
+//     the writers add its rows once and remove them with it.
 //   - crmio_key_fields and crmio_lookup_fields: the key fields and the
 //     lookup fields of each module.
 //   - crmio_jobs and crmio_journal: the history (below). From schema
@@ -96,9 +101,9 @@
 // same ahead of time. A field becomes a lookup field, and a key field, on
 // its first Lookup: the match keys of its values are then also hashed
 // into hkeys and crmio_lookup_keys, and Lookup finds candidates through
-// the B-tree of crmio_lookup_keys, reads them by their primary key and
-// settles them with the exact keys, in one query; IndexFields does the
-// same ahead of time. Writers read a module's key and lookup fields under
+// the hash index of crmio_lookup_keys (a bitmap scan), reads them by
+// their primary key and settles them with the exact keys, in one query;
+// IndexFields does the same ahead of time. Writers read a module's key and lookup fields under
 // a shared advisory lock of the module, which adding a field takes
 // exclusively, so no write misses a field added meanwhile. Fields nobody
 // filters, orders on or looks up cost no keys and no index entries, which
@@ -177,6 +182,13 @@
 // difference.
 // What remains is the COPY of the records (about 36% of the server's
 // time), the rows of crmio_lookup_keys (31%) and the Lookup (20%).
+// Version 7's hash index on crmio_lookup_keys cut those two, in a
+// 500,000-row import (internal/ceiling's BenchmarkCeilingImport), from
+// 3.4–3.9 s to 2.0–2.3 s (the rows' INSERTs) and from 2.2–2.4 s to
+// 1.4–1.6 s (the Lookups), and the import from 12.4–13.7 s to 9.7–10.4 s
+// (in a later run, the two schemas alternating three times each on a
+// quiet machine: 9.7–10.2 s against 10.4–12.1 s); the records' COPY
+// (2.8–3.0 s) is now the largest cost.
 //
 // # Tests
 //

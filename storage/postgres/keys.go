@@ -22,8 +22,8 @@ import (
 //     compares strings and as the C collation would.
 //   - hkeys (int8[]): a 64-bit hash of module, field and match key of
 //     each value of the module's lookup fields (see crmio_lookup_fields),
-//     each also a row (hash, id) of crmio_lookup_keys, whose B-tree is
-//     what Lookup and = find records through; hkeys says which rows an
+//     each also a row (hash, id) of crmio_lookup_keys, whose hash index
+//     is what Lookup and = find records through; hkeys says which rows an
 //     update or a delete of the record removes. A hash keeps index
 //     entries small whatever the length of a value (a B-tree entry must
 //     fit in a third of a page), and the exact key in keys settles the

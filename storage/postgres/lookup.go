@@ -353,8 +353,10 @@ func (c *conn) addField(ctx context.Context, db *pgx.Conn, module, field string,
 				return err
 			}
 			if newLookup {
-				if _, err := db.Exec(ctx, c.st.sql(`INSERT INTO crmio_lookup_keys (h, id) SELECT u.h, s.id FROM pg_temp.crmio_kstage s, unnest(s.h) u(h)
-					ON CONFLICT DO NOTHING`)); err != nil {
+				// No record holds the new field's hashes yet (its writers
+				// added none, not knowing the field), and r.h holds each
+				// once: no row goes in twice.
+				if _, err := db.Exec(ctx, c.st.sql(`INSERT INTO crmio_lookup_keys (h, id) SELECT u.h, s.id FROM pg_temp.crmio_kstage s, unnest(s.h) u(h)`)); err != nil {
 					return err
 				}
 			}
@@ -368,7 +370,7 @@ func (c *conn) addField(ctx context.Context, db *pgx.Conn, module, field string,
 	}
 }
 
-// Lookup implements storage.Store. The B-tree of crmio_lookup_keys finds
+// Lookup implements storage.Store. The hash index of crmio_lookup_keys finds
 // the candidate records by the hashes of the keys; their keys settle
 // which wanted key each holds (a hash can collide, the key cannot). The
 // first Lookup of a field makes it a lookup field (see IndexFields).
@@ -396,11 +398,12 @@ func (c *conn) Lookup(ctx context.Context, module, field string, keys []string) 
 }
 
 // lookupSQL finds the records of module $1 holding any of the hashes $2:
-// a probe of the B-tree of crmio_lookup_keys per hash, then one of the
-// records' primary key per id found. The module condition settles a
-// hash that collides with another module's (the hash includes the
-// module). Two things keep the planner on the two B-trees whatever the
-// table's statistics say:
+// a probe of the hash index of crmio_lookup_keys per hash (a bitmap scan:
+// a hash index takes = ANY(array) in no other), then one of the records'
+// primary key per id found. The module condition settles a hash that
+// collides with another module's (the hash includes the module). Two
+// things keep the planner on the two indexes whatever the table's
+// statistics say:
 //
 //   - The hashes come through a sub-select, whose value the planner does
 //     not see: given the array itself, once the table is analyzed it may

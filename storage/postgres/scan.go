@@ -13,7 +13,7 @@ import (
 
 // Scan implements storage.Store. The whole query runs in PostgreSQL:
 // filters and the scope become conditions on the record's key arrays
-// (= on a lookup field through the B-tree of crmio_lookup_keys), the order sorts by the sort key of
+// (= on a lookup field through the hash index of crmio_lookup_keys), the order sorts by the sort key of
 // each order field's first value, the limit is a LIMIT, and a field
 // selection builds the JSON of the selected fields only. Records outside
 // the scope never leave the database.
@@ -212,7 +212,7 @@ func writeFilter(b *sqlBuilder, module string, f storage.Filter, indexed bool) {
 	prefix := fieldPrefix(nil, f.Field)
 	switch f.Op {
 	case storage.Eq:
-		// On a lookup field, the B-tree of crmio_lookup_keys finds the
+		// On a lookup field, the hash index of crmio_lookup_keys finds the
 		// records with the hash; the key itself settles a collision.
 		key := crmio.MatchKey(f.Value)
 		b.WriteString("(")

@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,7 +30,7 @@ import (
 // that the journal, without its foreign key, still refuses a missing job
 // and goes with a job deleted by hand.
 func TestUpgrade(t *testing.T) {
-	for _, from := range []int{1, 2, 4, 5} {
+	for _, from := range []int{1, 2, 4, 5, 6} {
 		t.Run(fmt.Sprintf("from version %d", from), func(t *testing.T) { testUpgrade(t, from) })
 	}
 }
@@ -335,8 +336,6 @@ func total(m map[int64]int) int {
 	return n
 }
 
-// checkLookupKeys checks that the rows of crmio_lookup_keys are exactly
-// the hashes the records hold.
 // openFresh opens a store in a schema of its own, named after what the
 // test checks, dropped with the store at the end of t. It skips t without
 // a PostgreSQL server.
@@ -358,17 +357,26 @@ func openFresh(t *testing.T, what string) *Store {
 	return s
 }
 
+// checkLookupKeys checks that the rows of crmio_lookup_keys are exactly
+// the hashes the records hold, each once (from schema version 7 no
+// primary key refuses a second), under the hash index on h.
 func checkLookupKeys(t *testing.T, s *Store) {
 	t.Helper()
-	var missing, extra int
+	var missing, extra, twice int
+	var index string
 	err := s.pool.QueryRow(t.Context(), s.sql(`SELECT
 		(SELECT count(*) FROM crmio_records r, unnest(r.hkeys) u(h) WHERE NOT EXISTS (SELECT 1 FROM crmio_lookup_keys k WHERE k.h = u.h AND k.id = r.id)),
-		(SELECT count(*) FROM crmio_lookup_keys k WHERE NOT EXISTS (SELECT 1 FROM crmio_records r WHERE r.id = k.id AND k.h = ANY (r.hkeys)))`)).Scan(&missing, &extra)
+		(SELECT count(*) FROM crmio_lookup_keys k WHERE NOT EXISTS (SELECT 1 FROM crmio_records r WHERE r.id = k.id AND k.h = ANY (r.hkeys))),
+		(SELECT count(*) - count(DISTINCT (h, id)) FROM crmio_lookup_keys),
+		(SELECT coalesce(string_agg(pg_get_indexdef(indexrelid), '; '), '') FROM pg_index WHERE indrelid = 'crmio_lookup_keys'::regclass)`)).Scan(&missing, &extra, &twice, &index)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if missing > 0 || extra > 0 {
-		t.Errorf("crmio_lookup_keys lacks %d hashes the records hold, and holds %d they do not", missing, extra)
+	if missing > 0 || extra > 0 || twice > 0 {
+		t.Errorf("crmio_lookup_keys lacks %d hashes the records hold, holds %d they do not, and %d twice", missing, extra, twice)
+	}
+	if !strings.Contains(index, "crmio_lookup_keys_h") || !strings.Contains(index, "USING hash (h)") || strings.Contains(index, ";") {
+		t.Errorf("the indexes of crmio_lookup_keys: %q, want its hash index on h alone", index)
 	}
 }
 

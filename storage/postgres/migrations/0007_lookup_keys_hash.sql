@@ -1,0 +1,29 @@
+-- crmio schema, version 7: crmio_lookup_keys under a hash index on h
+-- instead of the B-tree of its primary key (h, id). Run with search_path
+-- set to the store's schema.
+--
+-- The hashes are random, so every row the B-tree took landed on a leaf
+-- page of its own, anywhere in the index: in a 500,000-row import
+-- (internal/ceiling's BenchmarkCeilingImport, 962,588 rows in 530
+-- INSERTs) those INSERTs cost the server 3.4 to 3.9 s, the largest
+-- single cost of the import, and the batches' Lookup through the B-tree
+-- 2.2 to 2.4 s. A hash index finds a hash's bucket without descending a
+-- tree and holds 4-byte hash codes rather than the keys: the same
+-- INSERTs cost 2.0 to 2.3 s, the Lookup 1.4 to 1.6 s, and the import took
+-- 9.7 to 10.4 s instead of 12.4 to 13.7 (a later run, the two
+-- alternating three times each: 9.7 to 10.2 s against 10.4 to 12.1). (A B-tree on h alone cost what
+-- the primary key did, 3.5 to 3.9 s; a binary COPY of the rows rather
+-- than the INSERT gained nothing on the hash index, 2.35 to 2.4 s, and
+-- 0.1 to 0.9 s on the B-tree.) Hash indexes are WAL-logged, hence crash
+-- safe, since PostgreSQL 10.
+--
+-- What the primary key did besides, the writers do: a record's hashes
+-- are distinct (keys.go), and its rows are added once, with the record,
+-- and removed with it. The Lookup's h = ANY(array) runs as a bitmap scan
+-- of the hash index (a plain index scan of one takes no array); the
+-- deletes of dropLookupKeysSQL and a Scan's = on a lookup field probe it
+-- one hash at a time. A collision of hashes, or of the index's 32-bit
+-- hash codes, is settled as before: the index rechecks h, and the
+-- records' exact keys settle the rest.
+ALTER TABLE crmio_lookup_keys DROP CONSTRAINT crmio_lookup_keys_pkey;
+CREATE INDEX crmio_lookup_keys_h ON crmio_lookup_keys USING hash (h);
