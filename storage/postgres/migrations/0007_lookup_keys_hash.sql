@@ -11,8 +11,9 @@
 -- tree and holds 4-byte hash codes rather than the keys: the same
 -- INSERTs cost 2.0 to 2.3 s, the Lookup 1.4 to 1.6 s, and the import took
 -- 9.7 to 10.4 s instead of 12.4 to 13.7 (a later run, the two
--- alternating three times each: 9.7 to 10.2 s against 10.4 to 12.1). (A B-tree on h alone cost what
--- the primary key did, 3.5 to 3.9 s; a binary COPY of the rows rather
+-- alternating three times each: 9.7 to 10.2 s against 10.4 to 12.1).
+-- (A B-tree on h alone cost what the primary key did, 3.5 to 3.9 s; a
+-- binary COPY of the rows rather
 -- than the INSERT gained nothing on the hash index, 2.35 to 2.4 s, and
 -- 0.1 to 0.9 s on the B-tree.) Hash indexes are WAL-logged, hence crash
 -- safe, since PostgreSQL 10.
