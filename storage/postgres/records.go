@@ -543,7 +543,7 @@ func (c *conn) Get(ctx context.Context, module string, ids []string) ([]crmio.Re
 // and closes rows.
 func readRecords(rows pgx.Rows, module string, f func(crmio.Record) bool) error {
 	defer rows.Close()
-	return sqlstore.ReadRecords(rows, module, decodeValues, f)
+	return sqlstore.ReadRecords(rows, module, decodeValuesIn, f)
 }
 
 // nonNil returns s, or an empty slice for nil.

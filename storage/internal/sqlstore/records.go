@@ -20,8 +20,9 @@ type Rows interface {
 const decodeChunk = 256
 
 // ReadRecords reads (id, vals) rows into records of module until f returns
-// false or the rows end; decode parses vals, and must be safe for
-// concurrent use. The caller closes rows.
+// false or the rows end; decode parses vals, making the records' lists
+// and addresses in the arena it is given (crmio.Arena), and must be safe
+// for concurrent use. The caller closes rows.
 //
 // Decoding the values is most of what reading a record costs the client,
 // and the records of a long scan are independent: past its first rows, a
@@ -29,17 +30,12 @@ const decodeChunk = 256
 // goroutine per core, and calls f with the records in the rows' order, on
 // the caller's goroutine, as a serial scan does. At most two chunks per
 // core are in flight. A record that cannot be decoded ends the scan with
-// its error after the records before it.
-func ReadRecords(rows Rows, module string, decode func([]byte) (map[string]crmio.Value, error), f func(crmio.Record) bool) error {
-	return ReadRecordsIn(rows, module, func(_ *crmio.Arena, b []byte) (map[string]crmio.Value, error) { return decode(b) }, f)
-}
-
-// ReadRecordsIn is ReadRecords with a decode that makes the lists and
-// addresses of the records in an arena (crmio.Arena): one per chunk of
-// records, which mostly die together (an export writes them and drops
-// them), so that they cost a few allocations a chunk rather than several
-// a record.
-func ReadRecordsIn(rows Rows, module string, decode func(*crmio.Arena, []byte) (map[string]crmio.Value, error), f func(crmio.Record) bool) error {
+// its error after the records before it. Each chunk has an arena of its
+// own: its records mostly die together (an export writes them and drops
+// them), so that their lists and addresses cost a few allocations a
+// chunk rather than several a record. A short scan decodes with a nil
+// arena.
+func ReadRecords(rows Rows, module string, decode func(*crmio.Arena, []byte) (map[string]crmio.Value, error), f func(crmio.Record) bool) error {
 	c, more, err := readChunk(rows)
 	if err != nil {
 		return err

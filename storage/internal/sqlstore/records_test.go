@@ -31,8 +31,8 @@ func (r *fakeRows) Scan(dest ...any) error {
 var errBadValue = errors.New("bad value")
 
 // decodeText decodes "v<i>" into {"n": i}, and fails on row bad.
-func decodeText(bad int) func([]byte) (map[string]crmio.Value, error) {
-	return func(b []byte) (map[string]crmio.Value, error) {
+func decodeText(bad int) func(*crmio.Arena, []byte) (map[string]crmio.Value, error) {
+	return func(_ *crmio.Arena, b []byte) (map[string]crmio.Value, error) {
 		if string(b) == "v"+strconv.Itoa(bad) {
 			return nil, errBadValue
 		}
