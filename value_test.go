@@ -2,6 +2,7 @@ package crmio
 
 import (
 	"encoding/json"
+	"fmt"
 	"github.com/crmio/crmio/internal/jsonstr"
 	"maps"
 	"slices"
@@ -223,11 +224,60 @@ func TestFingerprintSum(t *testing.T) {
 		t.Errorf("zero FingerprintSum %q, Fingerprint of no values %q", got, (Record{}).Fingerprint())
 	}
 	golden := Record{Values: map[string]Value{"name": TextValue("Ada"), "n": IntValue(7)}}
-	if got, want := golden.Fingerprint(), "221a8y50q5wqc.2"; got != want {
-		t.Errorf("Fingerprint changed: %q, earlier versions wrote %q", got, want)
+	if got, want := golden.Fingerprint(), "2t04rkwroc917-2"; got != want {
+		t.Errorf("Fingerprint changed: %q, journals hold %q", got, want)
+	}
+	// The fingerprints of earlier versions, which old journals hold, are
+	// still recognized; a changed record has neither.
+	changed := golden.Clone()
+	changed.Set("n", IntValue(8))
+	for _, fp := range []string{"2t04rkwroc917-2", "221a8y50q5wqc.2"} {
+		if !golden.HasFingerprint(fp) {
+			t.Errorf("HasFingerprint(%q) = false for the record it was made of", fp)
+		}
+		if changed.HasFingerprint(fp) {
+			t.Errorf("HasFingerprint(%q) = true for a changed record", fp)
+		}
+	}
+	if !rec.HasFingerprint(rec.Fingerprint()) || (Record{}).HasFingerprint("") {
+		t.Error("HasFingerprint disagrees with Fingerprint")
 	}
 	if got := string(forward.AppendTo([]byte("x:"))); got != "x:"+forward.String() {
 		t.Errorf("AppendTo = %q, String %q", got, forward.String())
+	}
+}
+
+// TestHashString: strings that differ, in their bytes, their length or
+// where one ends and the next begins, hash apart, around the word size.
+func TestHashString(t *testing.T) {
+	seen := map[uint64]string{}
+	add := func(what string, h uint64) {
+		if other, ok := seen[h]; ok {
+			t.Errorf("%s and %s hash alike", what, other)
+		}
+		seen[h] = what
+	}
+	for n := range 20 {
+		for _, c := range []byte{0, 'a', 0xff} {
+			if n == 0 && c != 0 {
+				continue // one empty string
+			}
+			s := strings.Repeat(string(rune(c)), n)
+			if c == 0xff {
+				s = strings.Repeat("\xff", n)
+			}
+			add(fmt.Sprintf("%d × %q", n, c), hashString(hashSeed, s))
+		}
+		// The same bytes split in two places.
+		s := strings.Repeat("x", n)
+		for cut := 0; cut <= n; cut += max(1, n/3) {
+			add(fmt.Sprintf("%q|%q", s[:cut], s[cut:]), hashString(hashString(hashSeed+1, s[:cut]), s[cut:]))
+		}
+	}
+	a := Record{Values: map[string]Value{"a": TextValue("bc")}}
+	b := Record{Values: map[string]Value{"ab": TextValue("c")}}
+	if a.Fingerprint() == b.Fingerprint() {
+		t.Error(`{"a": "bc"} and {"ab": "c"} have one fingerprint`)
 	}
 }
 

@@ -460,6 +460,48 @@ func TestRollbackForce(t *testing.T) {
 	}
 }
 
+// TestRollbackOfAnOldJournal: a journal written by an earlier version of
+// crmio holds the FNV-1a fingerprints it made; rollback still tells an
+// untouched record from a changed one by them.
+func TestRollbackOfAnOldJournal(t *testing.T) {
+	ctx := context.Background()
+	store := memory.New()
+	ids := insert(t, store, "people",
+		crmio.Record{Values: values("first_name", crmio.TextValue("Ada"), "last_name", crmio.TextValue("Lovelace"))},
+		crmio.Record{Values: values("first_name", crmio.TextValue("Ada"), "last_name", crmio.TextValue("Lovelace"))},
+	)
+	const oldFingerprint = "3vbu1rx3823m7.2" // of {first_name: Ada, last_name: Lovelace}
+	now := time.Now()
+	job, err := store.CreateJob(ctx, storage.Job{Module: "people", Status: storage.JobCompleted, Created: now, Heartbeat: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var entries []storage.JournalEntry
+	for _, id := range ids {
+		entries = append(entries, storage.JournalEntry{Op: storage.JournalCreated, Module: "people", ID: id, Fingerprint: oldFingerprint})
+	}
+	if err := store.AppendJournal(ctx, job, entries); err != nil {
+		t.Fatal(err)
+	}
+	im := newImporter(t, store)
+	changed := all(t, store, "people")[1]
+	changed.Set("notes", crmio.TextValue("edited since"))
+	if err := store.Update(ctx, "people", []crmio.Record{changed}); err != nil {
+		t.Fatal(err)
+	}
+	var conflict *importer.ConflictError
+	if _, err := im.Rollback(ctx, job, nil); !errors.As(err, &conflict) || conflict.N != 1 {
+		t.Fatalf("rollback with one record changed = %v, want a conflict of 1", err)
+	}
+	changed.Values = values("first_name", crmio.TextValue("Ada"), "last_name", crmio.TextValue("Lovelace"))
+	if err := store.Update(ctx, "people", []crmio.Record{changed}); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := im.Rollback(ctx, job, nil); err != nil || res.Deleted != 2 {
+		t.Fatalf("rollback of the untouched records: %+v, %v; want 2 deleted", res, err)
+	}
+}
+
 // faultyStore wraps a store and fails or cancels on a chosen Insert call.
 type faultyStore struct {
 	*memory.Store

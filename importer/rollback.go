@@ -172,7 +172,7 @@ func (im *Importer) Rollback(ctx context.Context, jobID string, opts *RollbackOp
 					res.Already++ // deleted already
 				case ok && !u.created && u.before != nil && cur.Fingerprint() == u.before.Fingerprint():
 					res.Already++ // restored already
-				case ok && cur.Fingerprint() == u.after, o.Force && ok:
+				case ok && cur.HasFingerprint(u.after), o.Force && ok:
 					todo = append(todo, u)
 				case o.Force:
 					// Updated by the import, deleted since: nothing to restore onto.
