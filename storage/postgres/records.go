@@ -13,6 +13,7 @@ import (
 	"github.com/crmio/crmio/storage/internal/valuecodec"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // conn runs the Store methods, on the pool's connections or, inside
@@ -543,7 +544,7 @@ func (c *conn) Get(ctx context.Context, module string, ids []string) ([]crmio.Re
 // and closes rows.
 func readRecords(rows pgx.Rows, module string, f func(crmio.Record) bool) error {
 	defer rows.Close()
-	return sqlstore.ReadRecords(rows, module, decodeValuesIn, f)
+	return sqlstore.ReadRecords[pgtype.DriverBytes](rows, module, decodeValuesIn, f)
 }
 
 // nonNil returns s, or an empty slice for nil.

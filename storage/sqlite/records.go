@@ -655,5 +655,5 @@ func readByID(ctx context.Context, q querier, module string, ids []int64, f func
 // and closes rows.
 func readRecords(rows *sql.Rows, module string, f func(crmio.Record) bool) error {
 	defer rows.Close()
-	return sqlstore.ReadRecords(rows, module, decodeValuesIn, f)
+	return sqlstore.ReadRecords[sql.RawBytes](rows, module, decodeValuesIn, f)
 }

@@ -22,7 +22,11 @@ const decodeChunk = 256
 // ReadRecords reads (id, vals) rows into records of module until f returns
 // false or the rows end; decode parses vals, making the records' lists
 // and addresses in the arena it is given (crmio.Arena), and must be safe
-// for concurrent use. The caller closes rows.
+// for concurrent use. The caller closes rows. B is the type its driver
+// scans a column's bytes into without a copy of their own, valid until
+// the next row (pgtype.DriverBytes, sql.RawBytes): ReadRecords copies
+// them into a block of the chunk, which a copy per row made by the driver
+// would only double.
 //
 // Decoding the values is most of what reading a record costs the client,
 // and the records of a long scan are independent: past its first rows, a
@@ -35,8 +39,8 @@ const decodeChunk = 256
 // them), so that their lists and addresses cost a few allocations a
 // chunk rather than several a record. A short scan decodes with a nil
 // arena.
-func ReadRecords(rows Rows, module string, decode func(*crmio.Arena, []byte) (map[string]crmio.Value, error), f func(crmio.Record) bool) error {
-	c, more, err := readChunk(rows)
+func ReadRecords[B ~[]byte](rows Rows, module string, decode func(*crmio.Arena, []byte) (map[string]crmio.Value, error), f func(crmio.Record) bool) error {
+	c, more, err := readChunk[B](rows)
 	if err != nil {
 		return err
 	}
@@ -89,7 +93,7 @@ func ReadRecords(rows Rows, module string, decode func(*crmio.Arena, []byte) (ma
 				return err
 			}
 		}
-		if c, more, err = readChunk(rows); err != nil {
+		if c, more, err = readChunk[B](rows); err != nil {
 			drain()
 			return err
 		}
@@ -116,11 +120,11 @@ type chunk struct {
 
 // readChunk reads up to decodeChunk rows; more reports whether rows may
 // hold others.
-func readChunk(rows Rows) (*chunk, bool, error) {
+func readChunk[B ~[]byte](rows Rows) (*chunk, bool, error) {
 	c := &chunk{ids: make([]int64, 0, decodeChunk), vals: make([][]byte, 0, decodeChunk)}
 	var block []byte // the chunk's values, copied into few allocations
 	var id int64
-	var vals []byte
+	var vals B
 	for len(c.ids) < decodeChunk {
 		if !rows.Next() {
 			return c, false, nil

@@ -48,7 +48,7 @@ func TestReadRecords(t *testing.T) {
 	for _, n := range []int{0, 1, decodeChunk - 1, decodeChunk, decodeChunk + 1, 10 * decodeChunk, 10*decodeChunk + 7} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			var got []crmio.Record
-			err := ReadRecords(&fakeRows{n: n}, "people", decodeText(-1), func(r crmio.Record) bool {
+			err := ReadRecords[[]byte](&fakeRows{n: n}, "people", decodeText(-1), func(r crmio.Record) bool {
 				got = append(got, r)
 				return true
 			})
@@ -64,7 +64,7 @@ func TestReadRecords(t *testing.T) {
 	}
 	t.Run("stop", func(t *testing.T) {
 		seen := 0
-		err := ReadRecords(&fakeRows{n: 5_000}, "people", decodeText(-1), func(crmio.Record) bool {
+		err := ReadRecords[[]byte](&fakeRows{n: 5_000}, "people", decodeText(-1), func(crmio.Record) bool {
 			seen++
 			return seen < 1_000
 		})
@@ -74,7 +74,7 @@ func TestReadRecords(t *testing.T) {
 	})
 	t.Run("bad record", func(t *testing.T) {
 		seen := 0
-		err := ReadRecords(&fakeRows{n: 5_000}, "people", decodeText(2_000), func(crmio.Record) bool {
+		err := ReadRecords[[]byte](&fakeRows{n: 5_000}, "people", decodeText(2_000), func(crmio.Record) bool {
 			seen++
 			return true
 		})
@@ -85,7 +85,7 @@ func TestReadRecords(t *testing.T) {
 	t.Run("rows error", func(t *testing.T) {
 		errGone := errors.New("connection gone")
 		seen := 0
-		err := ReadRecords(&fakeRows{n: 3_000, err: errGone}, "people", decodeText(-1), func(crmio.Record) bool {
+		err := ReadRecords[[]byte](&fakeRows{n: 3_000, err: errGone}, "people", decodeText(-1), func(crmio.Record) bool {
 			seen++
 			return true
 		})
