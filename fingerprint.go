@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/crmio/crmio/internal/fnv1a"
 )
 
 // Fingerprint returns a short digest of r's values (not its ID or module):
@@ -32,7 +34,7 @@ func (r Record) HasFingerprint(fp string) bool {
 	}
 	var sum uint64
 	for name, v := range r.Values {
-		sum += fnvValue(fnvString(fnvOffset, name), v)
+		sum += fnvValue(fnvString(fnv1a.Offset, name), v)
 	}
 	var buf [fingerprintMax]byte
 	return string(appendFingerprint(buf[:0], sum, '.', len(r.Values))) == fp
@@ -147,31 +149,25 @@ func hashValue(h uint64, v Value) uint64 {
 // The fingerprints of earlier versions: FNV-1a, a byte at a time. Only
 // HasFingerprint uses them, to compare a record with what an old journal
 // holds.
-const (
-	fnvOffset = 14695981039346656037
-	fnvPrime  = 1099511628211
-)
 
 // fnvString folds s, and a separator, into the FNV-1a hash h.
 func fnvString(h uint64, s string) uint64 {
-	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= fnvPrime
-	}
-	h ^= 0xff // no string holds a 0xff byte as UTF-8: a safe separator
-	return h * fnvPrime
+	// No string holds a 0xff byte as UTF-8: a safe separator.
+	return fnv1a.Byte(fnv1a.String(h, s), 0xff)
 }
 
 func fnvUint(h, n uint64) uint64 {
 	for range 8 {
-		h ^= n & 0xff
-		h *= fnvPrime
+		h = fnv1a.Byte(h, byte(n))
 		n >>= 8
 	}
 	return h
 }
 
-// fnvValue is hashValue as earlier versions made it.
+// fnvValue is hashValue as earlier versions made it. It is a copy of
+// hashValue's walk on purpose: what old journals are compared with must
+// not move when hashValue does, and the walk over hashing functions
+// passed in would cost hashValue, the hot one, their inlining.
 func fnvValue(h uint64, v Value) uint64 {
 	h = fnvUint(h, uint64(v.kind))
 	switch v.kind {

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/crmio/crmio"
+	"github.com/crmio/crmio/internal/fnv1a"
 	"github.com/crmio/crmio/storage/internal/sqlstore"
 )
 
@@ -64,33 +65,19 @@ func element(field, key string) []byte {
 // FNV-1a (64-bit: stable across processes and versions) of the module
 // and the element, each length-prefixed.
 func keyHash(module, field, key string) int64 {
-	h := uint64(fnvOffset)
+	h := fnv1a.Offset
 	h = fnvLen(h, len(module))
-	h = fnvString(h, module)
+	h = fnv1a.String(h, module)
 	h = fnvLen(h, len(field))
-	h = fnvString(h, field)
-	return int64(fnvString(h, key))
-}
-
-const (
-	fnvOffset = 14695981039346656037
-	fnvPrime  = 1099511628211
-)
-
-func fnvString(h uint64, s string) uint64 {
-	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= fnvPrime
-	}
-	return h
+	h = fnv1a.String(h, field)
+	return int64(fnv1a.String(h, key))
 }
 
 // fnvLen hashes n as fieldPrefix writes it (uvarint).
 func fnvLen(h uint64, n int) uint64 {
 	var buf [binary.MaxVarintLen64]byte
 	for _, c := range binary.AppendUvarint(buf[:0], uint64(n)) {
-		h ^= uint64(c)
-		h *= fnvPrime
+		h = fnv1a.Byte(h, c)
 	}
 	return h
 }

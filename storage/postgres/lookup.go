@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/crmio/crmio/internal/fnv1a"
 	"github.com/crmio/crmio/storage/internal/sqlstore"
 
 	"github.com/jackc/pgx/v5"
@@ -15,12 +16,12 @@ import (
 // against the addition of a key or lookup field to it: writers take it
 // shared, for their transaction; adding a field takes it exclusively.
 func (s *Store) moduleLockKey(module string) int64 {
-	h := uint64(fnvOffset)
-	h = fnvString(h, "crmio lookup fields")
+	h := fnv1a.Offset
+	h = fnv1a.String(h, "crmio lookup fields")
 	h = fnvLen(h, len(s.schema))
-	h = fnvString(h, s.schema)
+	h = fnv1a.String(h, s.schema)
 	h = fnvLen(h, len(module))
-	return int64(fnvString(h, module))
+	return int64(fnv1a.String(h, module))
 }
 
 // writeSetup is what a write of records needs from the database before it
