@@ -345,11 +345,11 @@ func (w *batchWriter) add(ctx context.Context, b *rowBuffer, args ...any) error 
 
 // flush writes what is queued, the keys in the order of their index.
 func (w *batchWriter) flush(ctx context.Context) error {
-	slices.SortFunc(w.pending, func(a, b keyRow) int {
-		if c := strings.Compare(a.field, b.field); c != 0 {
+	slices.SortFunc(w.pending, func(a, b keyRow) int { // the order of crmio_keys
+		if c := strings.Compare(a.key, b.key); c != 0 {
 			return c
 		}
-		if c := strings.Compare(a.key, b.key); c != 0 {
+		if c := strings.Compare(a.field, b.field); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.id, b.id)

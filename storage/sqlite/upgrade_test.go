@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/crmio/crmio"
@@ -148,6 +149,15 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	}
 	if fields, err := moduleFields(ctx, s.reader, "people"); err != nil || len(fields) != 1 || fields["email"] != keyField|lookupField {
 		t.Errorf("after the upgrade, the key fields are %v (%v), want email, a lookup field", fields, err)
+	}
+	// Version 7 orders crmio_keys by the key first, and keeps every row.
+	var keysSQL string
+	var keyRows int
+	if err := s.reader.QueryRowContext(ctx, `SELECT sql, (SELECT count(*) FROM crmio_keys) FROM sqlite_schema WHERE name = 'crmio_keys'`).Scan(&keysSQL, &keyRows); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(keysSQL, "PRIMARY KEY (key, module, field, record_id)") || keyRows != 2*300 {
+		t.Errorf("after the upgrade, crmio_keys holds %d rows (want %d) under %s", keyRows, 2*300, keysSQL)
 	}
 
 	check := func(when string, extra ...storage.Query) {
