@@ -204,5 +204,8 @@
 // to the WAL are now most of the store's part. With version 7 (keys by
 // the key first), a 500,000-row import (internal/ceiling's
 // BenchmarkCeilingImport) took 8.1 to 8.3 s and 23 µs of CPU a row,
-// against 9.7 to 10.3 s and 27 to 28 µs with version 6, alternating.
+// against 9.7 to 10.3 s and 27 to 28 µs with version 6, alternating;
+// an Insert of 200 records or more encodes them on a goroutine of its
+// own while this one runs the statements (7.5 s against 7.8, mean of
+// five runs).
 package sqlite
