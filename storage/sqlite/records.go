@@ -211,11 +211,46 @@ type batchWriter struct {
 
 	moduleBox any // see moduleArg
 
-	enc     valuecodec.Encoder // reused: the records of a batch share their fields
-	vals    []byte             // the stored values of the queued records (see valsArg)
-	names   []string
+	enc           valuecodec.Encoder // reused: the records of a batch share their fields
+	vals          []byte             // the stored values of the queued records (see valsArg)
+	names         []string
+	rows          fieldRows
+	fieldItemsBuf []item // scratch for a field's items
+}
+
+// fieldRows makes the rows a field's value adds: its items (crmio_items)
+// when it is a key field, its keys (crmio_keys) when a lookup field. Its
+// buffers are reused from value to value.
+type fieldRows struct {
 	scratch []item
 	seen    []string
+}
+
+// add appends the rows of the value v of field of record id to items and
+// keys.
+func (f *fieldRows) add(items []item, keys []keyRow, id int64, field string, v crmio.Value, use fieldUse) ([]item, []keyRow) {
+	f.scratch = appendItems(f.scratch[:0], field, v)
+	f.seen = f.seen[:0]
+	for _, it := range f.scratch {
+		if use&keyField != 0 {
+			items = append(items, it)
+		}
+		if use&lookupField == 0 || slices.Contains(f.seen, it.key) { // a key once per record and field
+			continue
+		}
+		f.seen = append(f.seen, it.key)
+		keys = append(keys, keyRow{field: it.field, key: it.key, id: id})
+	}
+	return items, keys
+}
+
+// queueItem queues a row of crmio_items of record id.
+func (w *batchWriter) queueItem(ctx context.Context, id int64, it item) error {
+	var sortKey any
+	if it.sort != "" {
+		sortKey = it.sort
+	}
+	return w.add(ctx, &w.items, id, it.field, it.pos, it.key, sortKey)
 }
 
 // valsArg returns b as a BLOB argument without copying it: its capacity
@@ -327,8 +362,7 @@ func (w *batchWriter) pipelined(ctx context.Context, first int64, recs []crmio.R
 		defer close(done)
 		defer close(chunks)
 		var enc valuecodec.Encoder
-		var scratch []item
-		var seen []string
+		var rows fieldRows
 		for start := 0; start < len(recs); start += recordsPerInsert {
 			var c *encodedChunk
 			select {
@@ -344,21 +378,8 @@ func (w *batchWriter) pipelined(ctx context.Context, first int64, recs []crmio.R
 				c.block, names = enc.Append(c.block, r.Values)
 				er := encodedRecord{id: id, items: len(c.items)}
 				for _, name := range names {
-					use := w.fields[name]
-					if use == 0 {
-						continue
-					}
-					scratch = appendItems(scratch[:0], name, r.Values[name])
-					seen = seen[:0]
-					for _, it := range scratch {
-						if use&keyField != 0 {
-							c.items = append(c.items, it)
-						}
-						if use&lookupField == 0 || slices.Contains(seen, it.key) { // a key once per record and field
-							continue
-						}
-						seen = append(seen, it.key)
-						c.keys = append(c.keys, keyRow{field: it.field, key: it.key, id: id})
+					if use := w.fields[name]; use != 0 {
+						c.items, c.keys = rows.add(c.items, c.keys, id, name, r.Values[name], use)
 					}
 				}
 				er.end = len(c.items)
@@ -387,11 +408,7 @@ func (w *batchWriter) pipelined(ctx context.Context, first int64, recs []crmio.R
 				return err
 			}
 			for _, it := range c.items[r.items:r.end] {
-				var sortKey any
-				if it.sort != "" {
-					sortKey = it.sort
-				}
-				if err := w.add(ctx, &w.items, r.id, it.field, it.pos, it.key, sortKey); err != nil {
+				if err := w.queueItem(ctx, r.id, it); err != nil {
 					return err
 				}
 			}
@@ -434,23 +451,11 @@ func (w *batchWriter) queueRecord(ctx context.Context, id int64, start int, valu
 // fieldItems queues the items of the value v of a record's field when it
 // is a key field, and its keys when it is a lookup field.
 func (w *batchWriter) fieldItems(ctx context.Context, id int64, field string, v crmio.Value, use fieldUse) error {
-	w.scratch = appendItems(w.scratch[:0], field, v)
-	w.seen = w.seen[:0]
-	for _, it := range w.scratch {
-		if use&keyField != 0 {
-			var sortKey any
-			if it.sort != "" {
-				sortKey = it.sort
-			}
-			if err := w.add(ctx, &w.items, id, it.field, it.pos, it.key, sortKey); err != nil {
-				return err
-			}
+	w.fieldItemsBuf, w.pending = w.rows.add(w.fieldItemsBuf[:0], w.pending, id, field, v, use)
+	for _, it := range w.fieldItemsBuf {
+		if err := w.queueItem(ctx, id, it); err != nil {
+			return err
 		}
-		if use&lookupField == 0 || slices.Contains(w.seen, it.key) { // a key once per record and field
-			continue
-		}
-		w.seen = append(w.seen, it.key)
-		w.pending = append(w.pending, keyRow{field: it.field, key: it.key, id: id})
 	}
 	return nil
 }
