@@ -73,3 +73,19 @@ func ExampleMatchKey() {
 	// acme strasse
 	// acme.com
 }
+
+// A journal keeps a record's fingerprint, not a copy of it: later, the
+// fingerprint tells whether the record changed since.
+func ExampleRecord_HasFingerprint() {
+	ada := crmio.Record{Values: map[string]crmio.Value{
+		"first_name": crmio.TextValue("Ada"),
+		"email":      crmio.EmailValue("ada@example.com"),
+	}}
+	kept := ada.Fingerprint()
+
+	same := ada.Clone() // the same values, in another map
+	edited := ada.Clone()
+	edited.Set("email", crmio.EmailValue("ada@lovelace.example"))
+	fmt.Println(same.HasFingerprint(kept), edited.HasFingerprint(kept))
+	// Output: true false
+}
