@@ -166,8 +166,9 @@ func fnvUint(h, n uint64) uint64 {
 
 // fnvValue is hashValue as earlier versions made it. It is a copy of
 // hashValue's walk on purpose: what old journals are compared with must
-// not move when hashValue does, and the walk over hashing functions
-// passed in would cost hashValue, the hot one, their inlining.
+// not move when hashValue does, and one walk generic over the two hashes
+// cost hashValue, the hot one, a fifth of its time (BenchmarkFingerprint
+// 590-650 ns against 480-500: the hash calls go through a dictionary).
 func fnvValue(h uint64, v Value) uint64 {
 	h = fnvUint(h, uint64(v.kind))
 	switch v.kind {

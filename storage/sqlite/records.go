@@ -215,7 +215,7 @@ type batchWriter struct {
 	vals          []byte             // the stored values of the queued records (see valsArg)
 	names         []string
 	rows          fieldRows
-	fieldItemsBuf []item // scratch for a field's items
+	fieldItemsBuf []item // scratch for a record's items
 }
 
 // fieldRows makes the rows a field's value adds: its items (crmio_items)
@@ -244,13 +244,29 @@ func (f *fieldRows) add(items []item, keys []keyRow, id int64, field string, v c
 	return items, keys
 }
 
-// queueItem queues a row of crmio_items of record id.
-func (w *batchWriter) queueItem(ctx context.Context, id int64, it item) error {
-	var sortKey any
-	if it.sort != "" {
-		sortKey = it.sort
+// recordRows appends to items and keys the rows of the fields names of
+// record id that are key or lookup fields of the module.
+func (w *batchWriter) recordRows(rows *fieldRows, items []item, keys []keyRow, id int64, names []string, values map[string]crmio.Value) ([]item, []keyRow) {
+	for _, name := range names {
+		if use := w.fields[name]; use != 0 {
+			items, keys = rows.add(items, keys, id, name, values[name], use)
+		}
 	}
-	return w.add(ctx, &w.items, id, it.field, it.pos, it.key, sortKey)
+	return items, keys
+}
+
+// queueItems queues rows of crmio_items of record id.
+func (w *batchWriter) queueItems(ctx context.Context, id int64, items []item) error {
+	for _, it := range items {
+		var sortKey any
+		if it.sort != "" {
+			sortKey = it.sort
+		}
+		if err := w.add(ctx, &w.items, id, it.field, it.pos, it.key, sortKey); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // valsArg returns b as a BLOB argument without copying it: its capacity
@@ -377,11 +393,7 @@ func (w *batchWriter) pipelined(ctx context.Context, first int64, recs []crmio.R
 				var names []string
 				c.block, names = enc.Append(c.block, r.Values)
 				er := encodedRecord{id: id, items: len(c.items)}
-				for _, name := range names {
-					if use := w.fields[name]; use != 0 {
-						c.items, c.keys = rows.add(c.items, c.keys, id, name, r.Values[name], use)
-					}
-				}
+				c.items, c.keys = w.recordRows(&rows, c.items, c.keys, id, names, r.Values)
 				er.end = len(c.items)
 				er.vals = c.block[from:len(c.block):len(c.block)]
 				c.recs = append(c.recs, er)
@@ -401,28 +413,24 @@ func (w *batchWriter) pipelined(ctx context.Context, first int64, recs []crmio.R
 		}
 		<-done
 	}()
-	var held []*encodedChunk // chunks whose values are still queued
 	for c := range chunks {
 		for _, r := range c.recs {
 			if err := w.add(ctx, &w.records, w.moduleArg(), r.id, r.vals); err != nil {
 				return err
 			}
-			for _, it := range c.items[r.items:r.end] {
-				if err := w.queueItem(ctx, r.id, it); err != nil {
-					return err
-				}
+			if err := w.queueItems(ctx, r.id, c.items[r.items:r.end]); err != nil {
+				return err
 			}
 		}
 		w.pending = append(w.pending, c.keys...)
-		held = append(held, c)
-		if len(w.records.args) == 0 { // every queued record is written
-			for _, h := range held {
-				select {
-				case spare <- h:
-				default:
-				}
+		// A chunk is a statement's worth of records: its last one wrote
+		// them, and its block may go round again. (The last, shorter
+		// chunk's records wait for flush; it is not reused.)
+		if len(w.records.args) == 0 {
+			select {
+			case spare <- c:
+			default:
 			}
-			held = held[:0]
 		}
 	}
 	return w.flush(ctx)
@@ -438,26 +446,15 @@ func (w *batchWriter) queueRecord(ctx context.Context, id int64, start int, valu
 	if len(w.fields) == 0 {
 		return nil
 	}
-	for _, name := range w.names {
-		if use := w.fields[name]; use != 0 {
-			if err := w.fieldItems(ctx, id, name, values[name], use); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	w.fieldItemsBuf, w.pending = w.recordRows(&w.rows, w.fieldItemsBuf[:0], w.pending, id, w.names, values)
+	return w.queueItems(ctx, id, w.fieldItemsBuf)
 }
 
 // fieldItems queues the items of the value v of a record's field when it
 // is a key field, and its keys when it is a lookup field.
 func (w *batchWriter) fieldItems(ctx context.Context, id int64, field string, v crmio.Value, use fieldUse) error {
 	w.fieldItemsBuf, w.pending = w.rows.add(w.fieldItemsBuf[:0], w.pending, id, field, v, use)
-	for _, it := range w.fieldItemsBuf {
-		if err := w.queueItem(ctx, id, it); err != nil {
-			return err
-		}
-	}
-	return nil
+	return w.queueItems(ctx, id, w.fieldItemsBuf)
 }
 
 // add queues one row, and writes the buffer once it holds a statement's
