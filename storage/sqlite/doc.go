@@ -208,4 +208,14 @@
 // an Insert of 200 records or more encodes them on a goroutine of its
 // own while this one runs the statements (7.5 s against 7.8, mean of
 // five runs).
+//
+// Inside Atomic, a module with no record when the transaction first came
+// to it holds only the keys the transaction wrote, as SQLite lets no
+// other writer in meanwhile: the transaction keeps a Bloom filter of each
+// field's keys, and its Lookups leave out the keys the filter has never
+// seen (an import into an empty module, in one transaction: its lookups
+// find nothing but its own earlier batches' keys). The 500,000-row import
+// made 952,588 lookups of keys; with the filters its Lookups took 0.57 s
+// of the writer's time rather than 1.25 s, and the import 7.25 to 8.34 s
+// against 7.78 to 8.86 s, alternating.
 package sqlite

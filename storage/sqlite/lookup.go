@@ -198,6 +198,9 @@ func (c *conn) addField(ctx context.Context, q querier, module, field string, us
 	case err != nil:
 		return err
 	}
+	if c.keys != nil {
+		c.keys.unknown(module) // keys no batchWriter wrote
+	}
 	_, err = q.ExecContext(ctx, `INSERT OR IGNORE INTO crmio_keys (module, field, key, record_id)
 		SELECT r.module, i.field, i.key, i.record_id FROM crmio_records r JOIN crmio_items i ON i.record_id = r.id
 		WHERE r.module = ?1 AND i.field = ?2`, module, field)
@@ -347,6 +350,15 @@ func (c *conn) Lookup(ctx context.Context, module, field string, keys []string) 
 		return nil, err
 	}
 	q := c.reads()
+	if c.keys != nil {
+		var err error
+		if want, err = c.keys.mayBeStored(ctx, q, module, field, want); err != nil {
+			return nil, c.st.fail("lookup", err)
+		}
+		if len(want) == 0 {
+			return out, nil
+		}
+	}
 	st, err := c.stmt(ctx, q, lookupSQL)
 	if err != nil {
 		return nil, c.st.fail("lookup", err)

@@ -36,6 +36,7 @@ type conn struct {
 	mu        *sync.Mutex
 	savepoint *int
 	done      *atomic.Bool // set once Atomic has returned
+	keys      *txKeys      // inside Atomic: the keys it wrote (see txKeys)
 }
 
 // check fails once the store is closed, or the transaction is over.
@@ -312,6 +313,11 @@ func (c *conn) newBatchWriter(ctx context.Context, q querier, module string, rep
 	if err != nil {
 		return nil, err
 	}
+	if c.keys != nil { // before the transaction's first write of module's records
+		if _, err := c.keys.module(ctx, q, module); err != nil {
+			return nil, err
+		}
+	}
 	recordsVerb := "INSERT"
 	if replace {
 		recordsVerb = "REPLACE" // keeps the id
@@ -478,6 +484,9 @@ func (w *batchWriter) flush(ctx context.Context) error {
 		}
 		return cmp.Compare(a.id, b.id)
 	})
+	if w.c != nil && w.c.keys != nil {
+		w.c.keys.wrote(w.module, w.pending)
+	}
 	var field any
 	for i, k := range w.pending {
 		if i == 0 || k.field != w.pending[i-1].field {

@@ -48,7 +48,7 @@ func (s *Store) Atomic(ctx context.Context, fn func(tx storage.Store) error) (er
 	var savepoint int
 	done := new(atomic.Bool)
 	defer done.Store(true)
-	tx := &txStore{conn{st: s, tx: sqlTx, mu: new(sync.Mutex), savepoint: &savepoint, done: done}}
+	tx := &txStore{conn{st: s, tx: sqlTx, mu: new(sync.Mutex), savepoint: &savepoint, done: done, keys: newTxKeys()}}
 	if err := fn(tx); err != nil {
 		return err
 	}
@@ -113,7 +113,9 @@ var ErrNotTx = errors.New("sqlite: not a transaction of sqlite.Store.Atomic")
 // Atomic handed to its function, so that code outside crmio writes in
 // the same transaction (a job queue's enqueue: River's riversqlite
 // InsertTx commits with the job it names). fn must not keep the
-// transaction, and tx's own methods wait while fn runs.
+// transaction, nor write crmio's own tables (the transaction keeps track
+// of the keys it wrote; see Lookup in the package doc), and tx's own
+// methods wait while fn runs.
 func UseTx(tx storage.Store, fn func(*sql.Tx) error) error {
 	t, ok := tx.(*txStore)
 	if !ok {
