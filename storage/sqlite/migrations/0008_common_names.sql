@@ -1,0 +1,11 @@
+-- crmio schema, version 8: a record's stored values (crmio_records.vals)
+-- are written in version 2 of bincodec's named encoding, which writes
+-- the common field names (storage/internal/bincodec/names.go) as a number
+-- instead of spelling them out: a stored contact took 305 bytes, now 240.
+--
+-- No table changes and nothing is rewritten: the rows written before keep
+-- version 1 until they are next written, and the reader reads both. The
+-- version is what this migration changes: a crmio that knows only
+-- version 7 cannot read the new rows, and refuses the database
+-- (ErrSchemaTooNew) rather than failing on them.
+SELECT 1;
