@@ -201,8 +201,9 @@ func (c *conn) addField(ctx context.Context, q querier, module, field string, us
 	if c.keys != nil {
 		c.keys.unknown(module) // keys no batchWriter wrote
 	}
-	_, err = q.ExecContext(ctx, `INSERT OR IGNORE INTO crmio_keys (module, field, key, record_id)
-		SELECT r.module, i.field, i.key, i.record_id FROM crmio_records r JOIN crmio_items i ON i.record_id = r.id
+	_, err = q.ExecContext(ctx, `INSERT OR IGNORE INTO crmio_keys (field_id, key, record_id)
+		SELECT f.id, i.key, i.record_id FROM crmio_records r JOIN crmio_items i ON i.record_id = r.id
+		JOIN crmio_lookup_fields f ON f.module = r.module AND f.field = i.field
 		WHERE r.module = ?1 AND i.field = ?2`, module, field)
 	return err
 }
@@ -210,7 +211,11 @@ func (c *conn) addField(ctx context.Context, q querier, module, field string, us
 // backfillKeys writes the keys of field, a lookup field that is no key
 // field, for the records of module, from their values, a page at a time.
 func (c *conn) backfillKeys(ctx context.Context, q querier, module, field string) error {
-	w := &batchWriter{c: c, q: q, module: module, keys: newRowBuffer(4, keysPerInsert, keysSQL)}
+	ids, err := c.fieldIDs(ctx, q, module)
+	if err != nil {
+		return err
+	}
+	w := &batchWriter{c: c, q: q, module: module, ids: ids, keys: keysBuffer()}
 	after := int64(0)
 	for {
 		rows, err := q.QueryContext(ctx, `SELECT id, vals FROM crmio_records WHERE module = ? AND id > ? ORDER BY id LIMIT ?`,

@@ -74,7 +74,7 @@ func TestLookupFieldWithoutItems(t *testing.T) {
 	if n := count(`SELECT count(*) FROM crmio_items`); n != 0 {
 		t.Errorf("%d items, want none", n)
 	}
-	if n := count(`SELECT count(*) FROM crmio_keys WHERE field = 'email'`); n != 2*2500 {
+	if n := count(`SELECT count(*) FROM crmio_keys WHERE field_id = (SELECT id FROM crmio_lookup_fields WHERE module = 'people' AND field = 'email')`); n != 2*2500 {
 		t.Errorf("%d keys, want %d (each record's two distinct keys)", n, 2*2500)
 	}
 
@@ -98,7 +98,7 @@ func TestLookupFieldWithoutItems(t *testing.T) {
 	}
 	lookup("after a delete", "p8@example.com")
 	lookup("after a delete", "w1@work.example", work...)
-	if n := count(`SELECT count(*) FROM crmio_keys WHERE field = 'email'`); n != 2*2498 {
+	if n := count(`SELECT count(*) FROM crmio_keys WHERE field_id = (SELECT id FROM crmio_lookup_fields WHERE module = 'people' AND field = 'email')`); n != 2*2498 {
 		t.Errorf("%d keys, want %d", n, 2*2498)
 	}
 
@@ -124,7 +124,7 @@ func TestLookupFieldWithoutItems(t *testing.T) {
 		t.Fatal(err)
 	}
 	lookup("after a delete of a keyed record", "p10@example.com")
-	if n := count(`SELECT count(*) FROM crmio_keys WHERE field = 'email'`); n != 2*2497 {
+	if n := count(`SELECT count(*) FROM crmio_keys WHERE field_id = (SELECT id FROM crmio_lookup_fields WHERE module = 'people' AND field = 'email')`); n != 2*2497 {
 		t.Errorf("%d keys, want %d", n, 2*2497)
 	}
 }

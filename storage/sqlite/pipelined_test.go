@@ -65,7 +65,7 @@ func TestPipelinedInsert(t *testing.T) {
 	for _, q := range []string{
 		`SELECT module || ' ' || id || ' ' || hex(vals) FROM crmio_records ORDER BY id`,
 		`SELECT record_id || ' ' || field || ' ' || pos || ' ' || key || ' ' || coalesce(sort, '-') FROM crmio_items ORDER BY record_id, field, pos`,
-		`SELECT key || ' ' || module || ' ' || field || ' ' || record_id FROM crmio_keys`,
+		`SELECT key || ' ' || f.module || ' ' || f.field || ' ' || record_id FROM crmio_keys k JOIN crmio_lookup_fields f ON f.id = k.field_id ORDER BY key, f.module, f.field, record_id`,
 	} {
 		got, want := rowsOf(t, big, q), rowsOf(t, small, q)
 		if len(got) == 0 || !slices.Equal(got, want) {

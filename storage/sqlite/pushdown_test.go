@@ -96,7 +96,7 @@ func TestScanPushdown(t *testing.T) {
 		t.Fatalf("Lookup: %d ids, %v", len(ids["apac"]), err)
 	}
 	plan := explain(t, s, lookupSQL, append([]any{"deals", "owner", "apac"}, make([]any, lookupChunk-1)...))
-	if !strings.Contains(plan, "SEARCH crmio_keys USING PRIMARY KEY (key=? AND module=? AND field=?") {
+	if !strings.Contains(plan, "SEARCH crmio_keys USING PRIMARY KEY (key=? AND field_id=?") {
 		t.Errorf("Lookup does not search the index of keys:\n%s", plan)
 	}
 }

@@ -157,7 +157,7 @@ func (c *conn) Insert(ctx context.Context, module string, recs []crmio.Record) (
 const (
 	recordsPerInsert = 100 // 3 parameters each
 	itemsPerInsert   = 150 // 5 parameters each
-	keysPerInsert    = 150 // 4 parameters each
+	keysPerInsert    = 200 // 3 parameters each
 	journalPerInsert = 60  // 8 parameters each
 )
 
@@ -168,6 +168,7 @@ const (
 		SELECT field, 1 AS k, 0 AS l FROM crmio_key_fields WHERE module = ?1
 		UNION ALL SELECT field, 0, 1 FROM crmio_lookup_fields WHERE module = ?1) GROUP BY field`
 	jobExistsSQL = `SELECT 1 FROM crmio_jobs WHERE id = ?`
+	fieldIDsSQL  = `SELECT field, id FROM crmio_lookup_fields WHERE module = ?`
 )
 
 // lookupChunk is how many keys one lookup statement takes: one statement,
@@ -176,7 +177,8 @@ const (
 const lookupChunk = 250
 
 var lookupSQL = `SELECT key, record_id FROM crmio_keys
-	WHERE module = ? AND field = ? AND key IN (` + placeholders(lookupChunk) + `) ORDER BY key, record_id`
+	WHERE field_id = (SELECT id FROM crmio_lookup_fields WHERE module = ? AND field = ?)
+	AND key IN (` + placeholders(lookupChunk) + `) ORDER BY key, record_id`
 
 func recordsSQL(verb string, n int) string {
 	return verb + ` INTO crmio_records (module, id, vals) VALUES ` + rowsSQL(n, "(?, ?, ?)")
@@ -187,7 +189,7 @@ func itemsSQL(n int) string {
 }
 
 func keysSQL(n int) string {
-	return `INSERT INTO crmio_keys (module, field, key, record_id) VALUES ` + rowsSQL(n, "(?, ?, ?, ?)")
+	return `INSERT INTO crmio_keys (field_id, key, record_id) VALUES ` + rowsSQL(n, "(?, ?, ?)")
 }
 
 func journalSQL(n int) string {
@@ -203,6 +205,7 @@ type batchWriter struct {
 	module  string
 	replace bool                // updating existing records rather than inserting
 	fields  map[string]fieldUse // the module's key fields, and which are lookup fields
+	ids     map[string]int64    // the numbers of its lookup fields (see fieldIDs)
 
 	records, items, keys rowBuffer
 	// pending holds the batch's keys until flush, which writes them in
@@ -318,16 +321,54 @@ func (c *conn) newBatchWriter(ctx context.Context, q querier, module string, rep
 			return nil, err
 		}
 	}
+	var ids map[string]int64
+	for _, use := range fields {
+		if use&lookupField != 0 {
+			if ids, err = c.fieldIDs(ctx, q, module); err != nil {
+				return nil, err
+			}
+			break
+		}
+	}
 	recordsVerb := "INSERT"
 	if replace {
 		recordsVerb = "REPLACE" // keeps the id
 	}
 	return &batchWriter{
-		c: c, q: q, module: module, replace: replace, fields: fields,
+		c: c, q: q, module: module, replace: replace, fields: fields, ids: ids,
 		records: newRowBuffer(3, recordsPerInsert, func(n int) string { return recordsSQL(recordsVerb, n) }),
 		items:   itemsBuffer(),
-		keys:    newRowBuffer(4, keysPerInsert, keysSQL),
+		keys:    keysBuffer(),
 	}, nil
+}
+
+// keysBuffer returns the buffer of rows of crmio_keys.
+func keysBuffer() rowBuffer {
+	return newRowBuffer(3, keysPerInsert, keysSQL)
+}
+
+// fieldIDs returns the numbers of the lookup fields of module, by which
+// crmio_keys names them.
+func (c *conn) fieldIDs(ctx context.Context, q querier, module string) (map[string]int64, error) {
+	st, err := c.stmt(ctx, q, fieldIDsSQL)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, module)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ids := make(map[string]int64)
+	for rows.Next() {
+		var field string
+		var id int64
+		if err := rows.Scan(&field, &id); err != nil {
+			return nil, err
+		}
+		ids[field] = id
+	}
+	return ids, rows.Err()
 }
 
 // itemsBuffer returns the buffer of rows of crmio_items.
@@ -487,12 +528,16 @@ func (w *batchWriter) flush(ctx context.Context) error {
 	if w.c != nil && w.c.keys != nil {
 		w.c.keys.wrote(w.module, w.pending)
 	}
-	var field any
+	var fieldID any
 	for i, k := range w.pending {
 		if i == 0 || k.field != w.pending[i-1].field {
-			field = k.field // boxed once per field, not per row
+			id, ok := w.ids[k.field]
+			if !ok {
+				return fmt.Errorf("internal error: %s.%s is not a lookup field", w.module, k.field)
+			}
+			fieldID = id // boxed once per field, not per row
 		}
-		if err := w.add(ctx, &w.keys, w.moduleArg(), field, k.key, k.id); err != nil {
+		if err := w.add(ctx, &w.keys, fieldID, k.key, k.id); err != nil {
 			return err
 		}
 	}
@@ -599,7 +644,7 @@ func (c *conn) deleteItems(ctx context.Context, q querier, module string, ids []
 		}
 	}
 	if len(keysOnly) > 0 {
-		if err := deleteValueKeys(ctx, q, module, keysOnly, ids); err != nil {
+		if err := c.deleteValueKeys(ctx, q, module, keysOnly, ids); err != nil {
 			return err
 		}
 	}
@@ -608,8 +653,9 @@ func (c *conn) deleteItems(ctx context.Context, q querier, module string, ids []
 		args := idArgs(module, part)
 		in := placeholders(len(part))
 		// Each key row is found by its whole primary key, from the items.
-		if _, err := q.ExecContext(ctx, `DELETE FROM crmio_keys WHERE (module, field, key, record_id) IN
-			(SELECT ?1, field, key, record_id FROM crmio_items WHERE record_id IN (`+in+`))`, args...); err != nil {
+		if _, err := q.ExecContext(ctx, `DELETE FROM crmio_keys WHERE (field_id, key, record_id) IN
+			(SELECT f.id, i.key, i.record_id FROM crmio_items i JOIN crmio_lookup_fields f ON f.module = ?1 AND f.field = i.field
+			WHERE i.record_id IN (`+in+`))`, args...); err != nil {
 			return err
 		}
 		if _, err := q.ExecContext(ctx, `DELETE FROM crmio_items WHERE record_id IN (`+in+`)`, args[1:]...); err != nil {
@@ -622,10 +668,14 @@ func (c *conn) deleteItems(ctx context.Context, q querier, module string, ids []
 // deleteValueKeys deletes the keys in crmio_keys of fields (lookup fields
 // without items) of the records ids of module, computed from the values
 // the records hold.
-func deleteValueKeys(ctx context.Context, q querier, module string, fields []string, ids []int64) error {
+func (c *conn) deleteValueKeys(ctx context.Context, q querier, module string, fields []string, ids []int64) error {
+	fieldIDs, err := c.fieldIDs(ctx, q, module)
+	if err != nil {
+		return err
+	}
 	var keys []keyRow
 	var scratch []item
-	err := readByID(ctx, q, module, ids, func(r crmio.Record) bool {
+	err = readByID(ctx, q, module, ids, func(r crmio.Record) bool {
 		id, _ := sqlstore.ParseID(r.ID)
 		for _, f := range fields {
 			scratch = appendItems(scratch[:0], f, r.Values[f])
@@ -641,12 +691,11 @@ func deleteValueKeys(ctx context.Context, q querier, module string, fields []str
 	const perDelete = maxParams / 3
 	for start := 0; start < len(keys); start += perDelete {
 		part := keys[start:min(start+perDelete, len(keys))]
-		args := make([]any, 0, 1+3*len(part))
-		args = append(args, module)
+		args := make([]any, 0, 3*len(part))
 		for _, k := range part {
-			args = append(args, k.field, k.key, k.id)
+			args = append(args, fieldIDs[k.field], k.key, k.id)
 		}
-		if _, err := q.ExecContext(ctx, `DELETE FROM crmio_keys WHERE module = ? AND (field, key, record_id) IN (VALUES `+rowsSQL(len(part), "(?, ?, ?)")+`)`, args...); err != nil {
+		if _, err := q.ExecContext(ctx, `DELETE FROM crmio_keys WHERE (field_id, key, record_id) IN (VALUES `+rowsSQL(len(part), "(?, ?, ?)")+`)`, args...); err != nil {
 			return err
 		}
 	}

@@ -134,11 +134,11 @@ func writeFilter(b *sqlBuilder, module string, f storage.Filter, indexed bool) {
 		}
 		if indexed {
 			// The index of keys finds the records with the key.
-			b.WriteString("r.id IN (SELECT record_id FROM crmio_keys WHERE module = ")
+			b.WriteString("r.id IN (SELECT record_id FROM crmio_keys WHERE field_id = (SELECT id FROM crmio_lookup_fields WHERE module = ")
 			b.arg(module)
 			b.WriteString(" AND field = ")
 			b.arg(f.Field)
-			b.WriteString(" AND key = ")
+			b.WriteString(") AND key = ")
 			b.arg(crmio.MatchKey(f.Value))
 			b.WriteString(")")
 			return

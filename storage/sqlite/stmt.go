@@ -21,6 +21,7 @@ var writerStmts = []string{
 	moduleFieldsSQL,
 	lookupSQL,
 	jobExistsSQL,
+	fieldIDsSQL,
 	recordsSQL("INSERT", recordsPerInsert),
 	recordsSQL("REPLACE", recordsPerInsert),
 	itemsSQL(itemsPerInsert),
