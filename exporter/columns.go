@@ -217,6 +217,43 @@ func (r *render) cell(c *Column, rec *crmio.Record) formats.Cell {
 	if !ok || v.IsZero() {
 		return formats.Cell{}
 	}
+	return r.cellOf(c, v)
+}
+
+// fieldSpans returns the runs of consecutive columns of cols that show
+// the same field, [start, end) each: a multi-value field's columns, an
+// address's parts (Columns puts a field's columns together).
+func fieldSpans(cols []Column) [][2]int {
+	var spans [][2]int
+	for k := 0; k < len(cols); {
+		end := k + 1
+		for end < len(cols) && cols[end].Field == cols[k].Field {
+			end++
+		}
+		spans = append(spans, [2]int{k, end})
+		k = end
+	}
+	return spans
+}
+
+// row renders the cells of rec into row, one per column of cols, whose
+// runs of one field's columns are spans: a field's value is looked up
+// once for all of its columns (a contact's 38 columns are 13 fields).
+func (r *render) row(cols []Column, spans [][2]int, rec *crmio.Record, row []formats.Cell) {
+	for _, sp := range spans {
+		v, ok := rec.Values[cols[sp[0]].Field.Name]
+		if !ok || v.IsZero() {
+			clear(row[sp[0]:sp[1]])
+			continue
+		}
+		for k := sp[0]; k < sp[1]; k++ {
+			row[k] = r.cellOf(&cols[k], v)
+		}
+	}
+}
+
+// cellOf returns the cell of column c for v, a value that is not zero.
+func (r *render) cellOf(c *Column, v crmio.Value) formats.Cell {
 	if v.Kind() != crmio.KindList { // a single value: an unlabelled item
 		if !c.holds("") {
 			return formats.Cell{}

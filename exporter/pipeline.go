@@ -36,6 +36,7 @@ func scanRendered(ctx context.Context, store storage.Store, m *crmio.Module, q s
 	parent := ctx
 	ctx, stop := context.WithCancel(ctx)
 	workers := max(1, runtime.GOMAXPROCS(0))
+	spans := fieldSpans(cols)
 	type job struct {
 		c   *chunk
 		out chan *chunk
@@ -106,12 +107,14 @@ func scanRendered(ctx context.Context, store storage.Store, m *crmio.Module, q s
 				cells = cells[:need]
 				for i := range j.c.recs {
 					row := cells[i*len(cols) : (i+1)*len(cols)]
-					for k := range cols {
-						c := r.cell(&cols[k], &j.c.recs[i])
-						if guarded && c.Kind() == formats.CellText && guard.NeedsQuote(c.String()) {
-							c = formats.TextCell(guard.Neutralize(c.String()))
+					r.row(cols, spans, &j.c.recs[i], row)
+					if !guarded {
+						continue
+					}
+					for k, c := range row {
+						if c.Kind() == formats.CellText && guard.NeedsQuote(c.String()) {
+							row[k] = formats.TextCell(guard.Neutralize(c.String()))
 						}
-						row[k] = c
 					}
 				}
 				j.c.cells = cells
