@@ -63,7 +63,7 @@ type buildError struct {
 func (e *buildError) Error() string { return e.err.Error() + "\n" + string(e.out) }
 
 // childEnv is this process's environment without what would change how
-// the child runs: GOGC (cmd/crmio leaves the collector at its defaults, and
+// the child runs: GOGC (cmd/crmio chooses how the collector runs, and
 // that choice is part of what is measured) and GOMEMLIMIT, and CRMIO_DB
 // (--db says the store).
 func childEnv() []string {
