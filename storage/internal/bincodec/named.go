@@ -1,6 +1,7 @@
 package bincodec
 
 import (
+	"slices"
 	"sync"
 
 	"github.com/crmio/crmio"
@@ -50,7 +51,9 @@ type NamedEncoder struct {
 // field of values, each once, in the order they are written: sorted, for
 // a store that wants equal records encoded as equal bytes.
 func (e *NamedEncoder) Append(dst []byte, values map[string]crmio.Value, names []string) []byte {
-	if len(e.header) == 0 || !equalNames(names, e.lastNames) {
+	// The names of one batch's records are mostly the very same strings,
+	// which compare without reading their bytes.
+	if len(e.header) == 0 || !slices.Equal(names, e.lastNames) {
 		e.header = appendNames(e.header[:0], names)
 		e.lastNames = append(e.lastNames[:0], names...)
 	}
@@ -89,21 +92,6 @@ func appendNames(dst []byte, names []string) []byte {
 		dst = append(dst, name...)
 	}
 	return dst
-}
-
-// equalNames reports whether a and b hold the same names in the same
-// order. The names of one batch's records are mostly the very same
-// strings, which compare without reading their bytes.
-func equalNames(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // maxNamedFields bounds the names a named encoding may declare, so that
