@@ -60,7 +60,10 @@ func TestFailedRowsEventsAndRetention(t *testing.T) {
 	batches := make(chan int, 1000)
 	cfg := testConfig(time.Second)
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	cfg.Retention = 300 * time.Millisecond
+	// Long enough for the test to read the failed rows after the job ends
+	// on a loaded machine (300 ms once was not, under CI), short enough to
+	// wait for their removal below.
+	cfg.Retention = 2 * time.Second
 	cfg.Events = func(e crmioriver.Event) {
 		mu.Lock()
 		events = append(events, e)
@@ -80,6 +83,16 @@ func TestFailedRowsEventsAndRetention(t *testing.T) {
 	const rows = 20_000
 	file := withFailures(t, rows)
 	plan := importer.Plan{Module: "people", Mode: importer.Background, BatchSize: 250}
+	// The failed rows an uninterrupted run writes, made first: the job's
+	// are only kept for the retention once it ends.
+	var want bytes.Buffer
+	ref, err := importer.New(memory.New(), schemas.Default(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ref.Run(ctx, importer.Source{Path: file}, plan, &importer.Hooks{FailedRows: &want}); err != nil {
+		t.Fatal(err)
+	}
 	h, err := im.Start(ctx, importer.Source{Path: file}, plan, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -105,15 +118,7 @@ func TestFailedRowsEventsAndRetention(t *testing.T) {
 		t.Fatalf("the job: %s with %+v, %v", job.Status, job.Counts, err)
 	}
 
-	// The failed rows, as an uninterrupted run writes them.
-	var want bytes.Buffer
-	ref, err := importer.New(memory.New(), schemas.Default(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ref.Run(ctx, importer.Source{Path: file}, plan, &importer.Hooks{FailedRows: &want}); err != nil {
-		t.Fatal(err)
-	}
+	// The failed rows, as the uninterrupted run made before wrote them.
 	rc, err := crmioriver.FailedRows(ctx, store, h.JobID)
 	if err != nil {
 		t.Fatal(err)
