@@ -220,33 +220,105 @@ func (r *render) cell(c *Column, rec *crmio.Record) formats.Cell {
 	return r.cellOf(c, v)
 }
 
-// fieldSpans returns the runs of consecutive columns of cols that show
-// the same field, [start, end) each: a multi-value field's columns, an
-// address's parts (Columns puts a field's columns together).
-func fieldSpans(cols []Column) [][2]int {
-	var spans [][2]int
+// span is a run of consecutive columns of one field (Columns puts a
+// field's columns together: a multi-value field's, an address's parts).
+type span struct {
+	start, end int
+	// classes is, for a multi-value field with Labels that shows a label a
+	// column, each column's label as its labelClass: the columns an item
+	// goes to, found once per item. nil for other fields.
+	classes []int
+}
+
+// maxLabelled bounds the columns of a span rendered by labelled (an
+// address with four labels has 25).
+const maxLabelled = 64
+
+// fieldSpans returns the spans of cols.
+func fieldSpans(cols []Column) []span {
+	var spans []span
 	for k := 0; k < len(cols); {
 		end := k + 1
 		for end < len(cols) && cols[end].Field == cols[k].Field {
 			end++
 		}
-		spans = append(spans, [2]int{k, end})
+		sp := span{start: k, end: end}
+		if f := cols[k].Field; f.Multi && len(f.Labels) > 0 && end-k <= maxLabelled {
+			sp.classes = make([]int, 0, end-k)
+			for j := k; j < end && sp.classes != nil; j++ {
+				if cols[j].whole {
+					sp.classes = nil
+					break
+				}
+				sp.classes = append(sp.classes, labelClass(f, cols[j].Label))
+			}
+		}
+		spans = append(spans, sp)
 		k = end
 	}
 	return spans
 }
 
-// row renders the cells of rec into row, one per column of cols, whose
-// runs of one field's columns are spans: a field's value is looked up
-// once for all of its columns (a contact's 38 columns are 13 fields).
-func (r *render) row(cols []Column, spans [][2]int, rec *crmio.Record, row []formats.Cell) {
+// labelClass is the index of label among f's Labels, or -1 for no label
+// or one not among them: the column an item with that label goes to, as
+// Column.holds says.
+func labelClass(f *crmio.Field, label string) int {
+	if label == "" {
+		return -1
+	}
+	for i, l := range f.Labels {
+		if strings.EqualFold(l, label) {
+			return i
+		}
+	}
+	return -1
+}
+
+// row renders the cells of rec into row, one per column of cols: a
+// field's value is looked up once for all of its columns (a contact's 38
+// columns are 13 fields), and a list's items are each sent to their
+// columns once.
+func (r *render) row(cols []Column, spans []span, rec *crmio.Record, row []formats.Cell) {
 	for _, sp := range spans {
-		v, ok := rec.Values[cols[sp[0]].Field.Name]
+		v, ok := rec.Values[cols[sp.start].Field.Name]
 		if !ok || v.IsZero() {
-			clear(row[sp[0]:sp[1]])
+			clear(row[sp.start:sp.end])
 			continue
 		}
-		for k := sp[0]; k < sp[1]; k++ {
+		if sp.classes != nil && v.Kind() == crmio.KindList {
+			r.labelled(cols[sp.start:sp.end], sp.classes, v, row[sp.start:sp.end])
+			continue
+		}
+		for k := sp.start; k < sp.end; k++ {
+			row[k] = r.cellOf(&cols[k], v)
+		}
+	}
+}
+
+// labelled renders into row the cells of cols, the columns of a list
+// field with a column per label, whose classes are given: each item goes
+// to the columns of its label. A column that holds one item shows it, as
+// cellOf does; one that holds several is left to cellOf, which joins them.
+func (r *render) labelled(cols []Column, classes []int, v crmio.Value, row []formats.Cell) {
+	var held [maxLabelled]int
+	clear(row)
+	f := cols[0].Field
+	for _, it := range v.List() {
+		if it.Value.IsZero() {
+			continue
+		}
+		class := labelClass(f, it.Label)
+		for k, c := range classes {
+			if c != class {
+				continue
+			}
+			if held[k]++; held[k] == 1 {
+				row[k] = r.value(&cols[k], it.Value)
+			}
+		}
+	}
+	for k := range cols {
+		if held[k] > 1 {
 			row[k] = r.cellOf(&cols[k], v)
 		}
 	}
