@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/crmio/crmio"
@@ -114,6 +115,25 @@ func checkGet(c *checker, s storage.Store) {
 			c.errorf("id and module", "Get returned a record with ID %q and Module %q", r.ID, r.Module)
 		}
 	}
+
+	// More ids than a statement of a SQL store takes at once, in another
+	// order than written, one asked twice and a missing one among them.
+	var many []vals
+	for i := range 600 {
+		many = append(many, vals{"key": text("m" + strconv.Itoa(i))})
+	}
+	const module = "people_many" // load wants a module of its own records
+	g := c.load("many ids", s, module, records(many...))
+	var ids, want []string
+	for i := 599; i >= 0; i-- {
+		k := "m" + strconv.Itoa(i)
+		ids, want = append(ids, g.idOf[k]), append(want, k)
+		if i == 300 {
+			ids = append(ids, "missing-id")
+		}
+	}
+	ids, want = append(ids, g.idOf["m7"]), append(want, "m7")
+	c.wantKeys("many ids", c.get("many ids", s, module, ids...), want)
 }
 
 func checkUpdate(c *checker, s storage.Store) {
