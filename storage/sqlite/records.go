@@ -795,10 +795,11 @@ func (c *conn) Get(ctx context.Context, module string, ids []string) ([]crmio.Re
 	}
 	rowIDs := sqlstore.ParseIDs(ids)
 	byID := make(map[string]crmio.Record, len(rowIDs))
-	if err := c.getByID(ctx, module, rowIDs, func(r crmio.Record) bool {
+	err := readByID(ctx, c.reads(), module, rowIDs, func(r crmio.Record) bool {
 		byID[r.ID] = r
 		return true
-	}); err != nil {
+	})
+	if err != nil {
 		return nil, c.st.fail("get", err)
 	}
 	out := make([]crmio.Record, 0, len(byID))
@@ -817,42 +818,6 @@ func (c *conn) Get(ctx context.Context, module string, ids []string) ([]crmio.Re
 
 // readByID reads the records ids of module (those that exist, in no set
 // order), a statement per maxParams ids, handing each to f.
-// getChunk is how many ids one statement of Get takes: one statement,
-// kept prepared, for any number of ids (the ids of a shorter chunk are
-// made up with NULLs, which match no record). Preparing a statement for
-// each call's number of ids was a quarter of what Get cost an import.
-const getChunk = 250
-
-var getSQL = `SELECT id, vals FROM crmio_records WHERE module = ? AND id IN (` + placeholders(getChunk) + `)`
-
-// getByID reads the records ids of module, with getSQL.
-func (c *conn) getByID(ctx context.Context, module string, ids []int64, f func(crmio.Record) bool) error {
-	q := c.reads()
-	st, err := c.stmt(ctx, q, getSQL)
-	if err != nil {
-		return err
-	}
-	args := make([]any, 1+getChunk)
-	args[0] = module
-	for start := 0; start < len(ids); start += getChunk {
-		part := ids[start:min(start+getChunk, len(ids))]
-		for i := range getChunk {
-			args[1+i] = nil
-			if i < len(part) {
-				args[1+i] = part[i]
-			}
-		}
-		rows, err := st.QueryContext(ctx, args...)
-		if err != nil {
-			return err
-		}
-		if err := readRecords(rows, module, f); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func readByID(ctx context.Context, q querier, module string, ids []int64, f func(crmio.Record) bool) error {
 	for _, ch := range chunks(len(ids)) {
 		part := ids[ch[0]:ch[1]]

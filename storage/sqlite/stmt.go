@@ -20,7 +20,6 @@ var writerStmts = []string{
 	nextIDsSQL,
 	moduleFieldsSQL,
 	lookupSQL,
-	getSQL,
 	jobExistsSQL,
 	fieldIDsSQL,
 	recordsSQL("INSERT", recordsPerInsert),
@@ -31,7 +30,7 @@ var writerStmts = []string{
 }
 
 // readerStmts are the statements the read pool keeps prepared.
-var readerStmts = map[string]bool{moduleFieldsSQL: true, lookupSQL: true, getSQL: true, jobExistsSQL: true}
+var readerStmts = map[string]bool{moduleFieldsSQL: true, lookupSQL: true, jobExistsSQL: true}
 
 // prepareWriter prepares writerStmts on the writer connection.
 func (s *Store) prepareWriter(ctx context.Context) error {
