@@ -2,6 +2,7 @@ package exporter
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -243,14 +244,12 @@ func fieldSpans(cols []Column) []span {
 			end++
 		}
 		sp := span{start: k, end: end}
-		if f := cols[k].Field; f.Multi && len(f.Labels) > 0 && end-k <= maxLabelled {
-			sp.classes = make([]int, 0, end-k)
-			for j := k; j < end && sp.classes != nil; j++ {
-				if cols[j].whole {
-					sp.classes = nil
-					break
-				}
-				sp.classes = append(sp.classes, labelClass(f, cols[j].Label))
+		f := cols[k].Field
+		whole := slices.ContainsFunc(cols[k:end], func(c Column) bool { return c.whole })
+		if f.Multi && len(f.Labels) > 0 && !whole && end-k <= maxLabelled {
+			sp.classes = make([]int, end-k)
+			for j := range sp.classes {
+				sp.classes[j] = labelClass(f, cols[k+j].Label)
 			}
 		}
 		spans = append(spans, sp)

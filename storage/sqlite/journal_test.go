@@ -49,11 +49,7 @@ func sameJournal(t *testing.T, when string, got, want []storage.JournalEntry) {
 // an id the store could not have made) in rows of their own, in order.
 func TestJournalSpans(t *testing.T) {
 	ctx := t.Context()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "crmio.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := tempStore(t)
 	job, err := s.CreateJob(ctx, storage.Job{Module: "people", Status: storage.JobRunning})
 	if err != nil {
 		t.Fatal(err)

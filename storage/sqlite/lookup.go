@@ -24,53 +24,59 @@ const (
 	lookupField = sqlstore.LookupField
 )
 
-// moduleFields returns the module's key fields, and which of them are
-// lookup fields. Writers call it in their write transaction, so that no
-// record misses the items of a field added meanwhile.
-func (c *conn) moduleFields(ctx context.Context, q querier, module string) (map[string]fieldUse, error) {
+// moduleFields returns the module's key fields, which of them are lookup
+// fields, and the numbers of the lookup fields, by which crmio_keys names
+// them. Writers call it in their write transaction, so that no record
+// misses the items of a field added meanwhile.
+func (c *conn) moduleFields(ctx context.Context, q querier, module string) (map[string]fieldUse, map[string]int64, error) {
 	st, err := c.stmt(ctx, q, moduleFieldsSQL)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rows, err := st.QueryContext(ctx, module)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	return readFields(rows)
 }
 
-// moduleFields is conn.moduleFields without a store's statements.
+// moduleFields is conn.moduleFields without a store's statements or the
+// fields' numbers.
 func moduleFields(ctx context.Context, q querier, module string) (map[string]fieldUse, error) {
 	rows, err := q.QueryContext(ctx, moduleFieldsSQL, module)
 	if err != nil {
 		return nil, err
 	}
-	return readFields(rows)
+	fields, _, err := readFields(rows)
+	return fields, err
 }
 
 // readFields reads the rows of moduleFieldsSQL, and closes them.
-func readFields(rows *sql.Rows) (map[string]fieldUse, error) {
+func readFields(rows *sql.Rows) (map[string]fieldUse, map[string]int64, error) {
 	defer rows.Close()
 	fields := make(map[string]fieldUse)
+	ids := make(map[string]int64)
 	var field string
 	var key, lookup bool
+	var id int64
 	for rows.Next() {
-		if err := rows.Scan(&field, &key, &lookup); err != nil {
-			return nil, err
+		if err := rows.Scan(&field, &key, &lookup, &id); err != nil {
+			return nil, nil, err
 		}
 		if key {
 			fields[field] |= keyField
 		}
 		if lookup {
 			fields[field] |= lookupField
+			ids[field] = id
 		}
 	}
-	return fields, rows.Err()
+	return fields, ids, rows.Err()
 }
 
 // lookupFields returns the module's lookup fields.
 func (c *conn) lookupFields(ctx context.Context, q querier, module string) (map[string]bool, error) {
-	fields, err := c.moduleFields(ctx, q, module)
+	fields, _, err := c.moduleFields(ctx, q, module)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +123,7 @@ func (c *conn) addFields(ctx context.Context, module string, fields []string, us
 	if len(unknown) == 0 {
 		return nil
 	}
-	have, err := c.moduleFields(ctx, c.reads(), module)
+	have, _, err := c.moduleFields(ctx, c.reads(), module)
 	if err != nil {
 		return c.st.fail("add fields", err)
 	}
@@ -211,7 +217,7 @@ func (c *conn) addField(ctx context.Context, q querier, module, field string, us
 // backfillKeys writes the keys of field, a lookup field that is no key
 // field, for the records of module, from their values, a page at a time.
 func (c *conn) backfillKeys(ctx context.Context, q querier, module, field string) error {
-	ids, err := c.fieldIDs(ctx, q, module)
+	_, ids, err := c.moduleFields(ctx, q, module)
 	if err != nil {
 		return err
 	}

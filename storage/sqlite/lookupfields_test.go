@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"fmt"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -16,11 +15,7 @@ import (
 // its items when a Scan needs them.
 func TestLookupFieldWithoutItems(t *testing.T) {
 	ctx := t.Context()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "crmio.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := tempStore(t)
 	person := func(i int, email string) crmio.Record {
 		var r crmio.Record
 		r.Set("name", crmio.TextValue(fmt.Sprintf("Person %d", i)))

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -19,11 +18,7 @@ import (
 // records before.
 func TestLookupInFreshModule(t *testing.T) {
 	ctx := t.Context()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "crmio.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := tempStore(t)
 	rec := func(fields ...string) crmio.Record {
 		var r crmio.Record
 		for i := 0; i < len(fields); i += 2 {

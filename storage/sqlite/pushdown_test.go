@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,11 +13,7 @@ import (
 // scope's match keys, and Scan keeps those the scope sees exactly.
 func TestScanPushdown(t *testing.T) {
 	ctx := t.Context()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "crmio.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := tempStore(t)
 	var recs []crmio.Record
 	for i := range 200 {
 		owner := []string{"emea", "apac", "amer", "emea"}[i%4]

@@ -164,11 +164,10 @@ const (
 // The statements of writes and lookups.
 const (
 	nextIDsSQL      = `UPDATE crmio_sequences SET last = last + ? WHERE name = 'records' RETURNING last`
-	moduleFieldsSQL = `SELECT field, max(k), max(l) FROM (
-		SELECT field, 1 AS k, 0 AS l FROM crmio_key_fields WHERE module = ?1
-		UNION ALL SELECT field, 0, 1 FROM crmio_lookup_fields WHERE module = ?1) GROUP BY field`
+	moduleFieldsSQL = `SELECT field, max(k), max(l), max(id) FROM (
+		SELECT field, 1 AS k, 0 AS l, 0 AS id FROM crmio_key_fields WHERE module = ?1
+		UNION ALL SELECT field, 0, 1, id FROM crmio_lookup_fields WHERE module = ?1) GROUP BY field`
 	jobExistsSQL = `SELECT 1 FROM crmio_jobs WHERE id = ?`
-	fieldIDsSQL  = `SELECT field, id FROM crmio_lookup_fields WHERE module = ?`
 )
 
 // lookupChunk is how many keys one lookup statement takes: one statement,
@@ -205,7 +204,7 @@ type batchWriter struct {
 	module  string
 	replace bool                // updating existing records rather than inserting
 	fields  map[string]fieldUse // the module's key fields, and which are lookup fields
-	ids     map[string]int64    // the numbers of its lookup fields (see fieldIDs)
+	ids     map[string]int64    // the numbers of its lookup fields (see moduleFields)
 
 	records, items, keys rowBuffer
 	// pending holds the batch's keys until flush, which writes them in
@@ -312,22 +311,13 @@ func newRowBuffer(perRow, full int, query func(rows int) string) rowBuffer {
 }
 
 func (c *conn) newBatchWriter(ctx context.Context, q querier, module string, replace bool) (*batchWriter, error) {
-	fields, err := c.moduleFields(ctx, q, module)
+	fields, ids, err := c.moduleFields(ctx, q, module)
 	if err != nil {
 		return nil, err
 	}
 	if c.keys != nil { // before the transaction's first write of module's records
 		if _, err := c.keys.module(ctx, q, module); err != nil {
 			return nil, err
-		}
-	}
-	var ids map[string]int64
-	for _, use := range fields {
-		if use&lookupField != 0 {
-			if ids, err = c.fieldIDs(ctx, q, module); err != nil {
-				return nil, err
-			}
-			break
 		}
 	}
 	recordsVerb := "INSERT"
@@ -345,30 +335,6 @@ func (c *conn) newBatchWriter(ctx context.Context, q querier, module string, rep
 // keysBuffer returns the buffer of rows of crmio_keys.
 func keysBuffer() rowBuffer {
 	return newRowBuffer(3, keysPerInsert, keysSQL)
-}
-
-// fieldIDs returns the numbers of the lookup fields of module, by which
-// crmio_keys names them.
-func (c *conn) fieldIDs(ctx context.Context, q querier, module string) (map[string]int64, error) {
-	st, err := c.stmt(ctx, q, fieldIDsSQL)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := st.QueryContext(ctx, module)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	ids := make(map[string]int64)
-	for rows.Next() {
-		var field string
-		var id int64
-		if err := rows.Scan(&field, &id); err != nil {
-			return nil, err
-		}
-		ids[field] = id
-	}
-	return ids, rows.Err()
 }
 
 // itemsBuffer returns the buffer of rows of crmio_items.
@@ -526,6 +492,8 @@ func (w *batchWriter) flush(ctx context.Context) error {
 		return cmp.Compare(a.id, b.id)
 	})
 	if w.c != nil && w.c.keys != nil {
+		// Before the INSERTs: a Lookup of a key filtered in but not yet
+		// written asks the database, which answers exactly.
 		w.c.keys.wrote(w.module, w.pending)
 	}
 	var fieldID any
@@ -633,7 +601,7 @@ func (c *conn) Update(ctx context.Context, module string, recs []crmio.Record) e
 // The keys of a key field are found from its items; those of a lookup
 // field that is no key field (it has no items) from the records' values.
 func (c *conn) deleteItems(ctx context.Context, q querier, module string, ids []int64) error {
-	fields, err := c.moduleFields(ctx, q, module)
+	fields, fieldIDs, err := c.moduleFields(ctx, q, module)
 	if err != nil {
 		return err
 	}
@@ -644,7 +612,7 @@ func (c *conn) deleteItems(ctx context.Context, q querier, module string, ids []
 		}
 	}
 	if len(keysOnly) > 0 {
-		if err := c.deleteValueKeys(ctx, q, module, keysOnly, ids); err != nil {
+		if err := deleteValueKeys(ctx, q, module, fieldIDs, keysOnly, ids); err != nil {
 			return err
 		}
 	}
@@ -666,16 +634,12 @@ func (c *conn) deleteItems(ctx context.Context, q querier, module string, ids []
 }
 
 // deleteValueKeys deletes the keys in crmio_keys of fields (lookup fields
-// without items) of the records ids of module, computed from the values
-// the records hold.
-func (c *conn) deleteValueKeys(ctx context.Context, q querier, module string, fields []string, ids []int64) error {
-	fieldIDs, err := c.fieldIDs(ctx, q, module)
-	if err != nil {
-		return err
-	}
+// without items, numbered by fieldIDs) of the records ids of module,
+// computed from the values the records hold.
+func deleteValueKeys(ctx context.Context, q querier, module string, fieldIDs map[string]int64, fields []string, ids []int64) error {
 	var keys []keyRow
 	var scratch []item
-	err = readByID(ctx, q, module, ids, func(r crmio.Record) bool {
+	err := readByID(ctx, q, module, ids, func(r crmio.Record) bool {
 		id, _ := sqlstore.ParseID(r.ID)
 		for _, f := range fields {
 			scratch = appendItems(scratch[:0], f, r.Values[f])

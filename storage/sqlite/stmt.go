@@ -21,7 +21,6 @@ var writerStmts = []string{
 	moduleFieldsSQL,
 	lookupSQL,
 	jobExistsSQL,
-	fieldIDsSQL,
 	recordsSQL("INSERT", recordsPerInsert),
 	recordsSQL("REPLACE", recordsPerInsert),
 	itemsSQL(itemsPerInsert),

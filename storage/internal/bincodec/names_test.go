@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/crmio/crmio"
 	"github.com/crmio/crmio/schemas"
 )
 
@@ -36,11 +37,7 @@ func TestCommonNamesFrozen(t *testing.T) {
 // TestSchemaNamesCommon checks that crmio's own schemas' field names are
 // all common names, written as a number.
 func TestSchemaNamesCommon(t *testing.T) {
-	for _, s := range []string{"default", "pivor"} {
-		schema := schemas.Default()
-		if s == "pivor" {
-			schema = schemas.Pivor()
-		}
+	for s, schema := range map[string]*crmio.Schema{"default": schemas.Default(), "pivor": schemas.Pivor()} {
 		for _, m := range schema.Modules {
 			for _, f := range m.Fields {
 				if _, ok := commonIndex[f.Name]; !ok {
