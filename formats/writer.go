@@ -60,6 +60,21 @@ type Measurer interface {
 	Measure(cells []Cell) error
 }
 
+// A RowEncoder is a Writer whose rows can be encoded apart from being
+// written, so that a caller with many rows (an export) encodes them on
+// several goroutines and writes them in order. AppendRow appends to dst
+// the bytes WriteRow would write for cells, keeping nothing; after
+// WriteHeader it may be called from several goroutines at once, and
+// concurrently with WriteEncoded. WriteEncoded writes the bytes of n rows
+// AppendRow encoded, in place of n calls of WriteRow. A format whose rows
+// depend on the rows before them (shared strings, a page layout) is not
+// one.
+type RowEncoder interface {
+	Writer
+	AppendRow(dst []byte, cells []Cell) ([]byte, error)
+	WriteEncoded(rows []byte, n int) error
+}
+
 // CellKind is the kind of a Cell.
 type CellKind uint8
 

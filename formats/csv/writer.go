@@ -2,11 +2,11 @@ package csv
 
 import (
 	"bufio"
-	"bytes"
-	stdcsv "encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/crmio/crmio/formats"
@@ -41,22 +41,23 @@ type WriterOptions struct {
 // (when they hold the delimiter, a quote or a line break, or begin with a
 // space), every row as wide as the header. Each Cell is written as its
 // canonical text (formats.Cell.String): numbers with their exact digits,
-// dates in ISO 8601, instants in RFC 3339, booleans as true or false.
+// dates in ISO 8601, instants in RFC 3339, booleans as true or false. A
+// field is quoted exactly when encoding/csv quotes it, and written as its
+// Writer (with UseCRLF false) writes it, line breaks inside a field as
+// they are.
 //
-// Writer implements formats.Writer. It streams: a row reaches the
-// underlying io.Writer when the buffer fills, and everything by Close.
+// Writer implements formats.Writer and formats.RowEncoder: a caller with
+// many rows may encode them on several goroutines (AppendRow) and write
+// them in order (WriteEncoded). It streams: a row reaches the underlying
+// io.Writer when the buffer fills, and everything by Close.
 type Writer struct {
-	buf *bufio.Writer
-	csv *stdcsv.Writer
-	// scratch, for CRLF files, receives each record from csv, which writes
-	// field text verbatim only when it ends records with "\n" (in its CRLF
-	// mode it rewrites line breaks inside fields); the record's final
-	// "\n" then becomes "\r\n" on its way to buf.
-	scratch *bytes.Buffer
+	buf     *bufio.Writer
+	delim   rune
+	crlf    bool // records end with "\r\n", else "\n"
 	bom     bool
 	columns int // the header's width; -1 before WriteHeader
 	row     int // the row last written, as a spreadsheet numbers it (header = 1)
-	record  []string
+	line    []byte
 	closed  bool
 	err     error
 }
@@ -73,38 +74,73 @@ func NewWriter(w io.Writer, opts *WriterOptions) (*Writer, error) {
 	if delim == '"' || delim == '\r' || delim == '\n' || !utf8.ValidRune(delim) || delim == utf8.RuneError {
 		return nil, fmt.Errorf("%w: %q", ErrInvalidWriterDelimiter, delim)
 	}
-	buf := bufio.NewWriterSize(w, 64<<10)
-	wr := &Writer{buf: buf, bom: opts.BOM, columns: -1}
-	if opts.LF {
-		wr.csv = stdcsv.NewWriter(buf) // shares buf: bufio returns a large enough writer as is
-	} else {
-		wr.scratch = new(bytes.Buffer)
-		wr.csv = stdcsv.NewWriter(wr.scratch)
-	}
-	wr.csv.Comma = delim
-	return wr, nil
+	return &Writer{buf: bufio.NewWriterSize(w, 64<<10), delim: delim, crlf: !opts.LF, bom: opts.BOM, columns: -1}, nil
 }
 
-// write writes one record, ending it with the file's line end.
-func (w *Writer) write(record []string) error {
-	if w.scratch == nil {
-		return w.csv.Write(record)
+// appendRecord appends one record of fields, count of them (the fields
+// past len(fields) empty), ending with the file's line end.
+func (w *Writer) appendRecord(dst []byte, count int, field func(i int) string) []byte {
+	for i := range count {
+		if i > 0 {
+			dst = utf8.AppendRune(dst, w.delim)
+		}
+		dst = w.appendField(dst, field(i))
 	}
-	w.scratch.Reset()
-	if err := w.csv.Write(record); err != nil {
-		return err
+	if w.crlf {
+		return append(dst, '\r', '\n')
 	}
-	w.csv.Flush()
-	if err := w.csv.Error(); err != nil {
-		return err
-	}
-	b := w.scratch.Bytes()
-	if _, err := w.buf.Write(b[:len(b)-1]); err != nil { // without its "\n"
-		return err
-	}
-	_, err := w.buf.WriteString("\r\n")
-	return err
+	return append(dst, '\n')
 }
+
+// appendField appends one field, quoted when needsQuotes says so, its
+// quotes doubled and everything else verbatim.
+func (w *Writer) appendField(dst []byte, f string) []byte {
+	if !w.needsQuotes(f) {
+		return append(dst, f...)
+	}
+	dst = append(dst, '"')
+	for {
+		i := strings.IndexByte(f, '"')
+		if i < 0 {
+			break
+		}
+		dst = append(dst, f[:i+1]...)
+		dst = append(dst, '"')
+		f = f[i+1:]
+	}
+	dst = append(dst, f...)
+	return append(dst, '"')
+}
+
+// needsQuotes is encoding/csv's rule: a field is quoted when it holds the
+// delimiter, a quote or a line break, begins with a space (as Unicode
+// has it), or is \. (which PostgreSQL's COPY reads as the end of data).
+func (w *Writer) needsQuotes(f string) bool {
+	if f == "" {
+		return false
+	}
+	if f == `\.` {
+		return true
+	}
+	if w.delim < utf8.RuneSelf {
+		d := byte(w.delim)
+		for i := 0; i < len(f); i++ {
+			if c := f[i]; c == '\n' || c == '\r' || c == '"' || c == d {
+				return true
+			}
+		}
+	} else if strings.ContainsRune(f, w.delim) || strings.ContainsAny(f, "\"\r\n") {
+		return true
+	}
+	if c := f[0]; c < utf8.RuneSelf {
+		return asciiSpace[c]
+	}
+	r, _ := utf8.DecodeRuneInString(f)
+	return unicode.IsSpace(r)
+}
+
+// asciiSpace is unicode.IsSpace below utf8.RuneSelf.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // WriteHeader writes the header row (after the byte order mark, if any).
 func (w *Writer) WriteHeader(names []string) error {
@@ -121,7 +157,8 @@ func (w *Writer) WriteHeader(names []string) error {
 			return w.fail(err)
 		}
 	}
-	if err := w.write(names); err != nil {
+	w.line = w.appendRecord(w.line[:0], len(names), func(i int) string { return names[i] })
+	if _, err := w.buf.Write(w.line); err != nil {
 		return w.fail(fmt.Errorf("csv: header: %w", err))
 	}
 	return nil
@@ -129,25 +166,61 @@ func (w *Writer) WriteHeader(names []string) error {
 
 // WriteRow writes one row; missing trailing cells are written empty.
 func (w *Writer) WriteRow(cells []formats.Cell) error {
+	if err := w.writable("WriteRow"); err != nil {
+		return err
+	}
+	w.row++
+	line, err := w.AppendRow(w.line[:0], cells)
+	if err != nil {
+		return w.fail(fmt.Errorf("csv: row %d: %w", w.row, err))
+	}
+	w.line = line
+	if _, err := w.buf.Write(line); err != nil {
+		return w.fail(fmt.Errorf("csv: row %d: %w", w.row, err))
+	}
+	return nil
+}
+
+// AppendRow implements formats.RowEncoder: it appends to dst the bytes
+// WriteRow writes for cells. It fails with formats.ErrRowTooWide for more
+// cells than the header has columns, and formats.ErrWriteOrder before
+// WriteHeader.
+func (w *Writer) AppendRow(dst []byte, cells []formats.Cell) ([]byte, error) {
+	if w.columns < 0 {
+		return dst, fmt.Errorf("%w: AppendRow before WriteHeader", formats.ErrWriteOrder)
+	}
+	if len(cells) > w.columns {
+		return dst, fmt.Errorf("%w (%d cells, %d columns)", formats.ErrRowTooWide, len(cells), w.columns)
+	}
+	return w.appendRecord(dst, w.columns, func(i int) string {
+		if i < len(cells) {
+			return cells[i].String()
+		}
+		return ""
+	}), nil
+}
+
+// WriteEncoded implements formats.RowEncoder: it writes rows, the bytes of
+// n rows AppendRow appended, as n calls of WriteRow would.
+func (w *Writer) WriteEncoded(rows []byte, n int) error {
+	if err := w.writable("WriteEncoded"); err != nil {
+		return err
+	}
+	if _, err := w.buf.Write(rows); err != nil {
+		return w.fail(fmt.Errorf("csv: rows %d-%d: %w", w.row+1, w.row+n, err))
+	}
+	w.row += n
+	return nil
+}
+
+// writable returns the error of writing rows now: an earlier one, or
+// writing before WriteHeader or after Close.
+func (w *Writer) writable(op string) error {
 	if w.err != nil {
 		return w.err
 	}
 	if w.closed || w.columns < 0 {
-		return w.fail(fmt.Errorf("%w: WriteRow before WriteHeader or after Close", formats.ErrWriteOrder))
-	}
-	w.row++
-	if len(cells) > w.columns {
-		return w.fail(fmt.Errorf("csv: row %d: %w (%d cells, %d columns)", w.row, formats.ErrRowTooWide, len(cells), w.columns))
-	}
-	w.record = w.record[:0]
-	for _, c := range cells {
-		w.record = append(w.record, c.String())
-	}
-	for len(w.record) < w.columns {
-		w.record = append(w.record, "")
-	}
-	if err := w.write(w.record); err != nil {
-		return w.fail(fmt.Errorf("csv: row %d: %w", w.row, err))
+		return w.fail(fmt.Errorf("%w: %s before WriteHeader or after Close", formats.ErrWriteOrder, op))
 	}
 	return nil
 }
@@ -162,11 +235,7 @@ func (w *Writer) Close() error {
 	if w.err != nil {
 		return w.err
 	}
-	w.csv.Flush()
-	if err := w.csv.Error(); err != nil {
-		w.err = err
-	}
-	if err := w.buf.Flush(); err != nil && w.err == nil {
+	if err := w.buf.Flush(); err != nil {
 		w.err = err
 	}
 	return w.err
@@ -179,4 +248,7 @@ func (w *Writer) fail(err error) error {
 	return w.err
 }
 
-var _ formats.Writer = (*Writer)(nil)
+var (
+	_ formats.Writer     = (*Writer)(nil)
+	_ formats.RowEncoder = (*Writer)(nil)
+)
