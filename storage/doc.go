@@ -43,6 +43,11 @@
 //     process and roll back. Without it, imports still run and return their
 //     summary, but importer.Rollback and job polling report
 //     crmio.ErrNotSupported.
+//   - ChunkScanner, a scan read as chunks (Chunk): the values of the
+//     selected fields, record by record, with no map per record. A store
+//     that decodes its records from bytes (the SQL stores) decodes each
+//     straight into its row; the exporter reads through it, and reads
+//     another store through Scan.
 //
 // # Checking an adapter
 //

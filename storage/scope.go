@@ -201,13 +201,28 @@ type ScopeFunc func(module string) *Scope
 //     fails with crmio.ErrOutOfScope when a record would be outside.
 //     Delete ignores ids outside, as it ignores missing ones.
 //
-// The result implements only Store: transactions and history stay with
-// the store that has them (wrap the tx an Atomic hands out).
+// The result implements Store, and ChunkScanner when s does: transactions
+// and history stay with the store that has them (wrap the tx an Atomic
+// hands out).
 func Scoped(s Store, scope ScopeFunc) Store {
 	if scope == nil {
 		return s
 	}
-	return &scoped{base: s, scope: scope}
+	sc := &scoped{base: s, scope: scope}
+	if _, ok := s.(ChunkScanner); ok {
+		return scopedChunks{sc}
+	}
+	return sc
+}
+
+// scopedChunks is a scoped ChunkScanner.
+type scopedChunks struct{ *scoped }
+
+// ScanChunks implements ChunkScanner: the base store's chunks, within the
+// scope.
+func (s scopedChunks) ScanChunks(ctx context.Context, module string, q Query) iter.Seq2[*Chunk, error] {
+	q.Scope = q.Scope.And(s.scope(module))
+	return s.base.(ChunkScanner).ScanChunks(ctx, module, q)
 }
 
 type scoped struct {
@@ -348,6 +363,12 @@ type Pushdown struct {
 	fields []string
 	limit  int
 	kept   int
+
+	// For KeepRow: the record Visible is given, and the index in DB.Fields
+	// of each field of the scope.
+	seen        crmio.Record
+	scopeFields []string
+	scopeAt     []int
 }
 
 // Pushdown splits q for a store that filters by match keys in its
@@ -388,4 +409,39 @@ func (p *Pushdown) Keep(rec crmio.Record) (out crmio.Record, keep, more bool) {
 		rec = Query{Fields: p.fields}.Project(rec)
 	}
 	return rec, true, p.limit == 0 || p.kept < p.limit
+}
+
+// NeedsKeep reports whether the records read for DB must go through Keep
+// (or KeepRow): the query has a scope, which the database only narrows.
+func (p *Pushdown) NeedsKeep() bool { return p.scope != nil }
+
+// KeepRow is Keep for a store that reads a scan as chunks (ChunkScanner):
+// row holds the record's values of DB.Fields, in order, of which the
+// first len(q.Fields) are the query's own selection (Pushdown puts the
+// scope's fields after them). It reports whether the record is to be
+// yielded and whether more may follow. It allocates nothing past its
+// first call.
+func (p *Pushdown) KeepRow(row []crmio.Value) (keep, more bool) {
+	if p.scope == nil {
+		return true, true
+	}
+	if p.seen.Values == nil {
+		p.scopeFields = p.scope.Fields()
+		p.seen.Values = make(map[string]crmio.Value, len(p.scopeFields))
+		for _, f := range p.scopeFields {
+			p.scopeAt = append(p.scopeAt, slices.Index(p.DB.Fields, f))
+		}
+	}
+	for i, f := range p.scopeFields {
+		var v crmio.Value // a field absent sees as a null one
+		if at := p.scopeAt[i]; at >= 0 && at < len(row) {
+			v = row[at]
+		}
+		p.seen.Values[f] = v
+	}
+	if !p.scope.Visible(p.seen) {
+		return false, true
+	}
+	p.kept++
+	return true, p.limit == 0 || p.kept < p.limit
 }

@@ -8,7 +8,9 @@ import (
 
 	"github.com/crmio/crmio"
 	"github.com/crmio/crmio/storage"
+	"github.com/crmio/crmio/storage/internal/sqlstore"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // Scan implements storage.Store. The whole query runs in PostgreSQL:
@@ -27,28 +29,11 @@ func (c *conn) Scan(ctx context.Context, module string, q storage.Query) iter.Se
 			yield(crmio.Record{}, err)
 			return
 		}
-		if err := c.check(ctx); err != nil {
+		query, args, pd, err := c.scanQuery(ctx, module, q)
+		if err != nil {
 			yield(crmio.Record{}, err)
 			return
 		}
-		// The scope's exact comparison is Go's: SQL narrows by match keys.
-		pd := q.Pushdown()
-		// Every field the query filters or orders on must be a key field
-		// before the query runs.
-		var keyed []string
-		for _, f := range pd.DB.Where {
-			keyed = append(keyed, f.Field)
-		}
-		for _, o := range pd.DB.Order {
-			keyed = append(keyed, o.Field)
-		}
-		if err := c.KeyFields(ctx, module, keyed...); err != nil {
-			yield(crmio.Record{}, err)
-			return
-		}
-		query, args := buildScan(module, pd.DB, c.isLookupField)
-		query = c.st.sql(query)
-		var err error
 		stopped := false
 		emit := func(r crmio.Record) bool {
 			if pd.DB.Fields != nil {
@@ -71,7 +56,74 @@ func (c *conn) Scan(ctx context.Context, module string, q storage.Query) iter.Se
 	}
 }
 
-func (c *conn) scanStream(ctx context.Context, query string, args []any, module string, emit func(crmio.Record) bool) error {
+// scanQuery returns the statement that runs q over module, and how the
+// records it reads are checked against q's scope.
+func (c *conn) scanQuery(ctx context.Context, module string, q storage.Query) (string, []any, *storage.Pushdown, error) {
+	if err := c.check(ctx); err != nil {
+		return "", nil, nil, err
+	}
+	// The scope's exact comparison is Go's: SQL narrows by match keys.
+	pd := q.Pushdown()
+	// Every field the query filters or orders on must be a key field
+	// before the query runs.
+	var keyed []string
+	for _, f := range pd.DB.Where {
+		keyed = append(keyed, f.Field)
+	}
+	for _, o := range pd.DB.Order {
+		keyed = append(keyed, o.Field)
+	}
+	if err := c.KeyFields(ctx, module, keyed...); err != nil {
+		return "", nil, nil, err
+	}
+	query, args := buildScan(module, pd.DB, c.isLookupField)
+	return c.st.sql(query), args, pd, nil
+}
+
+// ScanChunks implements storage.ChunkScanner: the statement of Scan, each
+// row's values decoded straight into the row of a chunk, with no map per
+// record, on a goroutine per core (sqlstore.ReadChunks). Inside Atomic,
+// where Scan reads through a cursor a page at a time, the records are
+// read as Scan reads them and put into chunks.
+func (c *conn) ScanChunks(ctx context.Context, module string, q storage.Query) iter.Seq2[*storage.Chunk, error] {
+	if err := storage.ChunkQueryError(q); err != nil {
+		return func(yield func(*storage.Chunk, error) bool) { yield(nil, err) }
+	}
+	if c.tx != nil {
+		return storage.ChunksOf(c.Scan(ctx, module, q), q.Fields)
+	}
+	return func(yield func(*storage.Chunk, error) bool) {
+		query, args, pd, err := c.scanQuery(ctx, module, q)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		var keep func([]crmio.Value) (bool, bool)
+		if pd.NeedsKeep() {
+			keep = pd.KeepRow
+		}
+		stopped := false
+		err = c.streamRows(ctx, query, args, func(rows pgx.Rows, cancelled func() bool) error {
+			return sqlstore.ReadChunks[pgtype.DriverBytes](rows, pd.DB.Fields, len(q.Fields), keep, func(ch *storage.Chunk) bool {
+				if cancelled() {
+					return false
+				}
+				stopped = !yield(ch, nil)
+				return !stopped
+			})
+		})
+		if err != nil && !stopped {
+			yield(nil, c.fail("scan", err))
+		}
+	}
+}
+
+// streamRows runs query on a connection of the pool and gives read its
+// rows, which it closes, and a function that reports a cancelled ctx:
+// pgx notices one asynchronously, and rows it has already received would
+// keep coming, so read checks before handing on each. streamRows returns
+// ctx's error if it was cancelled, else read's.
+func (c *conn) streamRows(ctx context.Context, query string, args []any, read func(rows pgx.Rows, cancelled func() bool) error) error {
 	pc, err := c.st.pool.Acquire(ctx)
 	if err != nil {
 		return err
@@ -81,19 +133,24 @@ func (c *conn) scanStream(ctx context.Context, query string, args []any, module 
 	if err != nil {
 		return err
 	}
-	// pgx notices a cancelled ctx asynchronously, and rows it has already
-	// received would keep coming: check before each one.
-	var cancelled error
-	err = readRecords(rows, module, func(r crmio.Record) bool {
-		if cancelled = ctx.Err(); cancelled != nil {
-			return false
-		}
-		return emit(r)
+	defer rows.Close()
+	var cancel error
+	err = read(rows, func() bool {
+		cancel = ctx.Err()
+		return cancel != nil
 	})
-	if cancelled != nil {
-		return cancelled
+	if cancel != nil {
+		return cancel
 	}
 	return err
+}
+
+func (c *conn) scanStream(ctx context.Context, query string, args []any, module string, emit func(crmio.Record) bool) error {
+	return c.streamRows(ctx, query, args, func(rows pgx.Rows, cancelled func() bool) error {
+		return readRecords(rows, module, func(r crmio.Record) bool {
+			return !cancelled() && emit(r)
+		})
+	})
 }
 
 // scanPage is how many rows a cursor fetches at a time.

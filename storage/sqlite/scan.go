@@ -2,12 +2,14 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"iter"
 	"strconv"
 	"strings"
 
 	"github.com/crmio/crmio"
 	"github.com/crmio/crmio/storage"
+	"github.com/crmio/crmio/storage/internal/sqlstore"
 )
 
 // Scan implements storage.Store. The query runs in SQLite: filters
@@ -23,26 +25,9 @@ func (c *conn) Scan(ctx context.Context, module string, q storage.Query) iter.Se
 			yield(crmio.Record{}, err)
 			return
 		}
-		if err := c.check(ctx); err != nil {
-			yield(crmio.Record{}, err)
-			return
-		}
-		// The scope's exact comparison is Go's: SQL narrows by match keys.
-		pd := q.Pushdown()
-		// The fields it filters and orders on must have items.
-		if err := c.KeyFields(ctx, module, scanFields(pd.DB)...); err != nil {
-			yield(crmio.Record{}, err)
-			return
-		}
-		lookup, err := c.lookupFields(ctx, c.reads(), module)
+		rows, pd, err := c.scanRows(ctx, module, q)
 		if err != nil {
-			yield(crmio.Record{}, c.st.fail("scan", err))
-			return
-		}
-		query, args := buildScan(module, pd.DB, lookup)
-		rows, err := c.reads().QueryContext(ctx, query, args...)
-		if err != nil {
-			yield(crmio.Record{}, c.st.fail("scan", err))
+			yield(crmio.Record{}, err)
 			return
 		}
 		stopped := false
@@ -67,6 +52,68 @@ func (c *conn) Scan(ctx context.Context, module string, q storage.Query) iter.Se
 		}
 		if err != nil && !stopped {
 			yield(crmio.Record{}, c.st.fail("scan", err))
+		}
+	}
+}
+
+// scanRows runs the statement of q over module, and returns its rows and
+// how the records they hold are checked against q's scope.
+func (c *conn) scanRows(ctx context.Context, module string, q storage.Query) (*sql.Rows, *storage.Pushdown, error) {
+	if err := c.check(ctx); err != nil {
+		return nil, nil, err
+	}
+	// The scope's exact comparison is Go's: SQL narrows by match keys.
+	pd := q.Pushdown()
+	// The fields it filters and orders on must have items.
+	if err := c.KeyFields(ctx, module, scanFields(pd.DB)...); err != nil {
+		return nil, nil, err
+	}
+	lookup, err := c.lookupFields(ctx, c.reads(), module)
+	if err != nil {
+		return nil, nil, c.st.fail("scan", err)
+	}
+	query, args := buildScan(module, pd.DB, lookup)
+	rows, err := c.reads().QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, nil, c.st.fail("scan", err)
+	}
+	return rows, pd, nil
+}
+
+// ScanChunks implements storage.ChunkScanner: the statement of Scan, each
+// row's values decoded straight into the row of a chunk, with no map per
+// record, on a goroutine per core (sqlstore.ReadChunks).
+func (c *conn) ScanChunks(ctx context.Context, module string, q storage.Query) iter.Seq2[*storage.Chunk, error] {
+	return func(yield func(*storage.Chunk, error) bool) {
+		if err := storage.ChunkQueryError(q); err != nil {
+			yield(nil, err)
+			return
+		}
+		rows, pd, err := c.scanRows(ctx, module, q)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		defer rows.Close()
+		var keep func([]crmio.Value) (bool, bool)
+		if pd.NeedsKeep() {
+			keep = pd.KeepRow
+		}
+		stopped := false
+		// As in Scan: check ctx before each chunk.
+		var cancelled error
+		err = sqlstore.ReadChunks[sql.RawBytes](rows, pd.DB.Fields, len(q.Fields), keep, func(ch *storage.Chunk) bool {
+			if cancelled = ctx.Err(); cancelled != nil {
+				return false
+			}
+			stopped = !yield(ch, nil)
+			return !stopped
+		})
+		if cancelled != nil {
+			err = cancelled
+		}
+		if err != nil && !stopped {
+			yield(nil, c.st.fail("scan", err))
 		}
 	}
 }

@@ -100,6 +100,7 @@ var areas = []area{
 	{name: "Iteration", fn: checkIteration},
 	{name: "Cancellation", fn: checkCancellation},
 	{name: "Concurrency", fn: checkConcurrency},
+	{name: "ChunkScanner", needs: needsChunkScanner, fn: checkChunkScanner},
 	{name: "Transactor", needs: needsTransactor, fn: checkTransactor},
 	{name: "History", needs: needsHistory, fn: checkHistory},
 	{name: "MappingMemory", needs: needsMappingMemory, fn: checkMappingMemory},

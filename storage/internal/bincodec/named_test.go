@@ -104,7 +104,8 @@ func TestNamedCorrupt(t *testing.T) {
 }
 
 // FuzzNamed decodes arbitrary bytes as a named encoding: never a panic,
-// and what decodes encodes to bytes that decode to the same values. Its
+// and what decodes encodes to bytes that decode to the same values, and
+// decodes into a row (RowDecoder) to the same values too. Its
 // seeds include what valuesFrom makes of FuzzRoundTrip's inputs.
 func FuzzNamed(f *testing.F) {
 	var enc NamedEncoder
@@ -137,6 +138,17 @@ func FuzzNamed(f *testing.F) {
 			t.Fatalf("decoding %q in an arena: %v", data, err)
 		}
 		checkSame(t, inArena, got)
+		// A RowDecoder of its fields and one it lacks reads the same.
+		fields := append(sortedNames(got), "\x00absent")
+		row := make([]crmio.Value, len(fields))
+		if err := NewRowDecoder(fields).Decode(&arena, data, View, row); err != nil {
+			t.Fatalf("decoding %q into a row: %v", data, err)
+		}
+		for i, name := range fields {
+			if !row[i].Equal(got[name]) {
+				t.Fatalf("decoding %q into a row: field %q = %v, DecodeNamed %v", data, name, row[i], got[name])
+			}
+		}
 	})
 }
 

@@ -5,6 +5,9 @@ import (
 	"runtime"
 
 	"github.com/crmio/crmio"
+	"github.com/crmio/crmio/storage"
+	"github.com/crmio/crmio/storage/internal/bincodec"
+	"github.com/crmio/crmio/storage/internal/valuecodec"
 )
 
 // Rows is what both stores' drivers return for a query (pgx.Rows and
@@ -40,48 +43,120 @@ const decodeChunk = 256
 // chunk rather than several a record. A short scan decodes with a nil
 // arena.
 func ReadRecords[B ~[]byte](rows Rows, module string, decode func(*crmio.Arena, []byte) (map[string]crmio.Value, error), f func(crmio.Record) bool) error {
+	stateless := func() func(*rawChunk) ([]crmio.Record, error) {
+		return func(c *rawChunk) ([]crmio.Record, error) { return c.records(module, decode) }
+	}
+	return decodeInOrder[B](rows, stateless, func(recs []crmio.Record, err error) (bool, error) {
+		for _, r := range recs {
+			if !f(r) {
+				return false, nil
+			}
+		}
+		return err == nil, err
+	})
+}
+
+// ReadChunks is ReadRecords for a scan read as chunks (storage.Chunk):
+// it decodes each row's values of fields straight into the row of a
+// chunk, with no map (valuecodec.DecodeRow), and calls f with the chunks
+// in the rows' order. keep, when not nil, is given each row decoded, in
+// the rows' order, and says whether to keep it and whether more rows may
+// follow (storage.Pushdown.KeepRow); the chunks f gets hold the first
+// width of fields of the rows kept (the fields the store read for keep
+// alone come after them). A chunk holds at most decodeChunk rows.
+//
+// The values' strings alias the bytes of the chunk they were read in, a
+// block copied from the driver that nothing writes again, rather than
+// being copied once more per record.
+func ReadChunks[B ~[]byte](rows Rows, fields []string, width int, keep func(row []crmio.Value) (keep, more bool), f func(*storage.Chunk) bool) error {
+	out := fields[:width:width]
+	decoder := func() func(*rawChunk) (*storage.Chunk, error) {
+		d := bincodec.NewRowDecoder(fields)
+		return func(c *rawChunk) (*storage.Chunk, error) { return c.rows(d, fields) }
+	}
+	return decodeInOrder[B](rows, decoder, func(c *storage.Chunk, err error) (bool, error) {
+		more := true
+		if keep != nil || width != len(fields) {
+			kept := storage.NewChunk(out)
+			for i := range c.Len() {
+				row := c.Row(i)
+				if keep != nil {
+					var ok bool
+					if ok, more = keep(row); !ok {
+						continue
+					}
+				}
+				copy(kept.Append(c.IDs[i]), row[:width])
+				if !more {
+					break
+				}
+			}
+			c = kept
+		}
+		if c.Len() > 0 && !f(c) || !more {
+			return false, nil // stopped, or at the limit: what follows is not read
+		}
+		return err == nil, err
+	})
+}
+
+// decodeInOrder reads rows a chunk at a time, decodes the chunks, and
+// hands each decoded chunk to deliver in the rows' order, with the error
+// of the row that failed to decode (the chunk then holds the rows before
+// it); deliver reports whether to go on, or the error that ends the read.
+// Past the first chunk, the chunks are decoded on a goroutine per core,
+// each with a decoding function of its own from newDecoder; at most two
+// chunks per core are in flight. A scan of one chunk decodes it where it
+// reads it, with no goroutine.
+func decodeInOrder[B ~[]byte, T any](rows Rows, newDecoder func() func(*rawChunk) (T, error), deliver func(T, error) (bool, error)) error {
 	c, more, err := readChunk[B](rows)
 	if err != nil {
 		return err
 	}
 	if !more {
-		// A short scan: no goroutines.
-		c.decode(module, decode)
-		if _, err := c.deliver(f); err != nil {
+		if goOn, err := deliver(newDecoder()(c)); !goOn || err != nil {
 			return err
 		}
 		return rows.Err()
 	}
+	type job struct {
+		raw  *rawChunk
+		out  T
+		err  error
+		done chan struct{}
+	}
 	workers := max(1, runtime.GOMAXPROCS(0))
-	jobs := make(chan *chunk)
+	jobs := make(chan *job)
 	defer close(jobs)
 	for range workers {
 		go func() {
-			for c := range jobs {
-				c.decode(module, decode)
-				close(c.done)
+			decode := newDecoder()
+			for j := range jobs {
+				j.out, j.err = decode(j.raw)
+				j.raw = nil // the bytes are done with
+				close(j.done)
 			}
 		}()
 	}
-	var queue []*chunk // submitted, in the rows' order
-	submit := func(c *chunk) {
-		c.done = make(chan struct{})
-		jobs <- c
-		queue = append(queue, c)
+	var queue []*job // submitted, in the rows' order
+	submit := func(c *rawChunk) {
+		j := &job{raw: c, done: make(chan struct{})}
+		jobs <- j
+		queue = append(queue, j)
 	}
 	// drain waits for the chunks on their way, so that no goroutine still
-	// holds one when ReadRecords returns early.
+	// holds one when decodeInOrder returns early.
 	drain := func() {
-		for _, c := range queue {
-			<-c.done
+		for _, j := range queue {
+			<-j.done
 		}
 	}
-	// deliverHead waits for the oldest chunk and hands its records to f.
+	// deliverHead waits for the oldest chunk and delivers it.
 	deliverHead := func() (goOn bool, err error) {
 		head := queue[0]
 		<-head.done
 		queue = queue[1:]
-		if goOn, err = head.deliver(f); !goOn || err != nil {
+		if goOn, err = deliver(head.out, head.err); !goOn || err != nil {
 			drain()
 		}
 		return goOn, err
@@ -109,19 +184,16 @@ func ReadRecords[B ~[]byte](rows Rows, module string, decode func(*crmio.Arena, 
 	return rows.Err()
 }
 
-// chunk is a run of rows read, then decoded into records.
-type chunk struct {
+// rawChunk is a run of rows read, not yet decoded.
+type rawChunk struct {
 	ids  []int64
 	vals [][]byte // each a copy: a driver may reuse what Scan gave
-	recs []crmio.Record
-	err  error // of the first record that failed to decode; recs stop there
-	done chan struct{}
 }
 
 // readChunk reads up to decodeChunk rows; more reports whether rows may
 // hold others.
-func readChunk[B ~[]byte](rows Rows) (*chunk, bool, error) {
-	c := &chunk{ids: make([]int64, 0, decodeChunk), vals: make([][]byte, 0, decodeChunk)}
+func readChunk[B ~[]byte](rows Rows) (*rawChunk, bool, error) {
+	c := &rawChunk{ids: make([]int64, 0, decodeChunk), vals: make([][]byte, 0, decodeChunk)}
 	var block []byte // the chunk's values, copied into few allocations
 	var id int64
 	var vals B
@@ -143,8 +215,10 @@ func readChunk[B ~[]byte](rows Rows) (*chunk, bool, error) {
 	return c, true, nil
 }
 
-func (c *chunk) decode(module string, decode func(*crmio.Arena, []byte) (map[string]crmio.Value, error)) {
-	c.recs = make([]crmio.Record, 0, len(c.ids))
+// records decodes the chunk into records of module, up to the first that
+// fails, whose error it returns.
+func (c *rawChunk) records(module string, decode func(*crmio.Arena, []byte) (map[string]crmio.Value, error)) ([]crmio.Record, error) {
+	recs := make([]crmio.Record, 0, len(c.ids))
 	// A short scan (one chunk: a Get, a page) decodes without an arena,
 	// whose blocks would outweigh its few records.
 	var arena *crmio.Arena
@@ -154,21 +228,26 @@ func (c *chunk) decode(module string, decode func(*crmio.Arena, []byte) (map[str
 	for i, id := range c.ids {
 		values, err := decode(arena, c.vals[i])
 		if err != nil {
-			c.err = fmt.Errorf("record %d: %w", id, err)
-			break
+			return recs, fmt.Errorf("record %d: %w", id, err)
 		}
-		c.recs = append(c.recs, crmio.Record{ID: FormatID(id), Module: module, Values: values})
+		recs = append(recs, crmio.Record{ID: FormatID(id), Module: module, Values: values})
 	}
-	c.vals = nil // the bytes are done with
+	return recs, nil
 }
 
-// deliver calls f with the chunk's records; goOn is false when f asked to
-// stop.
-func (c *chunk) deliver(f func(crmio.Record) bool) (goOn bool, err error) {
-	for _, r := range c.recs {
-		if !f(r) {
-			return false, nil
+// rows decodes the chunk into a storage.Chunk of fields with d, up to the
+// first row that fails, whose error it returns. The strings alias the
+// chunk's blocks (bincodec.View): readChunk copied them from the driver,
+// and nothing writes them again.
+func (c *rawChunk) rows(d *bincodec.RowDecoder, fields []string) (*storage.Chunk, error) {
+	out := storage.NewChunk(fields)
+	arena := new(crmio.Arena)
+	for i, id := range c.ids {
+		if err := valuecodec.DecodeRow(d, arena, c.vals[i], bincodec.View, out.Append(FormatID(id))); err != nil {
+			out.IDs = out.IDs[:i]
+			out.Values = out.Values[:i*len(fields)]
+			return out, fmt.Errorf("record %d: %w", id, err)
 		}
 	}
-	return c.err == nil, c.err
+	return out, nil
 }

@@ -87,3 +87,26 @@ func DecodeValuesIn(arena *crmio.Arena, data []byte) (map[string]crmio.Value, er
 	}
 	return values, nil
 }
+
+// DecodeRow decodes a stored form into row, the values of the decoder's
+// fields in order (see bincodec.RowDecoder): the binary form straight into
+// it, the JSON form through a map.
+func DecodeRow(d *bincodec.RowDecoder, arena *crmio.Arena, data []byte, mode bincodec.Mode, row []crmio.Value) error {
+	if bincodec.IsNamed(data) {
+		if err := d.Decode(arena, data, mode, row); err != nil {
+			return fmt.Errorf("stored values are not valid: %w", err)
+		}
+		return nil
+	}
+	values, err := DecodeValues(data)
+	if err != nil {
+		return err
+	}
+	clear(row)
+	for name, v := range values {
+		if at := d.Slot(name); at >= 0 && at < len(row) {
+			row[at] = v
+		}
+	}
+	return nil
+}
