@@ -225,6 +225,9 @@ func (r *render) cell(c *Column, rec *crmio.Record) formats.Cell {
 // field's columns together: a multi-value field's, an address's parts).
 type span struct {
 	start, end int
+	// at is the place of the span's field among the fields fieldSpans
+	// returns: in a row of values, the field's value.
+	at int
 	// classes is, for a multi-value field with Labels that shows a label a
 	// column, each column's label as its labelClass: the columns an item
 	// goes to, found once per item. nil for other fields.
@@ -235,16 +238,23 @@ type span struct {
 // address with four labels has 25).
 const maxLabelled = 64
 
-// fieldSpans returns the spans of cols.
-func fieldSpans(cols []Column) []span {
+// fieldSpans returns the spans of cols, and the fields they show, each
+// once, in the order of their first span.
+func fieldSpans(cols []Column) ([]span, []string) {
 	var spans []span
+	var fields []string
 	for k := 0; k < len(cols); {
 		end := k + 1
 		for end < len(cols) && cols[end].Field == cols[k].Field {
 			end++
 		}
-		sp := span{start: k, end: end}
 		f := cols[k].Field
+		at := slices.Index(fields, f.Name)
+		if at < 0 {
+			at = len(fields)
+			fields = append(fields, f.Name)
+		}
+		sp := span{start: k, end: end, at: at}
 		whole := slices.ContainsFunc(cols[k:end], func(c Column) bool { return c.whole })
 		if f.Multi && len(f.Labels) > 0 && !whole && end-k <= maxLabelled {
 			sp.classes = make([]int, end-k)
@@ -255,7 +265,7 @@ func fieldSpans(cols []Column) []span {
 		spans = append(spans, sp)
 		k = end
 	}
-	return spans
+	return spans, fields
 }
 
 // labelClass is the index of label among f's Labels, or -1 for no label
@@ -273,14 +283,15 @@ func labelClass(f *crmio.Field, label string) int {
 	return -1
 }
 
-// row renders the cells of rec into row, one per column of cols: a
-// field's value is looked up once for all of its columns (a contact's 38
-// columns are 13 fields), and a list's items are each sent to their
-// columns once.
-func (r *render) row(cols []Column, spans []span, rec *crmio.Record, row []formats.Cell) {
+// row renders the cells of a record into row, one per column of cols,
+// from values, the record's value of each field of the spans (as
+// fieldSpans lists them): a field's value serves all of its columns (a
+// contact's 38 columns are 13 fields), and a list's items are each sent
+// to their columns once.
+func (r *render) row(cols []Column, spans []span, values []crmio.Value, row []formats.Cell) {
 	for _, sp := range spans {
-		v, ok := rec.Values[cols[sp.start].Field.Name]
-		if !ok || v.IsZero() {
+		v := values[sp.at]
+		if v.IsZero() {
 			clear(row[sp.start:sp.end])
 			continue
 		}

@@ -384,9 +384,11 @@ func writeRows(ctx context.Context, store storage.Store, m *crmio.Module, q stor
 		return fmt.Errorf("exporter: %w", err)
 	}
 	if mw, ok := fw.(formats.Measurer); ok {
-		err := scanRendered(ctx, store, m, q, cols, r, guarded, func(_ *crmio.Record, cells []formats.Cell) error {
-			if err := mw.Measure(cells); err != nil {
-				return fmt.Errorf("exporter: %w", err)
+		err := scanRendered(ctx, store, m, q, cols, r, guarded, nil, func(c *chunk) error {
+			for i := range c.len() {
+				if err := mw.Measure(c.cells[i*len(cols) : (i+1)*len(cols)]); err != nil {
+					return fmt.Errorf("exporter: %w", err)
+				}
 			}
 			return nil
 		})
@@ -394,11 +396,22 @@ func writeRows(ctx context.Context, store storage.Store, m *crmio.Module, q stor
 			return err
 		}
 	}
-	return scanRendered(ctx, store, m, q, cols, r, guarded, func(rec *crmio.Record, cells []formats.Cell) error {
-		if err := fw.WriteRow(cells); err != nil {
-			return fmt.Errorf("exporter: record %s: %w", rec.ID, err)
+	if enc, ok := fw.(formats.RowEncoder); ok {
+		return scanRendered(ctx, store, m, q, cols, r, guarded, enc, func(c *chunk) error {
+			if err := enc.WriteEncoded(c.encoded, c.rows); err != nil {
+				return fmt.Errorf("exporter: %w", err)
+			}
+			res.Rows += c.rows
+			return nil
+		})
+	}
+	return scanRendered(ctx, store, m, q, cols, r, guarded, nil, func(c *chunk) error {
+		for i := range c.len() {
+			if err := fw.WriteRow(c.cells[i*len(cols) : (i+1)*len(cols)]); err != nil {
+				return fmt.Errorf("exporter: record %s: %w", c.id(i), err)
+			}
+			res.Rows++
 		}
-		res.Rows++
 		return nil
 	})
 }

@@ -12,38 +12,81 @@ import (
 	"github.com/crmio/crmio/storage"
 )
 
-// chunkRows is how many records the export reads, renders and writes as
-// one piece of work: enough to make handing them between goroutines cheap,
-// few enough that the records in flight take little memory.
-const chunkRows = 256
+// chunkRows is how many records of a Scan (a store that is no
+// storage.ChunkScanner) the export reads, renders and writes as one piece
+// of work, as a ChunkScanner's chunks hold.
+const chunkRows = storage.ChunkRows
 
 // chunk is a run of records read from the store and their rendered cells,
-// len(cols) per record, or the error that ended the reading.
+// len(cols) per record, or the error that ended the reading. The records
+// are data, from a storage.ChunkScanner, or recs, from Scan.
 type chunk struct {
+	data  *storage.Chunk
 	recs  []crmio.Record
 	cells []formats.Cell
-	err   error
+	// encoded holds the first rows of cells encoded by the writer, when
+	// it is a formats.RowEncoder, and rows how many: all of them, or the
+	// rows before the one that failed to encode (err).
+	encoded []byte
+	rows    int
+	err     error
 }
 
-// scanRendered calls each, in the store's order, with every record q
-// selects and its cells. Reading (with the store's decoding), rendering
+// len returns the number of records in c.
+func (c *chunk) len() int {
+	if c.data != nil {
+		return c.data.Len()
+	}
+	return len(c.recs)
+}
+
+// id returns the id of record i.
+func (c *chunk) id(i int) string {
+	if c.data != nil {
+		return c.data.IDs[i]
+	}
+	return c.recs[i].ID
+}
+
+// values returns record i's value of each of fields, from its chunk's row
+// or, for a record of Scan, gathered into scratch.
+func (c *chunk) values(i int, fields []string, scratch []crmio.Value) []crmio.Value {
+	if c.data != nil {
+		return c.data.Row(i)
+	}
+	for j, f := range fields {
+		scratch[j] = c.recs[i].Values[f]
+	}
+	return scratch
+}
+
+// scanRendered calls each, in the store's order, with the id and cells of
+// every record q selects. Reading (with the store's decoding), rendering
 // and writing overlap: one goroutine reads chunks of records, a worker per
 // core renders them, and the caller's goroutine hands them to each in
 // order. An export on one core was the sum of the three; on several it is
 // about the slowest of them. At most two chunks per worker are in flight.
+// A storage.ChunkScanner reads only the fields of cols, each record's
+// straight into a row of its chunk: no map per record. Another store's
+// records come from Scan(q) as they are (q selects no field when cols
+// show them all: a store would only copy every record), and the workers
+// gather each one's values.
+// With enc, the workers encode the rows too, and each gets chunks whose
+// rows are encoded: the writer then only writes bytes, which is what
+// keeps its goroutine from being the export's bottleneck.
 func scanRendered(ctx context.Context, store storage.Store, m *crmio.Module, q storage.Query, cols []Column,
-	proto *render, guarded bool, each func(rec *crmio.Record, cells []formats.Cell) error) error {
+	proto *render, guarded bool, enc formats.RowEncoder, each func(c *chunk) error) error {
 	parent := ctx
 	ctx, stop := context.WithCancel(ctx)
 	workers := max(1, runtime.GOMAXPROCS(0))
-	spans := fieldSpans(cols)
+	spans, fields := fieldSpans(cols)
 	type job struct {
 		c   *chunk
 		out chan *chunk
 	}
 	jobs := make(chan job, workers)
 	futures := make(chan chan *chunk, 2*workers)
-	spare := make(chan []formats.Cell, 2*workers+2) // cell slabs to reuse
+	spare := make(chan *chunk, 2*workers+2) // chunks whose cells and bytes to reuse
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { // the reader
@@ -64,6 +107,27 @@ func scanRendered(ctx context.Context, store storage.Store, m *crmio.Module, q s
 			jobs <- job{c, out} // workers always take jobs until it closes
 			return true
 		}
+		fail := func(err error) {
+			if ctx.Err() == nil { // else the export already stopped
+				send(&chunk{err: fmt.Errorf("exporter: reading %s: %w", m.Name, err)})
+			}
+		}
+		if cs, ok := store.(storage.ChunkScanner); ok {
+			q.Fields = fields
+			for data, err := range cs.ScanChunks(ctx, m.Name, q) {
+				if err == nil {
+					err = ctx.Err()
+				}
+				if err != nil {
+					fail(err)
+					return
+				}
+				if !send(&chunk{data: data}) {
+					return
+				}
+			}
+			return
+		}
 		c := &chunk{recs: make([]crmio.Record, 0, chunkRows)}
 		n := 0
 		for rec, err := range store.Scan(ctx, m.Name, q) {
@@ -72,9 +136,7 @@ func scanRendered(ctx context.Context, store storage.Store, m *crmio.Module, q s
 			}
 			n++
 			if err != nil {
-				if ctx.Err() == nil { // else the export already stopped
-					send(&chunk{err: fmt.Errorf("exporter: reading %s: %w", m.Name, err)})
-				}
+				fail(err)
 				return
 			}
 			c.recs = append(c.recs, rec)
@@ -94,20 +156,22 @@ func scanRendered(ctx context.Context, store storage.Store, m *crmio.Module, q s
 		go func() {
 			defer wg.Done()
 			r := render{loc: proto.loc, report: proto.report} // its own scratch
+			scratch := make([]crmio.Value, len(fields))
 			for j := range jobs {
-				need := len(j.c.recs) * len(cols)
-				var cells []formats.Cell
+				n := j.c.len()
+				need := n * len(cols)
 				select {
-				case cells = <-spare:
+				case old := <-spare:
+					j.c.cells, j.c.encoded = old.cells, old.encoded[:0]
 				default:
 				}
-				if cap(cells) < need {
-					cells = make([]formats.Cell, need)
+				if cap(j.c.cells) < need {
+					j.c.cells = make([]formats.Cell, need)
 				}
-				cells = cells[:need]
-				for i := range j.c.recs {
+				cells := j.c.cells[:need]
+				for i := range n {
 					row := cells[i*len(cols) : (i+1)*len(cols)]
-					r.row(cols, spans, &j.c.recs[i], row)
+					r.row(cols, spans, j.c.values(i, fields, scratch), row)
 					if !guarded {
 						continue
 					}
@@ -118,6 +182,9 @@ func scanRendered(ctx context.Context, store storage.Store, m *crmio.Module, q s
 					}
 				}
 				j.c.cells = cells
+				if enc != nil {
+					encodeRows(enc, j.c, len(cols))
+				}
 				j.out <- j.c
 			}
 		}()
@@ -125,22 +192,21 @@ func scanRendered(ctx context.Context, store storage.Store, m *crmio.Module, q s
 	var err error
 	for f := range futures {
 		c := <-f
+		if err == nil && c.len() > 0 {
+			err = each(c)
+		}
 		if err == nil {
 			err = c.err
-			for i := range c.recs {
-				if err != nil {
-					break
-				}
-				err = each(&c.recs[i], c.cells[i*len(cols):(i+1)*len(cols)])
-			}
 		}
 		if err != nil {
 			stop() // the reader stops; the chunks on their way are drained
 		}
 		if c.cells != nil {
-			clear(c.cells) // let the strings go
+			// A worker overwrites every cell it takes: the strings of a
+			// spare chunk's cells live until then, at most 2*workers+2 chunks.
+			c.data, c.recs = nil, nil
 			select {
-			case spare <- c.cells:
+			case spare <- c:
 			default:
 			}
 		}
@@ -151,4 +217,17 @@ func scanRendered(ctx context.Context, store storage.Store, m *crmio.Module, q s
 		err = parent.Err() // a reader stopped by it says nothing
 	}
 	return err
+}
+
+// encodeRows encodes the rows of c's cells with enc, until one fails.
+func encodeRows(enc formats.RowEncoder, c *chunk, width int) {
+	for i := range c.len() {
+		b, err := enc.AppendRow(c.encoded, c.cells[i*width:(i+1)*width])
+		if err != nil {
+			c.err = fmt.Errorf("exporter: record %s: %w", c.id(i), err)
+			return
+		}
+		c.encoded = b
+		c.rows = i + 1
+	}
 }

@@ -55,7 +55,7 @@ func TestRowMatchesCell(t *testing.T) {
 		cols   []Column
 		report bool
 	}{{"table", table, false}, {"report", reportColumns(sel), true}} {
-		spans := fieldSpans(layout.cols)
+		spans, fields := fieldSpans(layout.cols)
 		r := render{loc: time.UTC, report: layout.report}
 		for i, values := range records {
 			rec := crmio.Record{Values: values}
@@ -63,7 +63,11 @@ func TestRowMatchesCell(t *testing.T) {
 			for k := range row {
 				row[k] = formats.TextCell("stale") // a reused slab
 			}
-			r.row(layout.cols, spans, &rec, row)
+			values := make([]crmio.Value, len(fields))
+			for j, f := range fields {
+				values[j] = rec.Values[f]
+			}
+			r.row(layout.cols, spans, values, row)
 			for k := range layout.cols {
 				if want := r.cell(&layout.cols[k], &rec); row[k] != want {
 					t.Errorf("%s, record %d, column %q: row gives %q, cell %q", layout.name, i, layout.cols[k].Name, row[k].String(), want.String())
