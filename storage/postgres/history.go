@@ -45,7 +45,7 @@ func (c *conn) UpdateJob(ctx context.Context, job storage.Job) error {
 	if err != nil {
 		return err
 	}
-	return c.with(ctx, "update job", func(db *pgx.Conn) error {
+	err = c.with(ctx, "update job", func(db *pgx.Conn) error {
 		// Under READ COMMITTED an UPDATE that waited for another writer's
 		// row lock checks its condition again on the row that writer
 		// committed: the version check holds against every writer.
@@ -64,6 +64,38 @@ func (c *conn) UpdateJob(ctx context.Context, job storage.Job) error {
 			return err
 		}
 		return fmt.Errorf("job %q (version %d, stored %d): %w", job.ID, read, stored, storage.ErrJobChanged)
+	})
+	if err == nil && c.tx == nil && job.Status.Done() && job.Counts.Created+job.Counts.Updated >= analyzeAfter {
+		c.st.analyzeModules(ctx)
+	}
+	return err
+}
+
+// analyzeAfter is how many records a job must have written for its end to
+// refresh the planner's count of each module's records (analyzeModules).
+const analyzeAfter = 10_000
+
+// analyzeModules refreshes the statistics PostgreSQL plans the scans of a
+// module with: the table's size and how many of its records each module
+// has. Without them, right after a bulk load (autovacuum analyzes a
+// minute or more later), the planner takes a module of 476,000 records
+// for 6,500 and scans it with a bitmap and an external sort of 128 MB on
+// disk, rather than in the order of the primary key: an export right
+// after an import spent 0.7 s before its first row. Only the module
+// column is analyzed, from a sample of 3,000 rows (statistics target 10):
+// 20 ms for 500,000 records, against 400 ms for the whole table. Like
+// PostgreSQL's own autovacuum, it is best effort: the job is written
+// whether or not it succeeds.
+func (s *Store) analyzeModules(ctx context.Context) {
+	if ctx.Err() != nil {
+		return
+	}
+	_ = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SET LOCAL default_statistics_target = 10"); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, s.sql("ANALYZE crmio_records (module)"))
+		return err
 	})
 }
 

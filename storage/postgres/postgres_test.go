@@ -446,3 +446,64 @@ func TestFieldRolledBack(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestJobEndAnalyzes checks that a job that wrote many records leaves the
+// planner statistics of the records' table (pg_class.reltuples is -1 for
+// a table never analyzed), and one that wrote few, or has not ended,
+// leaves them to autovacuum.
+func TestJobEndAnalyzes(t *testing.T) {
+	ctx := t.Context()
+	schema := freshSchema(t)
+	s, err := postgres.Open(ctx, dsn(t), &postgres.Options{Schema: schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	conn, err := pgx.Connect(ctx, dsn(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	reltuples := func() float64 {
+		t.Helper()
+		var n float64
+		table := pgx.Identifier{schema, "crmio_records"}.Sanitize()
+		if err := conn.QueryRow(ctx, "SELECT reltuples FROM pg_class WHERE oid = $1::regclass", table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	recs := make([]crmio.Record, 40) // fewer than autovacuum analyzes after (50)
+	for i := range recs {
+		recs[i] = crmio.Record{Values: map[string]crmio.Value{"n": crmio.IntValue(int64(i))}}
+	}
+	if _, err := s.Insert(ctx, "people", recs); err != nil {
+		t.Fatal(err)
+	}
+	job := storage.Job{Module: "people", Status: storage.JobRunning, Created: time.Now()}
+	if job.ID, err = s.CreateJob(ctx, job); err != nil {
+		t.Fatal(err)
+	}
+	job.Version = 1
+	for _, step := range []struct {
+		status  storage.JobStatus
+		created int
+		want    bool
+	}{
+		{storage.JobRunning, 50_000, false},  // not ended
+		{storage.JobCompleted, 9_999, false}, // too few
+		{storage.JobCompleted, 10_000, true},
+	} {
+		job.Status, job.Counts.Created = step.status, step.created
+		if err := s.UpdateJob(ctx, job); err != nil {
+			t.Fatal(err)
+		}
+		job.Version++
+		if got := reltuples(); (got >= 0) != step.want {
+			t.Fatalf("after a job %s with %d records created, reltuples = %v; analyzed: want %v", step.status, step.created, got, step.want)
+		}
+	}
+	if got := reltuples(); got != 40 {
+		t.Errorf("reltuples = %v after the analyze, want the table's 40 records", got)
+	}
+}
