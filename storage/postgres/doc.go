@@ -190,6 +190,18 @@
 // quiet machine: 9.7–10.2 s against 10.4–12.1 s); the records' COPY
 // (2.8–3.0 s) is now the largest cost.
 //
+// A scan in chunks (storage.ChunkScanner, what the exporter reads) decodes
+// each record's values straight into its row of a chunk, on a goroutine
+// per core, with no map per record: the CSV export of the 476,294
+// records of a 500,000-row import went from 3.5 s to 2.2–2.3 s with it,
+// the exporter's CSV rows encoded on its workers and the statistics the
+// end of the import leaves (below) included. A job that wrote 10,000
+// records or more ends by analyzing crmio_records' module column:
+// without it, right after the load (autovacuum comes a minute or more
+// later), the planner counted a module of 476,000 records as 6,500 and
+// scanned it with a bitmap and an external sort of 128 MB on disk, 0.7 s
+// before the first row; with it, in the primary key's order.
+//
 // # Tests
 //
 // The tests run against the server named by the environment variable
