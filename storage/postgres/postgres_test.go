@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strconv"
@@ -505,5 +506,110 @@ func TestJobEndAnalyzes(t *testing.T) {
 	}
 	if got := reltuples(); got != 40 {
 		t.Errorf("reltuples = %v after the analyze, want the table's 40 records", got)
+	}
+}
+
+// TestLookupKeysOfManyRecords updates and deletes more records in one call
+// than one statement removes the rows of crmio_lookup_keys of
+// (dropLookupKeysIDs), through both ways an update goes: the lookups find
+// the new keys and none of the old, and the table keeps exactly a row
+// per hash of the records left.
+func TestLookupKeysOfManyRecords(t *testing.T) {
+	ctx := t.Context()
+	schema := freshSchema(t)
+	s, err := postgres.Open(ctx, dsn(t), &postgres.Options{Schema: schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const n = 460
+	recs := make([]crmio.Record, n)
+	for i := range recs {
+		recs[i] = crmio.Record{Values: map[string]crmio.Value{
+			"email":   crmio.EmailValue(fmt.Sprintf("p%d@example.com", i)),
+			"account": crmio.TextValue(fmt.Sprintf("acct %d", i%7)), // shared by many
+		}}
+	}
+	ids, err := s.Insert(ctx, "people", recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Lookup(ctx, "people", "email", []string{"x"}); err != nil { // makes both lookup fields
+		t.Fatal(err)
+	}
+	if _, err := s.Lookup(ctx, "people", "account", []string{"x"}); err != nil {
+		t.Fatal(err)
+	}
+	// Update the first 3 (one statement at a time) and the next 300 (staged).
+	for _, part := range [][2]int{{0, 3}, {3, 303}} {
+		var batch []crmio.Record
+		for i := part[0]; i < part[1]; i++ {
+			batch = append(batch, crmio.Record{ID: ids[i], Values: map[string]crmio.Value{
+				"email":   crmio.EmailValue(fmt.Sprintf("new%d@example.com", i)),
+				"account": crmio.TextValue("acct new"),
+			}})
+		}
+		if err := s.Update(ctx, "people", batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Delete 250 of them, across the updated and the untouched.
+	if err := s.Delete(ctx, "people", ids[200:450]); err != nil {
+		t.Fatal(err)
+	}
+	left := map[string]bool{}
+	for _, id := range append(slices.Clone(ids[:200]), ids[450:]...) {
+		left[id] = true
+	}
+	for i, id := range ids {
+		old := crmio.MatchKey(crmio.EmailValue(fmt.Sprintf("p%d@example.com", i)))
+		updated := crmio.MatchKey(crmio.EmailValue(fmt.Sprintf("new%d@example.com", i)))
+		found, err := s.Lookup(ctx, "people", "email", []string{old, updated})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string][]string{}
+		switch {
+		case !left[id]:
+		case i < 303:
+			want[updated] = []string{id}
+		default:
+			want[old] = []string{id}
+		}
+		if !maps.EqualFunc(found, want, slices.Equal[[]string]) {
+			t.Fatalf("record %d (%s): Lookup of its old and new email = %v, want %v", i, id, found, want)
+		}
+	}
+	found, err := s.Lookup(ctx, "people", "account", []string{crmio.MatchKey(crmio.TextValue("acct new")), crmio.MatchKey(crmio.TextValue("acct 3"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byAccount := map[string]int{}
+	for k, list := range found {
+		byAccount[k] = len(list)
+	}
+	wantNew, want3 := 200, 0
+	for i := 450; i < n; i++ {
+		if i%7 == 3 {
+			want3++
+		}
+	}
+	if got := byAccount[crmio.MatchKey(crmio.TextValue("acct new"))]; got != wantNew {
+		t.Errorf("Lookup of the new account: %d records, want %d", got, wantNew)
+	}
+	if got := byAccount[crmio.MatchKey(crmio.TextValue("acct 3"))]; got != want3 {
+		t.Errorf("Lookup of acct 3: %d records, want %d", got, want3)
+	}
+	conn, err := pgx.Connect(ctx, dsn(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var rows int
+	if err := conn.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{schema, "crmio_lookup_keys"}.Sanitize()).Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if want := 2 * len(left); rows != want {
+		t.Errorf("crmio_lookup_keys holds %d rows, want %d (an email and an account per record left)", rows, want)
 	}
 }
