@@ -202,6 +202,15 @@
 // scanned it with a bitmap and an external sort of 128 MB on disk, 0.7 s
 // before the first row; with it, in the primary key's order.
 //
+// A rollback of a 500,000-row import deletes its 486,000 records (people
+// and the accounts they reference) in 132 s, against 319 s before
+// 2026-12-08: a deletion removes its records' rows of crmio_lookup_keys
+// through the hash index, 100 records a statement (dropLookupKeysSQL).
+// Most of what remains is the reference field made a lookup field on the
+// rollback's first Lookup of who references the accounts, which rewrites
+// the keys of every record of the module once, and the rows of a
+// reference's hash, which every record naming the same account shares.
+//
 // # Tests
 //
 // The tests run against the server named by the environment variable
