@@ -60,8 +60,8 @@ func (c *chunk) values(i int, fields []string, scratch []crmio.Value) []crmio.Va
 	return scratch
 }
 
-// scanRendered calls each, in the store's order, with the id and cells of
-// every record q selects. Reading (with the store's decoding), rendering
+// scanRendered calls each with the chunks of the records q selects, in
+// the store's order, their cells rendered (len(cols) per record). Reading (with the store's decoding), rendering
 // and writing overlap: one goroutine reads chunks of records, a worker per
 // core renders them, and the caller's goroutine hands them to each in
 // order. An export on one core was the sum of the three; on several it is
@@ -71,9 +71,9 @@ func (c *chunk) values(i int, fields []string, scratch []crmio.Value) []crmio.Va
 // records come from Scan(q) as they are (q selects no field when cols
 // show them all: a store would only copy every record), and the workers
 // gather each one's values.
-// With enc, the workers encode the rows too, and each gets chunks whose
-// rows are encoded: the writer then only writes bytes, which is what
-// keeps its goroutine from being the export's bottleneck.
+// With enc, the workers encode the rows too (chunk.encoded): the writer
+// then only writes bytes, which is what keeps its goroutine from being
+// the export's bottleneck.
 func scanRendered(ctx context.Context, store storage.Store, m *crmio.Module, q storage.Query, cols []Column,
 	proto *render, guarded bool, enc formats.RowEncoder, each func(c *chunk) error) error {
 	parent := ctx
