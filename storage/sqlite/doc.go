@@ -195,6 +195,11 @@
 // KeyFields ahead of the first query rather than let a user wait on it.
 // Scan yields about 200,000 records a second (its own JSON decoder reads
 // the stored form several times faster than encoding/json would).
+// ScanChunks (storage.ChunkScanner, what the exporter reads) decodes each
+// record straight into its row of a chunk, on a goroutine per core: the
+// CSV export of the 476,294 records of a 500,000-row import takes 2.0 to
+// 2.3 s, against 3.0 to 3.4 s for a bare SELECT of the file's rows
+// through csv.Writer (internal/ceiling's BenchmarkCeilingExport).
 //
 // An import (package importer, deduplicating on email, creating account
 // references) costs about 45 to 50 µs of CPU a row in all with schema
