@@ -16,8 +16,12 @@ import (
 // which is most of what decoding a record costs.
 //
 // A Chunk belongs to its reader once yielded: the store does not reuse
-// it. A Chunk cannot tell a field a record lacks from a field present
-// with the null Value: both are the zero Value.
+// it. Its values may share memory with one another (the SQL stores' text
+// is cut from the bytes the chunk was read from), so that a value kept
+// keeps that chunk's bytes alive: copy a string out (strings.Clone) to
+// keep a few values of many chunks. A Chunk cannot tell a field a record
+// lacks from a field present with the null Value: both are the zero
+// Value.
 type Chunk struct {
 	// Fields are the fields of the chunk's table, the query's Fields. Every
 	// chunk of a scan shares the same slice.
