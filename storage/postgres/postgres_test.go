@@ -62,12 +62,32 @@ func freshSchema(t testing.TB) string {
 // open returns a store in a fresh schema, closed at the end of t.
 func open(t testing.TB) *postgres.Store {
 	t.Helper()
-	s, err := postgres.Open(t.Context(), dsn(t), &postgres.Options{Schema: freshSchema(t)})
+	s, _ := openSchema(t)
+	return s
+}
+
+// openSchema is open, with the schema's name, for a test that looks at
+// the store's tables through a connection of its own (rawConn).
+func openSchema(t testing.TB) (*postgres.Store, string) {
+	t.Helper()
+	schema := freshSchema(t)
+	s, err := postgres.Open(t.Context(), dsn(t), &postgres.Options{Schema: schema})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return s
+	return s, schema
+}
+
+// rawConn returns a connection to the test server, closed at the end of t.
+func rawConn(t testing.TB) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(t.Context(), dsn(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
 }
 
 func TestStoretest(t *testing.T) {
@@ -454,17 +474,8 @@ func TestFieldRolledBack(t *testing.T) {
 // leaves them to autovacuum.
 func TestJobEndAnalyzes(t *testing.T) {
 	ctx := t.Context()
-	schema := freshSchema(t)
-	s, err := postgres.Open(ctx, dsn(t), &postgres.Options{Schema: schema})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	conn, err := pgx.Connect(ctx, dsn(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	s, schema := openSchema(t)
+	conn := rawConn(t)
 	reltuples := func() float64 {
 		t.Helper()
 		var n float64
@@ -482,10 +493,11 @@ func TestJobEndAnalyzes(t *testing.T) {
 		t.Fatal(err)
 	}
 	job := storage.Job{Module: "people", Status: storage.JobRunning, Created: time.Now()}
-	if job.ID, err = s.CreateJob(ctx, job); err != nil {
+	id, err := s.CreateJob(ctx, job)
+	if err != nil {
 		t.Fatal(err)
 	}
-	job.Version = 1
+	job.ID, job.Version = id, 1
 	for _, step := range []struct {
 		status  storage.JobStatus
 		created int
@@ -516,12 +528,7 @@ func TestJobEndAnalyzes(t *testing.T) {
 // per hash of the records left.
 func TestLookupKeysOfManyRecords(t *testing.T) {
 	ctx := t.Context()
-	schema := freshSchema(t)
-	s, err := postgres.Open(ctx, dsn(t), &postgres.Options{Schema: schema})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, schema := openSchema(t)
 	const n = 460
 	recs := make([]crmio.Record, n)
 	for i := range recs {
@@ -600,13 +607,8 @@ func TestLookupKeysOfManyRecords(t *testing.T) {
 	if got := byAccount[crmio.MatchKey(crmio.TextValue("acct 3"))]; got != want3 {
 		t.Errorf("Lookup of acct 3: %d records, want %d", got, want3)
 	}
-	conn, err := pgx.Connect(ctx, dsn(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
 	var rows int
-	if err := conn.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{schema, "crmio_lookup_keys"}.Sanitize()).Scan(&rows); err != nil {
+	if err := rawConn(t).QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{schema, "crmio_lookup_keys"}.Sanitize()).Scan(&rows); err != nil {
 		t.Fatal(err)
 	}
 	if want := 2 * len(left); rows != want {
