@@ -50,10 +50,10 @@ const ChunkRows = 256
 // ChunkScanner is the optional capability of reading a scan as chunks.
 // ScanChunks yields, in q's order, the records Scan(ctx, module, q)
 // yields, at most ChunkRows in a chunk (none when the scan is empty),
-// with q.Fields as the chunks' fields: a query ChunkQueryError refuses
-// (q.Fields nil, or naming a field twice) yields its error. An error is yielded once, with a nil chunk,
-// after the chunks of the records before it, and ends the sequence. The
-// caller may stop early.
+// with q.Fields as the chunks' fields; a query ChunkQueryError refuses
+// (q.Fields nil, or naming a field twice) yields its error. An error is
+// yielded once, with a nil chunk, after the chunks of the records before
+// it, and ends the sequence. The caller may stop early.
 //
 // A store that decodes its records from bytes implements it to decode
 // each record straight into its row of the chunk; the function ScanChunks

@@ -401,14 +401,25 @@ func (p *Pushdown) Keep(rec crmio.Record) (out crmio.Record, keep, more bool) {
 	if p.scope == nil {
 		return rec, true, true
 	}
-	if !p.scope.Visible(rec) {
-		return crmio.Record{}, false, true
+	keep, more = p.take(rec)
+	if !keep {
+		return crmio.Record{}, false, more
 	}
-	p.kept++
 	if p.fields != nil {
 		rec = Query{Fields: p.fields}.Project(rec)
 	}
-	return rec, true, p.limit == 0 || p.kept < p.limit
+	return rec, true, more
+}
+
+// take checks a record read against the scope and counts it against the
+// limit when it is inside: Keep and KeepRow without their forms of the
+// record.
+func (p *Pushdown) take(rec crmio.Record) (keep, more bool) {
+	if !p.scope.Visible(rec) {
+		return false, true
+	}
+	p.kept++
+	return true, p.limit == 0 || p.kept < p.limit
 }
 
 // NeedsKeep reports whether the records read for DB must go through Keep
@@ -439,9 +450,5 @@ func (p *Pushdown) KeepRow(row []crmio.Value) (keep, more bool) {
 		}
 		p.seen.Values[f] = v
 	}
-	if !p.scope.Visible(p.seen) {
-		return false, true
-	}
-	p.kept++
-	return true, p.limit == 0 || p.kept < p.limit
+	return p.take(p.seen)
 }

@@ -98,13 +98,9 @@ func (c *conn) ScanChunks(ctx context.Context, module string, q storage.Query) i
 			yield(nil, err)
 			return
 		}
-		var keep func([]crmio.Value) (bool, bool)
-		if pd.NeedsKeep() {
-			keep = pd.KeepRow
-		}
 		stopped := false
 		err = c.streamRows(ctx, query, args, func(rows pgx.Rows, cancelled func() bool) error {
-			return sqlstore.ReadChunks[pgtype.DriverBytes](rows, pd.DB.Fields, len(q.Fields), keep, func(ch *storage.Chunk) bool {
+			return sqlstore.ReadChunks[pgtype.DriverBytes](rows, pd, len(q.Fields), func(ch *storage.Chunk) bool {
 				if cancelled() {
 					return false
 				}
@@ -119,10 +115,8 @@ func (c *conn) ScanChunks(ctx context.Context, module string, q storage.Query) i
 }
 
 // streamRows runs query on a connection of the pool and gives read its
-// rows, which it closes, and a function that reports a cancelled ctx:
-// pgx notices one asynchronously, and rows it has already received would
-// keep coming, so read checks before handing on each. streamRows returns
-// ctx's error if it was cancelled, else read's.
+// rows, which it closes, and a function that reports a cancelled ctx
+// (sqlstore.UntilCancelled).
 func (c *conn) streamRows(ctx context.Context, query string, args []any, read func(rows pgx.Rows, cancelled func() bool) error) error {
 	pc, err := c.st.pool.Acquire(ctx)
 	if err != nil {
@@ -134,15 +128,7 @@ func (c *conn) streamRows(ctx context.Context, query string, args []any, read fu
 		return err
 	}
 	defer rows.Close()
-	var cancel error
-	err = read(rows, func() bool {
-		cancel = ctx.Err()
-		return cancel != nil
-	})
-	if cancel != nil {
-		return cancel
-	}
-	return err
+	return sqlstore.UntilCancelled(ctx, func(cancelled func() bool) error { return read(rows, cancelled) })
 }
 
 func (c *conn) scanStream(ctx context.Context, query string, args []any, module string, emit func(crmio.Record) bool) error {

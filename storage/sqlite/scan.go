@@ -33,23 +33,21 @@ func (c *conn) Scan(ctx context.Context, module string, q storage.Query) iter.Se
 		stopped := false
 		// database/sql closes rows when ctx ends, but asynchronously:
 		// check before each row, so that none comes after a cancel.
-		var cancelled error
-		err = readRecords(rows, module, func(r crmio.Record) bool {
-			if cancelled = ctx.Err(); cancelled != nil {
-				return false
-			}
-			if pd.DB.Fields != nil {
-				r = pd.DB.Project(r)
-			}
-			r, keep, more := pd.Keep(r)
-			if keep {
-				stopped = !yield(r, nil)
-			}
-			return !stopped && more
+		err = sqlstore.UntilCancelled(ctx, func(cancelled func() bool) error {
+			return readRecords(rows, module, func(r crmio.Record) bool {
+				if cancelled() {
+					return false
+				}
+				if pd.DB.Fields != nil {
+					r = pd.DB.Project(r)
+				}
+				r, keep, more := pd.Keep(r)
+				if keep {
+					stopped = !yield(r, nil)
+				}
+				return !stopped && more
+			})
 		})
-		if cancelled != nil {
-			err = cancelled
-		}
 		if err != nil && !stopped {
 			yield(crmio.Record{}, c.st.fail("scan", err))
 		}
@@ -95,23 +93,17 @@ func (c *conn) ScanChunks(ctx context.Context, module string, q storage.Query) i
 			return
 		}
 		defer rows.Close()
-		var keep func([]crmio.Value) (bool, bool)
-		if pd.NeedsKeep() {
-			keep = pd.KeepRow
-		}
 		stopped := false
 		// As in Scan: check ctx before each chunk.
-		var cancelled error
-		err = sqlstore.ReadChunks[sql.RawBytes](rows, pd.DB.Fields, len(q.Fields), keep, func(ch *storage.Chunk) bool {
-			if cancelled = ctx.Err(); cancelled != nil {
-				return false
-			}
-			stopped = !yield(ch, nil)
-			return !stopped
+		err = sqlstore.UntilCancelled(ctx, func(cancelled func() bool) error {
+			return sqlstore.ReadChunks[sql.RawBytes](rows, pd, len(q.Fields), func(ch *storage.Chunk) bool {
+				if cancelled() {
+					return false
+				}
+				stopped = !yield(ch, nil)
+				return !stopped
+			})
 		})
-		if cancelled != nil {
-			err = cancelled
-		}
 		if err != nil && !stopped {
 			yield(nil, c.st.fail("scan", err))
 		}

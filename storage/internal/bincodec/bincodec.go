@@ -277,6 +277,24 @@ func split(b []byte) (reader, error) {
 	return reader{meta: b[w : w+int(n)], heap: b[w+int(n):]}, nil
 }
 
+// open splits an encoding and reads how many fields it holds (each takes
+// at least a byte of meta).
+func open(b []byte) (reader, int, error) {
+	r, err := split(b)
+	if err != nil {
+		return reader{}, 0, err
+	}
+	n := r.uvarint()
+	if r.err != nil || n > uint64(len(r.meta)) {
+		return reader{}, 0, ErrCorrupt
+	}
+	return r, int(n), nil
+}
+
+// whole reports whether the fields read were the whole encoding, without
+// an error: nothing left of its meta or its heap.
+func (r *reader) whole() bool { return r.err == nil && len(r.meta) == 0 && r.hp == len(r.heap) }
+
 func (r *reader) uvarint() uint64 {
 	n, w := binary.Uvarint(r.meta)
 	if w <= 0 {
@@ -455,7 +473,7 @@ func Decode(b []byte, names []string) (map[string]crmio.Value, error) {
 // crmio.Arena): for decoding many records that die together, such as the
 // records of a long scan. A nil arena is Decode.
 func DecodeIn(arena *crmio.Arena, b []byte, names []string) (map[string]crmio.Value, error) {
-	r, err := split(b)
+	r, n, err := open(b)
 	if err != nil {
 		return nil, err
 	}
@@ -463,12 +481,8 @@ func DecodeIn(arena *crmio.Arena, b []byte, names []string) (map[string]crmio.Va
 	if len(r.heap) > 0 {
 		r.heapStr = string(r.heap)
 	}
-	n := r.uvarint()
-	if n > uint64(len(r.meta)) {
-		return nil, ErrCorrupt
-	}
 	out := make(map[string]crmio.Value, n)
-	for range int(n) {
+	for range n {
 		id := r.uvarint()
 		v := r.value(false)
 		if r.err != nil || id >= uint64(len(names)) {
@@ -476,7 +490,7 @@ func DecodeIn(arena *crmio.Arena, b []byte, names []string) (map[string]crmio.Va
 		}
 		out[names[id]] = v
 	}
-	if r.err != nil || len(r.meta) != 0 || r.hp != len(r.heap) {
+	if !r.whole() {
 		return nil, ErrCorrupt
 	}
 	return out, nil
@@ -499,17 +513,13 @@ const (
 // symbol) into dst: for reading a few fields of many records. It reports
 // how many fields it decoded.
 func DecodeInto(dst map[string]crmio.Value, b []byte, names []string, mode Mode, want func(id uint32) bool) (int, error) {
-	r, err := split(b)
+	r, n, err := open(b)
 	if err != nil {
 		return 0, err
 	}
 	r.view = mode == View
-	n := r.uvarint()
-	if n > uint64(len(r.meta)) {
-		return 0, ErrCorrupt
-	}
 	got := 0
-	for range int(n) {
+	for range n {
 		id := r.uvarint()
 		if id >= uint64(len(names)) {
 			r.fail()
@@ -533,13 +543,12 @@ func DecodeInto(dst map[string]crmio.Value, b []byte, names []string, mode Mode,
 // Field returns the value of the field numbered id in an encoding, and
 // whether the encoding has it.
 func Field(b []byte, id uint32, mode Mode) (crmio.Value, bool, error) {
-	r, err := split(b)
+	r, n, err := open(b)
 	if err != nil {
 		return crmio.Value{}, false, err
 	}
 	r.view = mode == View
-	n := r.uvarint()
-	for range int(n) {
+	for range n {
 		fid := r.uvarint()
 		if r.err != nil {
 			break

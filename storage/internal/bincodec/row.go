@@ -56,7 +56,7 @@ func (d *RowDecoder) Decode(arena *crmio.Arena, b []byte, mode Mode, row []crmio
 			d.slots = append(d.slots, d.Slot(n))
 		}
 	}
-	r, err := split(b[len(d.header):])
+	r, n, err := open(b[len(d.header):])
 	if err != nil {
 		return err
 	}
@@ -67,11 +67,7 @@ func (d *RowDecoder) Decode(arena *crmio.Arena, b []byte, mode Mode, row []crmio
 	case len(r.heap) > 0:
 		r.heapStr = string(r.heap)
 	}
-	n := r.uvarint()
-	if n > uint64(len(r.meta)) {
-		return ErrCorrupt
-	}
-	for range int(n) {
+	for range n {
 		id := r.uvarint()
 		if r.err != nil || id >= uint64(len(d.slots)) {
 			return ErrCorrupt
@@ -85,7 +81,7 @@ func (d *RowDecoder) Decode(arena *crmio.Arena, b []byte, mode Mode, row []crmio
 			row[at] = v
 		}
 	}
-	if len(r.meta) != 0 || r.hp != len(r.heap) {
+	if !r.whole() {
 		return ErrCorrupt
 	}
 	return nil

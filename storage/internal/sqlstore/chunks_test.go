@@ -40,11 +40,12 @@ func (r *encodedRows) Scan(dest ...any) error {
 	return nil
 }
 
-// readAll reads rows in chunks of fields (the first width of them kept)
+// readAll reads rows in chunks of the fields of q (whose first is "n")
 // until stop says so, and returns the rows' ids and their value of "n".
-func readAll(t *testing.T, rows Rows, fields []string, width int, keep func([]crmio.Value) (bool, bool), stop func(seen int) bool) (ids []string, ns []string, err error) {
+func readAll(t *testing.T, rows Rows, q storage.Query, stop func(seen int) bool) (ids []string, ns []string, err error) {
 	t.Helper()
-	err = ReadChunks[[]byte](rows, fields, width, keep, func(c *storage.Chunk) bool {
+	width := len(q.Fields)
+	err = ReadChunks[[]byte](rows, q.Pushdown(), width, func(c *storage.Chunk) bool {
 		if c.Len() == 0 || c.Len() > decodeChunk || len(c.Fields) != width || len(c.Values) != c.Len()*width {
 			t.Errorf("a chunk of %d records, %d fields and %d values", c.Len(), len(c.Fields), len(c.Values))
 		}
@@ -58,14 +59,14 @@ func readAll(t *testing.T, rows Rows, fields []string, width int, keep func([]cr
 }
 
 // ReadChunks, like ReadRecords, decodes on several goroutines and yields
-// in the rows' order; keep drops rows and ends the read at its limit; a
+// in the rows' order; a scope drops rows and a limit ends the read; a
 // bad row ends it after the rows before it; the bytes a driver reuses do
 // not show through; no goroutine is left behind.
 func TestReadChunks(t *testing.T) {
 	base := runtime.NumGoroutine()
 	for _, n := range []int{0, 1, decodeChunk, decodeChunk + 1, 10*decodeChunk + 7} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
-			ids, ns, err := readAll(t, &encodedRows{n: n}, []string{"n", "owner"}, 2, nil, nil)
+			ids, ns, err := readAll(t, &encodedRows{n: n}, storage.Query{Fields: []string{"n", "owner"}}, nil)
 			if err != nil || len(ids) != n {
 				t.Fatalf("%d rows, %v; want %d", len(ids), err, n)
 			}
@@ -77,17 +78,11 @@ func TestReadChunks(t *testing.T) {
 		})
 	}
 	t.Run("keep", func(t *testing.T) {
-		// Keep the rows of ann, 700 of them: ReadChunks reads "owner" for
-		// keep alone, and hands on "n".
-		kept := 0
-		keep := func(row []crmio.Value) (bool, bool) {
-			if row[1].Str() != "ann" {
-				return false, true
-			}
-			kept++
-			return true, kept < 700
-		}
-		ids, ns, err := readAll(t, &encodedRows{n: 5_000}, []string{"n", "owner"}, 1, keep, nil)
+		// The rows of ann, 700 of them: ReadChunks reads "owner" for the
+		// scope alone, and hands on "n".
+		ann := &storage.Scope{Where: []storage.Filter{{Field: "owner", Op: storage.Eq, Value: crmio.TextValue("ann")}}}
+		q := storage.Query{Fields: []string{"n"}, Scope: ann, Limit: 700}
+		ids, ns, err := readAll(t, &encodedRows{n: 5_000}, q, nil)
 		if err != nil || len(ids) != 700 {
 			t.Fatalf("%d rows, %v; want 700", len(ids), err)
 		}
@@ -98,20 +93,20 @@ func TestReadChunks(t *testing.T) {
 		}
 	})
 	t.Run("stop", func(t *testing.T) {
-		ids, _, err := readAll(t, &encodedRows{n: 5_000}, []string{"n"}, 1, nil, func(seen int) bool { return seen >= 1_000 })
+		ids, _, err := readAll(t, &encodedRows{n: 5_000}, storage.Query{Fields: []string{"n"}}, func(seen int) bool { return seen >= 1_000 })
 		if err != nil || len(ids) != 4*decodeChunk {
 			t.Errorf("stopped after %d rows, %v; want the %d of the chunks up to the 1000th", len(ids), err, 4*decodeChunk)
 		}
 	})
 	t.Run("bad row", func(t *testing.T) {
-		ids, _, err := readAll(t, &encodedRows{n: 5_000, bad: 2_000}, []string{"n"}, 1, nil, nil)
+		ids, _, err := readAll(t, &encodedRows{n: 5_000, bad: 2_000}, storage.Query{Fields: []string{"n"}}, nil)
 		if !errors.Is(err, bincodec.ErrCorrupt) || len(ids) != 1_999 {
 			t.Errorf("%d rows, then %v; want 1999, then row 2000's error", len(ids), err)
 		}
 	})
 	t.Run("rows error", func(t *testing.T) {
 		errGone := errors.New("connection gone")
-		ids, _, err := readAll(t, &encodedRows{n: 3_000, err: errGone}, []string{"n"}, 1, nil, nil)
+		ids, _, err := readAll(t, &encodedRows{n: 3_000, err: errGone}, storage.Query{Fields: []string{"n"}}, nil)
 		if !errors.Is(err, errGone) || len(ids) != 3_000 {
 			t.Errorf("%d rows, then %v", len(ids), err)
 		}

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 
@@ -56,19 +57,25 @@ func ReadRecords[B ~[]byte](rows Rows, module string, decode func(*crmio.Arena, 
 	})
 }
 
-// ReadChunks is ReadRecords for a scan read as chunks (storage.Chunk):
-// it decodes each row's values of fields straight into the row of a
-// chunk, with no map (valuecodec.DecodeRow), and calls f with the chunks
-// in the rows' order. keep, when not nil, is given each row decoded, in
-// the rows' order, and says whether to keep it and whether more rows may
-// follow (storage.Pushdown.KeepRow); the chunks f gets hold the first
-// width of fields of the rows kept (the fields the store read for keep
-// alone come after them). A chunk holds at most decodeChunk rows.
+// ReadChunks is ReadRecords for a scan read as chunks (storage.Chunk),
+// the rows being those of pd.DB: it decodes each row's values of
+// pd.DB.Fields straight into the row of a chunk, with no map
+// (valuecodec.DecodeRow), and calls f with the chunks in the rows' order.
+// Where the query has a scope, each row decoded goes through
+// pd.KeepRow, in the rows' order, which says whether to keep it and
+// whether more may follow. The chunks f gets hold the first width fields
+// of the rows kept, the query's own (Pushdown puts the fields read for
+// the scope alone after them). A chunk holds at most decodeChunk rows.
 //
 // The values' strings alias the bytes of the chunk they were read in, a
 // block copied from the driver that nothing writes again, rather than
 // being copied once more per record.
-func ReadChunks[B ~[]byte](rows Rows, fields []string, width int, keep func(row []crmio.Value) (keep, more bool), f func(*storage.Chunk) bool) error {
+func ReadChunks[B ~[]byte](rows Rows, pd *storage.Pushdown, width int, f func(*storage.Chunk) bool) error {
+	fields := pd.DB.Fields
+	var keep func(row []crmio.Value) (keep, more bool)
+	if pd.NeedsKeep() {
+		keep = pd.KeepRow
+	}
 	out := fields[:width:width]
 	decoder := func() func(*rawChunk) (*storage.Chunk, error) {
 		d := bincodec.NewRowDecoder(fields)
@@ -98,6 +105,23 @@ func ReadChunks[B ~[]byte](rows Rows, fields []string, width int, keep func(row 
 		}
 		return err == nil, err
 	})
+}
+
+// UntilCancelled runs read, which hands on what a query's rows hold,
+// giving it a function that reports whether ctx has ended: the drivers
+// notice a cancelled ctx asynchronously, and rows already received would
+// keep coming, so read asks before handing on each. It returns ctx's
+// error if read saw it, else read's.
+func UntilCancelled(ctx context.Context, read func(cancelled func() bool) error) error {
+	var cancel error
+	err := read(func() bool {
+		cancel = ctx.Err()
+		return cancel != nil
+	})
+	if cancel != nil {
+		return cancel
+	}
+	return err
 }
 
 // decodeInOrder reads rows a chunk at a time, decodes the chunks, and

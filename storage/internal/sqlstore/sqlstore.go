@@ -2,7 +2,8 @@
 // storage/postgres) share beyond their SQL: the form of record ids, how a
 // job is kept, how embedded migrations are found and ordered, the cache of
 // the fields they key (KnownFields), the sort key they compute beside a
-// match key, and the loop that reads (id, vals) rows into records.
+// match key, and the loop that reads (id, vals) rows into records or
+// into chunks (storage.Chunk).
 package sqlstore
 
 import (
