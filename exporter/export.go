@@ -386,7 +386,7 @@ func writeRows(ctx context.Context, store storage.Store, m *crmio.Module, q stor
 	if mw, ok := fw.(formats.Measurer); ok {
 		err := scanRendered(ctx, store, m, q, cols, r, guarded, nil, func(c *chunk) error {
 			for i := range c.len() {
-				if err := mw.Measure(c.cells[i*len(cols) : (i+1)*len(cols)]); err != nil {
+				if err := mw.Measure(c.row(i, len(cols))); err != nil {
 					return fmt.Errorf("exporter: %w", err)
 				}
 			}
@@ -407,7 +407,7 @@ func writeRows(ctx context.Context, store storage.Store, m *crmio.Module, q stor
 	}
 	return scanRendered(ctx, store, m, q, cols, r, guarded, nil, func(c *chunk) error {
 		for i := range c.len() {
-			if err := fw.WriteRow(c.cells[i*len(cols) : (i+1)*len(cols)]); err != nil {
+			if err := fw.WriteRow(c.row(i, len(cols))); err != nil {
 				return fmt.Errorf("exporter: record %s: %w", c.id(i), err)
 			}
 			res.Rows++

@@ -48,6 +48,9 @@ func (c *chunk) id(i int) string {
 	return c.recs[i].ID
 }
 
+// row returns the cells of record i, width of them.
+func (c *chunk) row(i, width int) []formats.Cell { return c.cells[i*width : (i+1)*width] }
+
 // values returns record i's value of each of fields, from its chunk's row
 // or, for a record of Scan, gathered into scratch.
 func (c *chunk) values(i int, fields []string, scratch []crmio.Value) []crmio.Value {
@@ -168,9 +171,9 @@ func scanRendered(ctx context.Context, store storage.Store, m *crmio.Module, q s
 				if cap(j.c.cells) < need {
 					j.c.cells = make([]formats.Cell, need)
 				}
-				cells := j.c.cells[:need]
+				j.c.cells = j.c.cells[:need]
 				for i := range n {
-					row := cells[i*len(cols) : (i+1)*len(cols)]
+					row := j.c.row(i, len(cols))
 					r.row(cols, spans, j.c.values(i, fields, scratch), row)
 					if !guarded {
 						continue
@@ -181,7 +184,6 @@ func scanRendered(ctx context.Context, store storage.Store, m *crmio.Module, q s
 						}
 					}
 				}
-				j.c.cells = cells
 				if enc != nil {
 					encodeRows(enc, j.c, len(cols))
 				}
@@ -222,7 +224,7 @@ func scanRendered(ctx context.Context, store storage.Store, m *crmio.Module, q s
 // encodeRows encodes the rows of c's cells with enc, until one fails.
 func encodeRows(enc formats.RowEncoder, c *chunk, width int) {
 	for i := range c.len() {
-		b, err := enc.AppendRow(c.encoded, c.cells[i*width:(i+1)*width])
+		b, err := enc.AppendRow(c.encoded, c.row(i, width))
 		if err != nil {
 			c.err = fmt.Errorf("exporter: record %s: %w", c.id(i), err)
 			return
