@@ -203,7 +203,7 @@
 // before the first row; with it, in the primary key's order.
 //
 // A rollback of a 500,000-row import deletes its 486,000 records (people
-// and the accounts they reference) in 132 s, against 319 s before
+// and the accounts they reference) in 90 to 132 s, against 319 s before
 // 2026-12-08: a deletion removes its records' rows of crmio_lookup_keys
 // through the hash index, 100 records a statement (dropLookupKeysSQL).
 // Most of what remains is the reference field made a lookup field on the
